@@ -1,0 +1,27 @@
+// The subcommands of the `mayak` binary. Each registers its flags on the
+// CLI11 app and returns the function that runs it.
+#pragma once
+
+#include <functional>
+
+#include "CLI/CLI.hpp"
+
+namespace mayak {
+
+using CommandRun = std::function<int()>;
+
+struct Command {
+  CLI::App* subcommand;
+  CommandRun run;  // the process exit code
+};
+
+Command AddServerCommand(CLI::App& app);
+Command AddQueryCommand(CLI::App& app);
+Command AddIngestCommand(CLI::App& app);
+Command AddConfigCommand(CLI::App& app);
+
+// The server address the client commands use: --server, else $MAYAK_SERVER,
+// else the default API listener.
+std::string DefaultServerUrl();
+
+}  // namespace mayak

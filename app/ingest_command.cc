@@ -1,0 +1,222 @@
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "client/http_client.h"
+#include "commands.h"
+#include "common/units.h"
+#include "simdjson.h"
+#include "terminal.h"
+
+namespace mayak {
+namespace {
+
+struct IngestFlags {
+  std::vector<std::string> files;
+  std::string server;
+  int batch_lines = 5000;
+  std::string batch_size = "4MiB";
+  bool quiet = false;
+};
+
+constexpr size_t kMaxPrintedErrors = 20;
+constexpr int kMaxRetries = 10;
+
+struct LineOrigin {
+  size_t file;
+  uint64_t line;
+};
+
+struct Totals {
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  uint64_t printed_errors = 0;
+};
+
+class Sender {
+ public:
+  Sender(HttpClient* client, const std::vector<std::string>* names, Totals* totals)
+      : client_(client), names_(names), totals_(totals) {}
+
+  // Sends one batch; false on an error that should stop the run.
+  bool Send(const std::string& body, const std::vector<LineOrigin>& origins) {
+    for (int attempt = 0;; ++attempt) {
+      auto reply = client_->Send("POST", "/api/v1/logs", body,
+                                 {{"Content-Type", "application/x-ndjson"}});
+      if (!reply.ok()) {
+        std::cerr << "mayak ingest: " << StatusMessage(reply.status()) << "\n";
+        return false;
+      }
+      if (reply->status == 503 && attempt < kMaxRetries) {
+        int seconds = 1;
+        if (auto it = reply->headers.find("retry-after"); it != reply->headers.end()) {
+          if (!ParseInt(it->second, &seconds)) seconds = 1;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(std::clamp(seconds, 1, 30)));
+        continue;
+      }
+      return HandleReply(*reply, origins);
+    }
+  }
+
+ private:
+  bool HandleReply(const HttpReply& reply, const std::vector<LineOrigin>& origins) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(reply.body).get(doc)) {
+      std::cerr << "mayak ingest: the server replied " << reply.status << " with a non-JSON body\n";
+      return false;
+    }
+    uint64_t accepted = 0;
+    uint64_t rejected = 0;
+    simdjson::dom::array errors;
+    if (doc["accepted"].get(accepted) || doc["rejected"].get(rejected) ||
+        doc["errors"].get(errors)) {
+      std::string_view message;
+      if (doc["error"]["message"].get(message)) message = reply.body;
+      std::cerr << "mayak ingest: " << message << " (HTTP " << reply.status << ")\n";
+      return false;
+    }
+    totals_->accepted += accepted;
+    totals_->rejected += rejected;
+    for (simdjson::dom::element error : errors) {
+      if (totals_->printed_errors++ >= kMaxPrintedErrors) break;
+      uint64_t line = 0;
+      std::string_view reason;
+      if (error["line"].get(line) || error["reason"].get(reason) || line == 0 ||
+          line > origins.size()) {
+        continue;
+      }
+      const LineOrigin& origin = origins[line - 1];
+      std::cerr << (*names_)[origin.file] << ":" << origin.line << ": " << reason << "\n";
+    }
+    return true;
+  }
+
+  HttpClient* client_;
+  const std::vector<std::string>* names_;
+  Totals* totals_;
+};
+
+uint64_t FileSize(const std::string& path) {
+  struct stat st {};
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  return static_cast<uint64_t>(st.st_size);
+}
+
+int RunIngest(IngestFlags flags) {
+  auto batch_bytes = ParseByteSize(flags.batch_size);
+  if (!batch_bytes.ok()) {
+    std::cerr << "mayak ingest: --batch-size: " << StatusMessage(batch_bytes.status()) << "\n";
+    return 2;
+  }
+  auto client = HttpClient::Create(flags.server.empty() ? DefaultServerUrl() : flags.server);
+  if (!client.ok()) {
+    std::cerr << "mayak ingest: " << StatusMessage(client.status()) << "\n";
+    return 2;
+  }
+  if (flags.files.empty()) flags.files.push_back("-");
+  std::vector<std::string> names;
+  uint64_t total_bytes = 0;
+  for (const std::string& file : flags.files) {
+    names.push_back(file == "-" ? "<stdin>" : file);
+    total_bytes += FileSize(file);
+  }
+  const bool progress = !flags.quiet && StderrIsTerminal();
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+
+  Totals totals;
+  Sender sender(client->get(), &names, &totals);
+  std::string body;
+  std::vector<LineOrigin> origins;
+  uint64_t read_bytes = 0;
+  uint64_t sent_lines = 0;
+  auto last_draw = start;
+  const auto flush = [&]() -> bool {
+    if (origins.empty()) return true;
+    const bool ok = sender.Send(body, origins);
+    sent_lines += origins.size();
+    body.clear();
+    origins.clear();
+    if (progress && std::chrono::steady_clock::now() - last_draw > std::chrono::milliseconds(100)) {
+      DrawProgress(read_bytes, total_bytes, sent_lines, elapsed());
+      last_draw = std::chrono::steady_clock::now();
+    }
+    return ok;
+  };
+
+  for (size_t f = 0; f < flags.files.size(); ++f) {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (flags.files[f] != "-") {
+      file.open(flags.files[f], std::ios::binary);
+      if (!file) {
+        std::cerr << "mayak ingest: cannot open " << flags.files[f] << ": " << strerror(errno)
+                  << "\n";
+        return 1;
+      }
+      in = &file;
+    }
+    std::string line;
+    uint64_t line_number = 0;
+    while (std::getline(*in, line)) {
+      ++line_number;
+      read_bytes += line.size() + 1;
+      if (StripWhitespace(line).empty()) continue;
+      body.append(line).push_back('\n');
+      origins.push_back({f, line_number});
+      if (origins.size() >= static_cast<size_t>(flags.batch_lines) ||
+          body.size() >= static_cast<uint64_t>(*batch_bytes)) {
+        if (!flush()) return 1;
+      }
+    }
+  }
+  if (!flush()) return 1;
+  if (progress) {
+    DrawProgress(read_bytes, total_bytes, sent_lines, elapsed());
+    EndProgress();
+  }
+  if (totals.printed_errors > kMaxPrintedErrors) {
+    std::cerr << "... and " << totals.printed_errors - kMaxPrintedErrors << " more rejected lines\n";
+  }
+  const double seconds = elapsed();
+  std::cerr << "ingested " << totals.accepted << " records, rejected " << totals.rejected
+            << ", in " << seconds << " s ("
+            << static_cast<uint64_t>(seconds > 0 ? static_cast<double>(totals.accepted) / seconds : 0)
+            << " records/s) into " << (*client)->base_url() << "\n";
+  return totals.rejected > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+Command AddIngestCommand(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "ingest",
+      "Send NDJSON log files (one JSON object per line) to a running server, in batches.\n"
+      "Rejected lines are reported as FILE:LINE: reason; the exit code is 1 if any was.\n"
+      "Examples:\n"
+      "  mayak ingest app.ndjson other.ndjson\n"
+      "  zcat old.ndjson.gz | mayak ingest --server http://logs.internal:7011");
+  auto flags = std::make_shared<IngestFlags>();
+  cmd->add_option("files", flags->files, "NDJSON files; none or - reads standard input");
+  cmd->add_option("--server,-s", flags->server,
+                  "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011)");
+  cmd->add_option("--batch-lines", flags->batch_lines, "Most records per request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--batch-size", flags->batch_size,
+                  "Most bytes per request, e.g. 4MiB (below the server's limits.max_body)")
+      ->capture_default_str();
+  cmd->add_flag("--quiet,-q", flags->quiet, "No progress display");
+  return {cmd, [flags] { return RunIngest(*flags); }};
+}
+
+}  // namespace mayak

@@ -1,0 +1,54 @@
+// mayak: one binary that collects, stores, searches and alerts on logs and
+// traces. See `mayak help`.
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "CLI/CLI.hpp"
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "Mayak: logs and traces collected, stored, searched and alerted on, in one binary.\n\n"
+    "Start a server:     mayak server --data-dir ./data\n"
+    "Send logs:          mayak ingest app.ndjson\n"
+    "Search them:        mayak query 'service.name:shop and log.level:error' --from 1h\n\n"
+    "`mayak COMMAND --help` explains each command and its flags.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(kDescription, "mayak");
+  app.require_subcommand(0, 1);
+  app.set_help_all_flag("--help-all", "Print help for every command");
+
+  std::map<CLI::App*, mayak::CommandRun> runs;
+  for (auto* adder : {&mayak::AddServerCommand, &mayak::AddQueryCommand,
+                      &mayak::AddIngestCommand, &mayak::AddConfigCommand}) {
+    mayak::Command command = adder(app);
+    runs[command.subcommand] = std::move(command.run);
+  }
+
+  CLI::App* version = app.add_subcommand("version", "Print the version and exit");
+  runs[version] = [] {
+    std::cout << "mayak " << MAYAK_VERSION << "\n";
+    return 0;
+  };
+  CLI::App* help = app.add_subcommand("help", "Print this help (or `mayak COMMAND --help`)");
+  runs[help] = [&app] {
+    std::cout << app.help();
+    return 0;
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  for (auto& [subcommand, run] : runs) {
+    if (subcommand->parsed()) return run();
+  }
+  std::cout << app.help();
+  return 0;
+}

@@ -1,0 +1,20 @@
+# Every dependency is a Debian package installed by scripts/bootstrap.
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(absl REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+
+add_library(mayak_deps INTERFACE)
+target_compile_definitions(mayak_deps INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+target_link_libraries(mayak_deps INTERFACE
+  Threads::Threads Boost::headers
+  absl::status absl::statusor absl::strings absl::str_format absl::time
+  absl::flat_hash_map absl::synchronization absl::hash
+  simdjson::simdjson yaml-cpp CLI11::CLI11 fmt::fmt ZLIB::ZLIB PkgConfig::ZSTD)

@@ -1,0 +1,7 @@
+# The test build runs with ASan + UBSan: every test doubles as a memory and
+# undefined-behaviour check. UBSan findings abort, so they fail the test.
+if(MAYAK_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

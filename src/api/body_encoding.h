@@ -1,0 +1,21 @@
+// Request bodies sent with Content-Encoding gzip (or deflate) or zstd.
+// Decompression stops at a size limit, so a small compressed bomb cannot
+// exhaust memory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace mayak {
+
+// Decodes `body` per the Content-Encoding header value ("" or "identity":
+// unchanged). Errors: InvalidArgument for a corrupt body, ResourceExhausted
+// when the output would exceed `max_output`, Unimplemented for an unknown
+// encoding.
+absl::StatusOr<std::string> DecodeContentEncoding(std::string_view encoding, std::string body,
+                                                  uint64_t max_output);
+
+}  // namespace mayak

@@ -1,0 +1,49 @@
+// Requests and responses as route handlers see them: plain structs, so that
+// handlers know nothing of sockets or Boost.Beast and are tested directly.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mayak {
+
+struct HttpRequest {
+  std::string method;  // "GET"
+  std::string path;    // "/api/v1/search", without the query string
+  std::multimap<std::string, std::string> params;  // decoded query string
+  std::map<std::string, std::string> headers;      // names lower-cased
+  std::string body;
+
+  // The first value of a query parameter, or "".
+  std::string Param(std::string_view name) const;
+  bool HasParam(std::string_view name) const;
+  // A header's value by lower-case name, or "".
+  std::string Header(std::string_view lower_name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool close_connection = false;
+};
+
+// Completes a request; may be called from any thread, exactly once.
+using Respond = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(const HttpRequest&, Respond)>;
+
+// {"error":{"code":"...","message":"..."}} with `status`.
+HttpResponse JsonError(int status, std::string_view code, std::string_view message);
+HttpResponse JsonOk(std::string body);
+
+// Splits "a=1&b=x%20y" into decoded pairs ('+' is a space).
+std::multimap<std::string, std::string> ParseQueryString(std::string_view query);
+std::string PercentDecode(std::string_view text, bool plus_is_space);
+std::string PercentEncode(std::string_view text);
+
+}  // namespace mayak

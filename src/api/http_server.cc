@@ -1,0 +1,301 @@
+#include "api/http_server.h"
+
+#include <chrono>
+#include <optional>
+#include <vector>
+
+#include "common/strings.h"
+#include "boost/asio/dispatch.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/strand.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "common/logging.h"
+
+namespace mayak {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
+// A body must keep arriving: a client that stalls mid-body this long is cut off.
+constexpr auto kBodyReadTimeout = std::chrono::minutes(5);
+
+}  // namespace
+
+struct HttpServer::Shared {
+  net::io_context& io;
+  const Router* router;
+  HttpServerOptions options;
+  MetricsRegistry* metrics;
+  std::atomic<bool> draining{false};
+  std::atomic<int> active_requests{0};
+  absl::Mutex mu;
+  std::vector<std::shared_ptr<tcp::acceptor>> acceptors ABSL_GUARDED_BY(mu);
+
+  Shared(net::io_context& io_context, const Router* r, HttpServerOptions o, MetricsRegistry* m)
+      : io(io_context), router(r), options(o), metrics(m) {}
+
+  void RecordRequest(const std::string& route, int status, double seconds) {
+    const MetricLabels labels = {{"route", route}, {"status", StrCat(status)}};
+    metrics->GetCounter("mayak_http_requests_total", "HTTP requests by route and status.", labels)
+        ->Add();
+    metrics
+        ->GetHistogram("mayak_http_request_duration_seconds",
+                       "HTTP request latency by route and status, from the end of the header "
+                       "to the end of the response.",
+                       labels, LatencyBucketsSeconds())
+        ->Observe(seconds);
+  }
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {}
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(kMaxHeaderBytes);
+    parser_->body_limit(shared_->options.max_body_bytes);
+    stream_.expires_after(std::chrono::nanoseconds(shared_->options.idle_timeout_ns));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec == http::error::header_limit) {
+      BeginRequest("unmatched");
+      Finish(JsonError(431, "header_too_large",
+                       StrCat("request header over ", kMaxHeaderBytes, " bytes")),
+             /*force_close=*/true);
+      return;
+    }
+    if (ec) return Close();  // idle timeout, client gone, or garbage
+    auto& header = parser_->get();
+    BeginRequest("unmatched");
+    if (shared_->draining.load()) {
+      Finish(JsonError(503, "shutting_down", "the server is shutting down; retry elsewhere"),
+             true);
+      return;
+    }
+    if (auto length = parser_->content_length();
+        length && *length > shared_->options.max_body_bytes) {
+      Finish(BodyTooLarge(), true);
+      return;
+    }
+    stream_.expires_after(kBodyReadTimeout);
+    if (EqualsIgnoreCase(std::string_view(header[http::field::expect]), "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                    header.version());
+      http::async_write(stream_, *cont,
+                        [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+                          if (wec) return self->Abandon();
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnBody(ec);
+                     });
+  }
+
+  HttpResponse BodyTooLarge() const {
+    return JsonError(413, "body_too_large",
+                     StrCat("request body over limits.max_body (",
+                                  shared_->options.max_body_bytes,
+                                  " bytes); split it into smaller requests"));
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec == http::error::body_limit) return Finish(BodyTooLarge(), true);
+    // The client went away or sent a broken body: nothing of it is handled.
+    if (ec) return Abandon();
+    http::request<http::string_body> raw = parser_->release();
+    keep_alive_ = raw.keep_alive();
+    version_ = raw.version();
+    head_ = raw.method() == http::verb::head;
+
+    HttpRequest request;
+    request.method = std::string(raw.method_string());
+    const std::string_view target = raw.target();
+    const size_t question = target.find('?');
+    request.path = PercentDecode(target.substr(0, question), false);
+    if (question != std::string_view::npos) {
+      request.params = ParseQueryString(target.substr(question + 1));
+    }
+    for (const auto& field : raw) {
+      request.headers[ToLower(std::string_view(field.name_string()))] =
+          std::string(field.value());
+    }
+    request.body = std::move(raw.body());
+    stream_.expires_never();  // the handler may wait for the disk
+
+    auto self = shared_from_this();
+    route_ = shared_->router->Dispatch(request, [self](HttpResponse response) {
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Finish(std::move(response), false);
+      });
+    });
+  }
+
+  void BeginRequest(std::string route) {
+    route_ = std::move(route);
+    start_ = std::chrono::steady_clock::now();
+    shared_->active_requests.fetch_add(1);
+    counted_ = true;
+  }
+
+  void EndRequest(int status) {
+    if (!counted_) return;
+    counted_ = false;
+    shared_->RecordRequest(
+        route_, status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+    shared_->active_requests.fetch_sub(1);
+  }
+
+  void Finish(HttpResponse response, bool force_close) {
+    const bool close =
+        force_close || response.close_connection || !keep_alive_ || shared_->draining.load();
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(response.status), version_);
+    res->set(http::field::server, "mayak");
+    res->set(http::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) res->set(name, value);
+    res->keep_alive(!close);
+    const size_t body_size = response.body.size();
+    res->body() = head_ ? std::string() : std::move(response.body);
+    res->prepare_payload();
+    if (head_) res->content_length(body_size);
+    const int status = response.status;
+    stream_.expires_after(kBodyReadTimeout);
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res, close, status](beast::error_code ec, size_t) {
+                        self->EndRequest(status);
+                        if (ec || close) return self->Close();
+                        self->keep_alive_ = true;
+                        self->head_ = false;
+                        self->version_ = 11;
+                        self->ReadHeader();
+                      });
+  }
+
+  // The request ends without a response (the connection is unusable).
+  void Abandon() {
+    EndRequest(499);
+    Close();
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<HttpServer::Shared> shared_;
+  std::string route_;
+  std::chrono::steady_clock::time_point start_;
+  bool counted_ = false;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  unsigned version_ = 11;
+};
+
+void Accept(const std::shared_ptr<tcp::acceptor>& acceptor,
+            const std::shared_ptr<HttpServer::Shared>& shared) {
+  acceptor->async_accept(net::make_strand(shared->io),
+                         [acceptor, shared](beast::error_code ec, tcp::socket socket) {
+                           if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+                           if (!ec) {
+                             std::make_shared<Session>(std::move(socket), shared)->Start();
+                           }
+                           Accept(acceptor, shared);
+                         });
+}
+
+}  // namespace
+
+HttpServer::HttpServer(net::io_context& io, const Router* router, HttpServerOptions options,
+                       MetricsRegistry* metrics)
+    : shared_(std::make_shared<Shared>(io, router, options, metrics)) {}
+
+HttpServer::~HttpServer() { StartDraining(); }
+
+absl::StatusOr<std::string> HttpServer::Listen(const ListenAddress& address) {
+  beast::error_code ec;
+  tcp::resolver resolver(shared_->io);
+  auto results = resolver.resolve(address.host, StrCat(address.port), ec);
+  if (ec || results.empty()) {
+    return absl::InvalidArgumentError(
+        StrCat("cannot resolve listen address ", address.ToString(), ": ", ec.message()));
+  }
+  const tcp::endpoint endpoint = results.begin()->endpoint();
+  auto acceptor = std::make_shared<tcp::acceptor>(net::make_strand(shared_->io));
+  const auto fail = [&](std::string_view what) {
+    std::string hint;
+    if (ec == net::error::address_in_use) {
+      hint = "; another process holds the port: stop it, or choose another address (or off)";
+    } else if (ec == net::error::access_denied) {
+      hint = "; ports below 1024 need privileges";
+    }
+    return absl::UnavailableError(StrCat("cannot ", what, " ", address.ToString(), ": ",
+                                               ec.message(), hint));
+  };
+  acceptor->open(endpoint.protocol(), ec);
+  if (ec) return fail("open a socket for");
+  acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) return fail("configure");
+  acceptor->bind(endpoint, ec);
+  if (ec) return fail("listen on");
+  acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on");
+  const tcp::endpoint bound = acceptor->local_endpoint(ec);
+  {
+    absl::MutexLock lock(&shared_->mu);
+    shared_->acceptors.push_back(acceptor);
+  }
+  Accept(acceptor, shared_);
+  const std::string host = bound.address().to_string();
+  if (bound.address().is_v6()) return StrCat("[", host, "]:", bound.port());
+  return StrCat(host, ":", bound.port());
+}
+
+void HttpServer::StartDraining() {
+  shared_->draining.store(true);
+  absl::MutexLock lock(&shared_->mu);
+  for (auto& acceptor : shared_->acceptors) {
+    net::post(acceptor->get_executor(), [acceptor] {
+      beast::error_code ignored;
+      acceptor->close(ignored);
+    });
+  }
+  shared_->acceptors.clear();
+}
+
+int HttpServer::ActiveRequests() const { return shared_->active_requests.load(); }
+
+}  // namespace mayak

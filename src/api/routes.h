@@ -1,0 +1,29 @@
+// The Mayak HTTP API's routes (docs/http-api.md).
+#pragma once
+
+#include <cstdint>
+
+#include "api/router.h"
+#include "api/server_state.h"
+#include "common/metrics.h"
+
+namespace mayak {
+
+struct ApiLimits {
+  uint64_t max_body_bytes = 100ull << 20;
+  uint64_t max_line_bytes = 1ull << 20;
+  uint64_t max_search_hits = 10000;
+};
+
+// GET /health and GET /metrics.
+void AddStatusRoutes(Router* router, const ServerState* state, MetricsRegistry* metrics);
+// POST /api/v1/logs.
+void AddIngestRoutes(Router* router, const ServerState* state, const ApiLimits& limits,
+                     MetricsRegistry* metrics);
+// GET|POST /api/v1/search.
+void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& limits);
+
+// The store when the server is ready; otherwise responds 503 and returns null.
+LogStore* ReadyStoreOrRespond(const ServerState* state, const Respond& respond);
+
+}  // namespace mayak

@@ -1,0 +1,159 @@
+#include "common/status_macros.h"
+#include "api/server.h"
+
+#include <chrono>
+#include <csignal>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "common/strings.h"
+#include "api/http_server.h"
+#include "api/routes.h"
+#include "api/server_state.h"
+#include "boost/asio/executor_work_guard.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/signal_set.hpp"
+#include "common/config_options.h"
+#include "common/logging.h"
+#include "storage/data_dir_lock.h"
+#include "storage/wal_log_store.h"
+
+namespace mayak {
+namespace {
+
+namespace net = boost::asio;
+
+struct ReservedListener {
+  const OptionSpec* option;
+  const char* name;
+};
+
+// Listeners declared in the configuration whose protocols later versions serve.
+constexpr ReservedListener kReservedListeners[] = {
+    {&options::kListenElasticsearch, "elasticsearch"}, {&options::kListenOtlpHttp, "otlp_http"},
+    {&options::kListenOtlpGrpc, "otlp_grpc"},           {&options::kListenZipkin, "zipkin"},
+    {&options::kListenJaeger, "jaeger"},                 {&options::kListenSyslog, "syslog"},
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+int RunServer(const Config& config) {
+  const auto started = std::chrono::steady_clock::now();
+  LogSeverity severity = LogSeverity::kInfo;
+  ParseLogSeverity(config.GetString(options::kLogLevel), &severity);
+  SetMinLogSeverity(severity);
+
+  const std::string data_dir = config.GetString(options::kDataDir);
+  auto lock = DataDirLock::Acquire(data_dir);
+  if (!lock.ok()) {
+    LogError("cannot start", {{"error", std::string(StatusMessage(lock.status()))}});
+    return 1;
+  }
+
+  MetricsRegistry metrics;
+  ServerState state;
+  const ApiLimits limits{static_cast<uint64_t>(config.GetByteSize(options::kMaxBody)),
+                         static_cast<uint64_t>(config.GetByteSize(options::kMaxLine)),
+                         static_cast<uint64_t>(config.GetInt(options::kMaxSearchHits))};
+  Router router;
+  AddStatusRoutes(&router, &state, &metrics);
+  AddIngestRoutes(&router, &state, limits, &metrics);
+  AddSearchRoutes(&router, &state, limits);
+
+  net::io_context io;
+  auto work = net::make_work_guard(io);
+  HttpServer http(io, &router,
+                  HttpServerOptions{limits.max_body_bytes,
+                                    config.GetDurationNanos(options::kIdleTimeout)},
+                  &metrics);
+
+  // Signals are watched before anything slow starts, so that SIGTERM during
+  // the WAL replay still ends the server cleanly.
+  std::promise<int> stop_requested;
+  std::future<int> stop_signal = stop_requested.get_future();
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&stop_requested](const boost::system::error_code& ec, int signal_number) {
+    if (!ec) stop_requested.set_value(signal_number);
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+
+  const ListenAddress& api = config.GetListenAddress(options::kListenApi);
+  if (api.enabled) {
+    auto bound = http.Listen(api);
+    if (!bound.ok()) {
+      LogError("cannot start", {{"listener", "api"}, {"error", std::string(StatusMessage(bound.status()))}});
+      return 1;
+    }
+    LogInfo("listening", {{"listener", "api"}, {"address", *bound},
+                          {"url", StrCat("http://", *bound)}});
+  } else {
+    LogWarn("the api listener is off: nothing can ingest or search");
+  }
+  for (const ReservedListener& reserved : kReservedListeners) {
+    const ListenAddress& address = config.GetListenAddress(*reserved.option);
+    if (!address.enabled) continue;
+    LogInfo("listener not served by this version",
+            {{"listener", reserved.name}, {"address", address.ToString()}});
+  }
+
+  const int io_threads = static_cast<int>(config.GetInt(options::kIoThreads));
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(io_threads));
+  for (int i = 0; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+
+  WalLogStoreOptions store_options;
+  store_options.dir = data_dir;
+  store_options.wal_file_size = static_cast<uint64_t>(config.GetByteSize(options::kWalFileSize));
+  auto store = WalLogStore::Open(store_options, &metrics);
+  int exit_code = 0;
+  if (!store.ok()) {
+    LogError("cannot open the store",
+             {{"data_dir", data_dir}, {"error", std::string(StatusMessage(store.status()))}});
+    exit_code = 1;
+  } else {
+    LogStore* raw_store = store->get();
+    metrics.AddCallbackGauge("mayak_storage_records", "Records in the store.", [raw_store] {
+      return static_cast<double>(raw_store->Stats().records);
+    });
+    metrics.AddCallbackGauge("mayak_storage_wal_bytes", "Bytes of the write-ahead log on disk.",
+                             [raw_store] {
+                               return static_cast<double>(raw_store->Stats().wal_bytes);
+                             });
+    state.store.store(raw_store);
+    state.phase.store(ServerPhase::kReady);
+    LogInfo("ready", {{"data_dir", data_dir},
+                      {"records", raw_store->Stats().records},
+                      {"startup_seconds", SecondsSince(started)}});
+    const int signal_number = stop_signal.get();
+    LogInfo("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  }
+
+  // Drain: refuse new work, let in-flight requests finish, then flush.
+  state.phase.store(ServerPhase::kStopping);
+  http.StartDraining();
+  const auto drain_start = std::chrono::steady_clock::now();
+  const auto deadline =
+      drain_start + std::chrono::nanoseconds(config.GetDurationNanos(options::kShutdownTimeout));
+  while (http.ActiveRequests() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const int abandoned = http.ActiveRequests();
+  if (abandoned > 0) {
+    LogWarn("shutdown timeout: abandoning in-flight requests", {{"requests", abandoned}});
+  }
+  if (store.ok()) (*store)->Close();
+  signals.cancel();
+  work.reset();
+  io.stop();
+  for (std::thread& t : threads) t.join();
+  if (store.ok()) store->reset();
+  LogInfo("stopped", {{"drain_seconds", SecondsSince(drain_start)}});
+  return exit_code;
+}
+
+}  // namespace mayak

@@ -1,0 +1,112 @@
+#include "client/http_client.h"
+
+#include "common/strings.h"
+#include "boost/asio/connect.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+
+namespace mayak {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct HttpClient::Connection {
+  net::io_context io;
+  beast::tcp_stream stream{io};
+  beast::flat_buffer buffer;
+  bool connected = false;
+};
+
+HttpClient::HttpClient(std::string host, std::string port)
+    : host_(std::move(host)),
+      port_(std::move(port)),
+      base_url_(StrCat("http://", host_, ":", port_)),
+      connection_(std::make_unique<Connection>()) {}
+
+HttpClient::~HttpClient() = default;
+
+absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url) {
+  std::string_view rest = StripWhitespace(base_url);
+  if (rest.starts_with("https://")) {
+    return absl::InvalidArgumentError("https is not supported by this version; use http://");
+  }
+  if (rest.starts_with("http://")) rest.remove_prefix(7);
+  if (rest.ends_with("/")) rest.remove_suffix(1);
+  const size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size()) {
+    return absl::InvalidArgumentError(StrCat(
+        "'", base_url, "' is not a server address: expected http://HOST:PORT"));
+  }
+  std::string host(rest.substr(0, colon));
+  if (host.starts_with("[") && host.ends_with("]")) {
+    host = host.substr(1, host.size() - 2);
+  }
+  return std::unique_ptr<HttpClient>(new HttpClient(host, std::string(rest.substr(colon + 1))));
+}
+
+absl::StatusOr<HttpReply> HttpClient::Send(std::string_view method, std::string_view target,
+                                           std::string body,
+                                           const std::map<std::string, std::string>& headers) {
+  http::request<http::string_body> request;
+  request.method_string(method);
+  request.target(target);
+  request.version(11);
+  request.set(http::field::host, host_);
+  request.set(http::field::user_agent, "mayak-cli");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = std::move(body);
+  request.prepare_payload();
+  request.keep_alive(true);
+
+  // A kept-alive connection may have been closed by the server while idle:
+  // one retry on a fresh connection covers that.
+  beast::error_code ec;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Connection& c = *connection_;
+    if (!c.connected) {
+      tcp::resolver resolver(c.io);
+      auto endpoints = resolver.resolve(host_, port_, ec);
+      if (!ec) c.stream.connect(endpoints, ec);
+      if (ec) {
+        return absl::UnavailableError(StrCat("cannot connect to ", base_url_, ": ",
+                                                   ec.message(),
+                                                   " (is `mayak server` running there? "
+                                                   "set --server or MAYAK_SERVER)"));
+      }
+      c.connected = true;
+    }
+    c.stream.expires_after(std::chrono::minutes(10));
+    http::write(c.stream, request, ec);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (!ec) http::read(c.stream, c.buffer, parser, ec);
+    if (ec) {
+      beast::error_code ignored;
+      c.stream.socket().close(ignored);
+      connection_ = std::make_unique<Connection>();
+      continue;
+    }
+    auto response = parser.release();
+    HttpReply reply;
+    reply.status = static_cast<int>(response.result_int());
+    reply.body = std::move(response.body());
+    for (const auto& field : response) {
+      reply.headers[ToLower(std::string_view(field.name_string()))] =
+          std::string(field.value());
+    }
+    if (!response.keep_alive()) {
+      beast::error_code ignored;
+      c.stream.socket().close(ignored);
+      connection_ = std::make_unique<Connection>();
+    }
+    return reply;
+  }
+  return absl::UnavailableError(
+      StrCat("request to ", base_url_, " failed: ", ec.message()));
+}
+
+}  // namespace mayak

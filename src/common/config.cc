@@ -1,0 +1,364 @@
+#include "common/config.h"
+
+#include <algorithm>
+
+#include "common/strings.h"
+#include "common/status_macros.h"
+#include "common/units.h"
+#include "yaml-cpp/yaml.h"
+
+namespace mayak {
+namespace {
+
+std::string_view TypeName(OptionType type) {
+  switch (type) {
+    case OptionType::kString:
+      return "string";
+    case OptionType::kInt:
+      return "integer";
+    case OptionType::kBool:
+      return "boolean";
+    case OptionType::kDuration:
+      return "duration";
+    case OptionType::kByteSize:
+      return "size";
+    case OptionType::kListenAddress:
+      return "address";
+    case OptionType::kChoice:
+      return "choice";
+  }
+  return "value";
+}
+
+absl::Status CheckRange(const OptionSpec& spec, int64_t value, std::string_view text) {
+  if (value < spec.min || value > spec.max) {
+    std::string lo = StrCat(spec.min);
+    std::string hi = StrCat(spec.max);
+    if (spec.type == OptionType::kDuration) {
+      lo = FormatDuration(spec.min);
+      hi = FormatDuration(spec.max);
+    } else if (spec.type == OptionType::kByteSize) {
+      lo = FormatByteSize(spec.min);
+      hi = FormatByteSize(spec.max);
+    }
+    return absl::InvalidArgumentError(
+        StrCat(spec.FullName(), ": ", text, " is out of range [", lo, ", ", hi, "]"));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string_view> SectionsInOrder() {
+  std::vector<std::string_view> sections;
+  for (const OptionSpec* spec : AllOptions()) {
+    if (std::find(sections.begin(), sections.end(), spec->section) == sections.end()) {
+      sections.push_back(spec->section);
+    }
+  }
+  return sections;
+}
+
+std::string KnownKeys(std::string_view section) {
+  std::vector<std::string_view> keys;
+  for (const OptionSpec* spec : AllOptions()) {
+    if (spec->section == section) keys.push_back(spec->key);
+  }
+  return Join(keys, ", ");
+}
+
+const OptionSpec* FindOption(std::string_view section, std::string_view key) {
+  for (const OptionSpec* spec : AllOptions()) {
+    if (spec->section == section && spec->key == key) return spec;
+  }
+  return nullptr;
+}
+
+std::string Where(const std::string& path, const YAML::Mark& mark) {
+  return StrCat(path, ":", mark.line + 1);
+}
+
+std::string TypeHint(const OptionSpec& spec) {
+  switch (spec.type) {
+    case OptionType::kDuration:
+      return "duration, e.g. 500ms, 10s, 5m, 1h";
+    case OptionType::kByteSize:
+      return "size, e.g. 10MB, 2.5GiB";
+    case OptionType::kListenAddress:
+      return "HOST:PORT or off";
+    case OptionType::kChoice:
+      return StrCat("one of ", ReplaceAll(spec.choices, "|", ", "));
+    default:
+      return std::string(TypeName(spec.type));
+  }
+}
+
+}  // namespace
+
+std::string ListenAddress::ToString() const {
+  if (!enabled) return "off";
+  if (host.find(':') != std::string::npos) return StrCat("[", host, "]:", port);
+  return StrCat(host, ":", port);
+}
+
+absl::StatusOr<ListenAddress> ListenAddress::Parse(std::string_view text) {
+  const std::string_view s = StripWhitespace(text);
+  ListenAddress address;
+  if (s == "off" || s == "false" || s == "none") return address;
+  std::string_view host;
+  std::string_view port;
+  if (s.starts_with("[")) {
+    const size_t close = s.find("]:");
+    if (close == std::string_view::npos) {
+      return absl::InvalidArgumentError(StrCat("'", text, "' is not [IPv6]:PORT"));
+    }
+    host = s.substr(1, close - 1);
+    port = s.substr(close + 2);
+  } else {
+    const size_t colon = s.rfind(':');
+    if (colon == std::string_view::npos) {
+      return absl::InvalidArgumentError(
+          StrCat("'", text, "' is not HOST:PORT (e.g. 127.0.0.1:7011) or off"));
+    }
+    host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+  }
+  uint32_t port_number = 0;
+  if (!ParseInt(port, &port_number) || port_number > 65535) {
+    return absl::InvalidArgumentError(
+        StrCat("'", text, "': port '", port, "' is not a number from 0 to 65535"));
+  }
+  if (host.empty()) host = "0.0.0.0";
+  address.enabled = true;
+  address.host = std::string(host);
+  address.port = static_cast<uint16_t>(port_number);
+  return address;
+}
+
+std::string OptionSpec::FullName() const { return StrCat(section, ".", key); }
+
+std::string OptionSpec::EnvName() const {
+  return ToUpper(StrCat("MAYAK_", section, "_", key));
+}
+
+absl::StatusOr<OptionValue> ParseOptionValue(const OptionSpec& spec, std::string_view text) {
+  const auto invalid = [&](std::string_view why) {
+    return absl::InvalidArgumentError(StrCat(spec.FullName(), ": ", why));
+  };
+  switch (spec.type) {
+    case OptionType::kString:
+      return OptionValue(std::string(text));
+    case OptionType::kInt: {
+      int64_t value = 0;
+      if (!ParseInt(text, &value)) {
+        return invalid(StrCat("'", text, "' is not an integer"));
+      }
+      RETURN_IF_ERROR(CheckRange(spec, value, text));
+      return OptionValue(value);
+    }
+    case OptionType::kBool: {
+      bool value = false;
+      if (!ParseBool(text, &value)) {
+        return invalid(StrCat("'", text, "' is not true or false"));
+      }
+      return OptionValue(value);
+    }
+    case OptionType::kDuration: {
+      auto value = ParseDurationNanos(text);
+      if (!value.ok()) return invalid(StatusMessage(value.status()));
+      RETURN_IF_ERROR(CheckRange(spec, *value, text));
+      return OptionValue(*value);
+    }
+    case OptionType::kByteSize: {
+      auto value = ParseByteSize(text);
+      if (!value.ok()) return invalid(StatusMessage(value.status()));
+      RETURN_IF_ERROR(CheckRange(spec, *value, text));
+      return OptionValue(*value);
+    }
+    case OptionType::kListenAddress: {
+      auto value = ListenAddress::Parse(text);
+      if (!value.ok()) return invalid(StatusMessage(value.status()));
+      return OptionValue(*value);
+    }
+    case OptionType::kChoice: {
+      for (std::string_view choice : Split(spec.choices, '|')) {
+        if (EqualsIgnoreCase(choice, text)) return OptionValue(std::string(choice));
+      }
+      return invalid(StrCat("'", text, "' is not ", TypeHint(spec)));
+    }
+  }
+  return invalid("unknown type");
+}
+
+Config::Config() {
+  for (const OptionSpec* spec : AllOptions()) {
+    auto value = ParseOptionValue(*spec, spec->default_text);
+    // A default that does not parse is a programming error caught by tests.
+    if (!value.ok()) std::abort();
+    values_[spec] = *std::move(value);
+  }
+}
+
+absl::StatusOr<Config> Config::Load(const std::string& path, const GetEnv& getenv) {
+  Config config;
+  if (!path.empty()) RETURN_IF_ERROR(config.LoadYaml(path));
+  RETURN_IF_ERROR(config.LoadEnvironment(getenv));
+  return config;
+}
+
+absl::Status Config::Set(const OptionSpec& spec, std::string_view text, std::string_view origin) {
+  auto value = ParseOptionValue(spec, text);
+  if (!value.ok()) {
+    return absl::InvalidArgumentError(StrCat(origin, ": ", value.status().message()));
+  }
+  values_[&spec] = *std::move(value);
+  return absl::OkStatus();
+}
+
+absl::Status Config::LoadYaml(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return absl::NotFoundError(StrCat(path, ": cannot open the configuration file"));
+  } catch (const YAML::ParserException& e) {
+    return absl::InvalidArgumentError(
+        StrCat(Where(path, e.mark), ": invalid YAML: ", e.msg));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(StrCat(path, ": ", e.what()));
+  }
+  if (root.IsNull()) return absl::OkStatus();  // an empty file sets nothing
+  if (!root.IsMap()) {
+    return absl::InvalidArgumentError(StrCat(
+        Where(path, root.Mark()), ": expected a mapping of sections (server:, listeners:, ...)"));
+  }
+  const std::string known_sections = Join(SectionsInOrder(), ", ");
+  for (const auto& section_entry : root) {
+    const std::string section = section_entry.first.as<std::string>();
+    const YAML::Node& body = section_entry.second;
+    const auto sections = SectionsInOrder();
+    if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
+      return absl::InvalidArgumentError(StrCat(Where(path, section_entry.first.Mark()),
+                                                     ": unknown section '", section,
+                                                     "' (known: ", known_sections, ")"));
+    }
+    if (body.IsNull()) continue;
+    if (!body.IsMap()) {
+      return absl::InvalidArgumentError(StrCat(
+          Where(path, body.Mark()), ": section '", section, "' must be a mapping of keys"));
+    }
+    for (const auto& entry : body) {
+      const std::string key = entry.first.as<std::string>();
+      const OptionSpec* spec = FindOption(section, key);
+      if (spec == nullptr) {
+        return absl::InvalidArgumentError(StrCat(
+            Where(path, entry.first.Mark()), ": unknown key '", section, ".", key,
+            "' (known in ", section, ": ", KnownKeys(section), ")"));
+      }
+      if (!entry.second.IsScalar()) {
+        return absl::InvalidArgumentError(
+            StrCat(Where(path, entry.second.Mark()), ": ", spec->FullName(),
+                         " expects a single ", TypeHint(*spec), " value"));
+      }
+      auto value = ParseOptionValue(*spec, entry.second.Scalar());
+      if (!value.ok()) {
+        return absl::InvalidArgumentError(
+            StrCat(Where(path, entry.second.Mark()), ": ", value.status().message()));
+      }
+      values_[spec] = *std::move(value);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Config::LoadEnvironment(const GetEnv& getenv) {
+  for (const OptionSpec* spec : AllOptions()) {
+    const std::string name = spec->EnvName();
+    const char* text = getenv(name.c_str());
+    if (text == nullptr) continue;
+    RETURN_IF_ERROR(Set(*spec, text, StrCat("environment variable ", name)));
+  }
+  return absl::OkStatus();
+}
+
+const OptionValue& Config::ValueOf(const OptionSpec& spec, OptionType expected) const {
+  // Asking for an option by the wrong type is a programming error.
+  if (spec.type != expected &&
+      !(expected == OptionType::kString && spec.type == OptionType::kChoice)) {
+    std::abort();
+  }
+  return values_.at(&spec);
+}
+
+const std::string& Config::GetString(const OptionSpec& spec) const {
+  return std::get<std::string>(ValueOf(spec, OptionType::kString));
+}
+int64_t Config::GetInt(const OptionSpec& spec) const {
+  return std::get<int64_t>(ValueOf(spec, OptionType::kInt));
+}
+bool Config::GetBool(const OptionSpec& spec) const {
+  return std::get<bool>(ValueOf(spec, OptionType::kBool));
+}
+int64_t Config::GetDurationNanos(const OptionSpec& spec) const {
+  return std::get<int64_t>(ValueOf(spec, OptionType::kDuration));
+}
+int64_t Config::GetByteSize(const OptionSpec& spec) const {
+  return std::get<int64_t>(ValueOf(spec, OptionType::kByteSize));
+}
+const ListenAddress& Config::GetListenAddress(const OptionSpec& spec) const {
+  return std::get<ListenAddress>(ValueOf(spec, OptionType::kListenAddress));
+}
+
+std::string RenderExampleConfig() {
+  std::string out =
+      "# Mayak server configuration: every option, at its default.\n"
+      "# Generated by `mayak config example` from the declarations in\n"
+      "# src/common/config_options.cc; do not edit by hand (`make config-docs`).\n"
+      "# Any option can also be set as an environment variable MAYAK_<SECTION>_<KEY>,\n"
+      "# e.g. MAYAK_LIMITS_MAX_BODY=50MB, and the server's flags override both.\n";
+  for (std::string_view section : SectionsInOrder()) {
+    StrAppend(&out, "\n", section, ":\n");
+    for (const OptionSpec* spec : AllOptions()) {
+      if (spec->section != section) continue;
+      for (std::string_view sentence : Split(spec->doc, '.', /*skip_empty=*/true)) {
+        sentence = StripWhitespace(sentence);
+        if (!sentence.empty()) StrAppend(&out, "  # ", sentence, ".\n");
+      }
+      StrAppend(&out, "  ", spec->key, ": ", spec->default_text, "\n");
+    }
+  }
+  return out;
+}
+
+std::string RenderConfigReference() {
+  std::string out =
+      "# Configuration reference\n\n"
+      "Generated by `mayak config reference` from the option declarations in\n"
+      "`src/common/config_options.cc`; `make config-docs` regenerates it and a test checks\n"
+      "that it is current.\n\n"
+      "Mayak reads a YAML file given by `mayak server --config FILE`\n"
+      "([example](../config/mayak.example.yaml)). Every option can also be set by an\n"
+      "environment variable, and the server's flags (`--data-dir`, `--listen`, ...) override\n"
+      "both. Precedence, lowest first: default, file, environment, flag.\n\n"
+      "An unknown section or key, a wrong type or an out-of-range value stops the server at\n"
+      "start-up with the file, line and key named; `mayak server --check-config` checks a\n"
+      "configuration without starting.\n\n"
+      "Types: a *duration* is a number with a unit (`500ms`, `10s`, `5m`, `1h30m`, `7d`); a\n"
+      "*size* is a number with a unit, `KB MB GB TB` in powers of 1000 and `KiB MiB GiB TiB` in\n"
+      "powers of 1024 (`100MB`, `2.5GiB`); an *address* is `HOST:PORT`, `[IPv6]:PORT` or `off`.\n";
+  for (std::string_view section : SectionsInOrder()) {
+    StrAppend(&out, "\n## `", section, "`\n\n");
+    StrAppend(&out, "| key | type | default | environment | description |\n");
+    StrAppend(&out, "|---|---|---|---|---|\n");
+    for (const OptionSpec* spec : AllOptions()) {
+      if (spec->section != section) continue;
+      std::string type(TypeName(spec->type));
+      if (spec->type == OptionType::kChoice) {
+        type = ReplaceAll(spec->choices, "|", " \\| ");
+      }
+      StrAppend(&out, "| `", spec->key, "` | ", type, " | `", spec->default_text, "` | `",
+                      spec->EnvName(), "` | ", spec->doc, " |\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace mayak

@@ -1,0 +1,83 @@
+#include "common/config_options.h"
+
+namespace mayak::options {
+
+constexpr int64_t kMiB = 1024 * 1024;
+constexpr int64_t kSecond = 1'000'000'000;
+
+const OptionSpec kDataDir{
+    "server", "data_dir", OptionType::kString, "./data",
+    "Directory of the embedded store: the write-ahead log and data files. Created if missing; "
+    "one server at a time may use it."};
+const OptionSpec kIoThreads{
+    "server", "io_threads", OptionType::kInt, "2",
+    "Threads that serve HTTP connections. One per core is plenty: request work is short and "
+    "disk waits happen on the WAL writer thread.",
+    {}, 1, 256};
+const OptionSpec kShutdownTimeout{
+    "server", "shutdown_timeout", OptionType::kDuration, "10s",
+    "On SIGTERM or SIGINT, how long in-flight requests may take to finish before the server "
+    "exits anyway. Acknowledged records are durable either way.",
+    {}, 0, 3600 * kSecond};
+const OptionSpec kLogLevel{"server", "log_level", OptionType::kChoice, "info",
+                           "Least severity of the server's own events (JSON lines on stderr).",
+                           "debug|info|warn|error"};
+
+const OptionSpec kListenApi{"listeners", "api", OptionType::kListenAddress, "127.0.0.1:7011",
+                            "Mayak HTTP API (ingest, search, health, metrics). HOST:PORT or off; "
+                            "port 0 picks a free port and logs it."};
+const OptionSpec kListenElasticsearch{
+    "listeners", "elasticsearch", OptionType::kListenAddress, "127.0.0.1:9200",
+    "Elasticsearch-compatible API (_bulk and friends). Reserved: not served by this version."};
+const OptionSpec kListenOtlpHttp{
+    "listeners", "otlp_http", OptionType::kListenAddress, "127.0.0.1:4318",
+    "OpenTelemetry OTLP over HTTP. Reserved: not served by this version."};
+const OptionSpec kListenOtlpGrpc{
+    "listeners", "otlp_grpc", OptionType::kListenAddress, "127.0.0.1:4317",
+    "OpenTelemetry OTLP over gRPC. Reserved: not served by this version."};
+const OptionSpec kListenZipkin{"listeners", "zipkin", OptionType::kListenAddress,
+                               "127.0.0.1:9411",
+                               "Zipkin v2 span ingest. Reserved: not served by this version."};
+const OptionSpec kListenJaeger{
+    "listeners", "jaeger", OptionType::kListenAddress, "127.0.0.1:16686",
+    "Jaeger-compatible query API. Reserved: not served by this version."};
+const OptionSpec kListenSyslog{
+    "listeners", "syslog", OptionType::kListenAddress, "127.0.0.1:5514",
+    "Syslog over UDP and TCP (RFC 5424, RFC 3164). Reserved: not served by this version."};
+
+const OptionSpec kMaxBody{
+    "limits", "max_body", OptionType::kByteSize, "100MB",
+    "Largest request body, after decompression. A larger body gets 413 and is not read further.",
+    {}, 1024, 4096 * kMiB};
+const OptionSpec kMaxLine{"limits", "max_line", OptionType::kByteSize, "1MiB",
+                          "Largest single NDJSON record; a longer line is rejected on its own.",
+                          {}, 256, 64 * kMiB};
+const OptionSpec kMaxSearchHits{"limits", "max_search_hits", OptionType::kInt, "10000",
+                                "Most hits one search may return (its `limit`).", {}, 1, 1000000};
+const OptionSpec kIdleTimeout{
+    "limits", "idle_timeout", OptionType::kDuration, "60s",
+    "A keep-alive connection with no request for this long is closed.", {}, kSecond,
+    3600 * kSecond};
+
+const OptionSpec kWalFileSize{
+    "wal", "file_size", OptionType::kByteSize, "64MiB",
+    "The write-ahead log starts a new file past this size, so that old files can be dropped "
+    "once their records are in data files.",
+    {}, 64 * 1024, 4096 * kMiB};
+
+}  // namespace mayak::options
+
+namespace mayak {
+
+const std::vector<const OptionSpec*>& AllOptions() {
+  using namespace options;  // NOLINT(google-build-using-namespace): a table of them
+  static const std::vector<const OptionSpec*> kAll = {
+      &kDataDir,      &kIoThreads,          &kShutdownTimeout, &kLogLevel,
+      &kListenApi,    &kListenElasticsearch, &kListenOtlpHttp, &kListenOtlpGrpc,
+      &kListenZipkin, &kListenJaeger,        &kListenSyslog,   &kMaxBody,
+      &kMaxLine,      &kMaxSearchHits,       &kIdleTimeout,    &kWalFileSize,
+  };
+  return kAll;
+}
+
+}  // namespace mayak

@@ -1,0 +1,28 @@
+// The declaration of every configuration option (see config.h).
+#pragma once
+
+#include "common/config.h"
+
+namespace mayak::options {
+
+extern const OptionSpec kDataDir;
+extern const OptionSpec kIoThreads;
+extern const OptionSpec kShutdownTimeout;
+extern const OptionSpec kLogLevel;
+
+extern const OptionSpec kListenApi;
+extern const OptionSpec kListenElasticsearch;
+extern const OptionSpec kListenOtlpHttp;
+extern const OptionSpec kListenOtlpGrpc;
+extern const OptionSpec kListenZipkin;
+extern const OptionSpec kListenJaeger;
+extern const OptionSpec kListenSyslog;
+
+extern const OptionSpec kMaxBody;
+extern const OptionSpec kMaxLine;
+extern const OptionSpec kMaxSearchHits;
+extern const OptionSpec kIdleTimeout;
+
+extern const OptionSpec kWalFileSize;
+
+}  // namespace mayak::options

@@ -1,0 +1,29 @@
+#include "model/log_record.h"
+
+namespace mayak {
+
+const AttributeValue* LogRecord::FindAttribute(std::string_view key) const {
+  for (const Attribute& attribute : attributes) {
+    if (attribute.key == key) return &attribute.value;
+  }
+  return nullptr;
+}
+
+std::optional<AttributeValue> GetFieldValue(const LogRecord& record, std::string_view name) {
+  if (name == field::kMessage) return AttributeValue(record.message);
+  if (name == field::kSystem) return AttributeValue(record.system);
+  if (name == field::kServiceName) {
+    if (record.service.empty()) return std::nullopt;
+    return AttributeValue(record.service);
+  }
+  if (name == field::kLevel) {
+    if (record.level == Level::kUnset) return std::nullopt;
+    return AttributeValue(std::string(LevelName(record.level)));
+  }
+  if (name == field::kTimestamp) return AttributeValue(record.timestamp_ns);
+  if (name == field::kObservedTimestamp) return AttributeValue(record.observed_timestamp_ns);
+  if (const AttributeValue* value = record.FindAttribute(name)) return *value;
+  return std::nullopt;
+}
+
+}  // namespace mayak

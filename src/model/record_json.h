@@ -1,0 +1,14 @@
+// The JSON form of a record in API replies: one flat object with canonical
+// dotted keys, timestamps as RFC 3339.
+//   {"@timestamp":"2026-11-24T21:30:00.123Z","log.level":"ERROR","message":"...",
+//    "system":"shop","service.name":"shop-api","http.response.status_code":500}
+#pragma once
+
+#include "common/json_writer.h"
+#include "model/log_record.h"
+
+namespace mayak {
+
+void WriteRecordJson(const LogRecord& record, JsonWriter* json);
+
+}  // namespace mayak

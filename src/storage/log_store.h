@@ -1,0 +1,54 @@
+// The storage interface. The server, the query engine and (later) alerting
+// speak to storage only through this; the embedded engine and a ClickHouse
+// backend implement it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "model/log_record.h"
+#include "query/filter.h"
+
+namespace mayak {
+
+struct SearchRequest {
+  const Filter* filter = nullptr;  // must outlive the call
+  int64_t from_ns = 0;             // inclusive
+  int64_t to_ns = INT64_MAX;       // inclusive
+  size_t limit = 100;
+};
+
+struct SearchResult {
+  std::vector<LogRecord> hits;  // newest first, at most `limit`
+  uint64_t total = 0;           // every match in the range
+};
+
+struct StoreStats {
+  uint64_t records = 0;
+  uint64_t wal_bytes = 0;
+};
+
+class LogStore {
+ public:
+  // Runs once the records are durable (OK) or certainly not stored (error).
+  // It may run on a storage thread: keep it short and do not block in it.
+  using AppendDone = std::function<void(absl::Status)>;
+
+  virtual ~LogStore() = default;
+
+  // Stores `records` atomically: after `done(OK)` all are durable and
+  // searchable; after an error none are.
+  virtual void Append(std::vector<LogRecord> records, AppendDone done) = 0;
+
+  virtual absl::StatusOr<SearchResult> Search(const SearchRequest& request) const = 0;
+
+  virtual StoreStats Stats() const = 0;
+
+  // Completes pending appends and releases files. Appends after Close fail.
+  virtual void Close() = 0;
+};
+
+}  // namespace mayak

@@ -1,0 +1,65 @@
+#include "storage/wal_format.h"
+
+#include <zlib.h>
+
+#include <cstring>
+
+#include "common/strings.h"
+#include "absl/strings/str_format.h"
+
+namespace mayak::wal {
+namespace {
+
+void PutFixed32(std::string* out, uint32_t v) {
+  char buf[4];
+  std::memcpy(buf, &v, 4);  // little-endian hosts only
+  out->append(buf, 4);
+}
+
+}  // namespace
+
+std::string FileHeader() {
+  std::string header(kMagic);
+  PutFixed32(&header, kVersion);
+  PutFixed32(&header, 0);
+  return header;
+}
+
+uint32_t EntryCrc(uint32_t length, uint8_t type, std::string_view payload) {
+  char head[5];
+  std::memcpy(head, &length, 4);
+  head[4] = static_cast<char>(type);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(head), 5);
+  // zlib's crc32 takes a uInt length; feed large payloads in pieces.
+  size_t offset = 0;
+  while (offset < payload.size()) {
+    const size_t n = std::min<size_t>(payload.size() - offset, 1u << 30);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + offset),
+                static_cast<uInt>(n));
+    offset += n;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+void AppendEntry(EntryType type, std::string_view payload, std::string* out) {
+  const auto length = static_cast<uint32_t>(payload.size());
+  const auto type_byte = static_cast<uint8_t>(type);
+  PutFixed32(out, EntryCrc(length, type_byte, payload));
+  PutFixed32(out, length);
+  out->push_back(static_cast<char>(type_byte));
+  out->append(payload);
+}
+
+std::string FileName(uint64_t number) { return absl::StrFormat("%08d.wal", number); }
+
+uint64_t ParseFileName(std::string_view name) {
+  if (!name.ends_with(".wal")) return 0;
+  name.remove_suffix(4);
+  if (name.size() < 8) return 0;
+  uint64_t number = 0;
+  if (!ParseInt(name, &number)) return 0;
+  return number;
+}
+
+}  // namespace mayak::wal
