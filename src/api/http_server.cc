@@ -1,5 +1,6 @@
 #include "api/http_server.h"
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <vector>
@@ -26,6 +27,9 @@ namespace {
 constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
 // A body must keep arriving: a client that stalls mid-body this long is cut off.
 constexpr auto kBodyReadTimeout = std::chrono::minutes(5);
+// How long and how much a refused body is drained before the connection closes.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr uint64_t kMaxLingerBytes = 64ull << 20;
 
 }  // namespace
 
@@ -86,9 +90,17 @@ class Session : public std::enable_shared_from_this<Session> {
              /*force_close=*/true);
       return;
     }
+    if (ec == http::error::body_limit) {
+      // Beast checks Content-Length against the limit while parsing the header.
+      BeginRequest("unmatched");
+      body_unread_ = true;
+      Finish(BodyTooLarge(), true);
+      return;
+    }
     if (ec) return Close();  // idle timeout, client gone, or garbage
     auto& header = parser_->get();
     BeginRequest("unmatched");
+    body_unread_ = true;
     if (shared_->draining.load()) {
       Finish(JsonError(503, "shutting_down", "the server is shutting down; retry elsewhere"),
              true);
@@ -129,6 +141,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnBody(beast::error_code ec) {
     if (ec == http::error::body_limit) return Finish(BodyTooLarge(), true);
+    body_unread_ = false;
     // The client went away or sent a broken body: nothing of it is handled.
     if (ec) return Abandon();
     http::request<http::string_body> raw = parser_->release();
@@ -193,12 +206,32 @@ class Session : public std::enable_shared_from_this<Session> {
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res, close, status](beast::error_code ec, size_t) {
                         self->EndRequest(status);
+                        if (!ec && self->body_unread_) return self->LingeringClose();
                         if (ec || close) return self->Close();
                         self->keep_alive_ = true;
                         self->head_ = false;
                         self->version_ = 11;
                         self->ReadHeader();
                       });
+  }
+
+  // After refusing a request whose body was not read: stop sending, then
+  // read and discard what the client still sends, for a bounded time and
+  // amount, so that it gets to read the error instead of a connection reset.
+  void LingeringClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    DiscardInput(0);
+  }
+
+  void DiscardInput(uint64_t discarded) {
+    if (discarded > kMaxLingerBytes) return Close();
+    stream_.async_read_some(net::buffer(discard_buffer_->data(), discard_buffer_->size()),
+                            [self = shared_from_this(), discarded](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->DiscardInput(discarded + n);
+                            });
   }
 
   // The request ends without a response (the connection is unusable).
@@ -220,6 +253,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string route_;
   std::chrono::steady_clock::time_point start_;
   bool counted_ = false;
+  bool body_unread_ = false;  // a refused request whose body may still be arriving
+  std::shared_ptr<std::array<char, 16 * 1024>> discard_buffer_ =
+      std::make_shared<std::array<char, 16 * 1024>>();
   bool keep_alive_ = true;
   bool head_ = false;
   unsigned version_ = 11;

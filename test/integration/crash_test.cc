@@ -1,0 +1,95 @@
+// kill -9 in the middle of ingest, over and over: after each restart every
+// acknowledged record is found exactly once, and no batch is half stored.
+#include <signal.h>
+
+#include <atomic>
+#include <map>
+#include <random>
+#include <set>
+
+#include "gtest/gtest.h"
+#include "server_process.h"
+#include "test_helpers.h"
+
+namespace mayak::testing {
+namespace {
+
+constexpr int kRounds = 6;
+constexpr int kClients = 3;
+constexpr int kRecordsPerBatch = 50;
+
+TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
+  TempDir dir;
+  ServerOptions options{dir.path()};
+  options.env = {{"MAYAK_LIMITS_MAX_SEARCH_HITS", "1000000"},
+                 // Small WAL files, so that crashes also land around file switches.
+                 {"MAYAK_WAL_FILE_SIZE", "256KiB"}};
+  std::mt19937 random(20261124);
+  std::set<int64_t> acked_batches;
+  std::set<int64_t> sent_batches;
+  std::mutex mu;
+
+  for (int round = 0; round < kRounds; ++round) {
+    ServerProcess server(options);
+    ASSERT_TRUE(server.ready()) << "round " << round << "\n" << server.log();
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        auto client = server.Client();
+        for (int n = 0; !stop.load(); ++n) {
+          const int64_t batch = (round * kClients + c) * 1'000'000LL + n;
+          std::string body;
+          for (int i = 0; i < kRecordsPerBatch; ++i) {
+            body += "{\"message\":\"crash test record\",\"batch\":" + std::to_string(batch) +
+                    ",\"i\":" + std::to_string(i) + "}\n";
+          }
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            sent_batches.insert(batch);
+          }
+          HttpReply reply = PostLogs(*client, body);
+          if (reply.status != 200) return;  // killed
+          std::lock_guard<std::mutex> lock(mu);
+          acked_batches.insert(batch);
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + random() % 500));
+    server.Kill();
+    stop = true;
+    for (auto& t : clients) t.join();
+  }
+  ASSERT_GT(acked_batches.size(), 10u);
+
+  ServerProcess server(options);
+  ASSERT_TRUE(server.ready()) << server.log();
+  auto client = server.Client();
+  HttpReply reply = Search(*client, "from=0&limit=1000000&q=batch:*");
+  ASSERT_EQ(reply.status, 200) << reply.body.substr(0, 500);
+  ParsedJson json(reply.body);
+  ASSERT_TRUE(json.ok());
+  std::map<int64_t, std::set<int64_t>> records;  // batch -> record indexes
+  uint64_t hits = 0;
+  const simdjson::dom::array all_hits = json["hits"].get_array().value();
+  for (auto hit : all_hits) {
+    ++hits;
+    const int64_t batch = hit["batch"].get_int64().value();
+    const int64_t i = hit["i"].get_int64().value();
+    EXPECT_TRUE(records[batch].insert(i).second) << "record " << batch << "/" << i << " twice";
+  }
+  for (int64_t batch : acked_batches) {
+    EXPECT_EQ(records[batch].size(), static_cast<size_t>(kRecordsPerBatch))
+        << "acknowledged batch " << batch << " lost records";
+  }
+  for (const auto& [batch, indexes] : records) {
+    EXPECT_TRUE(sent_batches.count(batch)) << "batch " << batch << " was never sent";
+    EXPECT_EQ(indexes.size(), static_cast<size_t>(kRecordsPerBatch))
+        << "batch " << batch << " is half stored";
+  }
+  std::cout << "crash test: " << kRounds << " kill -9 rounds, " << acked_batches.size()
+            << " acknowledged batches, " << hits << " records found\n";
+}
+
+}  // namespace
+}  // namespace mayak::testing

@@ -1,0 +1,182 @@
+// Start-up, configuration errors, clean shutdown, and the command line
+// clients against a real server.
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "gtest/gtest.h"
+#include "server_process.h"
+#include "test_helpers.h"
+
+namespace mayak::testing {
+namespace {
+
+using std::chrono::seconds;
+
+// Runs a shell command; returns its exit code and fills `output` with its
+// stdout and stderr.
+int RunCommand(const std::string& command, std::string* output) {
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output->append(buffer, n);
+  const int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(LifecycleTest, SigtermFinishesInFlightRequestsAndExitsZero) {
+  TempDir dir;
+  auto server = std::make_unique<ServerProcess>(ServerOptions{dir.path()});
+  ASSERT_TRUE(server->ready()) << server->log();
+
+  // Two clients send batches until the server goes away; every batch that was
+  // acknowledged must be found after a restart.
+  std::mutex mu;
+  std::set<int> acked;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 2; ++c) {
+    clients.emplace_back([&, c] {
+      auto client = server->Client();
+      for (int batch = 0; !stop.load(); ++batch) {
+        const int id = c * 100000 + batch;
+        std::string body;
+        for (int i = 0; i < 20; ++i) {
+          body += "{\"message\":\"shutdown test\",\"batch\":" + std::to_string(id) + "}\n";
+        }
+        HttpReply reply = PostLogs(*client, body);
+        if (reply.status == 200) {
+          std::lock_guard<std::mutex> lock(mu);
+          acked.insert(id);
+        } else if (reply.status == -1) {
+          return;  // the server is gone
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto signalled = std::chrono::steady_clock::now();
+  EXPECT_EQ(server->Stop(SIGTERM, seconds(10)), 0) << server->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, seconds(10));
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_TRUE(server->WaitForLog("\"msg\":\"stopped\"", seconds(1))) << server->log();
+  ASSERT_FALSE(acked.empty());
+
+  ServerOptions options{dir.path()};
+  options.env = {{"MAYAK_LIMITS_MAX_SEARCH_HITS", "1000000"}};
+  server = std::make_unique<ServerProcess>(options);
+  ASSERT_TRUE(server->ready()) << server->log();
+  auto client = server->Client();
+  HttpReply reply = Search(*client, "from=0&limit=1000000&q=batch:*");
+  ParsedJson json(reply.body);
+  std::map<int64_t, int> per_batch;
+  const simdjson::dom::array all_hits = json["hits"].get_array().value();
+  for (auto hit : all_hits) per_batch[hit["batch"].get_int64().value()]++;
+  for (int id : acked) EXPECT_EQ(per_batch[id], 20) << "batch " << id;
+  // Batches are atomic: none is ever partly stored.
+  for (auto [id, count] : per_batch) EXPECT_EQ(count, 20) << "batch " << id;
+}
+
+TEST(LifecycleTest, ConfigurationErrorsNameFileLineAndKey) {
+  TempDir dir;
+  const std::string config = dir.path() + "/mayak.yaml";
+  std::ofstream(config) << "server:\n  data_dir: " << dir.path() << "/data\n"
+                        << "limits:\n  max_body: 10 parsecs\n";
+  ServerOptions options{dir.path() + "/data", {"--config", config}};
+  options.wait_until_ready = false;
+  ServerProcess bad_value(options);
+  EXPECT_EQ(bad_value.WaitForExit(seconds(10)), 2);
+  EXPECT_NE(bad_value.log().find(config + ":4: limits.max_body: '10 parsecs'"), std::string::npos)
+      << bad_value.log();
+
+  std::ofstream(config) << "server:\n  data_dir: x\n  listen: 1.2.3.4:5\n";
+  ServerProcess unknown_key(options);
+  EXPECT_EQ(unknown_key.WaitForExit(seconds(10)), 2);
+  EXPECT_NE(unknown_key.log().find(":3: unknown key 'server.listen'"), std::string::npos)
+      << unknown_key.log();
+
+  std::string output;
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " server --check-config --config " + config,
+                       &output),
+            2);
+  EXPECT_NE(output.find("unknown key 'server.listen'"), std::string::npos) << output;
+
+  std::ofstream(config) << "listeners:\n  api: 127.0.0.1:7999\n  syslog: off\n";
+  output.clear();
+  EXPECT_EQ(RunCommand("MAYAK_LISTENERS_JAEGER=off " + std::string(MAYAK_BINARY) +
+                           " server --check-config --config " + config + " --es-listen off",
+                       &output),
+            0)
+      << output;
+  EXPECT_NE(output.find("listeners.api = 127.0.0.1:7999"), std::string::npos) << output;
+  EXPECT_NE(output.find("listeners.elasticsearch = off"), std::string::npos) << output;
+  EXPECT_NE(output.find("listeners.jaeger = off"), std::string::npos) << output;
+  EXPECT_NE(output.find("listeners.syslog = off"), std::string::npos) << output;
+}
+
+TEST(LifecycleTest, OneServerPerDataDirectory) {
+  TempDir dir;
+  ServerProcess first(ServerOptions{dir.path()});
+  ASSERT_TRUE(first.ready()) << first.log();
+  ServerOptions options{dir.path()};
+  options.wait_until_ready = false;
+  ServerProcess second(options);
+  EXPECT_EQ(second.WaitForExit(seconds(10)), 1);
+  EXPECT_NE(second.log().find("is in use by another mayak server (pid"), std::string::npos)
+      << second.log();
+}
+
+TEST(LifecycleTest, IngestAndQueryCommands) {
+  TempDir dir;
+  ServerProcess server(ServerOptions{dir.path()});
+  ASSERT_TRUE(server.ready()) << server.log();
+  const std::string file = dir.path() + "/app.ndjson";
+  std::ofstream(file) << "{\"message\":\"cli one\",\"system\":\"shop\",\"@timestamp\":\"2026-01-01T00:00:01Z\"}\n"
+                      << "broken line\n"
+                      << "{\"message\":\"cli two\",\"system\":\"shop\",\"@timestamp\":\"2026-01-01T00:00:02Z\"}\n";
+  std::string output;
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " ingest --batch-lines 1 --server " +
+                           server.url() + " " + file,
+                       &output),
+            1);
+  EXPECT_NE(output.find(file + ":2: invalid JSON"), std::string::npos) << output;
+  EXPECT_NE(output.find("ingested 2 records, rejected 1"), std::string::npos) << output;
+
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli and system:shop' --from 0 " +
+                           "--format ndjson --server " + server.url(),
+                       &output),
+            0);
+  const size_t two = output.find("cli two");
+  const size_t one = output.find("cli one");
+  ASSERT_NE(two, std::string::npos) << output;
+  ASSERT_NE(one, std::string::npos) << output;
+  EXPECT_LT(two, one) << "newest first";
+
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli' --from 0 --server " +
+                           server.url(),
+                       &output),
+            0);
+  EXPECT_NE(output.find("2026-01-01T00:00:02Z"), std::string::npos) << output;
+  EXPECT_NE(output.find("2 of 2 hits"), std::string::npos) << output;
+
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'a or b' --server " + server.url(),
+                       &output),
+            1);
+  EXPECT_NE(output.find("`or` is not supported yet"), std::string::npos) << output;
+
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query x --server http://127.0.0.1:1", &output),
+            1);
+  EXPECT_NE(output.find("cannot connect to http://127.0.0.1:1"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace mayak::testing

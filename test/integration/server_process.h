@@ -1,0 +1,82 @@
+// Runs the real `mayak server` binary for integration tests: on a free port
+// (--listen 127.0.0.1:0, the port read back from its "listening" log line),
+// with its stderr captured, and stopped (SIGKILL) when the object goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "client/http_client.h"
+
+namespace mayak::testing {
+
+// A temporary directory, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct ServerOptions {
+  explicit ServerOptions(std::string dir, std::vector<std::string> args = {})
+      : data_dir(std::move(dir)), extra_args(std::move(args)) {}
+
+  std::string data_dir;
+  std::vector<std::string> extra_args;
+  std::vector<std::pair<std::string, std::string>> env;
+  bool wait_until_ready = true;
+};
+
+class ServerProcess {
+ public:
+  // Starts the server and waits until it is ready (or has exited). Check
+  // ready() and log() in the test.
+  explicit ServerProcess(const ServerOptions& options);
+  ~ServerProcess();
+
+  bool ready() const { return !url_.empty(); }
+  const std::string& url() const { return url_; }
+  pid_t pid() const { return pid_; }
+  // A client connected to this server.
+  std::unique_ptr<HttpClient> Client() const;
+
+  // Sends `signal` and waits for the exit; returns the exit code, 128+signal
+  // if it died of a signal, or -1 if it had not exited by `timeout`.
+  int Stop(int signal, std::chrono::milliseconds timeout);
+  // Waits for the process to exit by itself (e.g. a start-up error).
+  int WaitForExit(std::chrono::milliseconds timeout);
+  void Kill();
+
+  // Everything the server wrote to stderr so far.
+  std::string log() const;
+  bool WaitForLog(const std::string& needle, std::chrono::milliseconds timeout) const;
+
+ private:
+  void ReadOutput(int fd);
+
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+  std::string url_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;
+  std::string log_;
+  bool output_closed_ = false;
+  std::thread reader_;
+};
+
+// The arguments that turn off every listener but the API, on a free port.
+std::vector<std::string> ApiOnlyArgs();
+
+}  // namespace mayak::testing
