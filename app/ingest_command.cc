@@ -5,10 +5,10 @@
 #include <iostream>
 #include <thread>
 
-#include "common/status_macros.h"
-#include "common/strings.h"
 #include "client/http_client.h"
 #include "commands.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
 #include "common/units.h"
 #include "simdjson.h"
 #include "terminal.h"
@@ -46,8 +46,8 @@ class Sender {
   // Sends one batch; false on an error that should stop the run.
   bool Send(const std::string& body, const std::vector<LineOrigin>& origins) {
     for (int attempt = 0;; ++attempt) {
-      auto reply = client_->Send("POST", "/api/v1/logs", body,
-                                 {{"Content-Type", "application/x-ndjson"}});
+      auto reply =
+          client_->Send("POST", "/api/v1/logs", body, {{"Content-Type", "application/x-ndjson"}});
       if (!reply.ok()) {
         std::cerr << "mayak ingest: " << StatusMessage(reply.status()) << "\n";
         return false;
@@ -185,12 +185,14 @@ int RunIngest(IngestFlags flags) {
     EndProgress();
   }
   if (totals.printed_errors > kMaxPrintedErrors) {
-    std::cerr << "... and " << totals.printed_errors - kMaxPrintedErrors << " more rejected lines\n";
+    std::cerr << "... and " << totals.printed_errors - kMaxPrintedErrors
+              << " more rejected lines\n";
   }
   const double seconds = elapsed();
-  std::cerr << "ingested " << totals.accepted << " records, rejected " << totals.rejected
-            << ", in " << seconds << " s ("
-            << static_cast<uint64_t>(seconds > 0 ? static_cast<double>(totals.accepted) / seconds : 0)
+  std::cerr << "ingested " << totals.accepted << " records, rejected " << totals.rejected << ", in "
+            << seconds << " s ("
+            << static_cast<uint64_t>(seconds > 0 ? static_cast<double>(totals.accepted) / seconds
+                                                 : 0)
             << " records/s) into " << (*client)->base_url() << "\n";
   return totals.rejected > 0 ? 1 : 0;
 }

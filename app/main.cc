@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Print help for every command");
 
   std::map<CLI::App*, mayak::CommandRun> runs;
-  for (auto* adder : {&mayak::AddServerCommand, &mayak::AddQueryCommand,
-                      &mayak::AddIngestCommand, &mayak::AddConfigCommand}) {
+  for (auto* adder : {&mayak::AddServerCommand, &mayak::AddQueryCommand, &mayak::AddIngestCommand,
+                      &mayak::AddConfigCommand}) {
     mayak::Command command = adder(app);
     runs[command.subcommand] = std::move(command.run);
   }

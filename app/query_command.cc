@@ -2,11 +2,11 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "common/status_macros.h"
-#include "common/strings.h"
 #include "api/http_message.h"
 #include "client/http_client.h"
 #include "commands.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
 #include "simdjson.h"
 #include "terminal.h"
 
@@ -70,8 +70,8 @@ void PrintTable(simdjson::dom::array hits, bool color) {
                 << kColorReset << " " << system << " " << service << " " << message << kColorDim
                 << rest << kColorReset << "\n";
     } else {
-      std::cout << time << " " << padded_level << " " << system << " " << service << " "
-                << message << rest << "\n";
+      std::cout << time << " " << padded_level << " " << system << " " << service << " " << message
+                << rest << "\n";
     }
   }
 }
@@ -83,9 +83,8 @@ int RunQuery(const QueryFlags& flags) {
     return 2;
   }
   const std::string target =
-      StrCat("/api/v1/search?q=", PercentEncode(flags.query), "&from=",
-                   PercentEncode(flags.from), "&to=", PercentEncode(flags.to),
-                   "&limit=", flags.limit);
+      StrCat("/api/v1/search?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
+             "&to=", PercentEncode(flags.to), "&limit=", flags.limit);
   auto reply = (*client)->Send("GET", target);
   if (!reply.ok()) {
     std::cerr << "mayak query: " << StatusMessage(reply.status()) << "\n";

@@ -22,7 +22,8 @@ struct FlagSpec {
 };
 
 const FlagSpec kFlags[] = {
-    {"--data-dir", &options::kDataDir, "Data directory (default ./data), e.g. --data-dir /var/lib/mayak"},
+    {"--data-dir", &options::kDataDir,
+     "Data directory (default ./data), e.g. --data-dir /var/lib/mayak"},
     {"--listen", &options::kListenApi,
      "Mayak HTTP API address (default 127.0.0.1:7011), e.g. --listen 0.0.0.0:7011; port 0 picks "
      "a free port"},
@@ -30,11 +31,13 @@ const FlagSpec kFlags[] = {
      "Elasticsearch-compatible API (default 127.0.0.1:9200), or off"},
     {"--otlp-http-listen", &options::kListenOtlpHttp, "OTLP/HTTP (default 127.0.0.1:4318), or off"},
     {"--otlp-grpc-listen", &options::kListenOtlpGrpc, "OTLP/gRPC (default 127.0.0.1:4317), or off"},
-    {"--zipkin-listen", &options::kListenZipkin, "Zipkin v2 ingest (default 127.0.0.1:9411), or off"},
+    {"--zipkin-listen", &options::kListenZipkin,
+     "Zipkin v2 ingest (default 127.0.0.1:9411), or off"},
     {"--jaeger-listen", &options::kListenJaeger,
      "Jaeger-compatible query API (default 127.0.0.1:16686), or off"},
     {"--syslog-listen", &options::kListenSyslog, "Syslog UDP+TCP (default 127.0.0.1:5514), or off"},
-    {"--log-level", &options::kLogLevel, "Least severity of the server's own log: debug, info, warn, error"},
+    {"--log-level", &options::kLogLevel,
+     "Least severity of the server's own log: debug, info, warn, error"},
 };
 
 }  // namespace

@@ -30,8 +30,8 @@ void DrawProgress(uint64_t done_bytes, uint64_t total_bytes, uint64_t records, d
     const int filled = static_cast<int>(fraction * kWidth);
     line = absl::StrFormat("\r[%s%s] %3.0f%%  %.1f/%.1f MB  %d records  %.0f records/s ",
                            std::string(static_cast<size_t>(filled), '#'),
-                           std::string(static_cast<size_t>(kWidth - filled), '.'),
-                           fraction * 100, static_cast<double>(done_bytes) / 1e6,
+                           std::string(static_cast<size_t>(kWidth - filled), '.'), fraction * 100,
+                           static_cast<double>(done_bytes) / 1e6,
                            static_cast<double>(total_bytes) / 1e6, records, rate);
   } else {
     line = absl::StrFormat("\r%.1f MB  %d records  %.0f records/s ",

@@ -11,8 +11,8 @@ namespace mayak {
 namespace {
 
 absl::Status TooLarge(uint64_t max_output) {
-  return absl::ResourceExhaustedError(StrCat(
-      "the decompressed body is over limits.max_body (", max_output, " bytes)"));
+  return absl::ResourceExhaustedError(
+      StrCat("the decompressed body is over limits.max_body (", max_output, " bytes)"));
 }
 
 absl::StatusOr<std::string> Inflate(std::string_view input, uint64_t max_output,
@@ -47,7 +47,7 @@ absl::StatusOr<std::string> Inflate(std::string_view input, uint64_t max_output,
 
 absl::StatusOr<std::string> Unzstd(std::string_view input, uint64_t max_output) {
   std::unique_ptr<ZSTD_DStream, decltype(&ZSTD_freeDStream)> stream(ZSTD_createDStream(),
-                                                                     &ZSTD_freeDStream);
+                                                                    &ZSTD_freeDStream);
   if (!stream) return absl::InternalError("ZSTD_createDStream failed");
   std::string out;
   std::string buffer(ZSTD_DStreamOutSize(), '\0');
@@ -88,8 +88,8 @@ absl::StatusOr<std::string> DecodeContentEncoding(std::string_view encoding, std
   if (e.empty() || e == "identity") return body;
   if (e == "gzip" || e == "x-gzip" || e == "deflate") return Inflate(body, max_output, e);
   if (e == "zstd") return Unzstd(body, max_output);
-  return absl::UnimplementedError(StrCat("Content-Encoding '", encoding,
-                                               "' is not supported: use gzip, zstd or none"));
+  return absl::UnimplementedError(
+      StrCat("Content-Encoding '", encoding, "' is not supported: use gzip, zstd or none"));
 }
 
 }  // namespace mayak

@@ -1,8 +1,8 @@
 #include "api/http_message.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/strings.h"
 #include "common/json_writer.h"
+#include "common/strings.h"
 
 namespace mayak {
 namespace {
@@ -53,7 +53,8 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
     const char c = text[i];
     if (c == '+' && plus_is_space) {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 && HexValue(text[i + 2]) >= 0) {
+    } else if (c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+               HexValue(text[i + 2]) >= 0) {
       out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
       i += 2;
     } else {

@@ -12,8 +12,8 @@
 namespace mayak {
 
 struct HttpRequest {
-  std::string method;  // "GET"
-  std::string path;    // "/api/v1/search", without the query string
+  std::string method;                              // "GET"
+  std::string path;                                // "/api/v1/search", without the query string
   std::multimap<std::string, std::string> params;  // decoded query string
   std::map<std::string, std::string> headers;      // names lower-cased
   std::string body;

@@ -5,7 +5,6 @@
 #include <optional>
 #include <vector>
 
-#include "common/strings.h"
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
@@ -14,6 +13,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "common/logging.h"
+#include "common/strings.h"
 
 namespace mayak {
 
@@ -76,10 +76,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(shared_->options.max_body_bytes);
     stream_.expires_after(std::chrono::nanoseconds(shared_->options.idle_timeout_ns));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -102,8 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
     BeginRequest("unmatched");
     body_unread_ = true;
     if (shared_->draining.load()) {
-      Finish(JsonError(503, "shutting_down", "the server is shutting down; retry elsewhere"),
-             true);
+      Finish(JsonError(503, "shutting_down", "the server is shutting down; retry elsewhere"), true);
       return;
     }
     if (auto length = parser_->content_length();
@@ -114,7 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(kBodyReadTimeout);
     if (EqualsIgnoreCase(std::string_view(header[http::field::expect]), "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                    header.version());
+                                                                     header.version());
       http::async_write(stream_, *cont,
                         [self = shared_from_this(), cont](beast::error_code wec, size_t) {
                           if (wec) return self->Abandon();
@@ -126,17 +124,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnBody(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   HttpResponse BodyTooLarge() const {
     return JsonError(413, "body_too_large",
-                     StrCat("request body over limits.max_body (",
-                                  shared_->options.max_body_bytes,
-                                  " bytes); split it into smaller requests"));
+                     StrCat("request body over limits.max_body (", shared_->options.max_body_bytes,
+                            " bytes); split it into smaller requests"));
   }
 
   void OnBody(beast::error_code ec) {
@@ -158,8 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
       request.params = ParseQueryString(target.substr(question + 1));
     }
     for (const auto& field : raw) {
-      request.headers[ToLower(std::string_view(field.name_string()))] =
-          std::string(field.value());
+      request.headers[ToLower(std::string_view(field.name_string()))] = std::string(field.value());
     }
     request.body = std::move(raw.body());
     stream_.expires_never();  // the handler may wait for the disk
@@ -203,16 +198,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (head_) res->content_length(body_size);
     const int status = response.status;
     stream_.expires_after(kBodyReadTimeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, close, status](beast::error_code ec, size_t) {
-                        self->EndRequest(status);
-                        if (!ec && self->body_unread_) return self->LingeringClose();
-                        if (ec || close) return self->Close();
-                        self->keep_alive_ = true;
-                        self->head_ = false;
-                        self->version_ = 11;
-                        self->ReadHeader();
-                      });
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, close, status](beast::error_code ec, size_t) {
+          self->EndRequest(status);
+          if (!ec && self->body_unread_) return self->LingeringClose();
+          if (ec || close) return self->Close();
+          self->keep_alive_ = true;
+          self->head_ = false;
+          self->version_ = 11;
+          self->ReadHeader();
+        });
   }
 
   // After refusing a request whose body was not read: stop sending, then
@@ -298,8 +294,8 @@ absl::StatusOr<std::string> HttpServer::Listen(const ListenAddress& address) {
     } else if (ec == net::error::access_denied) {
       hint = "; ports below 1024 need privileges";
     }
-    return absl::UnavailableError(StrCat("cannot ", what, " ", address.ToString(), ": ",
-                                               ec.message(), hint));
+    return absl::UnavailableError(
+        StrCat("cannot ", what, " ", address.ToString(), ": ", ec.message(), hint));
   };
   acceptor->open(endpoint.protocol(), ec);
   if (ec) return fail("open a socket for");

@@ -20,17 +20,16 @@ std::string Router::Dispatch(const HttpRequest& request, Respond respond) const 
     allowed.push_back(route.method);
   }
   if (!allowed.empty()) {
-    HttpResponse response = JsonError(
-        405, "method_not_allowed",
-        StrCat(request.method, " is not allowed on ", request.path, "; use ",
-                     Join(allowed, " or ")));
+    HttpResponse response = JsonError(405, "method_not_allowed",
+                                      StrCat(request.method, " is not allowed on ", request.path,
+                                             "; use ", Join(allowed, " or ")));
     response.headers.emplace_back("Allow", Join(allowed, ", "));
     respond(std::move(response));
     return request.path;
   }
   respond(JsonError(404, "not_found",
                     StrCat("no such endpoint: ", request.method, " ", request.path,
-                                 " (the API is described in docs/http-api.md)")));
+                           " (the API is described in docs/http-api.md)")));
   return "unmatched";
 }
 

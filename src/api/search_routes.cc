@@ -1,10 +1,10 @@
 #include <chrono>
 
-#include "common/status_macros.h"
-#include "common/strings.h"
 #include "absl/time/clock.h"
 #include "api/routes.h"
 #include "common/json_writer.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
 #include "common/timestamps.h"
 #include "model/record_json.h"
 #include "simdjson.h"
@@ -94,10 +94,9 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
     if (!params->limit.empty()) {
       uint64_t limit = 0;
       if (!ParseInt(params->limit, &limit) || limit > limits.max_search_hits) {
-        return respond(JsonError(
-            400, "bad_limit",
-            StrCat("limit: '", params->limit, "' is not a number from 0 to ",
-                         limits.max_search_hits, " (limits.max_search_hits)")));
+        return respond(JsonError(400, "bad_limit",
+                                 StrCat("limit: '", params->limit, "' is not a number from 0 to ",
+                                        limits.max_search_hits, " (limits.max_search_hits)")));
       }
       search.limit = limit;
     }

@@ -1,4 +1,3 @@
-#include "common/status_macros.h"
 #include "api/server.h"
 
 #include <chrono>
@@ -7,7 +6,6 @@
 #include <thread>
 #include <vector>
 
-#include "common/strings.h"
 #include "api/http_server.h"
 #include "api/routes.h"
 #include "api/server_state.h"
@@ -16,6 +14,8 @@
 #include "boost/asio/signal_set.hpp"
 #include "common/config_options.h"
 #include "common/logging.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
 #include "storage/data_dir_lock.h"
 #include "storage/wal_log_store.h"
 
@@ -31,9 +31,12 @@ struct ReservedListener {
 
 // Listeners declared in the configuration whose protocols later versions serve.
 constexpr ReservedListener kReservedListeners[] = {
-    {&options::kListenElasticsearch, "elasticsearch"}, {&options::kListenOtlpHttp, "otlp_http"},
-    {&options::kListenOtlpGrpc, "otlp_grpc"},           {&options::kListenZipkin, "zipkin"},
-    {&options::kListenJaeger, "jaeger"},                 {&options::kListenSyslog, "syslog"},
+    {&options::kListenElasticsearch, "elasticsearch"},
+    {&options::kListenOtlpHttp, "otlp_http"},
+    {&options::kListenOtlpGrpc, "otlp_grpc"},
+    {&options::kListenZipkin, "zipkin"},
+    {&options::kListenJaeger, "jaeger"},
+    {&options::kListenSyslog, "syslog"},
 };
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -67,10 +70,10 @@ int RunServer(const Config& config) {
 
   net::io_context io;
   auto work = net::make_work_guard(io);
-  HttpServer http(io, &router,
-                  HttpServerOptions{limits.max_body_bytes,
-                                    config.GetDurationNanos(options::kIdleTimeout)},
-                  &metrics);
+  HttpServer http(
+      io, &router,
+      HttpServerOptions{limits.max_body_bytes, config.GetDurationNanos(options::kIdleTimeout)},
+      &metrics);
 
   // Signals are watched before anything slow starts, so that SIGTERM during
   // the WAL replay still ends the server cleanly.
@@ -86,11 +89,12 @@ int RunServer(const Config& config) {
   if (api.enabled) {
     auto bound = http.Listen(api);
     if (!bound.ok()) {
-      LogError("cannot start", {{"listener", "api"}, {"error", std::string(StatusMessage(bound.status()))}});
+      LogError("cannot start",
+               {{"listener", "api"}, {"error", std::string(StatusMessage(bound.status()))}});
       return 1;
     }
-    LogInfo("listening", {{"listener", "api"}, {"address", *bound},
-                          {"url", StrCat("http://", *bound)}});
+    LogInfo("listening",
+            {{"listener", "api"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
   } else {
     LogWarn("the api listener is off: nothing can ingest or search");
   }
@@ -120,10 +124,9 @@ int RunServer(const Config& config) {
     metrics.AddCallbackGauge("mayak_storage_records", "Records in the store.", [raw_store] {
       return static_cast<double>(raw_store->Stats().records);
     });
-    metrics.AddCallbackGauge("mayak_storage_wal_bytes", "Bytes of the write-ahead log on disk.",
-                             [raw_store] {
-                               return static_cast<double>(raw_store->Stats().wal_bytes);
-                             });
+    metrics.AddCallbackGauge(
+        "mayak_storage_wal_bytes", "Bytes of the write-ahead log on disk.",
+        [raw_store] { return static_cast<double>(raw_store->Stats().wal_bytes); });
     state.store.store(raw_store);
     state.phase.store(ServerPhase::kReady);
     LogInfo("ready", {{"data_dir", data_dir},

@@ -1,11 +1,11 @@
 #include "client/http_client.h"
 
-#include "common/strings.h"
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "common/strings.h"
 
 namespace mayak {
 
@@ -38,8 +38,8 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view 
   if (rest.ends_with("/")) rest.remove_suffix(1);
   const size_t colon = rest.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size()) {
-    return absl::InvalidArgumentError(StrCat(
-        "'", base_url, "' is not a server address: expected http://HOST:PORT"));
+    return absl::InvalidArgumentError(
+        StrCat("'", base_url, "' is not a server address: expected http://HOST:PORT"));
   }
   std::string host(rest.substr(0, colon));
   if (host.starts_with("[") && host.ends_with("]")) {
@@ -72,10 +72,9 @@ absl::StatusOr<HttpReply> HttpClient::Send(std::string_view method, std::string_
       auto endpoints = resolver.resolve(host_, port_, ec);
       if (!ec) c.stream.connect(endpoints, ec);
       if (ec) {
-        return absl::UnavailableError(StrCat("cannot connect to ", base_url_, ": ",
-                                                   ec.message(),
-                                                   " (is `mayak server` running there? "
-                                                   "set --server or MAYAK_SERVER)"));
+        return absl::UnavailableError(StrCat("cannot connect to ", base_url_, ": ", ec.message(),
+                                             " (is `mayak server` running there? "
+                                             "set --server or MAYAK_SERVER)"));
       }
       c.connected = true;
     }
@@ -95,8 +94,7 @@ absl::StatusOr<HttpReply> HttpClient::Send(std::string_view method, std::string_
     reply.status = static_cast<int>(response.result_int());
     reply.body = std::move(response.body());
     for (const auto& field : response) {
-      reply.headers[ToLower(std::string_view(field.name_string()))] =
-          std::string(field.value());
+      reply.headers[ToLower(std::string_view(field.name_string()))] = std::string(field.value());
     }
     if (!response.keep_alive()) {
       beast::error_code ignored;
@@ -105,8 +103,7 @@ absl::StatusOr<HttpReply> HttpClient::Send(std::string_view method, std::string_
     }
     return reply;
   }
-  return absl::UnavailableError(
-      StrCat("request to ", base_url_, " failed: ", ec.message()));
+  return absl::UnavailableError(StrCat("request to ", base_url_, " failed: ", ec.message()));
 }
 
 }  // namespace mayak

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "common/strings.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 #include "common/units.h"
 #include "yaml-cpp/yaml.h"
 
@@ -135,9 +135,7 @@ absl::StatusOr<ListenAddress> ListenAddress::Parse(std::string_view text) {
 
 std::string OptionSpec::FullName() const { return StrCat(section, ".", key); }
 
-std::string OptionSpec::EnvName() const {
-  return ToUpper(StrCat("MAYAK_", section, "_", key));
-}
+std::string OptionSpec::EnvName() const { return ToUpper(StrCat("MAYAK_", section, "_", key)); }
 
 absl::StatusOr<OptionValue> ParseOptionValue(const OptionSpec& spec, std::string_view text) {
   const auto invalid = [&](std::string_view why) {
@@ -220,8 +218,7 @@ absl::Status Config::LoadYaml(const std::string& path) {
   } catch (const YAML::BadFile&) {
     return absl::NotFoundError(StrCat(path, ": cannot open the configuration file"));
   } catch (const YAML::ParserException& e) {
-    return absl::InvalidArgumentError(
-        StrCat(Where(path, e.mark), ": invalid YAML: ", e.msg));
+    return absl::InvalidArgumentError(StrCat(Where(path, e.mark), ": invalid YAML: ", e.msg));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(StrCat(path, ": ", e.what()));
   }
@@ -237,26 +234,26 @@ absl::Status Config::LoadYaml(const std::string& path) {
     const auto sections = SectionsInOrder();
     if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
       return absl::InvalidArgumentError(StrCat(Where(path, section_entry.first.Mark()),
-                                                     ": unknown section '", section,
-                                                     "' (known: ", known_sections, ")"));
+                                               ": unknown section '", section,
+                                               "' (known: ", known_sections, ")"));
     }
     if (body.IsNull()) continue;
     if (!body.IsMap()) {
-      return absl::InvalidArgumentError(StrCat(
-          Where(path, body.Mark()), ": section '", section, "' must be a mapping of keys"));
+      return absl::InvalidArgumentError(
+          StrCat(Where(path, body.Mark()), ": section '", section, "' must be a mapping of keys"));
     }
     for (const auto& entry : body) {
       const std::string key = entry.first.as<std::string>();
       const OptionSpec* spec = FindOption(section, key);
       if (spec == nullptr) {
-        return absl::InvalidArgumentError(StrCat(
-            Where(path, entry.first.Mark()), ": unknown key '", section, ".", key,
-            "' (known in ", section, ": ", KnownKeys(section), ")"));
+        return absl::InvalidArgumentError(StrCat(Where(path, entry.first.Mark()), ": unknown key '",
+                                                 section, ".", key, "' (known in ", section, ": ",
+                                                 KnownKeys(section), ")"));
       }
       if (!entry.second.IsScalar()) {
-        return absl::InvalidArgumentError(
-            StrCat(Where(path, entry.second.Mark()), ": ", spec->FullName(),
-                         " expects a single ", TypeHint(*spec), " value"));
+        return absl::InvalidArgumentError(StrCat(Where(path, entry.second.Mark()), ": ",
+                                                 spec->FullName(), " expects a single ",
+                                                 TypeHint(*spec), " value"));
       }
       auto value = ParseOptionValue(*spec, entry.second.Scalar());
       if (!value.ok()) {
@@ -355,7 +352,7 @@ std::string RenderConfigReference() {
         type = ReplaceAll(spec->choices, "|", " \\| ");
       }
       StrAppend(&out, "| `", spec->key, "` | ", type, " | `", spec->default_text, "` | `",
-                      spec->EnvName(), "` | ", spec->doc, " |\n");
+                spec->EnvName(), "` | ", spec->doc, " |\n");
     }
   }
   return out;

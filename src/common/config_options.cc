@@ -10,16 +10,29 @@ const OptionSpec kDataDir{
     "Directory of the embedded store: the write-ahead log and data files. Created if missing; "
     "one server at a time may use it."};
 const OptionSpec kIoThreads{
-    "server", "io_threads", OptionType::kInt, "2",
+    "server",
+    "io_threads",
+    OptionType::kInt,
+    "2",
     "Threads that serve HTTP connections. One per core is plenty: request work is short and "
     "disk waits happen on the WAL writer thread.",
-    {}, 1, 256};
+    {},
+    1,
+    256};
 const OptionSpec kShutdownTimeout{
-    "server", "shutdown_timeout", OptionType::kDuration, "10s",
+    "server",
+    "shutdown_timeout",
+    OptionType::kDuration,
+    "10s",
     "On SIGTERM or SIGINT, how long in-flight requests may take to finish before the server "
     "exits anyway. Acknowledged records are durable either way.",
-    {}, 0, 3600 * kSecond};
-const OptionSpec kLogLevel{"server", "log_level", OptionType::kChoice, "info",
+    {},
+    0,
+    3600 * kSecond};
+const OptionSpec kLogLevel{"server",
+                           "log_level",
+                           OptionType::kChoice,
+                           "info",
                            "Least severity of the server's own events (JSON lines on stderr).",
                            "debug|info|warn|error"};
 
@@ -35,8 +48,7 @@ const OptionSpec kListenOtlpHttp{
 const OptionSpec kListenOtlpGrpc{
     "listeners", "otlp_grpc", OptionType::kListenAddress, "127.0.0.1:4317",
     "OpenTelemetry OTLP over gRPC. Reserved: not served by this version."};
-const OptionSpec kListenZipkin{"listeners", "zipkin", OptionType::kListenAddress,
-                               "127.0.0.1:9411",
+const OptionSpec kListenZipkin{"listeners", "zipkin", OptionType::kListenAddress, "127.0.0.1:9411",
                                "Zipkin v2 span ingest. Reserved: not served by this version."};
 const OptionSpec kListenJaeger{
     "listeners", "jaeger", OptionType::kListenAddress, "127.0.0.1:16686",
@@ -46,24 +58,49 @@ const OptionSpec kListenSyslog{
     "Syslog over UDP and TCP (RFC 5424, RFC 3164). Reserved: not served by this version."};
 
 const OptionSpec kMaxBody{
-    "limits", "max_body", OptionType::kByteSize, "100MB",
+    "limits",
+    "max_body",
+    OptionType::kByteSize,
+    "100MB",
     "Largest request body, after decompression. A larger body gets 413 and is not read further.",
-    {}, 1024, 4096 * kMiB};
-const OptionSpec kMaxLine{"limits", "max_line", OptionType::kByteSize, "1MiB",
+    {},
+    1024,
+    4096 * kMiB};
+const OptionSpec kMaxLine{"limits",
+                          "max_line",
+                          OptionType::kByteSize,
+                          "1MiB",
                           "Largest single NDJSON record; a longer line is rejected on its own.",
-                          {}, 256, 64 * kMiB};
-const OptionSpec kMaxSearchHits{"limits", "max_search_hits", OptionType::kInt, "10000",
-                                "Most hits one search may return (its `limit`).", {}, 1, 1000000};
-const OptionSpec kIdleTimeout{
-    "limits", "idle_timeout", OptionType::kDuration, "60s",
-    "A keep-alive connection with no request for this long is closed.", {}, kSecond,
-    3600 * kSecond};
+                          {},
+                          256,
+                          64 * kMiB};
+const OptionSpec kMaxSearchHits{"limits",
+                                "max_search_hits",
+                                OptionType::kInt,
+                                "10000",
+                                "Most hits one search may return (its `limit`).",
+                                {},
+                                1,
+                                1000000};
+const OptionSpec kIdleTimeout{"limits",
+                              "idle_timeout",
+                              OptionType::kDuration,
+                              "60s",
+                              "A keep-alive connection with no request for this long is closed.",
+                              {},
+                              kSecond,
+                              3600 * kSecond};
 
 const OptionSpec kWalFileSize{
-    "wal", "file_size", OptionType::kByteSize, "64MiB",
+    "wal",
+    "file_size",
+    OptionType::kByteSize,
+    "64MiB",
     "The write-ahead log starts a new file past this size, so that old files can be dropped "
     "once their records are in data files.",
-    {}, 64 * 1024, 4096 * kMiB};
+    {},
+    64 * 1024,
+    4096 * kMiB};
 
 }  // namespace mayak::options
 
@@ -72,10 +109,10 @@ namespace mayak {
 const std::vector<const OptionSpec*>& AllOptions() {
   using namespace options;  // NOLINT(google-build-using-namespace): a table of them
   static const std::vector<const OptionSpec*> kAll = {
-      &kDataDir,      &kIoThreads,          &kShutdownTimeout, &kLogLevel,
-      &kListenApi,    &kListenElasticsearch, &kListenOtlpHttp, &kListenOtlpGrpc,
-      &kListenZipkin, &kListenJaeger,        &kListenSyslog,   &kMaxBody,
-      &kMaxLine,      &kMaxSearchHits,       &kIdleTimeout,    &kWalFileSize,
+      &kDataDir,      &kIoThreads,           &kShutdownTimeout, &kLogLevel,
+      &kListenApi,    &kListenElasticsearch, &kListenOtlpHttp,  &kListenOtlpGrpc,
+      &kListenZipkin, &kListenJaeger,        &kListenSyslog,    &kMaxBody,
+      &kMaxLine,      &kMaxSearchHits,       &kIdleTimeout,     &kWalFileSize,
   };
   return kAll;
 }

@@ -159,20 +159,7 @@ JsonWriter& JsonWriter::Double(double value) {
     out_->append("null");
     return *this;
   }
-  char buf[32];
-  // %.17g round-trips every double.
-  const int n = std::snprintf(buf, sizeof(buf), "%.17g", value);
-  std::string_view text(buf, static_cast<size_t>(n));
-  // Prefer the shortest form that round-trips, as people read these.
-  for (int precision = 6; precision < 17; ++precision) {
-    char shorter[32];
-    const int m = std::snprintf(shorter, sizeof(shorter), "%.*g", precision, value);
-    if (std::strtod(shorter, nullptr) == value) {
-      out_->append(shorter, static_cast<size_t>(m));
-      return *this;
-    }
-  }
-  out_->append(text);
+  out_->append(FormatDouble(value));
   return *this;
 }
 

@@ -44,7 +44,8 @@ LogField::LogField(std::string_view key, double value) : key_(key) {
 void SetMinLogSeverity(LogSeverity severity) { g_min_severity.store(severity); }
 
 bool ParseLogSeverity(std::string_view text, LogSeverity* severity) {
-  for (auto s : {LogSeverity::kDebug, LogSeverity::kInfo, LogSeverity::kWarn, LogSeverity::kError}) {
+  for (auto s :
+       {LogSeverity::kDebug, LogSeverity::kInfo, LogSeverity::kWarn, LogSeverity::kError}) {
     if (text == SeverityName(s)) {
       *severity = s;
       return true;

@@ -35,11 +35,7 @@ std::string RenderLabels(const MetricLabels& labels) {
   return out;
 }
 
-std::string FormatNumber(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
-  return buf;
-}
+std::string FormatNumber(double v) { return FormatDouble(v); }
 
 // Adds one more label to an already rendered label set.
 std::string WithLabel(const std::string& rendered, std::string_view key, std::string_view value) {
@@ -84,14 +80,15 @@ double Histogram::Sum() const {
 
 std::vector<double> LatencyBucketsSeconds() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,     10};
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 MetricsRegistry::Family& MetricsRegistry::FamilyFor(std::string_view name, std::string_view help,
                                                     Type type) {
   auto it = families_.find(name);
   if (it == families_.end()) {
-    it = families_.emplace(std::string(name), Family{type, std::string(help), {}, {}, {}, {}}).first;
+    it =
+        families_.emplace(std::string(name), Family{type, std::string(help), {}, {}, {}, {}}).first;
   }
   return it->second;
 }
@@ -131,9 +128,9 @@ std::string MetricsRegistry::RenderPrometheus() const {
   absl::MutexLock lock(&mu_);
   std::string out;
   for (const auto& [name, family] : families_) {
-    const char* type = family.type == Type::kCounter   ? "counter"
+    const char* type = family.type == Type::kCounter ? "counter"
                        : family.type == Type::kGauge ? "gauge"
-                                                       : "histogram";
+                                                     : "histogram";
     StrAppend(&out, "# HELP ", name, " ", family.help, "\n# TYPE ", name, " ", type, "\n");
     for (const auto& [labels, counter] : family.counters) {
       StrAppend(&out, name, labels, " ", counter->Value(), "\n");

@@ -64,7 +64,8 @@ std::vector<double> LatencyBucketsSeconds();
 
 class MetricsRegistry {
  public:
-  Counter* GetCounter(std::string_view name, std::string_view help, const MetricLabels& labels = {});
+  Counter* GetCounter(std::string_view name, std::string_view help,
+                      const MetricLabels& labels = {});
   Gauge* GetGauge(std::string_view name, std::string_view help, const MetricLabels& labels = {});
   Histogram* GetHistogram(std::string_view name, std::string_view help, const MetricLabels& labels,
                           const std::vector<double>& upper_bounds);

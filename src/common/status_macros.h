@@ -9,9 +9,9 @@
 #define MAYAK_CONCAT(a, b) MAYAK_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::absl::Status mayak_status_ = (expr);     \
+#define RETURN_IF_ERROR(expr)                      \
+  do {                                             \
+    ::absl::Status mayak_status_ = (expr);         \
     if (!mayak_status_.ok()) return mayak_status_; \
   } while (false)
 

@@ -1,6 +1,8 @@
 #include "common/strings.h"
 
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 
 namespace mayak {
 namespace {
@@ -73,6 +75,16 @@ bool ParseDouble(std::string_view s, double* out) {
   if (s.empty()) return false;
   const auto result = std::from_chars(s.data(), s.data() + s.size(), *out);
   return result.ec == std::errc() && result.ptr == s.data() + s.size();
+}
+
+std::string FormatDouble(double value) {
+  char buf[32];
+  for (int precision = 6; precision < 17; ++precision) {
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value) return buf;
+  }
+  std::snprintf(buf, sizeof(buf), "%.17g", value);
+  return buf;
 }
 
 bool ParseBool(std::string_view s, bool* out) {

@@ -79,6 +79,8 @@ bool ParseInt(std::string_view s, Int* out) {
   return result.ec == std::errc() && result.ptr == s.data() + s.size();
 }
 bool ParseDouble(std::string_view s, double* out);
+// The shortest text that reads back as `value` ("0.1", "1e+21", "123").
+std::string FormatDouble(double value);
 // true/false, yes/no, on/off, 1/0, any case.
 bool ParseBool(std::string_view s, bool* out);
 

@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "common/strings.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/strings.h"
 #include "common/units.h"
 
 namespace mayak {
@@ -34,15 +34,14 @@ std::string FormatRfc3339(int64_t unix_nanos) {
 }
 
 absl::StatusOr<int64_t> ParseRfc3339(std::string_view text) {
-  std::string s(StripWhitespace(text));
+  // RFC 3339 allows lower-case 't' and 'z'; absl wants upper case.
+  std::string s = ToUpper(StripWhitespace(text));
   // absl accepts 't' and 'T'; also accept the common space separator.
   if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
   static constexpr const char* kFormats[] = {
       "%Y-%m-%dT%H:%M:%E*S%Ez",  // with offset or Z
       "%Y-%m-%dT%H:%M:%E*S",     // no offset: UTC
-      "%Y-%m-%dT%H:%M%Ez",
-      "%Y-%m-%dT%H:%M",
-      "%Y-%m-%d",
+      "%Y-%m-%dT%H:%M%Ez",      "%Y-%m-%dT%H:%M", "%Y-%m-%d",
   };
   for (const char* format : kFormats) {
     absl::Time t;
@@ -93,7 +92,8 @@ absl::StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now_nanos)
       auto d = ParseDurationNanos(rest.substr(1));
       if (!d.ok()) {
         return absl::InvalidArgumentError(StrCat(
-            "'", text, "' is not a relative time: expected now-<duration> such as now-15m, now-2h, now-7d"));
+            "'", text,
+            "' is not a relative time: expected now-<duration> such as now-15m, now-2h, now-7d"));
       }
       return sign == '-' ? now_nanos - *d : now_nanos + *d;
     }

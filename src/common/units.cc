@@ -54,7 +54,7 @@ absl::StatusOr<int64_t> ParseByteSize(std::string_view text) {
     }
   }
   return absl::InvalidArgumentError(StrCat("'", text, "' has an unknown size unit '", unit,
-                                                 "': use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"));
+                                           "': use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"));
 }
 
 std::string FormatByteSize(int64_t bytes) {
@@ -87,8 +87,8 @@ absl::StatusOr<int64_t> ParseDurationNanos(std::string_view text) {
   };
   std::string_view s = StripWhitespace(text);
   const auto error = [&] {
-    return absl::InvalidArgumentError(StrCat(
-        "'", text, "' is not a duration: expected e.g. 500ms, 10s, 5m, 1h30m or 7d"));
+    return absl::InvalidArgumentError(
+        StrCat("'", text, "' is not a duration: expected e.g. 500ms, 10s, 5m, 1h30m or 7d"));
   };
   if (s.empty()) return error();
   double total = 0;
@@ -111,11 +111,13 @@ absl::StatusOr<int64_t> ParseDurationNanos(std::string_view text) {
 }
 
 std::string FormatDuration(int64_t nanos) {
-  static constexpr Unit kUnits[] = {
-      {"d", 86400LL * 1000 * 1000 * 1000}, {"h", 3600LL * 1000 * 1000 * 1000},
-      {"m", 60LL * 1000 * 1000 * 1000},    {"s", 1000LL * 1000 * 1000},
-      {"ms", 1000 * 1000},                 {"us", 1000},
-      {"ns", 1}};
+  static constexpr Unit kUnits[] = {{"d", 86400LL * 1000 * 1000 * 1000},
+                                    {"h", 3600LL * 1000 * 1000 * 1000},
+                                    {"m", 60LL * 1000 * 1000 * 1000},
+                                    {"s", 1000LL * 1000 * 1000},
+                                    {"ms", 1000 * 1000},
+                                    {"us", 1000},
+                                    {"ns", 1}};
   if (nanos == 0) return "0s";
   std::string out;
   if (nanos < 0) {

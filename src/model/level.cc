@@ -30,13 +30,13 @@ std::optional<Level> ParseLevel(std::string_view text) {
     Level level;
   };
   static constexpr Alias kAliases[] = {
-      {"trace", Level::kTrace},     {"finest", Level::kTrace},    {"debug", Level::kDebug},
-      {"fine", Level::kDebug},      {"verbose", Level::kDebug},   {"info", Level::kInfo},
+      {"trace", Level::kTrace},      {"finest", Level::kTrace},       {"debug", Level::kDebug},
+      {"fine", Level::kDebug},       {"verbose", Level::kDebug},      {"info", Level::kInfo},
       {"information", Level::kInfo}, {"informational", Level::kInfo}, {"notice", Level::kInfo},
-      {"warn", Level::kWarn},       {"warning", Level::kWarn},    {"error", Level::kError},
-      {"err", Level::kError},       {"severe", Level::kError},    {"fatal", Level::kFatal},
-      {"critical", Level::kFatal},  {"crit", Level::kFatal},      {"alert", Level::kFatal},
-      {"emerg", Level::kFatal},     {"emergency", Level::kFatal}, {"panic", Level::kFatal},
+      {"warn", Level::kWarn},        {"warning", Level::kWarn},       {"error", Level::kError},
+      {"err", Level::kError},        {"severe", Level::kError},       {"fatal", Level::kFatal},
+      {"critical", Level::kFatal},   {"crit", Level::kFatal},         {"alert", Level::kFatal},
+      {"emerg", Level::kFatal},      {"emergency", Level::kFatal},    {"panic", Level::kFatal},
   };
   const std::string_view trimmed = StripWhitespace(text);
   for (const Alias& alias : kAliases) {

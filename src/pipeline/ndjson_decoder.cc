@@ -22,7 +22,7 @@ DecodedBatch NdjsonDecoder::Decode(std::string_view body, int64_t received_ns) {
     if (line.size() > max_line_bytes_) {
       batch.errors.push_back(
           {line_number, StrCat("line is ", line.size(), " bytes, over limits.max_line (",
-                                     FormatByteSize(static_cast<int64_t>(max_line_bytes_)), ")")});
+                               FormatByteSize(static_cast<int64_t>(max_line_bytes_)), ")")});
       continue;
     }
     simdjson::dom::element document;

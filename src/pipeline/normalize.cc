@@ -81,8 +81,8 @@ absl::StatusOr<int64_t> TimestampFrom(const Attribute& attribute) {
   }
   return absl::InvalidArgumentError(
       StrCat(attribute.key, ": '", ValueText(attribute.value),
-                   "' is not a time: use RFC 3339 (2026-11-24T21:30:00.123Z) or epoch "
-                   "seconds, milliseconds, microseconds or nanoseconds"));
+             "' is not a time: use RFC 3339 (2026-11-24T21:30:00.123Z) or epoch "
+             "seconds, milliseconds, microseconds or nanoseconds"));
 }
 
 // pino and bunyan write levels as numbers: 10 trace .. 60 fatal.
@@ -114,8 +114,8 @@ absl::StatusOr<std::string> NormalizeSystemName(std::string_view text) {
     if (!(IsAsciiAlnum(c) || c == '-' || c == '_' || c == '.')) valid = false;
   }
   if (!valid) {
-    return absl::InvalidArgumentError(StrCat(
-        "system: '", text, "' is not a system name (1-64 of a-z, 0-9, '-', '_', '.')"));
+    return absl::InvalidArgumentError(
+        StrCat("system: '", text, "' is not a system name (1-64 of a-z, 0-9, '-', '_', '.')"));
   }
   return name;
 }

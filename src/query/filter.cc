@@ -9,8 +9,8 @@ namespace mayak {
 namespace {
 
 absl::Status SyntaxError(size_t position, std::string_view what) {
-  return absl::InvalidArgumentError(StrCat("query syntax error at position ", position,
-                                                 ": ", what));
+  return absl::InvalidArgumentError(
+      StrCat("query syntax error at position ", position, ": ", what));
 }
 
 // Reads a quoted string starting at query[*pos] == '"'; backslash escapes.
@@ -99,8 +99,8 @@ absl::StatusOr<Filter> Filter::Parse(std::string_view query) {
         }
         if (lower == "or" || lower == "not") {
           return SyntaxError(start, StrCat("`", lower,
-                                                 "` is not supported yet: only terms joined by "
-                                                 "`and` (field:value, words, \"phrases\")"));
+                                           "` is not supported yet: only terms joined by "
+                                           "`and` (field:value, words, \"phrases\")"));
         }
         term.value = std::move(word);
       } else {

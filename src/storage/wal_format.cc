@@ -4,8 +4,8 @@
 
 #include <cstring>
 
-#include "common/strings.h"
 #include "absl/strings/str_format.h"
+#include "common/strings.h"
 
 namespace mayak::wal {
 namespace {
@@ -35,8 +35,7 @@ uint32_t EntryCrc(uint32_t length, uint8_t type, std::string_view payload) {
   size_t offset = 0;
   while (offset < payload.size()) {
     const size_t n = std::min<size_t>(payload.size() - offset, 1u << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + offset),
-                static_cast<uInt>(n));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + offset), static_cast<uInt>(n));
     offset += n;
   }
   return static_cast<uint32_t>(crc);

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <utility>
 
-#include "common/strings.h"
 #include "common/logging.h"
+#include "common/strings.h"
 #include "storage/record_codec.h"
 #include "storage/wal_reader.h"
 
@@ -17,8 +17,7 @@ absl::StatusOr<std::unique_ptr<WalLogStore>> WalLogStore::Open(const WalLogStore
   std::error_code ec;
   std::filesystem::create_directories(wal_dir, ec);
   if (ec) {
-    return absl::FailedPreconditionError(
-        StrCat("cannot create ", wal_dir, ": ", ec.message()));
+    return absl::FailedPreconditionError(StrCat("cannot create ", wal_dir, ": ", ec.message()));
   }
   std::unique_ptr<WalLogStore> store(new WalLogStore());
   WalReplayStats stats;
@@ -57,15 +56,15 @@ WalLogStore::~WalLogStore() { Close(); }
 void WalLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
   std::string payload;
   EncodeRecordBatch(records, &payload);
-  wal_->Append(wal::EntryType::kLogBatch, std::move(payload),
-               [this, records = std::move(records), done = std::move(done)](
-                   absl::Status status) mutable {
-                 if (status.ok()) {
-                   absl::MutexLock lock(&mu_);
-                   std::move(records.begin(), records.end(), std::back_inserter(records_));
-                 }
-                 done(status);
-               });
+  wal_->Append(
+      wal::EntryType::kLogBatch, std::move(payload),
+      [this, records = std::move(records), done = std::move(done)](absl::Status status) mutable {
+        if (status.ok()) {
+          absl::MutexLock lock(&mu_);
+          std::move(records.begin(), records.end(), std::back_inserter(records_));
+        }
+        done(status);
+      });
 }
 
 absl::StatusOr<SearchResult> WalLogStore::Search(const SearchRequest& request) const {

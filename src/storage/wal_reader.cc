@@ -10,8 +10,8 @@
 #include <iterator>
 
 #include "absl/status/statusor.h"
-#include "common/strings.h"
 #include "common/logging.h"
+#include "common/strings.h"
 
 namespace mayak {
 namespace {
@@ -37,8 +37,7 @@ absl::Status TruncateFile(const std::string& path, uint64_t size) {
   const int saved_errno = errno;
   ::close(fd);
   if (!ok) {
-    return absl::InternalError(
-        StrCat("cannot truncate ", path, ": ", strerror(saved_errno)));
+    return absl::InternalError(StrCat("cannot truncate ", path, ": ", strerror(saved_errno)));
   }
   return absl::OkStatus();
 }
@@ -77,8 +76,7 @@ absl::Status ReplayWal(
     } else if (ReadFixed32(data->data() + 8) != wal::kVersion) {
       return absl::FailedPreconditionError(
           StrCat(path, ": WAL version ", ReadFixed32(data->data() + 8),
-                       " is not supported by this version of mayak (expects ", wal::kVersion,
-                       ")"));
+                 " is not supported by this version of mayak (expects ", wal::kVersion, ")"));
     } else {
       pos = wal::kFileHeaderSize;
     }
@@ -90,8 +88,7 @@ absl::Status ReplayWal(
       const uint32_t crc = ReadFixed32(data->data() + pos);
       const uint32_t length = ReadFixed32(data->data() + pos + 4);
       const auto type = static_cast<uint8_t>((*data)[pos + 8]);
-      if (length > wal::kMaxEntryPayload ||
-          length > data->size() - pos - wal::kEntryHeaderSize) {
+      if (length > wal::kMaxEntryPayload || length > data->size() - pos - wal::kEntryHeaderSize) {
         problem = "incomplete entry";
         break;
       }

@@ -28,9 +28,10 @@ struct WalReplayStats {
 // crash (never acknowledged): it is truncated with a warning. Damage inside an
 // older file is reported, its remainder skipped, and replay goes on. An error
 // from `on_entry` stops the replay and is returned.
-absl::Status ReplayWal(const std::string& dir,
-                       const std::function<absl::Status(wal::EntryType, std::string_view)>& on_entry,
-                       WalReplayStats* stats);
+absl::Status ReplayWal(
+    const std::string& dir,
+    const std::function<absl::Status(wal::EntryType, std::string_view)>& on_entry,
+    WalReplayStats* stats);
 
 // The WAL file numbers in `dir`, ascending.
 std::vector<uint64_t> ListWalFiles(const std::string& dir);

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/strings.h"
 #include "common/logging.h"
+#include "common/strings.h"
 #include "storage/wal_reader.h"
 
 namespace mayak {
@@ -91,8 +91,8 @@ absl::Status WalWriter::OpenNewFile() {
 void WalWriter::Append(wal::EntryType type, std::string payload, Done done) {
   if (payload.size() > wal::kMaxEntryPayload) {
     done(absl::InvalidArgumentError(StrCat("batch of ", payload.size(),
-                                                 " encoded bytes exceeds the WAL entry limit of ",
-                                                 wal::kMaxEntryPayload, "; send smaller batches")));
+                                           " encoded bytes exceeds the WAL entry limit of ",
+                                           wal::kMaxEntryPayload, "; send smaller batches")));
     return;
   }
   {
@@ -144,9 +144,8 @@ void WalWriter::Run() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](WalWriter* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return w->closing_ || !w->queue_.empty();
-          },
+          +[](WalWriter* w)
+               ABSL_NO_THREAD_SAFETY_ANALYSIS { return w->closing_ || !w->queue_.empty(); },
           this));
       if (queue_.empty()) return;  // closing and drained
       group.swap(queue_);

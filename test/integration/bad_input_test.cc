@@ -38,7 +38,9 @@ TEST_F(BadInputTest, BadLinesAreReportedAndGoodOnesStored) {
       "[1,2,3]\n"
       "{\"message\":\"bad time\",\"@timestamp\":\"yesterday\"}\n"
       "{\"message\":\"bad system\",\"system\":\"no spaces allowed\"}\n"
-      "{\"message\":\"" + std::string(2000, 'x') + "\"}\n"
+      "{\"message\":\"" +
+      std::string(2000, 'x') +
+      "\"}\n"
       "{\"message\":\"good 2\"}\r\n";
   HttpReply reply = PostLogs(*client_, body);
   ASSERT_EQ(reply.status, 200) << reply.body;
@@ -47,10 +49,11 @@ TEST_F(BadInputTest, BadLinesAreReportedAndGoodOnesStored) {
   EXPECT_EQ(json["rejected"].get_uint64().value(), 5u);
   const simdjson::dom::array errors = json["errors"].get_array().value();
   ASSERT_EQ(errors.size(), 5u);
-  const std::pair<uint64_t, const char*> expected[] = {
-      {2, "invalid JSON"}, {4, "expected a JSON object, got an array"},
-      {5, "@timestamp: 'yesterday' is not a time"}, {6, "system: 'no spaces allowed'"},
-      {7, "over limits.max_line"}};
+  const std::pair<uint64_t, const char*> expected[] = {{2, "invalid JSON"},
+                                                       {4, "expected a JSON object, got an array"},
+                                                       {5, "@timestamp: 'yesterday' is not a time"},
+                                                       {6, "system: 'no spaces allowed'"},
+                                                       {7, "over limits.max_line"}};
   for (size_t i = 0; i < 5; ++i) {
     EXPECT_EQ(errors.at(i)["line"].get_uint64().value(), expected[i].first);
     EXPECT_NE(std::string(errors.at(i)["reason"].get_string().value()).find(expected[i].second),

@@ -24,8 +24,8 @@ class IngestSearchTest : public ::testing::Test {
 
   // Searches everything ever stored with `q`.
   std::unique_ptr<ParsedJson> SearchAll(const std::string& q, int limit = 1000) {
-    HttpReply reply = Search(*client_, "from=0&to=now%2B1d&limit=" + std::to_string(limit) +
-                                           "&q=" + PercentEncode(q));
+    HttpReply reply = Search(
+        *client_, "from=0&to=now%2B1d&limit=" + std::to_string(limit) + "&q=" + PercentEncode(q));
     EXPECT_EQ(reply.status, 200) << reply.body;
     auto json = std::make_unique<ParsedJson>(reply.body);
     EXPECT_TRUE(json->ok()) << reply.body;
@@ -48,11 +48,12 @@ TEST_F(IngestSearchTest, HealthAndMetricsAnswer) {
   ASSERT_TRUE(metrics.ok());
   EXPECT_EQ(metrics->status, 200);
   EXPECT_NE(metrics->headers["content-type"].find("text/plain"), std::string::npos);
-  for (const char* name :
-       {"mayak_ingested_records_total 1", "mayak_ingested_bytes_total",
-        "mayak_rejected_records_total 0", "mayak_http_requests_total{route=\"/api/v1/logs\",status=\"200\"} 1",
-        "mayak_http_request_duration_seconds_bucket{route=\"/api/v1/logs\",status=\"200\",le=\"+Inf\"} 1",
-        "mayak_wal_fsync_duration_seconds_count", "mayak_storage_wal_bytes"}) {
+  for (const char* name : {"mayak_ingested_records_total 1", "mayak_ingested_bytes_total",
+                           "mayak_rejected_records_total 0",
+                           "mayak_http_requests_total{route=\"/api/v1/logs\",status=\"200\"} 1",
+                           "mayak_http_request_duration_seconds_bucket{route=\"/api/v1/"
+                           "logs\",status=\"200\",le=\"+Inf\"} 1",
+                           "mayak_wal_fsync_duration_seconds_count", "mayak_storage_wal_bytes"}) {
     EXPECT_NE(metrics->body.find(name), std::string::npos) << name << "\n" << metrics->body;
   }
 }
@@ -120,8 +121,8 @@ TEST_F(IngestSearchTest, SearchesWordsPhrasesFieldsAndTime) {
   EXPECT_EQ((*SearchAll("message:served and system:shop"))["total"].get_uint64().value(), 45u);
 
   // Time range is inclusive at both ends; limit caps hits but not total.
-  HttpReply reply = Search(*client_,
-                           "from=2026-11-24T10:10:00Z&to=2026-11-24T10:19:00Z&limit=3&q=");
+  HttpReply reply =
+      Search(*client_, "from=2026-11-24T10:10:00Z&to=2026-11-24T10:19:00Z&limit=3&q=");
   ASSERT_EQ(reply.status, 200) << reply.body;
   ParsedJson ranged(reply.body);
   EXPECT_EQ(ranged["total"].get_uint64().value(), 10u);
@@ -141,8 +142,9 @@ TEST_F(IngestSearchTest, SearchesWordsPhrasesFieldsAndTime) {
 }
 
 TEST_F(IngestSearchTest, DefaultRangeIsTheLastFifteenMinutes) {
-  ASSERT_EQ(PostLogs(*client_, "{\"message\":\"now-ish\"}\n"
-                               "{\"message\":\"old\",\"@timestamp\":\"2020-01-01T00:00:00Z\"}\n")
+  ASSERT_EQ(PostLogs(*client_,
+                     "{\"message\":\"now-ish\"}\n"
+                     "{\"message\":\"old\",\"@timestamp\":\"2020-01-01T00:00:00Z\"}\n")
                 .status,
             200);
   ParsedJson recent(Search(*client_, "q=").body);
@@ -173,12 +175,14 @@ std::string Zstd(const std::string& input) {
 }
 
 TEST_F(IngestSearchTest, AcceptsGzipAndZstdBodies) {
-  EXPECT_EQ(PostLogs(*client_, Gzip("{\"message\":\"from gzip\"}\n"), {{"Content-Encoding", "gzip"}})
-                .body,
-            R"({"accepted":1,"rejected":0,"errors":[]})");
-  EXPECT_EQ(PostLogs(*client_, Zstd("{\"message\":\"from zstd\"}\n"), {{"Content-Encoding", "zstd"}})
-                .body,
-            R"({"accepted":1,"rejected":0,"errors":[]})");
+  EXPECT_EQ(
+      PostLogs(*client_, Gzip("{\"message\":\"from gzip\"}\n"), {{"Content-Encoding", "gzip"}})
+          .body,
+      R"({"accepted":1,"rejected":0,"errors":[]})");
+  EXPECT_EQ(
+      PostLogs(*client_, Zstd("{\"message\":\"from zstd\"}\n"), {{"Content-Encoding", "zstd"}})
+          .body,
+      R"({"accepted":1,"rejected":0,"errors":[]})");
   EXPECT_EQ((*SearchAll("from"))["total"].get_uint64().value(), 2u);
 }
 

@@ -101,9 +101,9 @@ TEST(LifecycleTest, ConfigurationErrorsNameFileLineAndKey) {
       << unknown_key.log();
 
   std::string output;
-  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " server --check-config --config " + config,
-                       &output),
-            2);
+  EXPECT_EQ(
+      RunCommand(std::string(MAYAK_BINARY) + " server --check-config --config " + config, &output),
+      2);
   EXPECT_NE(output.find("unknown key 'server.listen'"), std::string::npos) << output;
 
   std::ofstream(config) << "listeners:\n  api: 127.0.0.1:7999\n  syslog: off\n";
@@ -136,9 +136,10 @@ TEST(LifecycleTest, IngestAndQueryCommands) {
   ServerProcess server(ServerOptions{dir.path()});
   ASSERT_TRUE(server.ready()) << server.log();
   const std::string file = dir.path() + "/app.ndjson";
-  std::ofstream(file) << "{\"message\":\"cli one\",\"system\":\"shop\",\"@timestamp\":\"2026-01-01T00:00:01Z\"}\n"
-                      << "broken line\n"
-                      << "{\"message\":\"cli two\",\"system\":\"shop\",\"@timestamp\":\"2026-01-01T00:00:02Z\"}\n";
+  std::ofstream(file)
+      << "{\"message\":\"cli one\",\"system\":\"shop\",\"@timestamp\":\"2026-01-01T00:00:01Z\"}\n"
+      << "broken line\n"
+      << "{\"message\":\"cli two\",\"system\":\"shop\",\"@timestamp\":\"2026-01-01T00:00:02Z\"}\n";
   std::string output;
   EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " ingest --batch-lines 1 --server " +
                            server.url() + " " + file,
@@ -159,17 +160,16 @@ TEST(LifecycleTest, IngestAndQueryCommands) {
   EXPECT_LT(two, one) << "newest first";
 
   output.clear();
-  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli' --from 0 --server " +
-                           server.url(),
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli' --from 0 --server " + server.url(),
                        &output),
             0);
   EXPECT_NE(output.find("2026-01-01T00:00:02Z"), std::string::npos) << output;
   EXPECT_NE(output.find("2 of 2 hits"), std::string::npos) << output;
 
   output.clear();
-  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'a or b' --server " + server.url(),
-                       &output),
-            1);
+  EXPECT_EQ(
+      RunCommand(std::string(MAYAK_BINARY) + " query 'a or b' --server " + server.url(), &output),
+      1);
   EXPECT_NE(output.find("`or` is not supported yet"), std::string::npos) << output;
 
   output.clear();

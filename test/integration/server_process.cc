@@ -24,9 +24,10 @@ TempDir::~TempDir() {
 }
 
 std::vector<std::string> ApiOnlyArgs() {
-  return {"--listen",         "127.0.0.1:0", "--es-listen",     "off", "--otlp-http-listen",
-          "off",              "--otlp-grpc-listen", "off",      "--zipkin-listen", "off",
-          "--jaeger-listen",  "off",         "--syslog-listen", "off"};
+  return {"--listen",           "127.0.0.1:0", "--es-listen",        "off",
+          "--otlp-http-listen", "off",         "--otlp-grpc-listen", "off",
+          "--zipkin-listen",    "off",         "--jaeger-listen",    "off",
+          "--syslog-listen",    "off"};
 }
 
 ServerProcess::ServerProcess(const ServerOptions& options) {
@@ -127,8 +128,7 @@ std::string ServerProcess::log() const {
   return log_;
 }
 
-bool ServerProcess::WaitForLog(const std::string& needle,
-                               std::chrono::milliseconds timeout) const {
+bool ServerProcess::WaitForLog(const std::string& needle, std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mu_);
   return changed_.wait_for(lock, timeout, [&] {
     return log_.find(needle) != std::string::npos || output_closed_;

@@ -18,7 +18,9 @@ class ParsedJson {
   }
   bool ok() const { return ok_; }
   simdjson::dom::element root() const { return root_; }
-  simdjson::dom::element operator[](std::string_view key) const { return root_[key].value_unsafe(); }
+  simdjson::dom::element operator[](std::string_view key) const {
+    return root_[key].value_unsafe();
+  }
 
  private:
   std::string text_;

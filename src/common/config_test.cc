@@ -1,0 +1,148 @@
+#include "common/config.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "common/config_options.h"
+#include "common/status_macros.h"
+#include "gtest/gtest.h"
+
+namespace mayak {
+namespace {
+
+const char* NoEnv(const char*) { return nullptr; }
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& yaml) {
+    std::ofstream(path_) << yaml;
+    return path_;
+  }
+  ~ConfigFileTest() override { std::remove(path_.c_str()); }
+
+  std::string path_ = ::testing::TempDir() + "/mayak_config_test.yaml";
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+TEST(ConfigTest, EveryDefaultParsesAndHasDocumentation) {
+  Config config;  // aborts if a default does not parse
+  for (const OptionSpec* spec : AllOptions()) {
+    EXPECT_FALSE(spec->doc.empty()) << spec->FullName();
+    EXPECT_TRUE(ParseOptionValue(*spec, spec->default_text).ok()) << spec->FullName();
+  }
+  EXPECT_EQ(config.GetListenAddress(options::kListenApi).ToString(), "127.0.0.1:7011");
+  EXPECT_EQ(config.GetListenAddress(options::kListenJaeger).port, 16686);
+  EXPECT_EQ(config.GetByteSize(options::kMaxBody), 100'000'000);
+  EXPECT_EQ(config.GetString(options::kDataDir), "./data");
+}
+
+TEST(ConfigTest, EnvironmentNamesFollowSectionAndKey) {
+  EXPECT_EQ(options::kMaxBody.EnvName(), "MAYAK_LIMITS_MAX_BODY");
+  EXPECT_EQ(options::kListenOtlpHttp.EnvName(), "MAYAK_LISTENERS_OTLP_HTTP");
+}
+
+TEST_F(ConfigFileTest, FileThenEnvironmentThenFlags) {
+  const std::string path = Write(
+      "server:\n  data_dir: /srv/mayak\n  io_threads: 4\nlisteners:\n  api: 0.0.0.0:8000\n"
+      "  syslog: off\nlimits:\n  max_body: 2.5GiB\n");
+  const std::map<std::string, std::string> env = {{"MAYAK_SERVER_IO_THREADS", "8"}};
+  auto config = Config::Load(path, [&env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->GetString(options::kDataDir), "/srv/mayak");
+  EXPECT_EQ(config->GetInt(options::kIoThreads), 8);  // environment beats file
+  EXPECT_EQ(config->GetListenAddress(options::kListenApi).ToString(), "0.0.0.0:8000");
+  EXPECT_FALSE(config->GetListenAddress(options::kListenSyslog).enabled);
+  EXPECT_EQ(config->GetByteSize(options::kMaxBody), 2'684'354'560);
+  ASSERT_TRUE(config->Set(options::kDataDir, "/tmp/x", "--data-dir").ok());
+  EXPECT_EQ(config->GetString(options::kDataDir), "/tmp/x");
+}
+
+TEST_F(ConfigFileTest, ErrorsNameFileLineAndKey) {
+  struct Case {
+    std::string yaml;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"server:\n  data_dir: x\n  colour: blue\n",
+       ":3: unknown key 'server.colour' (known in server: data_dir, io_threads"},
+      {"servers:\n  data_dir: x\n", ":1: unknown section 'servers' (known: server, listeners"},
+      {"limits:\n  max_body: lots\n", ":2: limits.max_body: 'lots' is not a size"},
+      {"server:\n  io_threads: 0\n", ":2: server.io_threads: 0 is out of range [1, 256]"},
+      {"server:\n  io_threads: two\n", ":2: server.io_threads: 'two' is not an integer"},
+      {"listeners:\n  api: 7011\n", ":2: listeners.api: '7011' is not HOST:PORT"},
+      {"listeners:\n  api: localhost:99999\n", "port '99999' is not a number from 0 to 65535"},
+      {"server:\n  log_level: loud\n", ":2: server.log_level: 'loud' is not one of debug, info"},
+      {"limits:\n  max_body: [1, 2]\n", ":2: limits.max_body expects a single size"},
+      {"server: [1\n", ": invalid YAML"},
+      {"- just\n- a list\n", ": expected a mapping of sections"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = Write(c.yaml);
+    auto config = Config::Load(path, NoEnv);
+    ASSERT_FALSE(config.ok()) << c.yaml;
+    const std::string message(StatusMessage(config.status()));
+    EXPECT_EQ(message.rfind(path, 0), 0u) << message;
+    EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+  }
+}
+
+TEST(ConfigTest, MissingFileAndBadEnvironmentAreClear) {
+  auto missing = Config::Load("/nonexistent/mayak.yaml", NoEnv);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(StatusMessage(missing.status()).find("cannot open the configuration file"),
+            std::string::npos);
+  auto bad_env = Config::Load("", [](const char* name) -> const char* {
+    return std::string_view(name) == "MAYAK_LIMITS_IDLE_TIMEOUT" ? "forever" : nullptr;
+  });
+  ASSERT_FALSE(bad_env.ok());
+  EXPECT_NE(StatusMessage(bad_env.status())
+                .find("environment variable MAYAK_LIMITS_IDLE_TIMEOUT: limits.idle_timeout"),
+            std::string::npos)
+      << bad_env.status();
+}
+
+TEST_F(ConfigFileTest, TheExampleFileIsValidAndLeavesDefaults) {
+  const std::string example = RenderExampleConfig();
+  auto config = Config::Load(Write(example), NoEnv);
+  ASSERT_TRUE(config.ok()) << config.status();
+  for (const OptionSpec* spec : AllOptions()) {
+    EXPECT_NE(example.find(std::string(spec->key) + ": " + std::string(spec->default_text)),
+              std::string::npos)
+        << spec->FullName();
+  }
+}
+
+// The committed example and reference are generated from the declarations;
+// `make config-docs` regenerates them when this fails.
+TEST(ConfigTest, CommittedDocumentationIsCurrent) {
+  EXPECT_EQ(ReadFile(std::string(MAYAK_SOURCE_DIR) + "/config/mayak.example.yaml"),
+            RenderExampleConfig())
+      << "run `make config-docs`";
+  EXPECT_EQ(ReadFile(std::string(MAYAK_SOURCE_DIR) + "/docs/configuration.md"),
+            RenderConfigReference())
+      << "run `make config-docs`";
+}
+
+TEST(ListenAddressTest, ParsesHostPortIpv6AndOff) {
+  EXPECT_EQ(ListenAddress::Parse("127.0.0.1:7011")->port, 7011);
+  EXPECT_EQ(ListenAddress::Parse("[::1]:9200")->host, "::1");
+  EXPECT_EQ(ListenAddress::Parse("[::1]:9200")->ToString(), "[::1]:9200");
+  EXPECT_EQ(ListenAddress::Parse(":5514")->host, "0.0.0.0");
+  EXPECT_FALSE(ListenAddress::Parse("off")->enabled);
+  EXPECT_FALSE(ListenAddress::Parse("localhost").ok());
+  EXPECT_FALSE(ListenAddress::Parse("host:port").ok());
+}
+
+}  // namespace
+}  // namespace mayak

@@ -1,0 +1,38 @@
+#include "common/json_writer.h"
+
+#include <limits>
+
+#include "gtest/gtest.h"
+
+namespace mayak {
+namespace {
+
+TEST(JsonWriterTest, WritesNestedValuesWithCommas) {
+  std::string out;
+  JsonWriter json(&out);
+  json.BeginObject();
+  json.Key("a").Int(-1).Key("b").BeginArray().Uint(1).Bool(true).Null().String("x").EndArray();
+  json.Key("c").BeginObject().EndObject().Key("d").Double(0.25).Key("e").Raw("[1]");
+  json.EndObject();
+  EXPECT_EQ(out, R"({"a":-1,"b":[1,true,null,"x"],"c":{},"d":0.25,"e":[1]})");
+}
+
+TEST(JsonWriterTest, EscapesStringsAndRepairsBadUtf8) {
+  std::string out;
+  AppendJsonString(&out, "q\"b\\n\n\t\x01 é \xff end");
+  EXPECT_EQ(out, "\"q\\\"b\\\\n\\n\\t\\u0001 é \xEF\xBF\xBD end\"");
+  out.clear();
+  AppendJsonString(&out, "\xE2\x82");  // truncated 3-byte sequence
+  EXPECT_EQ(out, "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+TEST(JsonWriterTest, DoublesAreShortAndFinite) {
+  std::string out;
+  JsonWriter json(&out);
+  json.BeginArray().Double(0.1).Double(1e21).Double(std::numeric_limits<double>::infinity());
+  json.Double(123.0).EndArray();
+  EXPECT_EQ(out, "[0.1,1e+21,null,123]");
+}
+
+}  // namespace
+}  // namespace mayak
