@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <string>
 
 #include "CLI/CLI.hpp"
 #include "commands.h"
@@ -35,11 +37,35 @@ int main(int argc, char** argv) {
     std::cout << "mayak " << MAYAK_VERSION << "\n";
     return 0;
   };
-  CLI::App* help = app.add_subcommand("help", "Print this help (or `mayak COMMAND --help`)");
-  runs[help] = [&app] {
-    std::cout << app.help();
+  CLI::App* help = app.add_subcommand("help", "Print this help, or a command's: mayak help query");
+  auto help_topic = std::make_shared<std::string>();
+  help->add_option("command", *help_topic, "The command to explain");
+  runs[help] = [&app, help_topic] {
+    // app.help() would describe the `help` subcommand itself once it is parsed.
+    CLI::App* target = &app;
+    std::string name = "mayak";
+    if (!help_topic->empty()) {
+      try {
+        target = app.get_subcommand(*help_topic);
+        name = "mayak " + *help_topic;
+      } catch (const CLI::OptionNotFound&) {
+        std::cerr << "mayak help: no command '" << *help_topic << "'; see `mayak help`\n";
+        return 2;
+      }
+    }
+    std::cout << app.get_formatter()->make_help(target, name, CLI::AppFormatMode::Normal);
     return 0;
   };
+
+  // The first line of a command's description is its summary in `mayak help`;
+  // the rest (examples, notes) closes its own --help.
+  for (auto& [subcommand, run] : runs) {
+    const std::string text = subcommand->get_description();
+    const size_t newline = text.find('\n');
+    if (newline == std::string::npos) continue;
+    subcommand->description(text.substr(0, newline));
+    subcommand->footer(text.substr(newline + 1));
+  }
 
   try {
     app.parse(argc, argv);

@@ -1,12 +1,10 @@
-// Early-return helpers for absl::Status and absl::StatusOr, so that error
-// paths read as one line each.
+// Early return on a non-OK absl::Status, and a std::string_view of a
+// status's message.
 #pragma once
 
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
+#include <string_view>
 
-#define MAYAK_CONCAT_INNER(a, b) a##b
-#define MAYAK_CONCAT(a, b) MAYAK_CONCAT_INNER(a, b)
+#include "absl/status/status.h"
 
 // Returns the status from the enclosing function when `expr` is not OK.
 #define RETURN_IF_ERROR(expr)                      \
@@ -14,17 +12,6 @@
     ::absl::Status mayak_status_ = (expr);         \
     if (!mayak_status_.ok()) return mayak_status_; \
   } while (false)
-
-// `ASSIGN_OR_RETURN(auto x, Foo());` declares x from an OK StatusOr, or returns
-// its status.
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  MAYAK_ASSIGN_OR_RETURN_IMPL(MAYAK_CONCAT(mayak_statusor_, __LINE__), lhs, expr)
-#define MAYAK_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                                \
-  if (!tmp.ok()) return tmp.status();               \
-  lhs = std::move(*tmp)
-
-#include <string_view>
 
 namespace mayak {
 

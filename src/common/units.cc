@@ -31,11 +31,11 @@ absl::StatusOr<int64_t> ParseByteSize(std::string_view text) {
       {"", 1},
       {"b", 1},
       {"kb", 1000},
-      {"mb", 1000 * 1000},
+      {"mb", 1000LL * 1000},
       {"gb", 1000LL * 1000 * 1000},
       {"tb", 1000LL * 1000 * 1000 * 1000},
       {"kib", 1024},
-      {"mib", 1024 * 1024},
+      {"mib", 1024LL * 1024},
       {"gib", 1024LL * 1024 * 1024},
       {"tib", 1024LL * 1024 * 1024 * 1024},
   };
@@ -60,11 +60,11 @@ absl::StatusOr<int64_t> ParseByteSize(std::string_view text) {
 std::string FormatByteSize(int64_t bytes) {
   static constexpr Unit kUnits[] = {{"TiB", 1024LL * 1024 * 1024 * 1024},
                                     {"GiB", 1024LL * 1024 * 1024},
-                                    {"MiB", 1024 * 1024},
+                                    {"MiB", 1024LL * 1024},
                                     {"KiB", 1024},
                                     {"TB", 1000LL * 1000 * 1000 * 1000},
                                     {"GB", 1000LL * 1000 * 1000},
-                                    {"MB", 1000 * 1000},
+                                    {"MB", 1000LL * 1000},
                                     {"KB", 1000}};
   if (bytes == 0) return "0B";
   for (const Unit& u : kUnits) {
@@ -78,7 +78,7 @@ absl::StatusOr<int64_t> ParseDurationNanos(std::string_view text) {
       {"ns", 1},
       {"us", 1000},
       {"µs", 1000},
-      {"ms", 1000 * 1000},
+      {"ms", 1000LL * 1000},
       {"s", 1000LL * 1000 * 1000},
       {"m", 60LL * 1000 * 1000 * 1000},
       {"h", 3600LL * 1000 * 1000 * 1000},
@@ -115,7 +115,7 @@ std::string FormatDuration(int64_t nanos) {
                                     {"h", 3600LL * 1000 * 1000 * 1000},
                                     {"m", 60LL * 1000 * 1000 * 1000},
                                     {"s", 1000LL * 1000 * 1000},
-                                    {"ms", 1000 * 1000},
+                                    {"ms", 1000LL * 1000},
                                     {"us", 1000},
                                     {"ns", 1}};
   if (nanos == 0) return "0s";

@@ -180,3 +180,33 @@ TEST(LifecycleTest, IngestAndQueryCommands) {
 
 }  // namespace
 }  // namespace mayak::testing
+
+namespace mayak::testing {
+namespace {
+
+TEST(CommandLineTest, HelpVersionAndUsageErrors) {
+  std::string output;
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " help", &output), 0);
+  for (const char* command : {"server", "query", "ingest", "config", "version"}) {
+    EXPECT_NE(output.find(command), std::string::npos) << output;
+  }
+  for (const char* command : {"server", "query", "ingest"}) {
+    output.clear();
+    EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " " + command + " --help", &output), 0);
+    EXPECT_NE(output.find("xample"), std::string::npos) << command << ": " << output;
+  }
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " version", &output), 0);
+  EXPECT_EQ(output.rfind("mayak ", 0), 0u) << output;
+  output.clear();
+  EXPECT_NE(RunCommand(std::string(MAYAK_BINARY) + " query --format xml", &output), 0);
+  EXPECT_NE(output.find("--format"), std::string::npos) << output;
+  output.clear();
+  EXPECT_NE(RunCommand(std::string(MAYAK_BINARY) + " frobnicate", &output), 0);
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " help ingest", &output), 0);
+  EXPECT_NE(output.find("--batch-lines"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace mayak::testing
