@@ -1,5 +1,4 @@
 #include "api/routes.h"
-
 #include "gtest/gtest.h"
 
 namespace mayak {

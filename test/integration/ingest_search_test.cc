@@ -1,12 +1,11 @@
 // The whole path of a log record: sent over HTTP, made durable, found by a
 // search, and still there after a restart.
 #include <signal.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "api/http_message.h"
 #include "gtest/gtest.h"
 #include "server_process.h"
+#include "support/compression.h"
 #include "test_helpers.h"
 
 namespace mayak::testing {
@@ -152,26 +151,6 @@ TEST_F(IngestSearchTest, DefaultRangeIsTheLastFifteenMinutes) {
   EXPECT_EQ(recent["hits"].at(0)["message"].get_string().value(), "now-ish");
   ParsedJson relative(Search(*client_, "q=old&from=now-10000d").body);
   EXPECT_EQ(relative["total"].get_uint64().value(), 1u);
-}
-
-std::string Gzip(const std::string& input) {
-  z_stream stream{};
-  EXPECT_EQ(deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&stream, input.size()) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-  stream.avail_in = static_cast<uInt>(input.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
-
-std::string Zstd(const std::string& input) {
-  std::string out(ZSTD_compressBound(input.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), input.data(), input.size(), 3));
-  return out;
 }
 
 TEST_F(IngestSearchTest, AcceptsGzipAndZstdBodies) {
