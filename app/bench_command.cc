@@ -1,0 +1,92 @@
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "absl/time/clock.h"
+#include "commands.h"
+#include "common/status_macros.h"
+#include "common/timestamps.h"
+#include "loadgen/company_logs.h"
+
+namespace mayak {
+namespace {
+
+struct GenFlags {
+  uint64_t records = 1'000'000;
+  uint64_t seed = 1;
+  std::string format = "ndjson";
+  std::string start = "2026-11-24T00:00:00Z";
+  double rate = 2000;
+  std::string output = "-";
+};
+
+int RunGen(const GenFlags& flags) {
+  auto start = ParseTimeBound(flags.start, absl::GetCurrentTimeNanos());
+  if (!start.ok()) {
+    std::cerr << "mayak bench gen: --start: " << StatusMessage(start.status()) << "\n";
+    return 2;
+  }
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (flags.output != "-") {
+    file.open(flags.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "mayak bench gen: cannot write " << flags.output << "\n";
+      return 1;
+    }
+    out = &file;
+  }
+  CompanyLogGenerator generator({flags.seed, *start, flags.rate});
+  std::string buffer;
+  for (uint64_t i = 0; i < flags.records; ++i) {
+    if (flags.format == "nginx") {
+      generator.NextNginx(&buffer);
+    } else {
+      generator.NextNdjson(&buffer);
+    }
+    if (buffer.size() >= (1 << 20)) {
+      out->write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      buffer.clear();
+    }
+  }
+  out->write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  out->flush();
+  if (!*out) {
+    std::cerr << "mayak bench gen: write failed\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command AddBenchCommand(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "bench",
+      "Benchmark tools.\n"
+      "Example: mayak bench gen --records 10000000 -o company.ndjson");
+  cmd->require_subcommand(1);
+  CLI::App* gen = cmd->add_subcommand(
+      "gen",
+      "Write the company's logs, deterministically: shop/CRM/MES API requests and errors with\n"
+      "stack traces, MES order status changes, PostgreSQL slow queries, RabbitMQ dead letters\n"
+      "(NDJSON, canonical field names), or nginx combined access log lines. The same seed gives\n"
+      "the same bytes.");
+  auto flags = std::make_shared<GenFlags>();
+  gen->add_option("--records,-n", flags->records, "How many lines")->capture_default_str();
+  gen->add_option("--seed", flags->seed, "Random seed")->capture_default_str();
+  gen->add_option("--format,-f", flags->format, "ndjson or nginx")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ndjson", "nginx"}));
+  gen->add_option("--start", flags->start, "Time of the first record (RFC 3339 or now-7d ...)")
+      ->capture_default_str();
+  gen->add_option("--rate", flags->rate, "Records per second of simulated time")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  gen->add_option("--output,-o", flags->output, "File to write; - is standard output")
+      ->capture_default_str();
+  return {cmd, [flags] { return RunGen(*flags); }};
+}
+
+}  // namespace mayak
