@@ -69,18 +69,29 @@ order_id=$(grep -o '"order.id":[0-9]*' "$work/logs.ndjson" | sed -n '1000p' | cu
 search() { curl -sf "$url/api/v1/search?from=0&to=now%2B3650d&limit=100&q=$1"; }
 needle_mayak=$(measure search "order.id:$order_id")
 needle_rg=$(measure rg -c "\"order.id\":$order_id[,}]" "$work/logs.ndjson")
-word_mayak=$(measure search "DeadlockDetected")
-word_rg=$(measure rg -c -i '\bDeadlockDetected\b' "$work/logs.ndjson")
+word_mayak=$(measure search "deadlock")
+word_rg=$(measure rg -c -i '\bdeadlock\b' "$work/logs.ndjson")
 count_mayak=$(measure search "http.response.status_code:500&limit=0")
 count_rg=$(measure rg -c '"http.response.status_code":500[,}]' "$work/logs.ndjson")
+
+# Both sides must find the same records, or the times compare nothing.
+total() { search "$1" | grep -o '"total":[0-9]*' | cut -d: -f2; }
+check() {
+  local ours theirs; ours=$(total "$1"); theirs=$(rg -c "$2" "$work/logs.ndjson" || echo 0)
+  [ "$ours" = "$theirs" ] || echo "warning: $1: Mayak found $ours, ripgrep $theirs" >&2
+  echo "$ours"
+}
+needle_hits=$(check "order.id:$order_id" "\"order.id\":$order_id[,}]")
+word_hits=$(check "deadlock" '(?i)"message":"[^"]*\bdeadlock\b')
+count_hits=$(check "http.response.status_code:500" '"http.response.status_code":500[,}]')
 
 echo "## $records records, $(( raw_bytes / records )) bytes a line, $(nproc) cores, $(date -u +%F)"
 echo
 echo "| measure | Mayak | peer | peer / Mayak |"
 echo "|---|---|---|---|"
-row "needle \`order.id:$order_id\`" "$needle_mayak" "ripgrep" "$needle_rg"
-row "rare word \`DeadlockDetected\`" "$word_mayak" "ripgrep" "$word_rg"
-row "count \`http.response.status_code:500\`" "$count_mayak" "ripgrep" "$count_rg"
+row "needle \`order.id:$order_id\` ($needle_hits hits)" "$needle_mayak" "ripgrep" "$needle_rg"
+row "rare word \`deadlock\` ($word_hits hits)" "$word_mayak" "ripgrep" "$word_rg"
+row "count \`http.response.status_code:500\` ($count_hits)" "$count_mayak" "ripgrep" "$count_rg"
 echo
 awk -v r="$records" -v ms="$ingest_ms" -v raw="$raw_bytes" -v mb="$mayak_bytes" -v zb="$zstd_bytes" \
     -v rss="$rss_kb" 'BEGIN {
