@@ -62,10 +62,10 @@ int RunGen(const GenFlags& flags) {
 }  // namespace
 
 Command AddBenchCommand(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand(
-      "bench",
-      "Benchmark tools.\n"
-      "Example: mayak bench gen --records 10000000 -o company.ndjson");
+  CLI::App* cmd =
+      app.add_subcommand("bench",
+                         "Benchmark tools.\n"
+                         "Example: mayak bench gen --records 10000000 -o company.ndjson");
   cmd->require_subcommand(1);
   CLI::App* gen = cmd->add_subcommand(
       "gen",

@@ -18,7 +18,7 @@ constexpr const char* kPathTemplates[] = {
     "/api/invoices/{id}", "/api/production/{id}", "/api/cost/{id}",     "/api/stock/{n}",
     "/api/search",        "/api/payments/{id}",   "/api/delivery/{id}", "/health"};
 constexpr const char* kOrderStatuses[] = {"created", "accepted", "in_production", "quality_check",
-                                          "packed", "shipped", "delivered", "cancelled"};
+                                          "packed",  "shipped",  "delivered",     "cancelled"};
 constexpr const char* kErrorTypes[] = {"TimeoutError", "ConnectionRefused", "NullPointerException",
                                        "ValidationError", "DeadlockDetected"};
 constexpr const char* kErrorMessages[] = {
@@ -121,8 +121,8 @@ void CompanyLogGenerator::ApiRequest(std::string* out, int64_t ts) {
   const uint64_t s = Below(3);
   const char* method = Pick(kMethods, Below(std::size(kMethods)));
   const uint64_t order_id = static_cast<uint64_t>(next_order_id_) - Zipf(50000);
-  std::string path = ReplaceAll(Pick(kPathTemplates, Zipf(std::size(kPathTemplates))), "{id}",
-                                StrCat(order_id));
+  std::string path =
+      ReplaceAll(Pick(kPathTemplates, Zipf(std::size(kPathTemplates))), "{id}", StrCat(order_id));
   path = ReplaceAll(path, "{n}", StrCat(Zipf(5000)));
   path = ReplaceAll(path, "{u}", StrCat(Zipf(200000)));
   const uint64_t r = Below(1000);
@@ -134,8 +134,8 @@ void CompanyLogGenerator::ApiRequest(std::string* out, int64_t ts) {
   json.BeginObject();
   json.Key("@timestamp").String(FormatRfc3339(ts));
   json.Key("log.level").String(status >= 500 ? "ERROR" : status >= 400 ? "WARN" : "INFO");
-  json.Key("message").String(StrCat(method, " ", path, " ", status, " ", duration_ns / 1'000'000,
-                                    "ms"));
+  json.Key("message").String(
+      StrCat(method, " ", path, " ", status, " ", duration_ns / 1'000'000, "ms"));
   json.Key("system").String(kSystems[s]);
   json.Key("service.name").String(kServices[s]);
   json.Key("host.name").String(StrCat(kSystems[s], "-app-", Below(4) + 1));
@@ -205,8 +205,8 @@ void CompanyLogGenerator::SlowQuery(std::string* out, int64_t ts) {
   json.BeginObject();
   json.Key("@timestamp").String(FormatRfc3339(ts));
   json.Key("log.level").String("WARN");
-  json.Key("message").String(
-      StrCat("duration: ", duration_ns / 1'000'000, ".", Below(1000), " ms  statement: ", statement));
+  json.Key("message").String(StrCat("duration: ", duration_ns / 1'000'000, ".", Below(1000),
+                                    " ms  statement: ", statement));
   json.Key("system").String("postgres");
   json.Key("service.name").String("postgresql");
   json.Key("host.name").String(StrCat("db-", Below(2) == 0 ? "main" : "replica"));

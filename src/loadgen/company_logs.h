@@ -28,11 +28,11 @@ class CompanyLogGenerator {
   void NextNginx(std::string* out);
 
  private:
-  uint64_t Next();                  // xoshiro256**
-  uint64_t Below(uint64_t n);       // uniform in [0, n)
-  double Unit();                    // uniform in [0, 1)
-  uint64_t Zipf(uint64_t n);        // skewed towards small values: a few hot keys
-  int64_t Tick();                   // advances simulated time
+  uint64_t Next();             // xoshiro256**
+  uint64_t Below(uint64_t n);  // uniform in [0, n)
+  double Unit();               // uniform in [0, 1)
+  uint64_t Zipf(uint64_t n);   // skewed towards small values: a few hot keys
+  int64_t Tick();              // advances simulated time
   std::string TraceId();
   void ApiRequest(std::string* out, int64_t ts);
   void ApiError(std::string* out, int64_t ts);

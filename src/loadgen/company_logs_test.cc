@@ -43,8 +43,8 @@ TEST(CompanyLogGeneratorTest, EveryLineIsAValidRecordOfTheCompany) {
   for (const char* system : {"shop", "crm", "mes", "postgres", "rabbitmq"}) {
     EXPECT_GT(per_system[system], 0) << system;
   }
-  for (const char* action : {"http.request", "http.error", "order.status_changed",
-                             "db.slow_query", "amqp.dead_lettered"}) {
+  for (const char* action : {"http.request", "http.error", "order.status_changed", "db.slow_query",
+                             "amqp.dead_lettered"}) {
     EXPECT_GT(per_action[action], 0) << action;
   }
   // 2000 records a second of simulated time: 20000 take about ten seconds.

@@ -1,7 +1,6 @@
 #include "storage/wal_log_store.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <utility>
 
 #include "common/logging.h"
@@ -14,16 +13,12 @@ namespace mayak {
 absl::StatusOr<std::unique_ptr<WalLogStore>> WalLogStore::Open(const WalLogStoreOptions& options,
                                                                MetricsRegistry* metrics) {
   const std::string wal_dir = StrCat(options.dir, "/wal");
-  std::error_code ec;
-  std::filesystem::create_directories(wal_dir, ec);
-  if (ec) {
-    return absl::FailedPreconditionError(StrCat("cannot create ", wal_dir, ": ", ec.message()));
-  }
+  if (absl::Status created = options.env->CreateDirs(wal_dir); !created.ok()) return created;
   std::unique_ptr<WalLogStore> store(new WalLogStore());
   WalReplayStats stats;
   std::vector<LogRecord> records;
   absl::Status replayed = ReplayWal(
-      wal_dir,
+      options.env, wal_dir,
       [&records](wal::EntryType, std::string_view payload) -> absl::Status {
         auto batch = DecodeRecordBatch(payload);
         if (!batch.ok()) return batch.status();
@@ -42,6 +37,7 @@ absl::StatusOr<std::unique_ptr<WalLogStore>> WalLogStore::Open(const WalLogStore
     store->records_ = std::move(records);
   }
   WalWriterOptions wal_options;
+  wal_options.env = options.env;
   wal_options.dir = wal_dir;
   wal_options.first_file_number = stats.last_file_number + 1;
   wal_options.file_size_limit = options.wal_file_size;

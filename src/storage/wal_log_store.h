@@ -12,12 +12,14 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "common/metrics.h"
+#include "storage/env.h"
 #include "storage/log_store.h"
 #include "storage/wal_writer.h"
 
 namespace mayak {
 
 struct WalLogStoreOptions {
+  Env* env = Env::Default();
   std::string dir;  // the data directory; the WAL lives in dir/wal
   uint64_t wal_file_size = 64ull << 20;
 };

@@ -1,15 +1,8 @@
 #include "storage/wal_reader.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 
-#include "absl/status/statusor.h"
 #include "common/logging.h"
 #include "common/strings.h"
 
@@ -22,33 +15,12 @@ uint32_t ReadFixed32(const char* p) {
   return v;
 }
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InternalError(StrCat("cannot open ", path, ": ", strerror(errno)));
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::InternalError(StrCat("cannot read ", path));
-  return data;
-}
-
-absl::Status TruncateFile(const std::string& path, uint64_t size) {
-  const int fd = ::open(path.c_str(), O_WRONLY);
-  if (fd < 0) return absl::InternalError(StrCat("cannot open ", path, ": ", strerror(errno)));
-  const bool ok = ::ftruncate(fd, static_cast<off_t>(size)) == 0 && ::fsync(fd) == 0;
-  const int saved_errno = errno;
-  ::close(fd);
-  if (!ok) {
-    return absl::InternalError(StrCat("cannot truncate ", path, ": ", strerror(saved_errno)));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
-std::vector<uint64_t> ListWalFiles(const std::string& dir) {
+std::vector<uint64_t> ListWalFiles(Env* env, const std::string& dir) {
   std::vector<uint64_t> numbers;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const uint64_t n = wal::ParseFileName(entry.path().filename().string());
+  for (const std::string& name : env->ListDir(dir)) {
+    const uint64_t n = wal::ParseFileName(name);
     if (n > 0) numbers.push_back(n);
   }
   std::sort(numbers.begin(), numbers.end());
@@ -56,14 +28,14 @@ std::vector<uint64_t> ListWalFiles(const std::string& dir) {
 }
 
 absl::Status ReplayWal(
-    const std::string& dir,
+    Env* env, const std::string& dir,
     const std::function<absl::Status(wal::EntryType, std::string_view)>& on_entry,
     WalReplayStats* stats) {
-  const std::vector<uint64_t> numbers = ListWalFiles(dir);
+  const std::vector<uint64_t> numbers = ListWalFiles(env, dir);
   for (size_t i = 0; i < numbers.size(); ++i) {
     const bool newest = i + 1 == numbers.size();
     const std::string path = StrCat(dir, "/", wal::FileName(numbers[i]));
-    auto data = ReadWholeFile(path);
+    auto data = env->ReadFile(path);
     if (!data.ok()) return data.status();
     ++stats->files;
     stats->last_file_number = numbers[i];
@@ -120,10 +92,10 @@ absl::Status ReplayWal(
               {{"file", path}, {"offset", pos}, {"bytes", rest}, {"reason", problem}});
       stats->truncated_tail_bytes += rest;
       if (pos < wal::kFileHeaderSize) {
-        std::error_code ec;
-        std::filesystem::remove(path, ec);
+        absl::Status status = env->RemoveFile(path);
+        if (!status.ok()) return status;
       } else {
-        absl::Status status = TruncateFile(path, pos);
+        absl::Status status = env->TruncateFile(path, pos);
         if (!status.ok()) return status;
       }
     } else {

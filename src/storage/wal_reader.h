@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "storage/env.h"
 #include "storage/wal_format.h"
 
 namespace mayak {
@@ -29,11 +30,11 @@ struct WalReplayStats {
 // older file is reported, its remainder skipped, and replay goes on. An error
 // from `on_entry` stops the replay and is returned.
 absl::Status ReplayWal(
-    const std::string& dir,
+    Env* env, const std::string& dir,
     const std::function<absl::Status(wal::EntryType, std::string_view)>& on_entry,
     WalReplayStats* stats);
 
 // The WAL file numbers in `dir`, ascending.
-std::vector<uint64_t> ListWalFiles(const std::string& dir);
+std::vector<uint64_t> ListWalFiles(Env* env, const std::string& dir);
 
 }  // namespace mayak

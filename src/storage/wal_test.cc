@@ -3,6 +3,7 @@
 #include <future>
 
 #include "gtest/gtest.h"
+#include "storage/fault_injection_env.h"
 #include "storage/wal_reader.h"
 #include "storage/wal_writer.h"
 
@@ -25,7 +26,7 @@ class WalTest : public ::testing::Test {
   void Write(const std::vector<std::string>& payloads, uint64_t first_file = 1,
              uint64_t file_size = 1 << 20, bool one_at_a_time = false) {
     MetricsRegistry metrics;
-    auto writer = WalWriter::Open({dir_, first_file, file_size}, &metrics);
+    auto writer = WalWriter::Open({Env::Default(), dir_, first_file, file_size}, &metrics);
     ASSERT_TRUE(writer.ok()) << writer.status();
     std::vector<std::future<absl::Status>> done;
     for (const std::string& p : payloads) {
@@ -42,7 +43,7 @@ class WalTest : public ::testing::Test {
   std::vector<std::string> Replay(WalReplayStats* stats) {
     std::vector<std::string> out;
     absl::Status s = ReplayWal(
-        dir_,
+        Env::Default(), dir_,
         [&out](wal::EntryType, std::string_view payload) {
           out.emplace_back(payload);
           return absl::OkStatus();
@@ -61,7 +62,7 @@ TEST_F(WalTest, ReplaysWhatWasWrittenInOrderAcrossFiles) {
     payloads.push_back(std::string(1000, static_cast<char>('a' + i % 26)));
   Write(payloads, 1, /*file_size=*/64 * 1024, /*one_at_a_time=*/true);
   // 200 KB in files that roll over past 64 KiB.
-  EXPECT_GE(ListWalFiles(dir_).size(), 3u);
+  EXPECT_GE(ListWalFiles(Env::Default(), dir_).size(), 3u);
   WalReplayStats stats;
   EXPECT_EQ(Replay(&stats), payloads);
   EXPECT_EQ(stats.entries, 200u);
@@ -117,9 +118,40 @@ TEST_F(WalTest, RefusesAFutureVersion) {
   }
   WalReplayStats stats;
   absl::Status s = ReplayWal(
-      dir_, [](wal::EntryType, std::string_view) { return absl::OkStatus(); }, &stats);
+      Env::Default(), dir_, [](wal::EntryType, std::string_view) { return absl::OkStatus(); },
+      &stats);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("WAL version 9 is not supported"), absl::string_view::npos) << s;
+}
+
+// A full disk or a failing fsync fails the group that hit it, leaves none of
+// it in the log, and the writer carries on once the fault clears.
+TEST_F(WalTest, FailedGroupsLeaveNoTraceAndTheWriterRecovers) {
+  FaultInjectionEnv env(Env::Default());
+  MetricsRegistry metrics;
+  auto writer = WalWriter::Open({&env, dir_, 1, 1 << 20}, &metrics);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  const auto append = [&](std::string payload) {
+    std::promise<absl::Status> done;
+    (*writer)->Append(wal::EntryType::kLogBatch, std::move(payload),
+                      [&done](absl::Status s) { done.set_value(s); });
+    return done.get_future().get();
+  };
+  EXPECT_TRUE(append("before").ok());
+  env.SetDiskFull(true);
+  EXPECT_EQ(append("while full").code(), absl::StatusCode::kResourceExhausted);
+  env.SetDiskFull(false);
+  env.SetSyncFails(true);
+  absl::Status sync_failed = append("while fsync fails");
+  EXPECT_EQ(sync_failed.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(sync_failed.message().find("cannot fsync"), absl::string_view::npos) << sync_failed;
+  env.SetSyncFails(false);
+  EXPECT_TRUE(append("after").ok());
+  (*writer)->Close();
+
+  WalReplayStats stats;
+  EXPECT_EQ(Replay(&stats), (std::vector<std::string>{"before", "after"}));
+  EXPECT_EQ(stats.truncated_tail_bytes, 0u);
 }
 
 TEST_F(WalTest, FileNamesRoundTrip) {

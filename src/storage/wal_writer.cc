@@ -1,39 +1,15 @@
 #include "storage/wal_writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <filesystem>
 #include <utility>
 #include <vector>
 
 #include "common/logging.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "storage/wal_reader.h"
 
 namespace mayak {
-namespace {
-
-absl::Status ErrnoStatus(std::string_view what, const std::string& path) {
-  const int e = errno;
-  const std::string message = StrCat(what, " ", path, ": ", strerror(e));
-  if (e == ENOSPC || e == EDQUOT) return absl::ResourceExhaustedError(message);
-  return absl::UnavailableError(message);
-}
-
-absl::Status SyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return ErrnoStatus("cannot open directory", dir);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("cannot sync directory", dir);
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 WalWriter::WalWriter(WalWriterOptions options, MetricsRegistry* metrics)
     : options_(std::move(options)),
@@ -49,9 +25,9 @@ absl::StatusOr<std::unique_ptr<WalWriter>> WalWriter::Open(const WalWriterOption
                                                            MetricsRegistry* metrics) {
   std::unique_ptr<WalWriter> writer(new WalWriter(options, metrics));
   uint64_t existing = 0;
-  for (uint64_t n : ListWalFiles(options.dir)) {
-    std::error_code ec;
-    existing += std::filesystem::file_size(StrCat(options.dir, "/", wal::FileName(n)), ec);
+  for (uint64_t n : ListWalFiles(options.env, options.dir)) {
+    auto size = options.env->FileSize(StrCat(options.dir, "/", wal::FileName(n)));
+    if (size.ok()) existing += *size;
   }
   writer->total_bytes_ = existing;
   writer->file_number_ = options.first_file_number - 1;
@@ -65,26 +41,22 @@ WalWriter::~WalWriter() { Close(); }
 absl::Status WalWriter::OpenNewFile() {
   const uint64_t number = file_number_ + 1;
   const std::string path = StrCat(options_.dir, "/", wal::FileName(number));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("cannot create WAL file", path);
-  const std::string header = wal::FileHeader();
-  if (::write(fd, header.data(), header.size()) != static_cast<ssize_t>(header.size()) ||
-      ::fdatasync(fd) != 0) {
-    absl::Status status = ErrnoStatus("cannot write WAL header to", path);
-    ::close(fd);
-    ::unlink(path.c_str());
+  auto file = options_.env->NewWritableFile(path);
+  if (!file.ok()) return file.status();
+  absl::Status status = (*file)->Append(wal::FileHeader());
+  if (status.ok()) status = (*file)->Sync();
+  // The new name must survive a crash too.
+  if (status.ok()) status = options_.env->SyncDir(options_.dir);
+  if (!status.ok()) {
+    file->reset();
+    if (!options_.env->RemoveFile(path).ok()) {
+      // A header-only or empty file is harmless: replay skips or truncates it.
+    }
     return status;
   }
-  // The new name must survive a crash too.
-  if (absl::Status s = SyncDirectory(options_.dir); !s.ok()) {
-    ::close(fd);
-    return s;
-  }
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
+  file_ = *std::move(file);
   file_number_ = number;
-  file_size_ = header.size();
-  total_bytes_.fetch_add(header.size(), std::memory_order_relaxed);
+  total_bytes_.fetch_add(file_->Size(), std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
@@ -107,30 +79,20 @@ void WalWriter::Append(wal::EntryType type, std::string payload, Done done) {
 
 absl::Status WalWriter::WriteGroup(const std::string& buffer) {
   const auto start = std::chrono::steady_clock::now();
-  const std::string path = StrCat(options_.dir, "/", wal::FileName(file_number_));
-  size_t written = 0;
-  absl::Status status;
-  while (written < buffer.size()) {
-    const ssize_t n = ::write(fd_, buffer.data() + written, buffer.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      status = ErrnoStatus("cannot write WAL file", path);
-      break;
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (status.ok() && ::fdatasync(fd_) != 0) status = ErrnoStatus("cannot fsync WAL file", path);
+  const uint64_t size_before = file_->Size();
+  absl::Status status = file_->Append(buffer);
+  if (status.ok()) status = file_->Sync();
   if (!status.ok()) {
-    // Cut the file back so that no part of the failed group can be replayed.
-    if (::ftruncate(fd_, static_cast<off_t>(file_size_)) != 0 ||
-        ::lseek(fd_, static_cast<off_t>(file_size_), SEEK_SET) < 0) {
-      LogError("wal: cannot cut back a failed write", {{"file", path}});
+    // Cut the file back so that no part of the failed group can be replayed;
+    // the next group tries again, so the log recovers by itself once the
+    // disk has room again.
+    if (absl::Status cut = file_->Truncate(size_before); !cut.ok()) {
+      LogError("wal: cannot cut back a failed write", {{"error", std::string(StatusMessage(cut))}});
     }
     return status;
   }
   fsync_seconds_->Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  file_size_ += buffer.size();
   total_bytes_.fetch_add(buffer.size(), std::memory_order_relaxed);
   written_bytes_->Add(buffer.size());
   group_commits_->Add();
@@ -153,7 +115,7 @@ void WalWriter::Run() {
     buffer.clear();
     for (const Pending& p : group) wal::AppendEntry(p.type, p.payload, &buffer);
     absl::Status status = WriteGroup(buffer);
-    if (status.ok() && file_size_ >= options_.file_size_limit) {
+    if (status.ok() && file_->Size() >= options_.file_size_limit) {
       if (absl::Status s = OpenNewFile(); !s.ok()) {
         // The group is durable; keep appending to the current file.
         LogError("wal: cannot start a new file", {{"error", std::string(s.message())}});
@@ -170,10 +132,7 @@ void WalWriter::Close() {
     closing_ = true;
   }
   if (thread_.joinable()) thread_.join();
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
+  file_.reset();
 }
 
 }  // namespace mayak

@@ -16,11 +16,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/metrics.h"
+#include "storage/env.h"
 #include "storage/wal_format.h"
 
 namespace mayak {
 
 struct WalWriterOptions {
+  Env* env = Env::Default();
   std::string dir;
   uint64_t first_file_number = 1;  // always a new file: replay may have cut the last one
   uint64_t file_size_limit = 64ull << 20;
@@ -71,9 +73,8 @@ class WalWriter {
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
 
   // Owned by the WAL thread after Open().
-  int fd_ = -1;
+  std::unique_ptr<WritableFile> file_;
   uint64_t file_number_ = 0;
-  uint64_t file_size_ = 0;
   std::atomic<uint64_t> total_bytes_{0};
 
   std::thread thread_;

@@ -1,0 +1,73 @@
+#include <filesystem>
+#include <future>
+
+#include "api/routes.h"
+#include "gtest/gtest.h"
+#include "storage/fault_injection_env.h"
+#include "storage/wal_log_store.h"
+
+namespace mayak {
+namespace {
+
+class IngestRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/ingest_routes_test";
+    std::filesystem::remove_all(dir_);
+    WalLogStoreOptions options;
+    options.env = &env_;
+    options.dir = dir_;
+    auto store = WalLogStore::Open(options, &metrics_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    state_.store = store_.get();
+    state_.phase = ServerPhase::kReady;
+    AddIngestRoutes(&router_, &state_, ApiLimits{}, &metrics_);
+    AddSearchRoutes(&router_, &state_, ApiLimits{});
+  }
+  void TearDown() override {
+    store_->Close();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Dispatches and waits: ingest replies from the WAL thread.
+  HttpResponse Call(std::string method, std::string path, std::string body = "") {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.body = std::move(body);
+    request.params = {{"from", "0"}, {"q", "disk"}};
+    auto promise = std::make_shared<std::promise<HttpResponse>>();
+    router_.Dispatch(request, [promise](HttpResponse r) { promise->set_value(std::move(r)); });
+    return promise->get_future().get();
+  }
+
+  std::string dir_;
+  FaultInjectionEnv env_{Env::Default()};
+  MetricsRegistry metrics_;
+  ServerState state_;
+  Router router_;
+  std::unique_ptr<WalLogStore> store_;
+};
+
+TEST_F(IngestRoutesTest, AFailingDiskAnswers503AndStoresNothingUntilItRecovers) {
+  env_.SetDiskFull(true);
+  HttpResponse full = Call("POST", "/api/v1/logs", "{\"message\":\"disk full\"}\n");
+  EXPECT_EQ(full.status, 503);
+  EXPECT_NE(full.body.find("\"code\":\"storage_unavailable\""), std::string::npos) << full.body;
+  EXPECT_NE(full.body.find("No space left on device"), std::string::npos) << full.body;
+  ASSERT_EQ(full.headers.size(), 1u);
+  EXPECT_EQ(full.headers[0], (std::pair<std::string, std::string>{"Retry-After", "1"}));
+  EXPECT_NE(Call("GET", "/api/v1/search").body.find("\"total\":0"), std::string::npos);
+  EXPECT_NE(metrics_.RenderPrometheus().find("mayak_ingested_records_total 0"), std::string::npos);
+
+  env_.SetDiskFull(false);
+  HttpResponse ok = Call("POST", "/api/v1/logs", "{\"message\":\"disk fine again\"}\n");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  HttpResponse found = Call("GET", "/api/v1/search");
+  EXPECT_NE(found.body.find("\"total\":1"), std::string::npos) << found.body;
+  EXPECT_NE(found.body.find("disk fine again"), std::string::npos) << found.body;
+}
+
+}  // namespace
+}  // namespace mayak

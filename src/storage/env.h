@@ -1,0 +1,57 @@
+// Every file operation of the storage engine goes through Env, as in LevelDB:
+// the POSIX implementation serves the server, and tests wrap it to inject
+// faults (a full disk, a failing fsync) without touching the real disk's
+// behaviour. Errors are statuses: ResourceExhausted for a full disk (ENOSPC,
+// EDQUOT), Unavailable for other I/O errors, NotFound for a missing file.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace mayak {
+
+// A file open for appending. Not thread-safe: one owner at a time.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual absl::Status Append(std::string_view data) = 0;
+  // Makes everything appended so far durable (fdatasync).
+  virtual absl::Status Sync() = 0;
+  // Cuts the file to `size` bytes and continues appending from there.
+  virtual absl::Status Truncate(uint64_t size) = 0;
+  virtual uint64_t Size() const = 0;
+  virtual const std::string& path() const = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX Env.
+  static Env* Default();
+
+  // Creates (or truncates) `path` for appending.
+  virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path) = 0;
+  virtual absl::StatusOr<std::string> ReadFile(const std::string& path) = 0;
+  virtual absl::Status TruncateFile(const std::string& path, uint64_t size) = 0;
+  virtual absl::Status RemoveFile(const std::string& path) = 0;
+  virtual absl::Status RenameFile(const std::string& from, const std::string& to) = 0;
+  // Makes the directory's entries (new, renamed, removed files) durable.
+  virtual absl::Status SyncDir(const std::string& dir) = 0;
+  virtual absl::Status CreateDirs(const std::string& dir) = 0;
+  // Names (not paths) of the entries of `dir`, unsorted; empty if it is missing.
+  virtual std::vector<std::string> ListDir(const std::string& dir) = 0;
+  virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
+};
+
+// The status for a failed system call: `what` and `path` with strerror(err).
+absl::Status IoError(std::string_view what, const std::string& path, int err);
+
+}  // namespace mayak

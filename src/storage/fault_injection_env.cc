@@ -1,0 +1,45 @@
+#include "storage/fault_injection_env.h"
+
+#include <cerrno>
+
+namespace mayak {
+namespace {
+
+class FaultyFile final : public WritableFile {
+ public:
+  FaultyFile(std::unique_ptr<WritableFile> base, const FaultInjectionEnv* env)
+      : base_(std::move(base)), env_(env) {}
+
+  absl::Status Append(std::string_view data) override {
+    if (env_->disk_full()) return IoError("cannot write", base_->path(), ENOSPC);
+    return base_->Append(data);
+  }
+  absl::Status Sync() override {
+    if (env_->sync_fails()) return IoError("cannot fsync", base_->path(), EIO);
+    return base_->Sync();
+  }
+  absl::Status Truncate(uint64_t size) override { return base_->Truncate(size); }
+  uint64_t Size() const override { return base_->Size(); }
+  const std::string& path() const override { return base_->path(); }
+
+ private:
+  std::unique_ptr<WritableFile> base_;
+  const FaultInjectionEnv* env_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(
+    const std::string& path) {
+  if (disk_full_) return IoError("cannot create", path, ENOSPC);
+  auto file = base_->NewWritableFile(path);
+  if (!file.ok()) return file.status();
+  return std::unique_ptr<WritableFile>(new FaultyFile(*std::move(file), this));
+}
+
+absl::Status FaultInjectionEnv::SyncDir(const std::string& dir) {
+  if (sync_fails_) return IoError("cannot sync directory", dir, EIO);
+  return base_->SyncDir(dir);
+}
+
+}  // namespace mayak

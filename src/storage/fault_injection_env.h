@@ -1,0 +1,48 @@
+// An Env that passes through to another and fails on command: writes as if
+// the disk were full, fsyncs with EIO. Tests use it to check that a failing
+// disk loses nothing acknowledged and that storage recovers when the fault
+// clears.
+#pragma once
+
+#include <atomic>
+
+#include "storage/env.h"
+
+namespace mayak {
+
+class FaultInjectionEnv final : public Env {
+ public:
+  explicit FaultInjectionEnv(Env* base) : base_(base) {}
+
+  // While set, appends fail with ENOSPC (nothing is written).
+  void SetDiskFull(bool full) { disk_full_ = full; }
+  // While set, syncs of files and directories fail with EIO.
+  void SetSyncFails(bool fails) { sync_fails_ = fails; }
+  bool disk_full() const { return disk_full_; }
+  bool sync_fails() const { return sync_fails_; }
+
+  absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
+  absl::StatusOr<std::string> ReadFile(const std::string& path) override {
+    return base_->ReadFile(path);
+  }
+  absl::Status TruncateFile(const std::string& path, uint64_t size) override {
+    return base_->TruncateFile(path, size);
+  }
+  absl::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+  absl::Status RenameFile(const std::string& from, const std::string& to) override {
+    return base_->RenameFile(from, to);
+  }
+  absl::Status SyncDir(const std::string& dir) override;
+  absl::Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
+  std::vector<std::string> ListDir(const std::string& dir) override { return base_->ListDir(dir); }
+  absl::StatusOr<uint64_t> FileSize(const std::string& path) override {
+    return base_->FileSize(path);
+  }
+
+ private:
+  Env* base_;
+  std::atomic<bool> disk_full_{false};
+  std::atomic<bool> sync_fails_{false};
+};
+
+}  // namespace mayak
