@@ -4,73 +4,12 @@
 #include <cstring>
 
 #include "common/strings.h"
+#include "storage/coding.h"
 
 namespace mayak {
 namespace {
 
 enum class ValueTag : uint8_t { kString = 0, kInt = 1, kDouble = 2, kBool = 3 };
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
-
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view data) : data_(data) {}
-
-  bool Varint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= data_.size()) return false;
-      const auto byte = static_cast<uint8_t>(data_[pos_++]);
-      result |= static_cast<uint64_t>(byte & 0x7F) << shift;
-      if ((byte & 0x80) == 0) {
-        *v = result;
-        return true;
-      }
-    }
-    return false;
-  }
-  bool Byte(uint8_t* b) {
-    if (pos_ >= data_.size()) return false;
-    *b = static_cast<uint8_t>(data_[pos_++]);
-    return true;
-  }
-  bool String(std::string* s) {
-    uint64_t n = 0;
-    if (!Varint(&n) || n > data_.size() - pos_) return false;
-    s->assign(data_.substr(pos_, n));
-    pos_ += n;
-    return true;
-  }
-  bool Fixed64(uint64_t* v) {
-    if (data_.size() - pos_ < 8) return false;
-    uint64_t le = 0;
-    std::memcpy(&le, data_.data() + pos_, 8);
-    *v = le;  // little-endian hosts only (x86-64, aarch64)
-    pos_ += 8;
-    return true;
-  }
-  bool AtEnd() const { return pos_ == data_.size(); }
-
- private:
-  std::string_view data_;
-  size_t pos_ = 0;
-};
 
 absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(StrCat("record batch is malformed: ", what));
@@ -98,10 +37,7 @@ void EncodeRecordBatch(const std::vector<LogRecord>& records, std::string* out) 
         PutVarint(out, ZigZag(*i));
       } else if (const auto* d = std::get_if<double>(&a.value)) {
         out->push_back(static_cast<char>(ValueTag::kDouble));
-        const auto bits = std::bit_cast<uint64_t>(*d);
-        char buf[8];
-        std::memcpy(buf, &bits, 8);
-        out->append(buf, 8);
+        PutFixed64(out, std::bit_cast<uint64_t>(*d));
       } else {
         out->push_back(static_cast<char>(ValueTag::kBool));
         out->push_back(std::get<bool>(a.value) ? 1 : 0);
@@ -111,7 +47,7 @@ void EncodeRecordBatch(const std::vector<LogRecord>& records, std::string* out) 
 }
 
 absl::StatusOr<std::vector<LogRecord>> DecodeRecordBatch(std::string_view data) {
-  Reader in(data);
+  ByteReader in(data);
   uint64_t count = 0;
   if (!in.Varint(&count)) return Corrupt("no record count");
   // Each record takes at least 7 bytes: a bound that stops absurd reservations.

@@ -6,18 +6,9 @@
 
 #include "absl/strings/str_format.h"
 #include "common/strings.h"
+#include "storage/coding.h"
 
 namespace mayak::wal {
-namespace {
-
-void PutFixed32(std::string* out, uint32_t v) {
-  char buf[4];
-  std::memcpy(buf, &v, 4);  // little-endian hosts only
-  out->append(buf, 4);
-}
-
-}  // namespace
-
 std::string FileHeader() {
   std::string header(kMagic);
   PutFixed32(&header, kVersion);

@@ -1,0 +1,62 @@
+#include "storage/coding.h"
+
+namespace mayak {
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool ByteReader::Varint(uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos_ >= data_.size()) return false;
+    const auto byte = static_cast<uint8_t>(data_[pos_++]);
+    result |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;  // more than ten bytes: not a varint
+}
+
+bool ByteReader::Byte(uint8_t* b) {
+  if (pos_ >= data_.size()) return false;
+  *b = static_cast<uint8_t>(data_[pos_++]);
+  return true;
+}
+
+bool ByteReader::StringView(std::string_view* s) {
+  uint64_t n = 0;
+  if (!Varint(&n) || n > data_.size() - pos_) return false;
+  *s = data_.substr(pos_, n);
+  pos_ += n;
+  return true;
+}
+
+bool ByteReader::String(std::string* s) {
+  std::string_view view;
+  if (!StringView(&view)) return false;
+  s->assign(view);
+  return true;
+}
+
+bool ByteReader::Fixed32(uint32_t* v) {
+  if (data_.size() - pos_ < 4) return false;
+  std::memcpy(v, data_.data() + pos_, 4);
+  pos_ += 4;
+  return true;
+}
+
+bool ByteReader::Fixed64(uint64_t* v) {
+  if (data_.size() - pos_ < 8) return false;
+  std::memcpy(v, data_.data() + pos_, 8);
+  pos_ += 8;
+  return true;
+}
+
+}  // namespace mayak

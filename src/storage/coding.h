@@ -1,0 +1,50 @@
+// Byte-level encodings shared by the on-disk formats: LEB128 varints,
+// zigzag for signed values, length-prefixed strings, little-endian fixed
+// integers, and a bounds-checked reader that fails instead of reading past
+// its input (every decoder of untrusted or damaged bytes uses it).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace mayak {
+
+void PutVarint(std::string* out, uint64_t v);
+inline uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
+inline void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
+}
+// Little-endian hosts only (x86-64, aarch64), as the formats are little-endian.
+inline void PutFixed32(std::string* out, uint32_t v) {
+  out->append(reinterpret_cast<const char*>(&v), 4);
+}
+inline void PutFixed64(std::string* out, uint64_t v) {
+  out->append(reinterpret_cast<const char*>(&v), 8);
+}
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view data) : data_(data) {}
+
+  [[nodiscard]] bool Varint(uint64_t* v);
+  [[nodiscard]] bool Byte(uint8_t* b);
+  [[nodiscard]] bool String(std::string* s);
+  // A view into the input, valid while the input is.
+  [[nodiscard]] bool StringView(std::string_view* s);
+  [[nodiscard]] bool Fixed32(uint32_t* v);
+  [[nodiscard]] bool Fixed64(uint64_t* v);
+  bool AtEnd() const { return pos_ == data_.size(); }
+  size_t remaining() const { return data_.size() - pos_; }
+
+ private:
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
+}  // namespace mayak

@@ -1,0 +1,34 @@
+// Encodings of one column's values inside a segment row group
+// (docs/format/segment.md). Each encoder writes a self-contained byte string;
+// each decoder is told the row count and fails, never over-reads, on damaged
+// input. Compression (zstd) is applied on top by the segment writer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace mayak {
+
+// Delta-of-delta, zigzag varints: a steady stream of timestamps costs about a
+// byte a value.
+void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out);
+absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count);
+
+// Integers as varint offsets from the minimum (which is written first).
+void EncodeIntegers(const std::vector<int64_t>& values, std::string* out);
+absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count);
+
+enum class StringEncoding : uint8_t { kPlain = 0, kDictionary = 1 };
+
+// Chooses a dictionary (sorted distinct values and varint indexes) when there
+// are at most `max_dictionary` distinct values and it is smaller than plain
+// length-prefixed strings; the first byte says which.
+void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
+                   size_t max_dictionary = 4096);
+absl::StatusOr<std::vector<std::string>> DecodeStrings(std::string_view data, size_t count);
+
+}  // namespace mayak

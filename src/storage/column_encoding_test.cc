@@ -1,0 +1,90 @@
+#include "storage/column_encoding.h"
+
+#include <limits>
+#include <random>
+
+#include "gtest/gtest.h"
+
+namespace mayak {
+namespace {
+
+TEST(ColumnEncodingTest, TimestampsRoundTripAndSteadyStreamsAreSmall) {
+  std::vector<int64_t> steady;
+  for (int64_t i = 0; i < 10000; ++i) steady.push_back(1'795'478'400'000'000'000 + i * 1'000'000);
+  std::string encoded;
+  EncodeTimestamps(steady, &encoded);
+  EXPECT_LT(encoded.size(), steady.size() + 32) << "about a byte a value";
+  EXPECT_EQ(*DecodeTimestamps(encoded, steady.size()), steady);
+
+  const std::vector<int64_t> extremes = {std::numeric_limits<int64_t>::min(), 0,
+                                         std::numeric_limits<int64_t>::max(), -1, 5};
+  encoded.clear();
+  EncodeTimestamps(extremes, &encoded);
+  EXPECT_EQ(*DecodeTimestamps(encoded, extremes.size()), extremes);
+}
+
+TEST(ColumnEncodingTest, IntegersRoundTrip) {
+  std::mt19937_64 random(7);
+  std::vector<int64_t> values;
+  for (int i = 0; i < 1000; ++i) values.push_back(static_cast<int64_t>(random()));
+  values.push_back(std::numeric_limits<int64_t>::min());
+  values.push_back(std::numeric_limits<int64_t>::max());
+  std::string encoded;
+  EncodeIntegers(values, &encoded);
+  EXPECT_EQ(*DecodeIntegers(encoded, values.size()), values);
+
+  const std::vector<int64_t> statuses(1000, 200);
+  encoded.clear();
+  EncodeIntegers(statuses, &encoded);
+  EXPECT_LT(encoded.size(), 1010u);
+  EXPECT_EQ(*DecodeIntegers(encoded, statuses.size()), statuses);
+}
+
+TEST(ColumnEncodingTest, StringsPickDictionaryOrPlain) {
+  std::vector<std::string_view> methods;
+  for (int i = 0; i < 1000; ++i) methods.push_back(i % 3 == 0 ? "POST" : "GET");
+  std::string encoded;
+  EncodeStrings(methods, &encoded);
+  EXPECT_EQ(encoded[0], static_cast<char>(StringEncoding::kDictionary));
+  EXPECT_LT(encoded.size(), 1020u);
+  auto decoded = DecodeStrings(encoded, methods.size());
+  ASSERT_TRUE(decoded.ok());
+  for (size_t i = 0; i < methods.size(); ++i) EXPECT_EQ((*decoded)[i], methods[i]);
+
+  std::vector<std::string> ids;
+  for (int i = 0; i < 500; ++i) ids.push_back("trace-" + std::to_string(i * 7919));
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  views.push_back("");
+  encoded.clear();
+  EncodeStrings(views, &encoded);
+  EXPECT_EQ(encoded[0], static_cast<char>(StringEncoding::kPlain));
+  decoded = DecodeStrings(encoded, views.size());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->back(), "");
+  EXPECT_EQ((*decoded)[3], ids[3]);
+}
+
+TEST(ColumnEncodingTest, DamagedInputIsAnErrorNeverAnOverRead) {
+  std::vector<std::string_view> values = {"a", "bb", "a", "ccc", "a", "a", "a", "bb"};
+  std::string strings;
+  EncodeStrings(values, &strings);
+  std::string timestamps;
+  EncodeTimestamps({1, 2, 3, 4, 1000000}, &timestamps);
+  std::string integers;
+  EncodeIntegers({5, -5, 1 << 30}, &integers);
+  for (size_t n = 0; n < strings.size(); ++n) {
+    EXPECT_FALSE(DecodeStrings(strings.substr(0, n), values.size()).ok()) << n;
+  }
+  for (size_t n = 0; n < timestamps.size(); ++n) {
+    EXPECT_FALSE(DecodeTimestamps(timestamps.substr(0, n), 5).ok()) << n;
+  }
+  for (size_t n = 0; n < integers.size(); ++n) {
+    EXPECT_FALSE(DecodeIntegers(integers.substr(0, n), 3).ok()) << n;
+  }
+  EXPECT_FALSE(DecodeStrings(strings, values.size() + 1).ok());
+  EXPECT_FALSE(DecodeStrings("\x07" "abc", 1).ok()) << "unknown encoding";
+  EXPECT_FALSE(DecodeStrings(std::string("\x01\x01\x01x\x05", 5), 1).ok()) << "index out of range";
+}
+
+}  // namespace
+}  // namespace mayak
