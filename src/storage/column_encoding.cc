@@ -20,8 +20,8 @@ void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out) {
   int64_t previous_delta = 0;
   for (int64_t v : values) {
     // Wrapping arithmetic: any int64 sequence round-trips.
-    const auto delta = static_cast<int64_t>(static_cast<uint64_t>(v) -
-                                            static_cast<uint64_t>(previous));
+    const auto delta =
+        static_cast<int64_t>(static_cast<uint64_t>(v) - static_cast<uint64_t>(previous));
     PutVarint(out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(delta) -
                                                static_cast<uint64_t>(previous_delta))));
     previous = v;

@@ -82,7 +82,11 @@ TEST(ColumnEncodingTest, DamagedInputIsAnErrorNeverAnOverRead) {
     EXPECT_FALSE(DecodeIntegers(integers.substr(0, n), 3).ok()) << n;
   }
   EXPECT_FALSE(DecodeStrings(strings, values.size() + 1).ok());
-  EXPECT_FALSE(DecodeStrings("\x07" "abc", 1).ok()) << "unknown encoding";
+  EXPECT_FALSE(DecodeStrings("\x07"
+                             "abc",
+                             1)
+                   .ok())
+      << "unknown encoding";
   EXPECT_FALSE(DecodeStrings(std::string("\x01\x01\x01x\x05", 5), 1).ok()) << "index out of range";
 }
 
