@@ -9,6 +9,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
@@ -259,14 +260,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void Accept(const std::shared_ptr<tcp::acceptor>& acceptor,
             const std::shared_ptr<HttpServer::Shared>& shared) {
-  acceptor->async_accept(net::make_strand(shared->io),
-                         [acceptor, shared](beast::error_code ec, tcp::socket socket) {
-                           if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
-                           if (!ec) {
-                             std::make_shared<Session>(std::move(socket), shared)->Start();
-                           }
-                           Accept(acceptor, shared);
-                         });
+  acceptor->async_accept(net::make_strand(shared->io), [acceptor, shared](beast::error_code ec,
+                                                                          tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+    if (!ec) {
+      std::make_shared<Session>(std::move(socket), shared)->Start();
+      Accept(acceptor, shared);
+      return;
+    }
+    // Out of file descriptors or similar: pause instead of spinning.
+    auto timer = std::make_shared<net::steady_timer>(acceptor->get_executor(),
+                                                     std::chrono::milliseconds(50));
+    timer->async_wait([acceptor, shared, timer](beast::error_code) { Accept(acceptor, shared); });
+  });
 }
 
 }  // namespace

@@ -83,6 +83,9 @@ void AddIngestRoutes(Router* router, const ServerState* state, const ApiLimits& 
         const size_t input_bytes = batch.input_bytes;
         store->Append(std::move(batch.records), [respond = std::move(respond), accepted, errors,
                                                  input_bytes, m](absl::Status status) {
+          if (status.code() == absl::StatusCode::kInvalidArgument) {
+            return respond(JsonError(413, "body_too_large", StatusMessage(status)));
+          }
           if (!status.ok()) {
             HttpResponse response =
                 JsonError(503, "storage_unavailable",

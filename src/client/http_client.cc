@@ -1,5 +1,8 @@
 #include "client/http_client.h"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
@@ -67,6 +70,7 @@ absl::StatusOr<HttpReply> HttpClient::Send(std::string_view method, std::string_
   beast::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
     Connection& c = *connection_;
+    const bool reused = c.connected;
     if (!c.connected) {
       tcp::resolver resolver(c.io);
       auto endpoints = resolver.resolve(host_, port_, ec);
@@ -77,8 +81,13 @@ absl::StatusOr<HttpReply> HttpClient::Send(std::string_view method, std::string_
                                              "set --server or MAYAK_SERVER)"));
       }
       c.connected = true;
+      // Blocking calls ignore tcp_stream's timeouts; the socket's own apply.
+      const timeval timeout{300, 0};
+      ::setsockopt(c.stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout,
+                   sizeof(timeout));
+      ::setsockopt(c.stream.socket().native_handle(), SOL_SOCKET, SO_SNDTIMEO, &timeout,
+                   sizeof(timeout));
     }
-    c.stream.expires_after(std::chrono::minutes(10));
     http::write(c.stream, request, ec);
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -87,7 +96,10 @@ absl::StatusOr<HttpReply> HttpClient::Send(std::string_view method, std::string_
       beast::error_code ignored;
       c.stream.socket().close(ignored);
       connection_ = std::make_unique<Connection>();
-      continue;
+      // Only a kept-alive connection that the server closed while idle is
+      // worth a second try; otherwise the request may have been processed.
+      if (reused && !parser.got_some()) continue;
+      break;
     }
     auto response = parser.release();
     HttpReply reply;

@@ -68,8 +68,8 @@ bool DecodeFooter(std::string_view data, Footer* footer) {
   footer->row_groups.resize(groups);
   for (RowGroupMeta& g : footer->row_groups) {
     uint64_t chunks = 0;
-    if (!in.Varint(&g.rows) || !in.Varint(&min_ts) || !in.Varint(&max_ts) ||
-        !in.Varint(&chunks) || chunks > in.remaining()) {
+    if (!in.Varint(&g.rows) || !in.Varint(&min_ts) || !in.Varint(&max_ts) || !in.Varint(&chunks) ||
+        chunks > in.remaining()) {
       return false;
     }
     g.min_ts = UnZigZag(min_ts);

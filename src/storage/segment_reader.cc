@@ -52,8 +52,8 @@ absl::StatusOr<std::unique_ptr<SegmentReader>> SegmentReader::Open(Env* env,
 
 absl::StatusOr<std::string> SegmentReader::ReadChunk(const segment::ChunkMeta& chunk,
                                                      size_t group) const {
-  const std::string where = StrCat("row group ", group, ", column ",
-                                   footer_.columns[chunk.column].name);
+  const std::string where =
+      StrCat("row group ", group, ", column ", footer_.columns[chunk.column].name);
   if (chunk.offset < segment::kHeaderSize || chunk.offset > footer_offset_ ||
       chunk.stored_size > footer_offset_ - chunk.offset) {
     return Damaged(StrCat(where, ": chunk outside the data"));

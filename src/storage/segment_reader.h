@@ -29,7 +29,8 @@ class SegmentReader {
   absl::Status Verify() const;
 
  private:
-  SegmentReader(std::string path, std::string data) : path_(std::move(path)), data_(std::move(data)) {}
+  SegmentReader(std::string path, std::string data)
+      : path_(std::move(path)), data_(std::move(data)) {}
   absl::StatusOr<std::string> ReadChunk(const segment::ChunkMeta& chunk, size_t group) const;
   absl::Status Damaged(std::string_view what) const;
 

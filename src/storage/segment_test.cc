@@ -116,8 +116,7 @@ TEST_F(SegmentTest, DamageIsDetectedAndNamed) {
   EXPECT_EQ((*reader)->Verify().code(), absl::StatusCode::kDataLoss);
 
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 5);
-  EXPECT_EQ(SegmentReader::Open(Env::Default(), path).status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(SegmentReader::Open(Env::Default(), path).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(SegmentTest, AFailedWriteLeavesNoSegment) {

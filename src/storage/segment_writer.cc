@@ -90,7 +90,8 @@ class SegmentBuilder {
       raw.clear();
       if (values.size() < n) {  // a presence bitmap, then the present values
         std::string bitmap((n + 7) / 8, '\0');
-        for (const auto& [row, value] : values) bitmap[row / 8] |= static_cast<char>(1 << (row % 8));
+        for (const auto& [row, value] : values)
+          bitmap[row / 8] |= static_cast<char>(1 << (row % 8));
         raw.append(bitmap);
       }
       EncodeValues(columns_[column].type, values, &raw);

@@ -163,3 +163,42 @@ TEST_F(WalTest, FileNamesRoundTrip) {
 
 }  // namespace
 }  // namespace mayak
+
+namespace mayak {
+namespace {
+
+TEST_F(WalTest, RollSeparatesTheEntriesBeforeAndAfterIt) {
+  MetricsRegistry metrics;
+  auto writer = WalWriter::Open({Env::Default(), dir_, 1, 1 << 20}, &metrics);
+  ASSERT_TRUE(writer.ok());
+  std::promise<std::pair<uint64_t, absl::Status>> rolled;
+  std::promise<absl::Status> first;
+  std::promise<absl::Status> second;
+  (*writer)->Append(wal::EntryType::kLogBatch, "one",
+                    [&first](absl::Status s) { first.set_value(s); });
+  (*writer)->Roll([&](uint64_t closed, absl::Status s) {
+    // Everything appended before the roll is durable and completed by now.
+    EXPECT_EQ(first.get_future().wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    rolled.set_value({closed, s});
+  });
+  (*writer)->Append(wal::EntryType::kLogBatch, "two",
+                    [&second](absl::Status s) { second.set_value(s); });
+  auto [closed, status] = rolled.get_future().get();
+  EXPECT_TRUE(status.ok());
+  EXPECT_EQ(closed, 1u);
+  EXPECT_TRUE(second.get_future().get().ok());
+  (*writer)->Close();
+  EXPECT_EQ(ListWalFiles(Env::Default(), dir_), (std::vector<uint64_t>{1, 2}));
+
+  auto reopened = WalWriter::Open({Env::Default(), dir_, 3, 1 << 20}, &metrics);
+  ASSERT_TRUE(reopened.ok());
+  ASSERT_TRUE((*reopened)->RemoveFilesUpTo(1).ok());
+  (*reopened)->Close();
+  WalReplayStats stats;
+  EXPECT_EQ(Replay(&stats), std::vector<std::string>{"two"});
+  // An existing file is never overwritten.
+  EXPECT_FALSE(WalWriter::Open({Env::Default(), dir_, 2, 1 << 20}, &metrics).ok());
+}
+
+}  // namespace
+}  // namespace mayak

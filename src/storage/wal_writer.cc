@@ -41,6 +41,10 @@ WalWriter::~WalWriter() { Close(); }
 absl::Status WalWriter::OpenNewFile() {
   const uint64_t number = file_number_ + 1;
   const std::string path = StrCat(options_.dir, "/", wal::FileName(number));
+  // Never truncate a log file that exists: it may hold acknowledged records.
+  if (options_.env->FileSize(path).ok()) {
+    return absl::FailedPreconditionError(StrCat(path, " already exists; refusing to overwrite it"));
+  }
   auto file = options_.env->NewWritableFile(path);
   if (!file.ok()) return file.status();
   absl::Status status = (*file)->Append(wal::FileHeader());
@@ -70,7 +74,7 @@ void WalWriter::Append(wal::EntryType type, std::string payload, Done done) {
   {
     absl::MutexLock lock(&mu_);
     if (!closing_) {
-      queue_.push_back({type, std::move(payload), std::move(done)});
+      queue_.push_back({type, std::move(payload), std::move(done), {}});
       return;
     }
   }
@@ -78,6 +82,10 @@ void WalWriter::Append(wal::EntryType type, std::string payload, Done done) {
 }
 
 absl::Status WalWriter::WriteGroup(const std::string& buffer) {
+  if (needs_new_file_) {
+    RETURN_IF_ERROR(OpenNewFile());
+    needs_new_file_ = false;
+  }
   const auto start = std::chrono::steady_clock::now();
   const uint64_t size_before = file_->Size();
   absl::Status status = file_->Append(buffer);
@@ -86,8 +94,14 @@ absl::Status WalWriter::WriteGroup(const std::string& buffer) {
     // Cut the file back so that no part of the failed group can be replayed;
     // the next group tries again, so the log recovers by itself once the
     // disk has room again.
-    if (absl::Status cut = file_->Truncate(size_before); !cut.ok()) {
-      LogError("wal: cannot cut back a failed write", {{"error", std::string(StatusMessage(cut))}});
+    absl::Status cut = file_->Truncate(size_before);
+    if (cut.ok()) cut = file_->Sync();
+    if (!cut.ok()) {
+      // Appending after bytes that may not be gone would hide later entries
+      // behind them at replay: the next group goes to a fresh file.
+      LogError("wal: cannot durably cut back a failed write; the next write starts a new file",
+               {{"error", std::string(StatusMessage(cut))}});
+      needs_new_file_ = true;
     }
     return status;
   }
@@ -112,17 +126,58 @@ void WalWriter::Run() {
       if (queue_.empty()) return;  // closing and drained
       group.swap(queue_);
     }
-    buffer.clear();
-    for (const Pending& p : group) wal::AppendEntry(p.type, p.payload, &buffer);
-    absl::Status status = WriteGroup(buffer);
-    if (status.ok() && file_->Size() >= options_.file_size_limit) {
-      if (absl::Status s = OpenNewFile(); !s.ok()) {
-        // The group is durable; keep appending to the current file.
-        LogError("wal: cannot start a new file", {{"error", std::string(s.message())}});
+    // Entries up to a roll request form one group commit; the roll happens
+    // between them and the entries queued after it.
+    size_t begin = 0;
+    while (begin < group.size()) {
+      size_t end = begin;
+      while (end < group.size() && !group[end].roll) ++end;
+      if (end > begin) CommitGroup(group, begin, end, &buffer);
+      if (end < group.size()) {
+        const uint64_t closed = file_number_;
+        absl::Status status = OpenNewFile();
+        group[end].roll(closed, status);
+        ++end;
       }
+      begin = end;
     }
-    for (Pending& p : group) p.done(status);
   }
+}
+
+void WalWriter::CommitGroup(std::deque<Pending>& group, size_t begin, size_t end,
+                            std::string* buffer) {
+  buffer->clear();
+  for (size_t i = begin; i < end; ++i) wal::AppendEntry(group[i].type, group[i].payload, buffer);
+  absl::Status status = WriteGroup(*buffer);
+  if (status.ok() && file_->Size() >= options_.file_size_limit) {
+    if (absl::Status s = OpenNewFile(); !s.ok()) {
+      // The group is durable; keep appending to the current file.
+      LogError("wal: cannot start a new file", {{"error", std::string(StatusMessage(s))}});
+    }
+  }
+  for (size_t i = begin; i < end; ++i) group[i].done(status);
+}
+
+void WalWriter::Roll(RollDone done) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!closing_) {
+      queue_.push_back({wal::EntryType::kLogBatch, {}, {}, std::move(done)});
+      return;
+    }
+  }
+  done(0, absl::UnavailableError("the write-ahead log is closed"));
+}
+
+absl::Status WalWriter::RemoveFilesUpTo(uint64_t number) {
+  for (uint64_t n : ListWalFiles(options_.env, options_.dir)) {
+    if (n > number) continue;
+    const std::string path = StrCat(options_.dir, "/", wal::FileName(n));
+    auto size = options_.env->FileSize(path);
+    RETURN_IF_ERROR(options_.env->RemoveFile(path));
+    if (size.ok()) total_bytes_.fetch_sub(*size, std::memory_order_relaxed);
+  }
+  return options_.env->SyncDir(options_.dir);
 }
 
 void WalWriter::Close() {

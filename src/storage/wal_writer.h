@@ -42,6 +42,18 @@ class WalWriter {
 
   void Append(wal::EntryType type, std::string payload, Done done);
 
+  // Called on the WAL thread with the number of the file just closed, after
+  // every entry appended before the Roll() call is durable and its Done has
+  // run, and before any entry appended after it is written. The storage
+  // engine swaps its memtable here, so that the closed files hold exactly
+  // the records of the memtable it is about to flush.
+  using RollDone = std::function<void(uint64_t closed_file, absl::Status)>;
+  void Roll(RollDone done);
+
+  // Removes the closed WAL files numbered <= `number` (their records are in
+  // segments now).
+  absl::Status RemoveFilesUpTo(uint64_t number);
+
   // Completes everything queued, then stops the thread. Appends after Close
   // fail with Unavailable.
   void Close();
@@ -54,6 +66,7 @@ class WalWriter {
     wal::EntryType type;
     std::string payload;
     Done done;
+    RollDone roll;  // set: a roll request, not an entry
   };
 
   WalWriter(WalWriterOptions options, MetricsRegistry* metrics);
@@ -62,6 +75,8 @@ class WalWriter {
   // Writes and syncs one group; on failure the file is cut back to where the
   // group began, so a failed group leaves no trace.
   absl::Status WriteGroup(const std::string& buffer);
+  // Writes group[begin, end) as one group commit and completes them.
+  void CommitGroup(std::deque<Pending>& group, size_t begin, size_t end, std::string* buffer);
 
   const WalWriterOptions options_;
   Histogram* fsync_seconds_;
@@ -74,6 +89,7 @@ class WalWriter {
 
   // Owned by the WAL thread after Open().
   std::unique_ptr<WritableFile> file_;
+  bool needs_new_file_ = false;  // a failed write may not have been undone durably
   uint64_t file_number_ = 0;
   std::atomic<uint64_t> total_bytes_{0};
 
