@@ -3,8 +3,8 @@
 
 #include "api/routes.h"
 #include "gtest/gtest.h"
+#include "storage/embedded_log_store.h"
 #include "storage/fault_injection_env.h"
-#include "storage/wal_log_store.h"
 
 namespace mayak {
 namespace {
@@ -14,10 +14,10 @@ class IngestRoutesTest : public ::testing::Test {
   void SetUp() override {
     dir_ = ::testing::TempDir() + "/ingest_routes_test";
     std::filesystem::remove_all(dir_);
-    WalLogStoreOptions options;
+    EmbeddedLogStoreOptions options;
     options.env = &env_;
     options.dir = dir_;
-    auto store = WalLogStore::Open(options, &metrics_);
+    auto store = EmbeddedLogStore::Open(options, &metrics_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     state_.store = store_.get();
@@ -47,7 +47,7 @@ class IngestRoutesTest : public ::testing::Test {
   MetricsRegistry metrics_;
   ServerState state_;
   Router router_;
-  std::unique_ptr<WalLogStore> store_;
+  std::unique_ptr<EmbeddedLogStore> store_;
 };
 
 TEST_F(IngestRoutesTest, AFailingDiskAnswers503AndStoresNothingUntilItRecovers) {

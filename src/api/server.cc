@@ -17,7 +17,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "storage/data_dir_lock.h"
-#include "storage/wal_log_store.h"
+#include "storage/embedded_log_store.h"
 
 namespace mayak {
 namespace {
@@ -110,10 +110,13 @@ int RunServer(const Config& config) {
   threads.reserve(static_cast<size_t>(io_threads));
   for (int i = 0; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
 
-  WalLogStoreOptions store_options;
+  EmbeddedLogStoreOptions store_options;
   store_options.dir = data_dir;
   store_options.wal_file_size = static_cast<uint64_t>(config.GetByteSize(options::kWalFileSize));
-  auto store = WalLogStore::Open(store_options, &metrics);
+  store_options.memtable_bytes = static_cast<uint64_t>(config.GetByteSize(options::kMemtableSize));
+  store_options.flush_interval_ns = config.GetDurationNanos(options::kFlushInterval);
+  store_options.row_group_rows = static_cast<size_t>(config.GetInt(options::kRowGroupRows));
+  auto store = EmbeddedLogStore::Open(store_options, &metrics);
   int exit_code = 0;
   if (!store.ok()) {
     LogError("cannot open the store",
@@ -127,6 +130,12 @@ int RunServer(const Config& config) {
     metrics.AddCallbackGauge(
         "mayak_storage_wal_bytes", "Bytes of the write-ahead log on disk.",
         [raw_store] { return static_cast<double>(raw_store->Stats().wal_bytes); });
+    metrics.AddCallbackGauge(
+        "mayak_storage_bytes", "Bytes of the columnar segments on disk (the WAL apart).",
+        [raw_store] { return static_cast<double>(raw_store->Stats().segment_bytes); });
+    metrics.AddCallbackGauge("mayak_storage_segments", "Live segments.", [raw_store] {
+      return static_cast<double>(raw_store->Stats().segments);
+    });
     state.store.store(raw_store);
     state.phase.store(ServerPhase::kReady);
     LogInfo("ready", {{"data_dir", data_dir},

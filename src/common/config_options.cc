@@ -102,6 +102,36 @@ const OptionSpec kWalFileSize{
     64 * 1024,
     4096 * kMiB};
 
+const OptionSpec kMemtableSize{
+    "storage",
+    "memtable_size",
+    OptionType::kByteSize,
+    "64MiB",
+    "Records collect in memory (and the WAL) until they reach this size, then are written out "
+    "as columnar segments. Larger means fewer, better-compressed segments and more memory.",
+    {},
+    64 * 1024,
+    4096 * kMiB};
+const OptionSpec kFlushInterval{
+    "storage",
+    "flush_interval",
+    OptionType::kDuration,
+    "1m",
+    "Records older than this in memory are written out to segments even if the memtable is "
+    "not full, which keeps the WAL to replay at start-up short.",
+    {},
+    kSecond,
+    24 * 3600 * kSecond};
+const OptionSpec kRowGroupRows{
+    "storage",
+    "row_group_rows",
+    OptionType::kInt,
+    "16384",
+    "Rows per row group in a segment: the unit that time and index checks skip or decode.",
+    {},
+    128,
+    1 << 20};
+
 }  // namespace mayak::options
 
 namespace mayak {
@@ -113,6 +143,7 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kListenApi,    &kListenElasticsearch, &kListenOtlpHttp,  &kListenOtlpGrpc,
       &kListenZipkin, &kListenJaeger,        &kListenSyslog,    &kMaxBody,
       &kMaxLine,      &kMaxSearchHits,       &kIdleTimeout,     &kWalFileSize,
+      &kMemtableSize, &kFlushInterval,       &kRowGroupRows,
   };
   return kAll;
 }

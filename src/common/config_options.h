@@ -25,4 +25,8 @@ extern const OptionSpec kIdleTimeout;
 
 extern const OptionSpec kWalFileSize;
 
+extern const OptionSpec kMemtableSize;
+extern const OptionSpec kFlushInterval;
+extern const OptionSpec kRowGroupRows;
+
 }  // namespace mayak::options

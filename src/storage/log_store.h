@@ -29,6 +29,8 @@ struct SearchResult {
 struct StoreStats {
   uint64_t records = 0;
   uint64_t wal_bytes = 0;
+  uint64_t segment_bytes = 0;
+  uint64_t segments = 0;
 };
 
 class LogStore {

@@ -14,7 +14,7 @@
 namespace mayak::testing {
 namespace {
 
-constexpr int kRounds = 6;
+constexpr int kRounds = 10;
 constexpr int kClients = 3;
 constexpr int kRecordsPerBatch = 50;
 
@@ -22,8 +22,11 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
   TempDir dir;
   ServerOptions options{dir.path()};
   options.env = {{"MAYAK_LIMITS_MAX_SEARCH_HITS", "1000000"},
-                 // Small WAL files, so that crashes also land around file switches.
-                 {"MAYAK_WAL_FILE_SIZE", "256KiB"}};
+                 // Small WAL files and memtables, so that crashes also land around
+                 // WAL file switches and in the middle of flushes to segments.
+                 {"MAYAK_WAL_FILE_SIZE", "256KiB"},
+                 {"MAYAK_STORAGE_MEMTABLE_SIZE", "128KiB"},
+                 {"MAYAK_STORAGE_ROW_GROUP_ROWS", "500"}};
   std::mt19937 random(20261124);
   std::set<int64_t> acked_batches;
   std::set<int64_t> sent_batches;
@@ -87,6 +90,10 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
     EXPECT_EQ(indexes.size(), static_cast<size_t>(kRecordsPerBatch))
         << "batch " << batch << " is half stored";
   }
+  const std::string metrics = client->Send("GET", "/metrics")->body;
+  EXPECT_NE(metrics.find("mayak_storage_segments"), std::string::npos);
+  EXPECT_EQ(metrics.find("mayak_storage_segments 0\n"), std::string::npos)
+      << "the test should have flushed segments";
   std::cout << "crash test: " << kRounds << " kill -9 rounds, " << acked_batches.size()
             << " acknowledged batches, " << hits << " records found\n";
 }

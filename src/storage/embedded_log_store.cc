@@ -1,0 +1,398 @@
+#include "storage/embedded_log_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <set>
+
+#include "absl/time/time.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "common/timestamps.h"
+#include "storage/record_codec.h"
+#include "storage/segment_writer.h"
+#include "storage/wal_reader.h"
+
+namespace mayak {
+namespace {
+
+constexpr int64_t kNanosPerDay = 86400 * kNanosPerSecond;
+
+int64_t SteadyNowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t DayOf(int64_t ts) {
+  return ts >= 0 ? ts / kNanosPerDay : -((-ts + kNanosPerDay - 1) / kNanosPerDay);
+}
+
+std::string DayName(int64_t day) {
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(day * 86400), absl::UTCTimeZone());
+}
+
+std::string SegmentFileName(uint64_t number) {
+  std::string digits = StrCat(number);
+  if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
+  return digits + ".seg";
+}
+
+// The newest `limit` matches, and how many matched in all.
+class TopHits {
+ public:
+  explicit TopHits(size_t limit) : limit_(limit) {}
+
+  void Offer(LogRecord&& record) {
+    ++total_;
+    if (limit_ == 0) return;
+    if (heap_.size() < limit_) {
+      heap_.push_back(std::move(record));
+      std::push_heap(heap_.begin(), heap_.end(), Older);
+    } else if (record.timestamp_ns > heap_.front().timestamp_ns) {
+      std::pop_heap(heap_.begin(), heap_.end(), Older);
+      heap_.back() = std::move(record);
+      std::push_heap(heap_.begin(), heap_.end(), Older);
+    }
+  }
+
+  SearchResult Finish() && {
+    std::sort(heap_.begin(), heap_.end(), [](const LogRecord& a, const LogRecord& b) {
+      return a.timestamp_ns > b.timestamp_ns;
+    });
+    return {std::move(heap_), total_};
+  }
+
+ private:
+  // Heap order that keeps the oldest hit on top, to be replaced first.
+  static bool Older(const LogRecord& a, const LogRecord& b) {
+    return a.timestamp_ns > b.timestamp_ns;
+  }
+
+  size_t limit_;
+  uint64_t total_ = 0;
+  std::vector<LogRecord> heap_;
+};
+
+bool Wanted(const LogRecord& r, const SearchRequest& request) {
+  return r.timestamp_ns >= request.from_ns && r.timestamp_ns <= request.to_ns &&
+         (request.filter == nullptr || request.filter->Matches(r));
+}
+
+}  // namespace
+
+EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegistry* metrics)
+    : options_(std::move(options)),
+      flushes_(metrics->GetCounter("mayak_storage_flushes_total",
+                                   "Memtable flushes to segments.")),
+      flush_failures_(metrics->GetCounter("mayak_storage_flush_failures_total",
+                                          "Flushes that failed and will be retried.")),
+      corrupt_segments_(metrics->GetCounter(
+          "mayak_storage_corrupt_blocks_total",
+          "Segment blocks whose checksum or structure was found damaged (not served).")) {}
+
+absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> EmbeddedLogStore::Open(
+    const EmbeddedLogStoreOptions& options, MetricsRegistry* metrics) {
+  std::unique_ptr<EmbeddedLogStore> store(new EmbeddedLogStore(options, metrics));
+  RETURN_IF_ERROR(store->Recover());
+  WalWriterOptions wal_options;
+  wal_options.env = options.env;
+  wal_options.dir = StrCat(options.dir, "/wal");
+  wal_options.file_size_limit = options.wal_file_size;
+  {
+    absl::MutexLock lock(&store->mu_);
+    uint64_t last = store->manifest_.wal_checkpoint;
+    for (uint64_t n : ListWalFiles(options.env, wal_options.dir)) last = std::max(last, n);
+    wal_options.first_file_number = last + 1;
+  }
+  auto wal = WalWriter::Open(wal_options, metrics);
+  if (!wal.ok()) return wal.status();
+  store->wal_ = *std::move(wal);
+  store->flush_thread_ = std::thread([s = store.get()] { s->FlushLoop(); });
+  return store;
+}
+
+absl::Status EmbeddedLogStore::Recover() {
+  Env* env = options_.env;
+  const std::string wal_dir = StrCat(options_.dir, "/wal");
+  RETURN_IF_ERROR(env->CreateDirs(wal_dir));
+  auto manifest = ReadManifest(env, options_.dir);
+  if (!manifest.ok()) return manifest.status();
+
+  // Segments a crash left behind before the manifest named them, and
+  // half-written files, hold nothing the WAL does not: remove them.
+  std::set<std::string> live;
+  for (const SegmentEntry& s : manifest->segments) live.insert(s.path);
+  std::error_code ec;
+  const std::filesystem::path logs = std::filesystem::path(options_.dir) / "logs";
+  std::vector<std::string> orphans;
+  for (auto it = std::filesystem::recursive_directory_iterator(logs, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    const std::string relative = std::filesystem::relative(it->path(), options_.dir).string();
+    if (live.count(relative) == 0) orphans.push_back(it->path().string());
+  }
+  for (const std::string& orphan : orphans) {
+    LogWarn("storage: removing a file no manifest names (left by a crash)", {{"file", orphan}});
+    if (absl::Status s = env->RemoveFile(orphan); !s.ok()) {
+      LogWarn("storage: cannot remove", {{"error", std::string(StatusMessage(s))}});
+    }
+  }
+
+  std::vector<std::shared_ptr<const Segment>> segments;
+  for (const SegmentEntry& entry : manifest->segments) {
+    auto reader = SegmentReader::Open(env, StrCat(options_.dir, "/", entry.path));
+    if (!reader.ok()) {
+      corrupt_segments_->Add();
+      LogError("storage: segment quarantined, not served",
+               {{"segment", entry.path}, {"error", std::string(StatusMessage(reader.status()))}});
+      continue;
+    }
+    segments.push_back(std::make_shared<const Segment>(Segment{entry, *std::move(reader)}));
+  }
+
+  // WAL files at or below the checkpoint are in segments already.
+  for (uint64_t n : ListWalFiles(env, wal_dir)) {
+    if (n <= manifest->wal_checkpoint) {
+      RETURN_IF_ERROR(env->RemoveFile(StrCat(wal_dir, "/", wal::FileName(n))));
+    }
+  }
+  WalReplayStats stats;
+  std::vector<LogRecord> records;
+  uint64_t bytes = 0;
+  RETURN_IF_ERROR(ReplayWal(
+      env, wal_dir,
+      [&records, &bytes](wal::EntryType, std::string_view payload) -> absl::Status {
+        auto batch = DecodeRecordBatch(payload);
+        if (!batch.ok()) return batch.status();
+        bytes += payload.size();
+        std::move(batch->begin(), batch->end(), std::back_inserter(records));
+        return absl::OkStatus();
+      },
+      &stats));
+  LogInfo("storage: recovered", {{"segments", segments.size()},
+                                 {"wal_files", stats.files},
+                                 {"wal_records", records.size()},
+                                 {"truncated_tail_bytes", stats.truncated_tail_bytes}});
+  absl::MutexLock lock(&mu_);
+  manifest_ = *std::move(manifest);
+  segments_ = std::move(segments);
+  active_ = std::move(records);
+  active_bytes_ = bytes;
+  active_since_ns_ = SteadyNowNanos();
+  return absl::OkStatus();
+}
+
+EmbeddedLogStore::~EmbeddedLogStore() { Close(); }
+
+void EmbeddedLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
+  std::string payload;
+  EncodeRecordBatch(records, &payload);
+  const uint64_t bytes = payload.size();
+  wal_->Append(wal::EntryType::kLogBatch, std::move(payload),
+               [this, bytes, records = std::move(records),
+                done = std::move(done)](absl::Status status) mutable {
+                 if (status.ok()) {
+                   absl::MutexLock lock(&mu_);
+                   if (active_.empty()) active_since_ns_ = SteadyNowNanos();
+                   std::move(records.begin(), records.end(), std::back_inserter(active_));
+                   active_bytes_ += bytes;
+                 }
+                 done(status);
+               });
+}
+
+void EmbeddedLogStore::FlushLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      const auto due = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return closing_ || active_bytes_ >= options_.memtable_bytes || immutable_ != nullptr;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&due),
+                           absl::Nanoseconds(std::min<int64_t>(options_.flush_interval_ns,
+                                                               kNanosPerSecond)));
+      if (closing_) return;
+      const bool aged = !active_.empty() &&
+                        SteadyNowNanos() - active_since_ns_ >= options_.flush_interval_ns;
+      if (!due() && !aged) continue;
+    }
+    absl::Status status;
+    {
+      absl::MutexLock flush_lock(&flush_mu_);
+      status = FlushOnce();
+    }
+    if (!status.ok()) {
+      flush_failures_->Add();
+      LogError("storage: flush failed; will retry (records stay in the WAL and searchable)",
+               {{"error", std::string(StatusMessage(status))}});
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&closing_), absl::Seconds(1));
+    }
+  }
+}
+
+absl::Status EmbeddedLogStore::Flush() {
+  absl::MutexLock flush_lock(&flush_mu_);
+  return FlushOnce();
+}
+
+absl::Status EmbeddedLogStore::FlushOnce() {
+  bool need_roll = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (immutable_ == nullptr && active_.empty()) return absl::OkStatus();
+    need_roll = immutable_ == nullptr;
+  }
+  if (need_roll) {
+    std::promise<absl::Status> rolled;
+    wal_->Roll([this, &rolled](uint64_t closed, absl::Status status) {
+      if (status.ok()) {
+        // On the WAL thread, between group commits: the closed files hold
+        // exactly the records of the memtable swapped out here.
+        absl::MutexLock lock(&mu_);
+        immutable_ = std::make_shared<const std::vector<LogRecord>>(std::move(active_));
+        active_.clear();
+        active_bytes_ = 0;
+        immutable_wal_checkpoint_ = closed;
+      }
+      rolled.set_value(status);
+    });
+    RETURN_IF_ERROR(rolled.get_future().get());
+  }
+  return WriteImmutable();
+}
+
+absl::Status EmbeddedLogStore::WriteImmutable() {
+  std::shared_ptr<const std::vector<LogRecord>> records;
+  uint64_t checkpoint = 0;
+  Manifest next;
+  {
+    absl::MutexLock lock(&mu_);
+    records = immutable_;
+    checkpoint = immutable_wal_checkpoint_;
+    next = manifest_;
+  }
+  if (records == nullptr) return absl::OkStatus();
+  std::map<std::pair<std::string, int64_t>, std::vector<LogRecord>> partitions;
+  for (const LogRecord& r : *records) partitions[{r.system, DayOf(r.timestamp_ns)}].push_back(r);
+
+  Env* env = options_.env;
+  std::vector<std::shared_ptr<const Segment>> created;
+  const auto undo = [&created, env, this] {
+    for (const auto& s : created) {
+      if (!env->RemoveFile(StrCat(options_.dir, "/", s->entry.path)).ok()) {
+        // Start-up removes what no manifest names.
+      }
+    }
+  };
+  for (auto& [key, rows] : partitions) {
+    const auto& [system, day] = key;
+    const std::string relative_dir = StrCat("logs/", system, "/", DayName(day));
+    const std::string relative =
+        StrCat(relative_dir, "/", SegmentFileName(next.next_segment_number++));
+    const std::string path = StrCat(options_.dir, "/", relative);
+    absl::Status status = env->CreateDirs(StrCat(options_.dir, "/", relative_dir));
+    SegmentWriterOptions writer_options;
+    writer_options.row_group_rows = options_.row_group_rows;
+    auto footer = status.ok() ? WriteSegment(env, path, std::move(rows), writer_options)
+                              : absl::StatusOr<segment::Footer>(status);
+    if (!footer.ok()) {
+      undo();
+      return footer.status();
+    }
+    auto reader = SegmentReader::Open(env, path);
+    if (!reader.ok()) {
+      undo();
+      return reader.status();
+    }
+    SegmentEntry entry{relative,       system,         day, footer->rows, footer->min_ts,
+                       footer->max_ts, (*reader)->file_size()};
+    next.segments.push_back(entry);
+    created.push_back(std::make_shared<const Segment>(Segment{entry, *std::move(reader)}));
+  }
+  next.wal_checkpoint = checkpoint;
+  if (absl::Status status = WriteManifest(env, options_.dir, next); !status.ok()) {
+    undo();
+    return status;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    manifest_ = next;
+    segments_.insert(segments_.end(), created.begin(), created.end());
+    immutable_.reset();
+  }
+  flushes_->Add();
+  if (absl::Status status = wal_->RemoveFilesUpTo(checkpoint); !status.ok()) {
+    // Harmless: start-up skips and removes files at or below the checkpoint.
+    LogWarn("storage: cannot remove flushed WAL files",
+            {{"error", std::string(StatusMessage(status))}});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
+  TopHits hits(request.limit);
+  std::vector<std::shared_ptr<const Segment>> segments;
+  std::shared_ptr<const std::vector<LogRecord>> immutable;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    segments = segments_;
+    immutable = immutable_;
+    for (const LogRecord& r : active_) {
+      if (Wanted(r, request)) hits.Offer(LogRecord(r));
+    }
+  }
+  if (immutable != nullptr) {
+    for (const LogRecord& r : *immutable) {
+      if (Wanted(r, request)) hits.Offer(LogRecord(r));
+    }
+  }
+  for (const auto& segment : segments) {
+    if (segment->entry.max_ts < request.from_ns || segment->entry.min_ts > request.to_ns) continue;
+    const auto& groups = segment->reader->footer().row_groups;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      if (groups[g].max_ts < request.from_ns || groups[g].min_ts > request.to_ns) continue;
+      auto rows = segment->reader->ReadRowGroup(g);
+      if (!rows.ok()) {
+        corrupt_segments_->Add();
+        LogError("storage: damaged row group skipped",
+                 {{"segment", segment->entry.path}, {"error", std::string(StatusMessage(rows.status()))}});
+        continue;
+      }
+      for (LogRecord& r : *rows) {
+        if (Wanted(r, request)) hits.Offer(std::move(r));
+      }
+    }
+  }
+  return std::move(hits).Finish();
+}
+
+StoreStats EmbeddedLogStore::Stats() const {
+  StoreStats stats;
+  absl::ReaderMutexLock lock(&mu_);
+  stats.records = active_.size() + (immutable_ ? immutable_->size() : 0);
+  for (const auto& s : segments_) {
+    stats.records += s->entry.rows;
+    stats.segment_bytes += s->entry.bytes;
+  }
+  stats.segments = segments_.size();
+  if (wal_) stats.wal_bytes = wal_->TotalBytes();
+  return stats;
+}
+
+void EmbeddedLogStore::Close() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (closing_ && !flush_thread_.joinable()) return;
+    closing_ = true;
+  }
+  if (flush_thread_.joinable()) flush_thread_.join();
+  // An unfinished flush is harmless: its records are still in the WAL.
+  if (wal_) wal_->Close();
+}
+
+}  // namespace mayak
