@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/time/time.h"
@@ -46,6 +47,13 @@ class TopHits {
  public:
   explicit TopHits(size_t limit) : limit_(limit) {}
 
+  // Whether a match at `ts` would be among the hits kept.
+  bool WouldKeep(int64_t ts) const {
+    return limit_ > 0 && (heap_.size() < limit_ || ts > heap_.front().timestamp_ns);
+  }
+  // Counts a match that is not kept (see WouldKeep).
+  void CountOnly() { ++total_; }
+
   void Offer(LogRecord&& record) {
     ++total_;
     if (limit_ == 0) return;
@@ -86,8 +94,7 @@ bool Wanted(const LogRecord& r, const SearchRequest& request) {
 
 EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegistry* metrics)
     : options_(std::move(options)),
-      flushes_(metrics->GetCounter("mayak_storage_flushes_total",
-                                   "Memtable flushes to segments.")),
+      flushes_(metrics->GetCounter("mayak_storage_flushes_total", "Memtable flushes to segments.")),
       flush_failures_(metrics->GetCounter("mayak_storage_flush_failures_total",
                                           "Flushes that failed and will be retried.")),
       corrupt_segments_(metrics->GetCounter(
@@ -212,12 +219,12 @@ void EmbeddedLogStore::FlushLoop() {
       const auto due = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return closing_ || active_bytes_ >= options_.memtable_bytes || immutable_ != nullptr;
       };
-      mu_.AwaitWithTimeout(absl::Condition(&due),
-                           absl::Nanoseconds(std::min<int64_t>(options_.flush_interval_ns,
-                                                               kNanosPerSecond)));
+      mu_.AwaitWithTimeout(
+          absl::Condition(&due),
+          absl::Nanoseconds(std::min<int64_t>(options_.flush_interval_ns, kNanosPerSecond)));
       if (closing_) return;
-      const bool aged = !active_.empty() &&
-                        SteadyNowNanos() - active_since_ns_ >= options_.flush_interval_ns;
+      const bool aged =
+          !active_.empty() && SteadyNowNanos() - active_since_ns_ >= options_.flush_interval_ns;
       if (!due() && !aged) continue;
     }
     absl::Status status;
@@ -309,8 +316,13 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
       undo();
       return reader.status();
     }
-    SegmentEntry entry{relative,       system,         day, footer->rows, footer->min_ts,
-                       footer->max_ts, (*reader)->file_size()};
+    SegmentEntry entry{relative,
+                       system,
+                       day,
+                       footer->rows,
+                       footer->min_ts,
+                       footer->max_ts,
+                       (*reader)->file_size()};
     next.segments.push_back(entry);
     created.push_back(std::make_shared<const Segment>(Segment{entry, *std::move(reader)}));
   }
@@ -351,20 +363,44 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
       if (Wanted(r, request)) hits.Offer(LogRecord(r));
     }
   }
+  // The columns the filter looks at: decoded first, whole rows only for hits.
+  std::vector<std::string> filter_columns;
+  if (request.filter != nullptr) {
+    for (const FilterTerm& term : request.filter->terms()) {
+      filter_columns.push_back(term.field.empty() ? std::string(field::kMessage) : term.field);
+    }
+  }
+  const auto damaged = [this](const Segment& segment, const absl::Status& status) {
+    corrupt_segments_->Add();
+    LogError("storage: damaged row group skipped",
+             {{"segment", segment.entry.path}, {"error", std::string(StatusMessage(status))}});
+  };
   for (const auto& segment : segments) {
     if (segment->entry.max_ts < request.from_ns || segment->entry.min_ts > request.to_ns) continue;
     const auto& groups = segment->reader->footer().row_groups;
     for (size_t g = 0; g < groups.size(); ++g) {
       if (groups[g].max_ts < request.from_ns || groups[g].min_ts > request.to_ns) continue;
-      auto rows = segment->reader->ReadRowGroup(g);
-      if (!rows.ok()) {
-        corrupt_segments_->Add();
-        LogError("storage: damaged row group skipped",
-                 {{"segment", segment->entry.path}, {"error", std::string(StatusMessage(rows.status()))}});
+      auto partial = segment->reader->ReadRowGroup(g, &filter_columns);
+      if (!partial.ok()) {
+        damaged(*segment, partial.status());
         continue;
       }
-      for (LogRecord& r : *rows) {
-        if (Wanted(r, request)) hits.Offer(std::move(r));
+      std::optional<std::vector<LogRecord>> full;
+      for (size_t i = 0; i < partial->size(); ++i) {
+        if (!Wanted((*partial)[i], request)) continue;
+        if (!hits.WouldKeep((*partial)[i].timestamp_ns)) {
+          hits.CountOnly();
+          continue;
+        }
+        if (!full) {
+          auto rows = segment->reader->ReadRowGroup(g);
+          if (!rows.ok()) {
+            damaged(*segment, rows.status());
+            break;
+          }
+          full = *std::move(rows);
+        }
+        hits.Offer(std::move((*full)[i]));
       }
     }
   }

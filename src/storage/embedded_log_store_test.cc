@@ -110,6 +110,25 @@ TEST_F(EmbeddedLogStoreTest, FlushesIntoPartitionedSegmentsAndSurvivesRestart) {
   ASSERT_EQ(result->hits.size(), 3u);
   EXPECT_EQ(std::get<int64_t>(*result->hits[0].FindAttribute("seq")), 599);
   EXPECT_EQ(std::get<int64_t>(*result->hits[2].FindAttribute("seq")), 595);
+
+  // Filters decode their own columns first and whole rows only for hits.
+  for (const auto& [query, expected_total] :
+       std::vector<std::pair<std::string, uint64_t>>{{"seq:123", 1},
+                                                     {"record and system:shop", 200},
+                                                     {"\"record 42\"", 1},
+                                                     {"seq:* and system:crm", 400}}) {
+    auto filter = Filter::Parse(query);
+    ASSERT_TRUE(filter.ok());
+    SearchRequest filtered;
+    filtered.filter = &*filter;
+    filtered.limit = 1;
+    auto found = store_->Search(filtered);
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->total, expected_total) << query;
+    ASSERT_EQ(found->hits.size(), 1u) << query;
+    EXPECT_TRUE(filter->Matches(found->hits[0])) << query;
+    EXPECT_FALSE(found->hits[0].message.empty()) << "hits are whole records";
+  }
 }
 
 TEST_F(EmbeddedLogStoreTest, AFailedFlushLosesNothingAndIsRetried) {

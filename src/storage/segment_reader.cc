@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -78,7 +79,8 @@ absl::Status SegmentReader::Verify() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(size_t index) const {
+absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
+    size_t index, const std::vector<std::string>* columns) const {
   if (index >= footer_.row_groups.size()) {
     return absl::OutOfRangeError(StrCat("row group ", index, " of ", footer_.row_groups.size()));
   }
@@ -86,6 +88,11 @@ absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(size_t index)
   const size_t rows = group.rows;
   std::vector<LogRecord> records(rows);
   for (const segment::ChunkMeta& chunk : group.chunks) {
+    if (columns != nullptr && chunk.column != 0 &&
+        std::find(columns->begin(), columns->end(), footer_.columns[chunk.column].name) ==
+            columns->end()) {
+      continue;
+    }
     auto raw = ReadChunk(chunk, index);
     if (!raw.ok()) return raw.status();
     const segment::Column& column = footer_.columns[chunk.column];

@@ -24,7 +24,10 @@ class SegmentReader {
   uint64_t file_size() const { return data_.size(); }
 
   // The records of one row group, in stored order (service, then time).
-  absl::StatusOr<std::vector<LogRecord>> ReadRowGroup(size_t index) const;
+  // With `columns`, only those columns (and @timestamp) are decoded: a
+  // search reads what its filter needs first and whole rows only for hits.
+  absl::StatusOr<std::vector<LogRecord>> ReadRowGroup(
+      size_t index, const std::vector<std::string>* columns = nullptr) const;
   // Checks every chunk's checksum without decoding.
   absl::Status Verify() const;
 
