@@ -1,5 +1,9 @@
 #include "storage/coding.h"
 
+#include <zlib.h>
+
+#include <algorithm>
+
 namespace mayak {
 
 void PutVarint(std::string* out, uint64_t v) {
@@ -8,6 +12,19 @@ void PutVarint(std::string* out, uint64_t v) {
     v >>= 7;
   }
   out->push_back(static_cast<char>(v));
+}
+
+uint32_t Crc32(std::string_view data, uint32_t crc) {
+  uLong value = crc;
+  // zlib takes a uInt length: feed large inputs in pieces.
+  size_t offset = 0;
+  while (offset < data.size()) {
+    const size_t n = std::min<size_t>(data.size() - offset, 1u << 30);
+    value =
+        crc32(value, reinterpret_cast<const Bytef*>(data.data() + offset), static_cast<uInt>(n));
+    offset += n;
+  }
+  return static_cast<uint32_t>(value);
 }
 
 bool ByteReader::Varint(uint64_t* v) {

@@ -28,6 +28,9 @@ inline void PutFixed64(std::string* out, uint64_t v) {
   out->append(reinterpret_cast<const char*>(&v), 8);
 }
 
+// CRC-32 (zlib's polynomial) of `data`, the checksum of every on-disk block.
+uint32_t Crc32(std::string_view data, uint32_t crc = 0);
+
 class ByteReader {
  public:
   explicit ByteReader(std::string_view data) : data_(data) {}

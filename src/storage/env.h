@@ -51,6 +51,11 @@ class Env {
   virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
 };
 
+// Replaces `path` with `data` so that a crash leaves the old file or the new
+// one, never a mix: writes PATH.tmp, fsyncs it, renames it over `path` and
+// fsyncs the directory. On failure the temporary file is removed.
+absl::Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data);
+
 // The status for a failed system call: `what` and `path` with strerror(err).
 absl::Status IoError(std::string_view what, const std::string& path, int err);
 

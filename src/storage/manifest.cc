@@ -31,16 +31,7 @@ absl::Status WriteManifest(Env* env, const std::string& data_dir, const Manifest
   PutFixed32(&file, segment::BlockCrc(body));
   file.append(body);
 
-  const std::string path = StrCat(data_dir, "/MANIFEST");
-  const std::string temporary = path + ".tmp";
-  auto out = env->NewWritableFile(temporary);
-  if (!out.ok()) return out.status();
-  absl::Status status = (*out)->Append(file);
-  if (status.ok()) status = (*out)->Sync();
-  out->reset();
-  if (status.ok()) status = env->RenameFile(temporary, path);
-  if (status.ok()) status = env->SyncDir(data_dir);
-  return status;
+  return WriteFileAtomically(env, StrCat(data_dir, "/MANIFEST"), file);
 }
 
 absl::StatusOr<Manifest> ReadManifest(Env* env, const std::string& data_dir) {

@@ -142,6 +142,22 @@ Env* Env::Default() {
   return env;
 }
 
+absl::Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data) {
+  const std::string temporary = path + ".tmp";
+  auto file = env->NewWritableFile(temporary);
+  if (!file.ok()) return file.status();
+  absl::Status status = (*file)->Append(data);
+  if (status.ok()) status = (*file)->Sync();
+  file->reset();
+  if (status.ok()) status = env->RenameFile(temporary, path);
+  const size_t slash = path.rfind('/');
+  if (status.ok()) status = env->SyncDir(slash == std::string::npos ? "." : path.substr(0, slash));
+  if (!status.ok() && !env->RemoveFile(temporary).ok()) {
+    // Already gone, or the disk refuses even that: a leftover .tmp is never read.
+  }
+  return status;
+}
+
 absl::Status IoError(std::string_view what, const std::string& path, int err) {
   const std::string message = StrCat(what, " ", path, ": ", std::strerror(err));
   if (err == ENOSPC || err == EDQUOT) return absl::ResourceExhaustedError(message);

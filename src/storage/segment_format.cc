@@ -1,23 +1,10 @@
 #include "storage/segment_format.h"
 
-#include <zlib.h>
-
-#include <algorithm>
-
 #include "storage/coding.h"
 
 namespace mayak::segment {
 
-uint32_t BlockCrc(std::string_view data) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  size_t offset = 0;
-  while (offset < data.size()) {
-    const size_t n = std::min<size_t>(data.size() - offset, 1u << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data() + offset), static_cast<uInt>(n));
-    offset += n;
-  }
-  return static_cast<uint32_t>(crc);
-}
+uint32_t BlockCrc(std::string_view data) { return Crc32(data); }
 
 void EncodeFooter(const Footer& footer, std::string* out) {
   PutVarint(out, footer.rows);

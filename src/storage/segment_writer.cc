@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "storage/coding.h"
 #include "storage/column_encoding.h"
@@ -192,11 +193,6 @@ class SegmentBuilder {
   std::map<std::pair<std::string, ColumnType>, uint32_t> column_index_;
 };
 
-std::string DirName(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 }  // namespace
 
 absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
@@ -214,20 +210,7 @@ absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
   }
   const std::string bytes = builder.Finish();
 
-  const std::string temporary = path + ".tmp";
-  auto file = env->NewWritableFile(temporary);
-  if (!file.ok()) return file.status();
-  absl::Status status = (*file)->Append(bytes);
-  if (status.ok()) status = (*file)->Sync();
-  file->reset();
-  if (status.ok()) status = env->RenameFile(temporary, path);
-  if (status.ok()) status = env->SyncDir(DirName(path));
-  if (!status.ok()) {
-    if (!env->RemoveFile(temporary).ok()) {
-      // Already gone, or the disk refuses even that: a leftover .tmp is never read.
-    }
-    return status;
-  }
+  RETURN_IF_ERROR(WriteFileAtomically(env, path, bytes));
   return builder.footer();
 }
 

@@ -1,7 +1,5 @@
 #include "storage/wal_format.h"
 
-#include <zlib.h>
-
 #include <cstring>
 
 #include "absl/strings/str_format.h"
@@ -20,16 +18,7 @@ uint32_t EntryCrc(uint32_t length, uint8_t type, std::string_view payload) {
   char head[5];
   std::memcpy(head, &length, 4);
   head[4] = static_cast<char>(type);
-  uLong crc = crc32(0L, Z_NULL, 0);
-  crc = crc32(crc, reinterpret_cast<const Bytef*>(head), 5);
-  // zlib's crc32 takes a uInt length; feed large payloads in pieces.
-  size_t offset = 0;
-  while (offset < payload.size()) {
-    const size_t n = std::min<size_t>(payload.size() - offset, 1u << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + offset), static_cast<uInt>(n));
-    offset += n;
-  }
-  return static_cast<uint32_t>(crc);
+  return Crc32(payload, Crc32(std::string_view(head, 5)));
 }
 
 void AppendEntry(EntryType type, std::string_view payload, std::string* out) {
