@@ -20,6 +20,7 @@ Command AddQueryCommand(CLI::App& app);
 Command AddIngestCommand(CLI::App& app);
 Command AddConfigCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
+Command AddAdminCommand(CLI::App& app);
 
 // The server address the client commands use: --server, else $MAYAK_SERVER,
 // else the default API listener.

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
 
   std::map<CLI::App*, mayak::CommandRun> runs;
   for (auto* adder : {&mayak::AddServerCommand, &mayak::AddQueryCommand, &mayak::AddIngestCommand,
-                      &mayak::AddConfigCommand, &mayak::AddBenchCommand}) {
+                      &mayak::AddConfigCommand, &mayak::AddBenchCommand, &mayak::AddAdminCommand}) {
     mayak::Command command = adder(app);
     runs[command.subcommand] = std::move(command.run);
   }

@@ -30,7 +30,7 @@ std::vector<uint64_t> ListWalFiles(Env* env, const std::string& dir) {
 absl::Status ReplayWal(
     Env* env, const std::string& dir,
     const std::function<absl::Status(wal::EntryType, std::string_view)>& on_entry,
-    WalReplayStats* stats) {
+    WalReplayStats* stats, bool read_only) {
   const std::vector<uint64_t> numbers = ListWalFiles(env, dir);
   for (size_t i = 0; i < numbers.size(); ++i) {
     const bool newest = i + 1 == numbers.size();
@@ -88,9 +88,10 @@ absl::Status ReplayWal(
       // A crash during a group commit leaves a partial write at the end of
       // the newest file. It was never acknowledged, so dropping it loses no
       // acknowledged record; refusing to start would help no one.
+      stats->truncated_tail_bytes += rest;
+      if (read_only) continue;
       LogWarn("wal: truncating torn tail",
               {{"file", path}, {"offset", pos}, {"bytes", rest}, {"reason", problem}});
-      stats->truncated_tail_bytes += rest;
       if (pos < wal::kFileHeaderSize) {
         absl::Status status = env->RemoveFile(path);
         if (!status.ok()) return status;
@@ -99,9 +100,10 @@ absl::Status ReplayWal(
         if (!status.ok()) return status;
       }
     } else {
+      stats->damaged_bytes += rest;
+      if (read_only) continue;
       LogError("wal: damaged file, skipping its remainder",
                {{"file", path}, {"offset", pos}, {"bytes", rest}, {"reason", problem}});
-      stats->damaged_bytes += rest;
     }
   }
   return absl::OkStatus();

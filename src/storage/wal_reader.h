@@ -28,11 +28,12 @@ struct WalReplayStats {
 // first. A damaged or incomplete tail of the newest file is a write torn by a
 // crash (never acknowledged): it is truncated with a warning. Damage inside an
 // older file is reported, its remainder skipped, and replay goes on. An error
-// from `on_entry` stops the replay and is returned.
+// from `on_entry` stops the replay and is returned. With `read_only` (for
+// `mayak admin verify`) nothing is truncated; the torn tail is only counted.
 absl::Status ReplayWal(
     Env* env, const std::string& dir,
     const std::function<absl::Status(wal::EntryType, std::string_view)>& on_entry,
-    WalReplayStats* stats);
+    WalReplayStats* stats, bool read_only = false);
 
 // The WAL file numbers in `dir`, ascending.
 std::vector<uint64_t> ListWalFiles(Env* env, const std::string& dir);

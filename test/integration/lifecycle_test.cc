@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -206,6 +207,57 @@ TEST(CommandLineTest, HelpVersionAndUsageErrors) {
   output.clear();
   EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " help ingest", &output), 0);
   EXPECT_NE(output.find("--batch-lines"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace mayak::testing
+
+namespace mayak::testing {
+namespace {
+
+TEST(AdminVerifyTest, FindsDamageOfflineAndNamesIt) {
+  TempDir dir;
+  ServerOptions options(dir.path());
+  options.env = {{"MAYAK_STORAGE_FLUSH_INTERVAL", "1s"}};
+  {
+    ServerProcess server(options);
+    ASSERT_TRUE(server.ready()) << server.log();
+    auto client = server.Client();
+    std::string body;
+    for (int i = 0; i < 2000; ++i) {
+      body += "{\"message\":\"verify me " + std::to_string(i) + "\",\"system\":\"shop\"}\n";
+    }
+    ASSERT_EQ(PostLogs(*client, body).status, 200);
+    bool flushed = false;
+    for (int i = 0; i < 100 && !flushed; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      flushed = client->Send("GET", "/metrics")->body.find("mayak_storage_segments 1\n") !=
+                std::string::npos;
+    }
+    ASSERT_TRUE(flushed) << server.log();
+    ASSERT_EQ(server.Stop(SIGTERM, seconds(10)), 0);
+  }
+  const std::string verify = std::string(MAYAK_BINARY) + " admin verify --data-dir " + dir.path();
+  std::string output;
+  EXPECT_EQ(RunCommand(verify, &output), 0) << output;
+  EXPECT_NE(output.find("1 segments (2000 rows)"), std::string::npos) << output;
+  EXPECT_NE(output.find("OK: no damage found"), std::string::npos) << output;
+
+  std::string segment;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() + "/logs")) {
+    if (entry.path().extension() == ".seg") segment = entry.path().string();
+  }
+  ASSERT_FALSE(segment.empty());
+  {
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(segment) / 3));
+    f.put('\x55');
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(segment) / 3 + 1));
+    f.put('\x2a');
+  }
+  output.clear();
+  EXPECT_EQ(RunCommand(verify, &output), 1) << output;
+  EXPECT_NE(output.find("DAMAGED: segment " + segment), std::string::npos) << output;
 }
 
 }  // namespace
