@@ -6,10 +6,9 @@
 namespace mayak {
 
 Command AddAdminCommand(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand(
-      "admin",
-      "Maintenance of a data directory.\n"
-      "Example: mayak admin verify --data-dir /var/lib/mayak");
+  CLI::App* cmd = app.add_subcommand("admin",
+                                     "Maintenance of a data directory.\n"
+                                     "Example: mayak admin verify --data-dir /var/lib/mayak");
   cmd->require_subcommand(1);
   CLI::App* verify = cmd->add_subcommand(
       "verify",

@@ -90,10 +90,11 @@ class SegmentBuilder {
     for (const auto& [column, values] : attributes) {
       raw.clear();
       if (values.size() < n) {  // a presence bitmap, then the present values
-        std::string bitmap((n + 7) / 8, '\0');
-        for (const auto& [row, value] : values)
-          bitmap[row / 8] |= static_cast<char>(1 << (row % 8));
-        raw.append(bitmap);
+        std::vector<uint8_t> bitmap((n + 7) / 8, 0);
+        for (const auto& [row, value] : values) {
+          bitmap[row / 8] = static_cast<uint8_t>(bitmap[row / 8] | (1u << (row % 8)));
+        }
+        raw.append(reinterpret_cast<const char*>(bitmap.data()), bitmap.size());
       }
       EncodeValues(columns_[column].type, values, &raw);
       AddChunk(&group, column, raw, values.size());

@@ -16,7 +16,7 @@ struct VerifyReport {
   uint64_t rows = 0;
   uint64_t wal_files = 0;
   uint64_t wal_entries = 0;
-  uint64_t wal_torn_tail_bytes = 0;  // a crash's unacknowledged write: not damage
+  uint64_t wal_torn_tail_bytes = 0;   // a crash's unacknowledged write: not damage
   std::vector<std::string> problems;  // one line each: what is damaged and where
 };
 
