@@ -21,10 +21,6 @@ std::string HttpRequest::Param(std::string_view name) const {
   return it == params.end() ? "" : it->second;
 }
 
-bool HttpRequest::HasParam(std::string_view name) const {
-  return params.count(std::string(name)) > 0;
-}
-
 std::string HttpRequest::Header(std::string_view lower_name) const {
   auto it = headers.find(std::string(lower_name));
   return it == headers.end() ? "" : it->second;

@@ -20,7 +20,6 @@ struct HttpRequest {
 
   // The first value of a query parameter, or "".
   std::string Param(std::string_view name) const;
-  bool HasParam(std::string_view name) const;
   // A header's value by lower-case name, or "".
   std::string Header(std::string_view lower_name) const;
 };

@@ -1,10 +1,10 @@
-#include <filesystem>
-#include <future>
 
 #include "api/routes.h"
 #include "gtest/gtest.h"
 #include "storage/embedded_log_store.h"
 #include "storage/fault_injection_env.h"
+#include "support/route_call.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
@@ -12,11 +12,9 @@ namespace {
 class IngestRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/ingest_routes_test";
-    std::filesystem::remove_all(dir_);
     EmbeddedLogStoreOptions options;
     options.env = &env_;
-    options.dir = dir_;
+    options.dir = dir_.path();
     auto store = EmbeddedLogStore::Open(options, &metrics_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -25,24 +23,18 @@ class IngestRoutesTest : public ::testing::Test {
     AddIngestRoutes(&router_, &state_, ApiLimits{}, &metrics_);
     AddSearchRoutes(&router_, &state_, ApiLimits{});
   }
-  void TearDown() override {
-    store_->Close();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_->Close(); }
 
-  // Dispatches and waits: ingest replies from the WAL thread.
   HttpResponse Call(std::string method, std::string path, std::string body = "") {
     HttpRequest request;
     request.method = std::move(method);
     request.path = std::move(path);
     request.body = std::move(body);
     request.params = {{"from", "0"}, {"q", "disk"}};
-    auto promise = std::make_shared<std::promise<HttpResponse>>();
-    router_.Dispatch(request, [promise](HttpResponse r) { promise->set_value(std::move(r)); });
-    return promise->get_future().get();
+    return testing::CallRoute(router_, std::move(request));
   }
 
-  std::string dir_;
+  testing::TempDir dir_;
   FaultInjectionEnv env_{Env::Default()};
   MetricsRegistry metrics_;
   ServerState state_;

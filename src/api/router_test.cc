@@ -1,30 +1,24 @@
 #include "api/router.h"
 
 #include "gtest/gtest.h"
+#include "support/route_call.h"
 
 namespace mayak {
 namespace {
 
-HttpResponse Dispatch(const Router& router, std::string method, std::string path) {
-  HttpRequest request;
-  request.method = std::move(method);
-  request.path = std::move(path);
-  HttpResponse out;
-  router.Dispatch(request, [&out](HttpResponse r) { out = std::move(r); });
-  return out;
-}
+using testing::CallRoute;
 
 TEST(RouterTest, RoutesByMethodAndPath) {
   Router router;
   router.Add("GET", "/a", [](const HttpRequest&, Respond respond) { respond(JsonOk("get")); });
   router.Add("POST", "/a", [](const HttpRequest&, Respond respond) { respond(JsonOk("post")); });
-  EXPECT_EQ(Dispatch(router, "GET", "/a").body, "get");
-  EXPECT_EQ(Dispatch(router, "POST", "/a").body, "post");
-  EXPECT_EQ(Dispatch(router, "HEAD", "/a").body, "get");
-  HttpResponse wrong = Dispatch(router, "PUT", "/a");
+  EXPECT_EQ(CallRoute(router, "GET", "/a").body, "get");
+  EXPECT_EQ(CallRoute(router, "POST", "/a").body, "post");
+  EXPECT_EQ(CallRoute(router, "HEAD", "/a").body, "get");
+  HttpResponse wrong = CallRoute(router, "PUT", "/a");
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.headers.at(0).second, "GET, POST");
-  HttpResponse missing = Dispatch(router, "GET", "/b");
+  HttpResponse missing = CallRoute(router, "GET", "/b");
   EXPECT_EQ(missing.status, 404);
   EXPECT_NE(missing.body.find("\"code\":\"not_found\""), std::string::npos);
 }

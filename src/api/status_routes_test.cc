@@ -1,17 +1,12 @@
 #include "api/routes.h"
 #include "gtest/gtest.h"
+#include "support/route_call.h"
 
 namespace mayak {
 namespace {
 
 HttpResponse Call(const Router& router, std::string method, std::string path) {
-  HttpRequest request;
-  request.method = std::move(method);
-  request.path = std::move(path);
-  request.body = "{\"message\":\"x\"}\n";
-  HttpResponse out;
-  router.Dispatch(request, [&out](HttpResponse r) { out = std::move(r); });
-  return out;
+  return testing::CallRoute(router, std::move(method), std::move(path), "{\"message\":\"x\"}\n");
 }
 
 std::string HeaderOf(const HttpResponse& response, const std::string& name) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -36,11 +37,7 @@ std::string DayName(int64_t day) {
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(day * 86400), absl::UTCTimeZone());
 }
 
-std::string SegmentFileName(uint64_t number) {
-  std::string digits = StrCat(number);
-  if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
-  return digits + ".seg";
-}
+std::string SegmentFileName(uint64_t number) { return absl::StrFormat("%08d.seg", number); }
 
 // The newest `limit` matches, and how many matched in all.
 class TopHits {

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "storage/fault_injection_env.h"
 #include "storage/wal_reader.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
@@ -17,16 +18,8 @@ constexpr int64_t kNov24 = 1'795'478'400LL * 1'000'000'000;
 
 class EmbeddedLogStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = ::testing::TempDir() + "/embedded_store_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Reopen(); }
+  void TearDown() override { store_.reset(); }
 
   void Reopen() {
     store_.reset();
@@ -75,7 +68,8 @@ class EmbeddedLogStoreTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
+  testing::TempDir temp_;
+  const std::string dir_ = temp_.path();
   FaultInjectionEnv env_{Env::Default()};
   MetricsRegistry metrics_;
   std::unique_ptr<EmbeddedLogStore> store_;

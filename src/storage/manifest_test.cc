@@ -4,14 +4,14 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
 
 TEST(ManifestTest, RoundTripsAndIsEmptyWhenMissing) {
-  const std::string dir = ::testing::TempDir() + "/manifest_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  testing::TempDir temp;
+  const std::string& dir = temp.path();
   auto empty = ReadManifest(Env::Default(), dir);
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(*empty, Manifest{});
@@ -34,7 +34,6 @@ TEST(ManifestTest, RoundTripsAndIsEmptyWhenMissing) {
   }
   auto damaged = ReadManifest(Env::Default(), dir);
   EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -8,20 +8,13 @@
 #include "storage/fault_injection_env.h"
 #include "storage/segment_reader.h"
 #include "storage/segment_writer.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
 
 class SegmentTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = ::testing::TempDir() + "/segment_test_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // The company's logs as normalized records, and their NDJSON size.
   static std::vector<LogRecord> CompanyRecords(int n, size_t* ndjson_bytes = nullptr) {
     CompanyLogGenerator generator({});
@@ -55,7 +48,8 @@ class SegmentTest : public ::testing::Test {
     return all;
   }
 
-  std::string dir_;
+  testing::TempDir temp_;
+  const std::string dir_ = temp_.path();
 };
 
 TEST_F(SegmentTest, RoundTripsTheCompanyLogs) {

@@ -6,20 +6,13 @@
 #include "storage/fault_injection_env.h"
 #include "storage/wal_reader.h"
 #include "storage/wal_writer.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
 
 class WalTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = ::testing::TempDir() + "/wal_test_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // Appends payloads and waits until each is durable.
   // With `one_at_a_time`, each append waits for the previous one, so that
   // every entry is its own group commit.
@@ -53,7 +46,8 @@ class WalTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
+  testing::TempDir temp_;
+  const std::string dir_ = temp_.path();
 };
 
 TEST_F(WalTest, ReplaysWhatWasWrittenInOrderAcrossFiles) {

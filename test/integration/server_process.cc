@@ -11,18 +11,6 @@
 
 namespace mayak::testing {
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/mayak-test-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::vector<std::string> ApiOnlyArgs() {
   return {"--listen",           "127.0.0.1:0", "--es-listen",        "off",
           "--otlp-http-listen", "off",         "--otlp-grpc-listen", "off",

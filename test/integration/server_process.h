@@ -15,19 +15,9 @@
 #include <vector>
 
 #include "client/http_client.h"
+#include "support/temp_dir.h"
 
 namespace mayak::testing {
-
-// A temporary directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 struct ServerOptions {
   explicit ServerOptions(std::string dir, std::vector<std::string> args = {})
