@@ -1,6 +1,5 @@
 #include "common/config.h"
 
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -8,21 +7,24 @@
 #include "common/config_options.h"
 #include "common/status_macros.h"
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
 
 const char* NoEnv(const char*) { return nullptr; }
 
+// Each test gets its own directory: CTest runs these tests as parallel
+// processes, and a shared file name let one test read another's YAML.
 class ConfigFileTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& yaml) {
-    std::ofstream(path_) << yaml;
+    std::ofstream(path_, std::ios::trunc) << yaml;
     return path_;
   }
-  ~ConfigFileTest() override { std::remove(path_.c_str()); }
 
-  std::string path_ = ::testing::TempDir() + "/mayak_config_test.yaml";
+  mayak::testing::TempDir dir_;
+  std::string path_ = dir_.path() + "/mayak.yaml";
 };
 
 std::string ReadFile(const std::string& path) {
