@@ -9,6 +9,7 @@ find_package(fmt REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 
 add_library(mayak_deps INTERFACE)
 target_compile_definitions(mayak_deps INTERFACE
@@ -17,4 +18,5 @@ target_link_libraries(mayak_deps INTERFACE
   Threads::Threads Boost::headers
   absl::status absl::statusor absl::strings absl::str_format absl::time
   absl::flat_hash_map absl::synchronization absl::hash
-  simdjson::simdjson yaml-cpp CLI11::CLI11 fmt::fmt ZLIB::ZLIB PkgConfig::ZSTD)
+  simdjson::simdjson yaml-cpp CLI11::CLI11 fmt::fmt ZLIB::ZLIB PkgConfig::ZSTD
+  PkgConfig::XXHASH)

@@ -3,23 +3,9 @@
 #include "common/strings.h"
 
 namespace mayak {
-namespace {
-
-bool IsWordByte(char c) {
-  return IsAsciiAlnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-}  // namespace
-
 std::vector<std::string> Tokenize(std::string_view text) {
   std::vector<std::string> tokens;
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && !IsWordByte(text[i])) ++i;
-    const size_t start = i;
-    while (i < text.size() && IsWordByte(text[i])) ++i;
-    if (i > start) tokens.push_back(ToLower(text.substr(start, i - start)));
-  }
+  ForEachWord(text, [&tokens](std::string_view word) { tokens.push_back(ToLower(word)); });
   return tokens;
 }
 

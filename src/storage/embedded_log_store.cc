@@ -15,6 +15,7 @@
 #include "common/strings.h"
 #include "common/timestamps.h"
 #include "storage/record_codec.h"
+#include "storage/row_group_pruner.h"
 #include "storage/segment_writer.h"
 #include "storage/wal_reader.h"
 
@@ -96,7 +97,14 @@ EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegis
                                           "Flushes that failed and will be retried.")),
       corrupt_segments_(metrics->GetCounter(
           "mayak_storage_corrupt_blocks_total",
-          "Segment blocks whose checksum or structure was found damaged (not served).")) {}
+          "Segment blocks whose checksum or structure was found damaged (not served).")),
+      groups_skipped_(metrics->GetCounter(
+          "mayak_search_row_groups_total",
+          "Row groups searches considered, by whether they were read or skipped (time range, "
+          "Bloom filters, number ranges).",
+          {{"result", "skipped"}})),
+      groups_read_(metrics->GetCounter("mayak_search_row_groups_total", "", {{"result", "read"}})) {
+}
 
 absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> EmbeddedLogStore::Open(
     const EmbeddedLogStoreOptions& options, MetricsRegistry* metrics) {
@@ -372,11 +380,22 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
     LogError("storage: damaged row group skipped",
              {{"segment", segment.entry.path}, {"error", std::string(StatusMessage(status))}});
   };
+  const RowGroupPruner pruner(request.filter);
+  uint64_t skipped = 0;
+  uint64_t read = 0;
   for (const auto& segment : segments) {
-    if (segment->entry.max_ts < request.from_ns || segment->entry.min_ts > request.to_ns) continue;
     const auto& groups = segment->reader->footer().row_groups;
+    if (segment->entry.max_ts < request.from_ns || segment->entry.min_ts > request.to_ns) {
+      skipped += groups.size();
+      continue;
+    }
     for (size_t g = 0; g < groups.size(); ++g) {
-      if (groups[g].max_ts < request.from_ns || groups[g].min_ts > request.to_ns) continue;
+      if (groups[g].max_ts < request.from_ns || groups[g].min_ts > request.to_ns ||
+          !pruner.MayMatch(*segment->reader, g)) {
+        ++skipped;
+        continue;
+      }
+      ++read;
       auto partial = segment->reader->ReadRowGroup(g, &filter_columns);
       if (!partial.ok()) {
         damaged(*segment, partial.status());
@@ -401,6 +420,8 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
       }
     }
   }
+  groups_skipped_->Add(skipped);
+  groups_read_->Add(read);
   return std::move(hits).Finish();
 }
 

@@ -69,6 +69,8 @@ class EmbeddedLogStore final : public LogStore {
   Counter* flushes_;
   Counter* flush_failures_;
   Counter* corrupt_segments_;
+  Counter* groups_skipped_;  // row groups a search ruled out by footer and filters
+  Counter* groups_read_;
 
   std::unique_ptr<WalWriter> wal_;
   absl::Mutex flush_mu_;  // one flush at a time

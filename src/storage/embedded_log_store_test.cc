@@ -6,6 +6,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
+#include "query/filter.h"
 #include "storage/fault_injection_env.h"
 #include "storage/wal_reader.h"
 #include "support/temp_dir.h"
@@ -166,6 +167,34 @@ TEST_F(EmbeddedLogStoreTest, OrphansAreRemovedAndDamagedSegmentsQuarantined) {
     if (!(i % 3 != 0 && i % 2 == 1)) expected.insert(i);
   }
   EXPECT_EQ(AllSeqs(), expected);
+}
+
+TEST_F(EmbeddedLogStoreTest, NeedleSearchesReadFewRowGroups) {
+  ASSERT_TRUE(Append(0, 3000).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  const auto search = [this](std::string_view query) {
+    auto filter = Filter::Parse(query);
+    EXPECT_TRUE(filter.ok());
+    SearchRequest request;
+    request.filter = &*filter;
+    auto result = store_->Search(request);
+    EXPECT_TRUE(result.ok());
+    return result->total;
+  };
+  const std::string before = metrics_.RenderPrometheus();
+  EXPECT_EQ(search("seq:1234"), 1u);
+  EXPECT_EQ(search("record and 2345"), 1u);
+  EXPECT_EQ(search("seq:*"), 3000u);
+  const std::string after = metrics_.RenderPrometheus();
+  // 30 row groups of 100 rows: each needle reads about one, seq:* all 30.
+  const auto count = [&after](std::string_view result) {
+    const std::string key =
+        std::string("mayak_search_row_groups_total{result=\"") + std::string(result) + "\"} ";
+    const size_t at = after.find(key);
+    return at == std::string::npos ? -1 : std::stoll(after.substr(at + key.size()));
+  };
+  EXPECT_GE(count("skipped"), 2 * 29 - 4) << before << after;
+  EXPECT_LE(count("read"), 30 + 2 + 4);
 }
 
 }  // namespace

@@ -29,6 +29,17 @@ class WritableFile {
   virtual const std::string& path() const = 0;
 };
 
+// A file open for reading at any offset (pread). Thread-safe.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads exactly `n` bytes at `offset` into `out`; reading past the end is
+  // a DataLoss error (the file is shorter than its metadata says).
+  virtual absl::Status Read(uint64_t offset, size_t n, std::string* out) const = 0;
+  virtual uint64_t Size() const = 0;
+  virtual const std::string& path() const = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -40,6 +51,8 @@ class Env {
   virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::string& path) = 0;
   virtual absl::StatusOr<std::string> ReadFile(const std::string& path) = 0;
+  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) = 0;
   virtual absl::Status TruncateFile(const std::string& path, uint64_t size) = 0;
   virtual absl::Status RemoveFile(const std::string& path) = 0;
   virtual absl::Status RenameFile(const std::string& from, const std::string& to) = 0;

@@ -25,6 +25,10 @@ class FaultInjectionEnv final : public Env {
   absl::StatusOr<std::string> ReadFile(const std::string& path) override {
     return base_->ReadFile(path);
   }
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
+    return base_->NewRandomAccessFile(path);
+  }
   absl::Status TruncateFile(const std::string& path, uint64_t size) override {
     return base_->TruncateFile(path, size);
   }

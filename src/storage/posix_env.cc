@@ -52,8 +52,55 @@ class PosixWritableFile final : public WritableFile {
   uint64_t size_ = 0;
 };
 
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  absl::Status Read(uint64_t offset, size_t n, std::string* out) const override {
+    if (offset > size_ || n > size_ - offset) {
+      return absl::DataLossError(StrCat("cannot read ", n, " bytes at offset ", offset, " of ",
+                                        path_, ": the file has ", size_));
+    }
+    out->resize(n);
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t got =
+          ::pread(fd_, out->data() + done, n - done, static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return IoError("cannot read", path_, errno);
+      if (got == 0) {
+        return absl::DataLossError(StrCat("unexpected end of ", path_, " at ", offset + done));
+      }
+      done += static_cast<size_t>(got);
+    }
+    return absl::OkStatus();
+  }
+  uint64_t Size() const override { return size_; }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  int fd_;
+  uint64_t size_;
+};
+
 class PosixEnv final : public Env {
  public:
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return IoError("cannot open", path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return IoError("cannot stat", path, err);
+    }
+    return std::make_unique<PosixRandomAccessFile>(path, fd, static_cast<uint64_t>(st.st_size));
+  }
+
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return IoError("cannot create", path, errno);

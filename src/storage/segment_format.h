@@ -10,7 +10,9 @@ namespace mayak::segment {
 
 inline constexpr std::string_view kMagic = "MAYAKSEG";
 inline constexpr std::string_view kTailMagic = "MAYAKEND";
-inline constexpr uint32_t kVersion = 1;
+// Version 2 added per-chunk statistics (number ranges, Bloom filters);
+// version 1 files are still read.
+inline constexpr uint32_t kVersion = 2;
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kTailSize = 8 + 4 + 4 + 8;
 
@@ -40,6 +42,18 @@ struct ChunkMeta {
   uint32_t crc = 0;
   Codec codec = Codec::kNone;
   uint64_t present = 0;  // rows that have a value; the rest are null
+  // Version 2 statistics, for skipping row groups a filter cannot match.
+  bool has_int_range = false;  // integer columns
+  int64_t min_int = 0;
+  int64_t max_int = 0;
+  bool has_double_range = false;  // double columns without NaN
+  double min_double = 0;
+  double max_double = 0;
+  // A Bloom filter block of the chunk's words and values (string columns);
+  // bloom_size 0 means none.
+  uint64_t bloom_offset = 0;
+  uint64_t bloom_size = 0;
+  uint32_t bloom_crc = 0;
 };
 
 struct RowGroupMeta {
@@ -57,9 +71,10 @@ struct Footer {
   std::vector<RowGroupMeta> row_groups;
 };
 
-void EncodeFooter(const Footer& footer, std::string* out);
-// Fails on damaged or truncated input.
-bool DecodeFooter(std::string_view data, Footer* footer);
+// Encodes in `version` (1 or 2; the current one unless a test writes old files).
+void EncodeFooter(const Footer& footer, std::string* out, uint32_t version = kVersion);
+// Decodes a footer of `version` (1 or 2); fails on damaged or truncated input.
+bool DecodeFooter(std::string_view data, uint32_t version, Footer* footer);
 
 // CRC-32 (zlib's) of a block.
 uint32_t BlockCrc(std::string_view data);

@@ -6,7 +6,9 @@
 #include <bit>
 #include <cstring>
 
+#include "common/status_macros.h"
 #include "common/strings.h"
+#include "storage/bloom_filter.h"
 #include "storage/coding.h"
 #include "storage/column_encoding.h"
 
@@ -20,51 +22,92 @@ absl::Status SegmentReader::Damaged(std::string_view what) const {
 
 absl::StatusOr<std::unique_ptr<SegmentReader>> SegmentReader::Open(Env* env,
                                                                    const std::string& path) {
-  auto data = env->ReadFile(path);
-  if (!data.ok()) return data.status();
-  std::unique_ptr<SegmentReader> reader(new SegmentReader(path, *std::move(data)));
-  const std::string& d = reader->data_;
-  if (d.size() < segment::kHeaderSize + segment::kTailSize ||
-      std::string_view(d).substr(0, segment::kMagic.size()) != segment::kMagic) {
-    return reader->Damaged("not a segment file (bad header)");
+  auto file = env->NewRandomAccessFile(path);
+  if (!file.ok()) return file.status();
+  std::unique_ptr<SegmentReader> reader(new SegmentReader(path, *std::move(file)));
+  RETURN_IF_ERROR(reader->ReadFooter());
+  RETURN_IF_ERROR(reader->LoadBlooms());
+  return reader;
+}
+
+absl::Status SegmentReader::ReadFooter() {
+  const uint64_t size = file_->Size();
+  std::string header;
+  if (size < segment::kHeaderSize + segment::kTailSize ||
+      !file_->Read(0, segment::kHeaderSize, &header).ok() ||
+      std::string_view(header).substr(0, segment::kMagic.size()) != segment::kMagic) {
+    return Damaged("not a segment file (bad header)");
   }
-  uint32_t version = 0;
-  std::memcpy(&version, d.data() + 8, 4);
-  if (version != segment::kVersion) {
-    return absl::FailedPreconditionError(StrCat("segment ", path, " has format version ", version,
+  std::memcpy(&version_, header.data() + 8, 4);
+  if (version_ < 1 || version_ > segment::kVersion) {
+    return absl::FailedPreconditionError(StrCat("segment ", path_, " has format version ", version_,
                                                 ", which this mayak does not read"));
   }
-  const std::string_view tail = std::string_view(d).substr(d.size() - segment::kTailSize);
-  if (tail.substr(16) != segment::kTailMagic) return reader->Damaged("bad tail (truncated?)");
+  std::string tail;
+  RETURN_IF_ERROR(file_->Read(size - segment::kTailSize, segment::kTailSize, &tail));
+  if (std::string_view(tail).substr(16) != segment::kTailMagic) {
+    return Damaged("bad tail (truncated?)");
+  }
   ByteReader in(tail);
   uint64_t offset = 0;
-  uint32_t size = 0;
+  uint32_t footer_size = 0;
   uint32_t crc = 0;
-  if (!in.Fixed64(&offset) || !in.Fixed32(&size) || !in.Fixed32(&crc) ||
-      offset < segment::kHeaderSize || offset + size != d.size() - segment::kTailSize) {
-    return reader->Damaged("bad footer position");
+  if (!in.Fixed64(&offset) || !in.Fixed32(&footer_size) || !in.Fixed32(&crc) ||
+      offset < segment::kHeaderSize || offset + footer_size != size - segment::kTailSize) {
+    return Damaged("bad footer position");
   }
-  const std::string_view footer = std::string_view(d).substr(offset, size);
-  if (segment::BlockCrc(footer) != crc) return reader->Damaged("footer checksum mismatch");
-  if (!segment::DecodeFooter(footer, &reader->footer_)) return reader->Damaged("bad footer");
-  reader->footer_offset_ = offset;
-  return reader;
+  std::string footer;
+  RETURN_IF_ERROR(file_->Read(offset, footer_size, &footer));
+  if (segment::BlockCrc(footer) != crc) return Damaged("footer checksum mismatch");
+  if (!segment::DecodeFooter(footer, version_, &footer_)) return Damaged("bad footer");
+  footer_offset_ = offset;
+  memory_bytes_ += footer.size();
+  return absl::OkStatus();
+}
+
+absl::Status SegmentReader::LoadBlooms() {
+  blooms_.resize(footer_.row_groups.size());
+  for (size_t g = 0; g < footer_.row_groups.size(); ++g) {
+    const auto& chunks = footer_.row_groups[g].chunks;
+    blooms_[g].resize(chunks.size());
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      const segment::ChunkMeta& chunk = chunks[c];
+      if (chunk.bloom_size == 0) continue;
+      const std::string where =
+          StrCat("row group ", g, ", column ", footer_.columns[chunk.column].name, " filter");
+      auto bloom = ReadBlock(chunk.bloom_offset, chunk.bloom_size, chunk.bloom_crc, where);
+      if (!bloom.ok()) return bloom.status();
+      if (bloom->size() % bloom::kBlockBytes != 0) return Damaged(StrCat(where, ": bad size"));
+      memory_bytes_ += bloom->size();
+      blooms_[g][c] = *std::move(bloom);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> SegmentReader::ReadBlock(uint64_t offset, uint64_t size, uint32_t crc,
+                                                     const std::string& where) const {
+  if (offset < segment::kHeaderSize || offset > footer_offset_ || size > footer_offset_ - offset) {
+    return Damaged(StrCat(where, ": block outside the data"));
+  }
+  std::string stored;
+  if (absl::Status s = file_->Read(offset, size, &stored); !s.ok()) {
+    return Damaged(StrCat(where, ": ", StatusMessage(s)));
+  }
+  if (segment::BlockCrc(stored) != crc) return Damaged(StrCat(where, ": checksum mismatch"));
+  return stored;
 }
 
 absl::StatusOr<std::string> SegmentReader::ReadChunk(const segment::ChunkMeta& chunk,
                                                      size_t group) const {
   const std::string where =
       StrCat("row group ", group, ", column ", footer_.columns[chunk.column].name);
-  if (chunk.offset < segment::kHeaderSize || chunk.offset > footer_offset_ ||
-      chunk.stored_size > footer_offset_ - chunk.offset) {
-    return Damaged(StrCat(where, ": chunk outside the data"));
-  }
-  const std::string_view stored = std::string_view(data_).substr(chunk.offset, chunk.stored_size);
-  if (segment::BlockCrc(stored) != chunk.crc) return Damaged(StrCat(where, ": checksum mismatch"));
-  if (chunk.codec == segment::Codec::kNone) return std::string(stored);
+  auto stored = ReadBlock(chunk.offset, chunk.stored_size, chunk.crc, where);
+  if (!stored.ok()) return stored.status();
+  if (chunk.codec == segment::Codec::kNone) return stored;
   if (chunk.raw_size > (1ull << 32)) return Damaged(StrCat(where, ": implausible size"));
   std::string raw(chunk.raw_size, '\0');
-  const size_t n = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
+  const size_t n = ZSTD_decompress(raw.data(), raw.size(), stored->data(), stored->size());
   if (ZSTD_isError(n) || n != raw.size()) return Damaged(StrCat(where, ": cannot decompress"));
   return raw;
 }

@@ -21,7 +21,13 @@ class SegmentReader {
 
   const segment::Footer& footer() const { return footer_; }
   const std::string& path() const { return path_; }
-  uint64_t file_size() const { return data_.size(); }
+  uint64_t file_size() const { return file_->Size(); }
+  uint32_t version() const { return version_; }
+  // The Bloom filter of a chunk (index into the group's chunks); empty when
+  // the chunk has none. Filters are loaded and checked when the file opens.
+  std::string_view bloom(size_t group, size_t chunk) const { return blooms_[group][chunk]; }
+  // Bytes held in memory for this segment (footer and filters).
+  uint64_t memory_bytes() const { return memory_bytes_; }
 
   // The records of one row group, in stored order (service, then time).
   // With `columns`, only those columns (and @timestamp) are decoded: a
@@ -32,15 +38,24 @@ class SegmentReader {
   absl::Status Verify() const;
 
  private:
-  SegmentReader(std::string path, std::string data)
-      : path_(std::move(path)), data_(std::move(data)) {}
+  SegmentReader(std::string path, std::unique_ptr<RandomAccessFile> file)
+      : path_(std::move(path)), file_(std::move(file)) {}
+  absl::Status ReadFooter();
+  absl::Status LoadBlooms();
+  // Reads a block the footer places at [offset, offset + size), checking
+  // that it lies in the data area and that its checksum matches.
+  absl::StatusOr<std::string> ReadBlock(uint64_t offset, uint64_t size, uint32_t crc,
+                                        const std::string& where) const;
   absl::StatusOr<std::string> ReadChunk(const segment::ChunkMeta& chunk, size_t group) const;
   absl::Status Damaged(std::string_view what) const;
 
   std::string path_;
-  std::string data_;  // the whole file; segments are read into memory for now
+  std::unique_ptr<RandomAccessFile> file_;  // chunks are read with pread on demand
+  uint32_t version_ = 0;
   uint64_t footer_offset_ = 0;
   segment::Footer footer_;
+  std::vector<std::vector<std::string>> blooms_;  // [group][chunk]
+  uint64_t memory_bytes_ = 0;
 };
 
 }  // namespace mayak

@@ -1,10 +1,13 @@
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "gtest/gtest.h"
 #include "loadgen/company_logs.h"
 #include "pipeline/ndjson_decoder.h"
+#include "storage/coding.h"
 #include "storage/fault_injection_env.h"
 #include "storage/segment_reader.h"
 #include "storage/segment_writer.h"
@@ -67,10 +70,47 @@ TEST_F(SegmentTest, RoundTripsTheCompanyLogs) {
   EXPECT_TRUE((*reader)->Verify().ok());
   EXPECT_EQ((*reader)->footer().min_ts, footer->min_ts);
   EXPECT_EQ(Canonical(ReadAll(**reader)), Canonical(records));
-  std::cout << "segment: " << records.size() << " records, "
-            << static_cast<double>((*reader)->file_size()) / static_cast<double>(records.size())
-            << " bytes/record (NDJSON "
+  uint64_t bloom_bytes = 0;
+  for (const auto& group : footer->row_groups) {
+    for (const auto& chunk : group.chunks) bloom_bytes += chunk.bloom_size;
+  }
+  const auto per_record = [&records](uint64_t bytes) {
+    return static_cast<double>(bytes) / static_cast<double>(records.size());
+  };
+  std::cout << "segment: " << records.size() << " records, " << per_record((*reader)->file_size())
+            << " bytes/record, of which Bloom filters " << per_record(bloom_bytes) << " (NDJSON "
             << static_cast<double>(ndjson_bytes) / static_cast<double>(records.size()) << ")\n";
+}
+
+TEST_F(SegmentTest, VersionOneFilesAreStillRead) {
+  std::vector<LogRecord> records = CompanyRecords(2000);
+  const std::string path = dir_ + "/v1.seg";
+  auto footer = WriteSegment(Env::Default(), path, records, {500, 3});
+  ASSERT_TRUE(footer.ok());
+  // Rewrite the file as version 1 wrote it: the same blocks, a footer
+  // without statistics (the filters stay as unreferenced bytes).
+  std::string data = *Env::Default()->ReadFile(path);
+  uint64_t footer_offset = 0;
+  std::memcpy(&footer_offset, data.data() + data.size() - segment::kTailSize, 8);
+  data.resize(footer_offset);
+  const uint32_t version = 1;
+  std::memcpy(data.data() + 8, &version, 4);
+  std::string old_footer;
+  segment::EncodeFooter(*footer, &old_footer, 1);
+  data += old_footer;
+  PutFixed64(&data, footer_offset);
+  PutFixed32(&data, static_cast<uint32_t>(old_footer.size()));
+  PutFixed32(&data, segment::BlockCrc(old_footer));
+  data += segment::kTailMagic;
+  ASSERT_TRUE(WriteFileAtomically(Env::Default(), path, data).ok());
+
+  auto reader = SegmentReader::Open(Env::Default(), path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ((*reader)->version(), 1u);
+  EXPECT_TRUE((*reader)->bloom(0, 3).empty());
+  EXPECT_FALSE((*reader)->footer().row_groups[0].chunks[3].bloom_size > 0);
+  EXPECT_TRUE((*reader)->Verify().ok());
+  EXPECT_EQ(Canonical(ReadAll(**reader)), Canonical(records));
 }
 
 TEST_F(SegmentTest, SparseAndMixedTypedAttributesRoundTrip) {
@@ -108,6 +148,21 @@ TEST_F(SegmentTest, DamageIsDetectedAndNamed) {
             absl::string_view::npos)
       << damaged.status();
   EXPECT_EQ((*reader)->Verify().code(), absl::StatusCode::kDataLoss);
+
+  // A damaged Bloom filter is found when the segment opens.
+  const segment::ChunkMeta& service = footer->row_groups[2].chunks[5];
+  ASSERT_GT(service.bloom_size, 0u);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(service.bloom_offset));
+    f.put('\xff');
+    f.put('\x00');
+  }
+  auto bad_filter = SegmentReader::Open(Env::Default(), path);
+  EXPECT_EQ(bad_filter.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(bad_filter.status().message().find("column service.name filter: checksum mismatch"),
+            absl::string_view::npos)
+      << bad_filter.status();
 
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 5);
   EXPECT_EQ(SegmentReader::Open(Env::Default(), path).status().code(), absl::StatusCode::kDataLoss);

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <map>
 #include <utility>
 
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "storage/bloom_filter.h"
 #include "storage/coding.h"
 #include "storage/column_encoding.h"
 
@@ -76,16 +78,23 @@ class SegmentBuilder {
     }
     std::string raw;
     EncodeTimestamps(ts, &raw);
-    AddChunk(&group, 0, raw, n);
+    AddChunk(&group, {.column = 0, .present = n}, raw);
     raw.clear();
     EncodeTimestamps(observed, &raw);
-    AddChunk(&group, 1, raw, n);
-    AddChunk(&group, 2, levels, n);
+    AddChunk(&group, {.column = 1, .present = n}, raw);
+    AddChunk(&group, {.column = 2, .present = n}, levels);
     const std::vector<std::string_view>* strings[] = {&messages, &systems, &services};
     for (uint32_t k = 0; k < 3; ++k) {
       raw.clear();
       EncodeStrings(*strings[k], &raw);
-      AddChunk(&group, 3 + k, raw, n);
+      segment::ChunkMeta chunk;
+      chunk.column = 3 + k;
+      chunk.present = n;
+      // Messages are searched by words, system and service by value.
+      for (std::string_view v : *strings[k]) {
+        k == 0 ? bloom_.AddWords(v) : bloom_.AddWordsAndValue(v);
+      }
+      AddChunk(&group, chunk, raw, bloom_.Finish());
     }
     for (const auto& [column, values] : attributes) {
       raw.clear();
@@ -96,8 +105,14 @@ class SegmentBuilder {
         }
         raw.append(reinterpret_cast<const char*>(bitmap.data()), bitmap.size());
       }
-      EncodeValues(columns_[column].type, values, &raw);
-      AddChunk(&group, column, raw, values.size());
+      segment::ChunkMeta chunk;
+      chunk.column = column;
+      chunk.present = values.size();
+      EncodeValues(columns_[column].type, values, &raw, &chunk, &bloom_);
+      // Strings and integers (ids: order.id, user.id) get Bloom filters.
+      const ColumnType type = columns_[column].type;
+      const bool indexed = type == ColumnType::kString || type == ColumnType::kInt;
+      AddChunk(&group, chunk, raw, indexed ? bloom_.Finish() : std::string());
     }
     footer_.rows += n;
     if (footer_.row_groups.empty()) {
@@ -136,40 +151,61 @@ class SegmentBuilder {
     return index;
   }
 
+  // Encodes an attribute column's values and records its statistics: the
+  // range of numbers, the words and values of strings.
   static void EncodeValues(ColumnType type,
                            const std::vector<std::pair<size_t, const AttributeValue*>>& values,
-                           std::string* out) {
+                           std::string* out, segment::ChunkMeta* chunk,
+                           bloom::FilterBuilder* bloom) {
     switch (type) {
       case ColumnType::kString: {
         std::vector<std::string_view> strings;
-        for (const auto& [row, v] : values) strings.push_back(std::get<std::string>(*v));
+        for (const auto& [row, v] : values) {
+          strings.push_back(std::get<std::string>(*v));
+          bloom->AddWordsAndValue(strings.back());
+        }
         EncodeStrings(strings, out);
         return;
       }
       case ColumnType::kInt: {
         std::vector<int64_t> ints;
-        for (const auto& [row, v] : values) ints.push_back(std::get<int64_t>(*v));
+        for (const auto& [row, v] : values) {
+          ints.push_back(std::get<int64_t>(*v));
+          bloom->AddInteger(ints.back());
+        }
         EncodeIntegers(ints, out);
+        const auto [min, max] = std::minmax_element(ints.begin(), ints.end());
+        chunk->has_int_range = true;
+        chunk->min_int = *min;
+        chunk->max_int = *max;
         return;
       }
-      case ColumnType::kDouble:
+      case ColumnType::kDouble: {
+        chunk->has_double_range = true;
+        chunk->min_double = std::get<double>(*values.front().second);
+        chunk->max_double = chunk->min_double;
         for (const auto& [row, v] : values) {
-          PutFixed64(out, std::bit_cast<uint64_t>(std::get<double>(*v)));
+          const double d = std::get<double>(*v);
+          PutFixed64(out, std::bit_cast<uint64_t>(d));
+          if (std::isnan(d)) chunk->has_double_range = false;  // NaN has no place in a range
+          chunk->min_double = std::min(chunk->min_double, d);
+          chunk->max_double = std::max(chunk->max_double, d);
         }
         return;
+      }
       default:
         for (const auto& [row, v] : values) out->push_back(std::get<bool>(*v) ? 1 : 0);
         return;
     }
   }
 
-  void AddChunk(segment::RowGroupMeta* group, uint32_t column, std::string_view raw,
-                uint64_t present) {
-    segment::ChunkMeta chunk;
-    chunk.column = column;
+  // Appends a chunk's values (compressed when that helps), then its Bloom
+  // filter block if it has one. `chunk` holds the column, present count and
+  // statistics; the places and checksums are filled in here.
+  void AddChunk(segment::RowGroupMeta* group, segment::ChunkMeta chunk, std::string_view raw,
+                const std::string& bloom = {}) {
     chunk.offset = data_.size();
     chunk.raw_size = raw.size();
-    chunk.present = present;
     std::string compressed(ZSTD_compressBound(raw.size()), '\0');
     const size_t n = ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(),
                                    options_.zstd_level);
@@ -184,10 +220,17 @@ class SegmentBuilder {
       chunk.crc = segment::BlockCrc(raw);
     }
     chunk.stored_size = data_.size() - chunk.offset;
+    if (!bloom.empty()) {
+      chunk.bloom_offset = data_.size();
+      chunk.bloom_size = bloom.size();
+      chunk.bloom_crc = segment::BlockCrc(bloom);
+      data_.append(bloom);
+    }
     group->chunks.push_back(chunk);
   }
 
   SegmentWriterOptions options_;
+  bloom::FilterBuilder bloom_;
   std::string data_;
   segment::Footer footer_;
   std::vector<segment::Column> columns_;

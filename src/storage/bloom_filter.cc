@@ -1,0 +1,108 @@
+#include "storage/bloom_filter.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "model/tokenizer.h"
+
+namespace mayak::bloom {
+namespace {
+
+// The eight odd multipliers of the split-block filter (Parquet's salts).
+constexpr uint32_t kSalt[8] = {0x47b6137bU, 0x44974d91U, 0x8824ad5bU, 0xa2b7289dU,
+                               0x705495c7U, 0x2df1424bU, 0x9efc4947U, 0x5c6bfb31U};
+constexpr uint64_t kWordSeed = 0;
+constexpr uint64_t kValueSeed = 0x6d61796b;  // any constant other than kWordSeed
+
+size_t BlockIndex(uint64_t hash, size_t blocks) {
+  return static_cast<size_t>(((hash >> 32) * blocks) >> 32);
+}
+
+uint32_t BitMask(uint64_t hash, int word) {
+  const auto key = static_cast<uint32_t>(hash);
+  return 1u << ((key * kSalt[word]) >> 27);
+}
+
+void LowerInto(std::string_view word, std::string* out) {
+  out->assign(word);
+  for (char& c : *out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+}
+
+uint64_t HashLowered(std::string_view lowered) {
+  return XXH3_64bits_withSeed(lowered.data(), lowered.size(), kWordSeed);
+}
+
+bool IsOneLowerCaseWord(std::string_view value) {
+  if (value.empty()) return false;
+  for (char c : value) {
+    if (!IsWordByte(c) || (c >= 'A' && c <= 'Z')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+uint64_t WordHash(std::string_view word) {
+  std::string lowered;
+  LowerInto(word, &lowered);
+  return HashLowered(lowered);
+}
+
+uint64_t ExactValueHash(std::string_view value) {
+  if (IsOneLowerCaseWord(value)) return HashLowered(value);
+  return XXH3_64bits_withSeed(value.data(), value.size(), kValueSeed);
+}
+
+uint64_t IntegerHash(int64_t value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value);
+  return ExactValueHash(std::string_view(digits, static_cast<size_t>(end - digits)));
+}
+
+void FilterBuilder::AddWords(std::string_view text) {
+  ForEachWord(text, [this](std::string_view word) {
+    LowerInto(word, &lowered_);
+    hashes_.push_back(HashLowered(lowered_));
+  });
+}
+
+void FilterBuilder::AddWordsAndValue(std::string_view value) {
+  AddWords(value);
+  if (!IsOneLowerCaseWord(value)) hashes_.push_back(ExactValueHash(value));
+}
+
+std::string FilterBuilder::Finish() {
+  std::sort(hashes_.begin(), hashes_.end());
+  hashes_.erase(std::unique(hashes_.begin(), hashes_.end()), hashes_.end());
+  const auto bits = static_cast<double>(hashes_.size()) * kBitsPerKey;
+  const size_t blocks = std::max<size_t>(1, static_cast<size_t>(std::ceil(bits / 256)));
+  std::vector<uint32_t> words(blocks * 8, 0);
+  for (uint64_t hash : hashes_) {
+    uint32_t* block = &words[BlockIndex(hash, blocks) * 8];
+    for (int w = 0; w < 8; ++w) block[w] |= BitMask(hash, w);
+  }
+  hashes_.clear();
+  std::string filter(blocks * kBlockBytes, '\0');
+  std::memcpy(filter.data(), words.data(), filter.size());  // little-endian, as the format
+  return filter;
+}
+
+bool MayContain(std::string_view filter, uint64_t hash) {
+  const size_t blocks = filter.size() / kBlockBytes;
+  if (blocks == 0) return true;  // no filter: cannot rule anything out
+  const char* block = filter.data() + BlockIndex(hash, blocks) * kBlockBytes;
+  for (int w = 0; w < 8; ++w) {
+    uint32_t word = 0;
+    std::memcpy(&word, block + w * 4, 4);
+    if ((word & BitMask(hash, w)) == 0) return false;
+  }
+  return true;
+}
+
+}  // namespace mayak::bloom

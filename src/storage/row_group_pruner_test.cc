@@ -1,0 +1,123 @@
+#include "storage/row_group_pruner.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "loadgen/company_logs.h"
+#include "pipeline/ndjson_decoder.h"
+#include "storage/segment_writer.h"
+#include "support/temp_dir.h"
+
+namespace mayak {
+namespace {
+
+class RowGroupPrunerTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SegmentReader> Write(std::vector<LogRecord> records, size_t group_rows) {
+    const std::string path = temp_.path() + "/" + std::to_string(++files_) + ".seg";
+    EXPECT_TRUE(WriteSegment(Env::Default(), path, std::move(records), {group_rows, 3}).ok());
+    auto reader = SegmentReader::Open(Env::Default(), path);
+    EXPECT_TRUE(reader.ok()) << reader.status();
+    return reader.ok() ? *std::move(reader) : nullptr;
+  }
+
+  struct Outcome {
+    size_t kept = 0;
+    size_t matches = 0;
+  };
+  // Checks every group the pruner skips has no match, and counts the groups
+  // kept and the matching rows.
+  static Outcome Prune(const SegmentReader& reader, std::string_view query) {
+    auto filter = Filter::Parse(query);
+    EXPECT_TRUE(filter.ok()) << filter.status();
+    const RowGroupPruner pruner(&*filter);
+    Outcome outcome;
+    for (size_t g = 0; g < reader.footer().row_groups.size(); ++g) {
+      auto rows = reader.ReadRowGroup(g);
+      EXPECT_TRUE(rows.ok());
+      size_t matches = 0;
+      for (const LogRecord& r : *rows) matches += filter->Matches(r) ? 1 : 0;
+      outcome.matches += matches;
+      if (pruner.MayMatch(reader, g)) {
+        ++outcome.kept;
+      } else {
+        EXPECT_EQ(matches, 0u) << query << ": group " << g << " skipped but has matches";
+      }
+    }
+    return outcome;
+  }
+
+  testing::TempDir temp_;
+  int files_ = 0;
+};
+
+TEST_F(RowGroupPrunerTest, NeedlesSkipAlmostEveryGroupAndMissNothing) {
+  CompanyLogGenerator generator({});
+  std::string ndjson;
+  for (int i = 0; i < 20000; ++i) generator.NextNdjson(&ndjson);
+  std::vector<LogRecord> records = NdjsonDecoder(1 << 20).Decode(ndjson, 1).records;
+  // A needle value of a field, and a word of a message, taken from the data.
+  std::string order_id;
+  std::string service;
+  for (const LogRecord& r : records) {
+    if (const AttributeValue* v = r.FindAttribute("order.id"); v != nullptr) {
+      order_id = std::visit([](const auto& x) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string>) {
+          return x;
+        } else {
+          return std::to_string(x);
+        }
+      }, *v);
+      service = r.service;
+    }
+  }
+  ASSERT_FALSE(order_id.empty());
+  auto reader = Write(records, 500);
+  const size_t groups = reader->footer().row_groups.size();
+  ASSERT_EQ(groups, 40u);
+
+  const Outcome needle = Prune(*reader, "order.id:" + order_id);
+  EXPECT_GE(needle.matches, 1u);
+  EXPECT_LE(needle.kept, 4u) << "a needle should need very few of " << groups << " groups";
+
+  const Outcome both = Prune(*reader, "service.name:" + service + " and order.id:" + order_id);
+  EXPECT_GE(both.matches, 1u);
+  EXPECT_LE(both.kept, needle.kept);
+
+  const Outcome absent = Prune(*reader, "zzqqxxnotaword");
+  EXPECT_EQ(absent.matches, 0u);
+  EXPECT_LE(absent.kept, 2u);
+
+  const Outcome no_field = Prune(*reader, "no.such.field:*");
+  EXPECT_EQ(no_field.kept, 0u);
+
+  // Terms pruning cannot judge keep everything, and still miss nothing.
+  EXPECT_EQ(Prune(*reader, "log.level:error").kept, groups);
+  EXPECT_EQ(Prune(*reader, "").kept, groups);
+  Prune(*reader, "http.response.status_code:500");
+  Prune(*reader, "\"payment declined\"");
+}
+
+TEST_F(RowGroupPrunerTest, NumberRangesSkipGroupsOutsideThem) {
+  std::vector<LogRecord> records(1000);
+  for (int i = 0; i < 1000; ++i) {
+    records[i].timestamp_ns = i;
+    records[i].message = "tick";
+    records[i].attributes = {{"n", int64_t{i}}, {"ratio", i / 1000.0}};
+    if (i >= 900) records[i].attributes.push_back({"late", std::string("Yes")});
+  }
+  auto reader = Write(records, 100);
+  EXPECT_EQ(Prune(*reader, "n:450").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "n:450.0").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "n:5000").kept, 0u);
+  EXPECT_EQ(Prune(*reader, "n:many").kept, 0u);
+  EXPECT_EQ(Prune(*reader, "ratio:0.25").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "late:Yes").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "late:*").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "late:No").kept, 0u);
+  EXPECT_EQ(Prune(*reader, "late:YES").kept, 0u) << "exact values are case-sensitive";
+}
+
+}  // namespace
+}  // namespace mayak
