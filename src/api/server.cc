@@ -116,6 +116,11 @@ int RunServer(const Config& config) {
   store_options.memtable_bytes = static_cast<uint64_t>(config.GetByteSize(options::kMemtableSize));
   store_options.flush_interval_ns = config.GetDurationNanos(options::kFlushInterval);
   store_options.row_group_rows = static_cast<size_t>(config.GetInt(options::kRowGroupRows));
+  store_options.merge_min_segments = static_cast<size_t>(config.GetInt(options::kMergeMinSegments));
+  store_options.merge_max_bytes =
+      static_cast<uint64_t>(config.GetByteSize(options::kMergeMaxSegmentSize));
+  store_options.merge_write_bytes_per_second =
+      static_cast<uint64_t>(config.GetByteSize(options::kMergeWriteRate));
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
   int exit_code = 0;
   if (!store.ok()) {

@@ -131,6 +131,34 @@ const OptionSpec kRowGroupRows{
     {},
     128,
     1 << 20};
+const OptionSpec kMergeMinSegments{
+    "storage",
+    "merge_min_segments",
+    OptionType::kInt,
+    "4",
+    "A background merge combines a partition's segments of about the same size once there "
+    "are this many, keeping segments per partition few. 0 turns merging off.",
+    {},
+    0,
+    1000};
+const OptionSpec kMergeMaxSegmentSize{"storage",
+                                      "merge_max_segment_size",
+                                      OptionType::kByteSize,
+                                      "2GiB",
+                                      "Segments this large are not merged further.",
+                                      {},
+                                      kMiB,
+                                      1024 * 1024 * kMiB};
+const OptionSpec kMergeWriteRate{
+    "storage",
+    "merge_write_rate",
+    OptionType::kByteSize,
+    "100MB",
+    "At most this many bytes a second written by merges, leaving the disk to ingest and "
+    "searches. 0 means no limit.",
+    {},
+    0,
+    1024 * 1024 * kMiB};
 
 }  // namespace mayak::options
 
@@ -139,11 +167,14 @@ namespace mayak {
 const std::vector<const OptionSpec*>& AllOptions() {
   using namespace options;  // NOLINT(google-build-using-namespace): a table of them
   static const std::vector<const OptionSpec*> kAll = {
-      &kDataDir,      &kIoThreads,           &kShutdownTimeout, &kLogLevel,
-      &kListenApi,    &kListenElasticsearch, &kListenOtlpHttp,  &kListenOtlpGrpc,
-      &kListenZipkin, &kListenJaeger,        &kListenSyslog,    &kMaxBody,
-      &kMaxLine,      &kMaxSearchHits,       &kIdleTimeout,     &kWalFileSize,
-      &kMemtableSize, &kFlushInterval,       &kRowGroupRows,
+      &kDataDir,        &kIoThreads,        &kShutdownTimeout,
+      &kLogLevel,       &kListenApi,        &kListenElasticsearch,
+      &kListenOtlpHttp, &kListenOtlpGrpc,   &kListenZipkin,
+      &kListenJaeger,   &kListenSyslog,     &kMaxBody,
+      &kMaxLine,        &kMaxSearchHits,    &kIdleTimeout,
+      &kWalFileSize,    &kMemtableSize,     &kFlushInterval,
+      &kRowGroupRows,   &kMergeMinSegments, &kMergeMaxSegmentSize,
+      &kMergeWriteRate,
   };
   return kAll;
 }

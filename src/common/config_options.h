@@ -28,5 +28,8 @@ extern const OptionSpec kWalFileSize;
 extern const OptionSpec kMemtableSize;
 extern const OptionSpec kFlushInterval;
 extern const OptionSpec kRowGroupRows;
+extern const OptionSpec kMergeMinSegments;
+extern const OptionSpec kMergeMaxSegmentSize;
+extern const OptionSpec kMergeWriteRate;
 
 }  // namespace mayak::options

@@ -16,6 +16,7 @@
 #include "common/timestamps.h"
 #include "storage/record_codec.h"
 #include "storage/row_group_pruner.h"
+#include "storage/segment_merger.h"
 #include "storage/segment_writer.h"
 #include "storage/wal_reader.h"
 
@@ -39,6 +40,11 @@ std::string DayName(int64_t day) {
 }
 
 std::string SegmentFileName(uint64_t number) { return absl::StrFormat("%08d.seg", number); }
+
+// A partition's directory, relative to the data directory.
+std::string PartitionDir(const std::string& system, int64_t day) {
+  return StrCat("logs/", system, "/", DayName(day));
+}
 
 // The newest `limit` matches, and how many matched in all.
 class TopHits {
@@ -103,8 +109,12 @@ EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegis
           "Row groups searches considered, by whether they were read or skipped (time range, "
           "Bloom filters, number ranges).",
           {{"result", "skipped"}})),
-      groups_read_(metrics->GetCounter("mayak_search_row_groups_total", "", {{"result", "read"}})) {
-}
+      groups_read_(metrics->GetCounter("mayak_search_row_groups_total", "", {{"result", "read"}})),
+      merges_(metrics->GetCounter("mayak_storage_merges_total",
+                                  "Background merges of a partition's segments into one.")),
+      merge_failures_(metrics->GetCounter(
+          "mayak_storage_merge_failures_total",
+          "Merges that failed; their inputs are left unmerged until restart.")) {}
 
 absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> EmbeddedLogStore::Open(
     const EmbeddedLogStoreOptions& options, MetricsRegistry* metrics) {
@@ -124,6 +134,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> EmbeddedLogStore::Open(
   if (!wal.ok()) return wal.status();
   store->wal_ = *std::move(wal);
   store->flush_thread_ = std::thread([s = store.get()] { s->FlushLoop(); });
+  store->merge_thread_ = std::thread([s = store.get()] { s->MergeLoop(); });
   return store;
 }
 
@@ -278,15 +289,61 @@ absl::Status EmbeddedLogStore::FlushOnce() {
   return WriteImmutable();
 }
 
+uint64_t EmbeddedLogStore::NewSegmentNumber() {
+  // Numbers handed out are persisted with the next manifest; a crash before
+  // that leaves only orphans, which start-up removes before reusing them.
+  absl::MutexLock lock(&mu_);
+  return manifest_.next_segment_number++;
+}
+
+absl::StatusOr<std::shared_ptr<const EmbeddedLogStore::Segment>> EmbeddedLogStore::OpenWritten(
+    const std::string& relative, const std::string& system, int64_t day) {
+  auto reader = SegmentReader::Open(options_.env, StrCat(options_.dir, "/", relative));
+  if (!reader.ok()) return reader.status();
+  const segment::Footer& footer = (*reader)->footer();
+  SegmentEntry entry{
+      relative, system, day, footer.rows, footer.min_ts, footer.max_ts, (*reader)->file_size()};
+  return std::make_shared<const Segment>(Segment{std::move(entry), *std::move(reader)});
+}
+
+absl::Status EmbeddedLogStore::CommitSegments(
+    const std::vector<std::shared_ptr<const Segment>>& added, const std::set<std::string>& removed,
+    std::optional<uint64_t> wal_checkpoint) {
+  absl::MutexLock manifest_lock(&manifest_mu_);
+  Manifest next;
+  {
+    absl::MutexLock lock(&mu_);
+    next = manifest_;
+  }
+  const size_t before = next.segments.size();
+  std::erase_if(next.segments,
+                [&removed](const SegmentEntry& e) { return removed.count(e.path) > 0; });
+  if (before - next.segments.size() != removed.size()) {
+    // Another change (retention) dropped a segment this one replaces.
+    return absl::AbortedError("the segments to replace are no longer all live");
+  }
+  for (const auto& s : added) next.segments.push_back(s->entry);
+  if (wal_checkpoint) next.wal_checkpoint = *wal_checkpoint;
+  RETURN_IF_ERROR(WriteManifest(options_.env, options_.dir, next));
+  absl::MutexLock lock(&mu_);
+  // Segment numbers handed out while the manifest was being written.
+  next.next_segment_number = std::max(next.next_segment_number, manifest_.next_segment_number);
+  manifest_ = std::move(next);
+  std::erase_if(segments_, [&removed](const std::shared_ptr<const Segment>& s) {
+    return removed.count(s->entry.path) > 0;
+  });
+  segments_.insert(segments_.end(), added.begin(), added.end());
+  merge_wanted_ = true;
+  return absl::OkStatus();
+}
+
 absl::Status EmbeddedLogStore::WriteImmutable() {
   std::shared_ptr<const std::vector<LogRecord>> records;
   uint64_t checkpoint = 0;
-  Manifest next;
   {
     absl::MutexLock lock(&mu_);
     records = immutable_;
     checkpoint = immutable_wal_checkpoint_;
-    next = manifest_;
   }
   if (records == nullptr) return absl::OkStatus();
   std::map<std::pair<std::string, int64_t>, std::vector<LogRecord>> partitions;
@@ -303,43 +360,30 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
   };
   for (auto& [key, rows] : partitions) {
     const auto& [system, day] = key;
-    const std::string relative_dir = StrCat("logs/", system, "/", DayName(day));
-    const std::string relative =
-        StrCat(relative_dir, "/", SegmentFileName(next.next_segment_number++));
-    const std::string path = StrCat(options_.dir, "/", relative);
+    const std::string relative_dir = PartitionDir(system, day);
+    const std::string relative = StrCat(relative_dir, "/", SegmentFileName(NewSegmentNumber()));
     absl::Status status = env->CreateDirs(StrCat(options_.dir, "/", relative_dir));
     SegmentWriterOptions writer_options;
     writer_options.row_group_rows = options_.row_group_rows;
-    auto footer = status.ok() ? WriteSegment(env, path, std::move(rows), writer_options)
-                              : absl::StatusOr<segment::Footer>(status);
-    if (!footer.ok()) {
-      undo();
-      return footer.status();
+    if (status.ok()) {
+      status =
+          WriteSegment(env, StrCat(options_.dir, "/", relative), std::move(rows), writer_options)
+              .status();
     }
-    auto reader = SegmentReader::Open(env, path);
-    if (!reader.ok()) {
+    absl::StatusOr<std::shared_ptr<const Segment>> segment =
+        status.ok() ? OpenWritten(relative, system, day) : status;
+    if (!segment.ok()) {
       undo();
-      return reader.status();
+      return segment.status();
     }
-    SegmentEntry entry{relative,
-                       system,
-                       day,
-                       footer->rows,
-                       footer->min_ts,
-                       footer->max_ts,
-                       (*reader)->file_size()};
-    next.segments.push_back(entry);
-    created.push_back(std::make_shared<const Segment>(Segment{entry, *std::move(reader)}));
+    created.push_back(*std::move(segment));
   }
-  next.wal_checkpoint = checkpoint;
-  if (absl::Status status = WriteManifest(env, options_.dir, next); !status.ok()) {
+  if (absl::Status status = CommitSegments(created, {}, checkpoint); !status.ok()) {
     undo();
     return status;
   }
   {
     absl::MutexLock lock(&mu_);
-    manifest_ = next;
-    segments_.insert(segments_.end(), created.begin(), created.end());
     immutable_.reset();
   }
   flushes_->Add();
@@ -348,6 +392,136 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
     LogWarn("storage: cannot remove flushed WAL files",
             {{"error", std::string(StatusMessage(status))}});
   }
+  return absl::OkStatus();
+}
+
+void EmbeddedLogStore::MergeLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      const auto due = [this]()
+                           ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return closing_ || merge_wanted_; };
+      mu_.Await(absl::Condition(&due));
+      if (closing_) return;
+      merge_wanted_ = false;
+    }
+    for (;;) {
+      const std::vector<std::shared_ptr<const Segment>> inputs = PickMerge();
+      if (inputs.empty()) break;
+      const absl::Status status = MergeOnce(inputs);
+      if (status.ok() || absl::IsAborted(status)) continue;
+      if (absl::IsCancelled(status)) return;
+      merge_failures_->Add();
+      LogError("storage: merge failed; its segments stay as they are",
+               {{"partition", PartitionDir(inputs[0]->entry.system, inputs[0]->entry.day)},
+                {"error", std::string(StatusMessage(status))}});
+      absl::MutexLock lock(&mu_);
+      if (absl::IsDataLoss(status)) {
+        // A damaged input: never merged again (searches skip its bad groups).
+        for (const auto& s : inputs) merge_excluded_.insert(s->entry.path);
+      } else {
+        // Disk full or an I/O error: try again shortly.
+        mu_.AwaitWithTimeout(absl::Condition(&closing_), absl::Seconds(1));
+        merge_wanted_ = true;
+        break;
+      }
+    }
+  }
+}
+
+absl::Status EmbeddedLogStore::MergeAll() {
+  for (;;) {
+    const std::vector<std::shared_ptr<const Segment>> inputs = PickMerge();
+    if (inputs.empty()) return absl::OkStatus();
+    RETURN_IF_ERROR(MergeOnce(inputs));
+  }
+}
+
+std::vector<std::shared_ptr<const EmbeddedLogStore::Segment>> EmbeddedLogStore::PickMerge() {
+  if (options_.merge_min_segments < 2) return {};
+  // Size tiers: up to 8 MiB is tier 0, then each tier is 4x the one below,
+  // so every row is rewritten about log4(partition / 8 MiB) times in all.
+  const auto tier = [](uint64_t bytes) {
+    int t = 0;
+    for (uint64_t limit = 8ull << 20; bytes > limit && t < 32; limit *= 4) ++t;
+    return t;
+  };
+  constexpr size_t kMaxInputs = 16;
+  std::map<std::tuple<std::string, int64_t, int>, std::vector<std::shared_ptr<const Segment>>>
+      tiers;
+  absl::MutexLock lock(&mu_);
+  for (const auto& s : segments_) {
+    if (s->entry.bytes >= options_.merge_max_bytes || merge_excluded_.count(s->entry.path) > 0 ||
+        merging_.count(s->entry.path) > 0) {
+      continue;
+    }
+    tiers[{s->entry.system, s->entry.day, tier(s->entry.bytes)}].push_back(s);
+  }
+  for (auto& [key, segments] : tiers) {
+    if (segments.size() < options_.merge_min_segments) continue;
+    std::sort(segments.begin(), segments.end(),
+              [](const auto& a, const auto& b) { return a->entry.bytes < b->entry.bytes; });
+    if (segments.size() > kMaxInputs) segments.resize(kMaxInputs);
+    for (const auto& s : segments) merging_.insert(s->entry.path);
+    return segments;
+  }
+  return {};
+}
+
+absl::Status EmbeddedLogStore::MergeOnce(
+    const std::vector<std::shared_ptr<const Segment>>& inputs) {
+  const auto start = std::chrono::steady_clock::now();
+  struct Done {  // the inputs are free for other merges again, whatever happens
+    EmbeddedLogStore* store;
+    const std::vector<std::shared_ptr<const Segment>>& inputs;
+    ~Done() {
+      absl::MutexLock lock(&store->mu_);
+      for (const auto& s : inputs) store->merging_.erase(s->entry.path);
+    }
+  } done{this, inputs};
+  const std::string& system = inputs[0]->entry.system;
+  const int64_t day = inputs[0]->entry.day;
+  const std::string relative =
+      StrCat(PartitionDir(system, day), "/", SegmentFileName(NewSegmentNumber()));
+  std::vector<const SegmentReader*> readers;
+  std::set<std::string> removed;
+  uint64_t input_bytes = 0;
+  for (const auto& s : inputs) {
+    readers.push_back(s->reader.get());
+    removed.insert(s->entry.path);
+    input_bytes += s->entry.bytes;
+  }
+  MergeOptions merge_options;
+  merge_options.writer.row_group_rows = options_.row_group_rows;
+  merge_options.write_bytes_per_second = options_.merge_write_bytes_per_second;
+  merge_options.cancel = &cancel_merge_;
+  const std::string path = StrCat(options_.dir, "/", relative);
+  RETURN_IF_ERROR(MergeSegments(options_.env, readers, path, merge_options).status());
+  auto merged = OpenWritten(relative, system, day);
+  absl::Status status =
+      merged.ok() ? CommitSegments({*merged}, removed, std::nullopt) : merged.status();
+  if (!status.ok()) {
+    if (!options_.env->RemoveFile(path).ok()) {
+      // Start-up removes what no manifest names.
+    }
+    return status;
+  }
+  merges_->Add();
+  for (const std::string& input : removed) {
+    // Searches that still hold an input keep reading it through their open file.
+    if (absl::Status s = options_.env->RemoveFile(StrCat(options_.dir, "/", input)); !s.ok()) {
+      LogWarn("storage: cannot remove a merged segment; start-up will",
+              {{"segment", input}, {"error", std::string(StatusMessage(s))}});
+    }
+  }
+  LogInfo("storage: merged segments", {{"partition", PartitionDir(system, day)},
+                                       {"segments", inputs.size()},
+                                       {"rows", (*merged)->entry.rows},
+                                       {"bytes_before", input_bytes},
+                                       {"bytes_after", (*merged)->entry.bytes},
+                                       {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now() - start)
+                                                  .count()}});
   return absl::OkStatus();
 }
 
@@ -441,10 +615,12 @@ StoreStats EmbeddedLogStore::Stats() const {
 void EmbeddedLogStore::Close() {
   {
     absl::MutexLock lock(&mu_);
-    if (closing_ && !flush_thread_.joinable()) return;
+    if (closing_ && !flush_thread_.joinable() && !merge_thread_.joinable()) return;
     closing_ = true;
   }
+  cancel_merge_ = true;
   if (flush_thread_.joinable()) flush_thread_.join();
+  if (merge_thread_.joinable()) merge_thread_.join();
   // An unfinished flush is harmless: its records are still in the WAL.
   if (wal_) wal_->Close();
 }

@@ -7,11 +7,18 @@
 //   WAL group commit -> ack -> (memtable full or old) WAL roll + memtable swap
 //   -> segment write, fsync, rename -> manifest replace -> old WAL files removed
 //
+// A merge thread keeps the number of segments per partition small: it
+// merges segments of similar size (MergeLoop), writes the result the same
+// way, swaps it for its inputs in one manifest replace, then removes them.
+//
 // Searches read the segments (skipping those and the row groups outside the
 // time range), the memtable being flushed, and the active memtable.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +41,11 @@ struct EmbeddedLogStoreOptions {
   uint64_t memtable_bytes = 64ull << 20;       // flush when the memtable holds this much
   int64_t flush_interval_ns = 60'000'000'000;  // ... or when its oldest record is this old
   size_t row_group_rows = 16384;
+  // Background merges (see MergeLoop): a partition's segments of a size tier
+  // are merged once there are this many (0 turns merging off).
+  size_t merge_min_segments = 4;
+  uint64_t merge_max_bytes = 2ull << 30;                // segments this big are left alone
+  uint64_t merge_write_bytes_per_second = 100'000'000;  // 0: unlimited
 };
 
 class EmbeddedLogStore final : public LogStore {
@@ -49,6 +61,8 @@ class EmbeddedLogStore final : public LogStore {
 
   // Flushes the memtable to segments now and waits for it.
   absl::Status Flush();
+  // Runs merges until none is due; for tests and `admin` tools.
+  absl::Status MergeAll();
 
  private:
   struct Segment {
@@ -65,6 +79,27 @@ class EmbeddedLogStore final : public LogStore {
   absl::Status FlushOnce() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
   absl::Status WriteImmutable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
 
+  // Replaces segments in the manifest: adds `added`, drops the entries whose
+  // paths are in `removed`, and records `wal_checkpoint` if given; then
+  // publishes the change to searches. Flushes, merges and retention all
+  // change the set of segments through here, one at a time.
+  absl::Status CommitSegments(const std::vector<std::shared_ptr<const Segment>>& added,
+                              const std::set<std::string>& removed,
+                              std::optional<uint64_t> wal_checkpoint)
+      ABSL_LOCKS_EXCLUDED(manifest_mu_, mu_);
+  uint64_t NewSegmentNumber() ABSL_LOCKS_EXCLUDED(mu_);
+  // Opens a segment just written and describes it for the manifest.
+  absl::StatusOr<std::shared_ptr<const Segment>> OpenWritten(const std::string& relative,
+                                                             const std::string& system,
+                                                             int64_t day);
+
+  void MergeLoop();
+  // The segments of the next merge due (empty when none is).
+  // Marks them as merging so no other merge takes them.
+  std::vector<std::shared_ptr<const Segment>> PickMerge() ABSL_LOCKS_EXCLUDED(mu_);
+  // Merges `inputs` (one partition) into one segment; returns whether it did.
+  absl::Status MergeOnce(const std::vector<std::shared_ptr<const Segment>>& inputs);
+
   const EmbeddedLogStoreOptions options_;
   Counter* flushes_;
   Counter* flush_failures_;
@@ -72,8 +107,13 @@ class EmbeddedLogStore final : public LogStore {
   Counter* groups_skipped_;  // row groups a search ruled out by footer and filters
   Counter* groups_read_;
 
+  Counter* merges_;
+  Counter* merge_failures_;
+
   std::unique_ptr<WalWriter> wal_;
-  absl::Mutex flush_mu_;  // one flush at a time
+  absl::Mutex flush_mu_;     // one flush at a time
+  absl::Mutex manifest_mu_;  // one manifest change at a time (acquired after flush_mu_)
+  std::atomic<bool> cancel_merge_{false};
 
   mutable absl::Mutex mu_;
   std::vector<LogRecord> active_ ABSL_GUARDED_BY(mu_);
@@ -84,8 +124,12 @@ class EmbeddedLogStore final : public LogStore {
   Manifest manifest_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<const Segment>> segments_ ABSL_GUARDED_BY(mu_);
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  bool merge_wanted_ ABSL_GUARDED_BY(mu_) = true;  // segments changed since the last look
+  std::set<std::string> merge_excluded_ ABSL_GUARDED_BY(mu_);  // damaged inputs of merges
+  std::set<std::string> merging_ ABSL_GUARDED_BY(mu_);         // inputs of merges under way
 
   std::thread flush_thread_;
+  std::thread merge_thread_;
 };
 
 }  // namespace mayak

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <future>
 #include <set>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "query/filter.h"
@@ -30,6 +31,7 @@ class EmbeddedLogStoreTest : public ::testing::Test {
     options.memtable_bytes = 1ull << 30;  // flushes happen when the test says
     options.flush_interval_ns = 3600LL * 1'000'000'000;
     options.row_group_rows = 100;
+    options.merge_min_segments = merge_min_segments_;
     auto store = EmbeddedLogStore::Open(options, &metrics_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -74,6 +76,7 @@ class EmbeddedLogStoreTest : public ::testing::Test {
   FaultInjectionEnv env_{Env::Default()};
   MetricsRegistry metrics_;
   std::unique_ptr<EmbeddedLogStore> store_;
+  size_t merge_min_segments_ = 0;  // tests that merge turn it on
 };
 
 TEST_F(EmbeddedLogStoreTest, FlushesIntoPartitionedSegmentsAndSurvivesRestart) {
@@ -195,6 +198,64 @@ TEST_F(EmbeddedLogStoreTest, NeedleSearchesReadFewRowGroups) {
   };
   EXPECT_GE(count("skipped"), 2 * 29 - 4) << before << after;
   EXPECT_LE(count("read"), 30 + 2 + 4);
+}
+
+TEST_F(EmbeddedLogStoreTest, MergesKeepEveryRecordOnceAndFewSegments) {
+  merge_min_segments_ = 3;
+  Reopen();
+  // Six flushes, each a segment in each of the four partitions.
+  for (int round = 0; round < 6; ++round) {
+    ASSERT_TRUE(Append(round * 100, 100).ok());
+    ASSERT_TRUE(store_->Flush().ok());
+  }
+  ASSERT_TRUE(store_->MergeAll().ok());
+  // Each partition's six segments: three merged into one, then that one
+  // and the other three (one tier) into one.
+  EXPECT_LE(store_->Stats().segments, 4u * 2);
+  EXPECT_EQ(AllSeqs(), Range(0, 600));
+  // The files on disk are exactly the live segments.
+  size_t files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/logs")) {
+    files += e.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(files, store_->Stats().segments);
+  Reopen();
+  EXPECT_EQ(AllSeqs(), Range(0, 600));
+}
+
+TEST_F(EmbeddedLogStoreTest, TheMergeThreadRetriesAFailedMergeAndLosesNothing) {
+  // Two segments in each of the four partitions, written with merging off.
+  ASSERT_TRUE(Append(0, 50).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(Append(50, 50).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_EQ(store_->Stats().segments, 8u);
+  // Merging on, but fsyncs of segments fail: merges fail and are retried.
+  env_.SetFaultyPaths("/logs/");
+  env_.SetSyncFails(true);
+  merge_min_segments_ = 2;
+  Reopen();
+  const auto failures = [this] {
+    const std::string text = metrics_.RenderPrometheus();
+    const std::string key = "\nmayak_storage_merge_failures_total ";
+    const size_t at = text.find(key);
+    return at == std::string::npos ? 0 : std::stoll(text.substr(at + key.size()));
+  };
+  for (int i = 0; i < 250 && failures() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(failures(), 0);
+  EXPECT_EQ(store_->Stats().segments, 8u);
+  EXPECT_EQ(AllSeqs(), Range(0, 100));
+  // The disk recovers; the merge thread gets there by itself.
+  env_.SetSyncFails(false);
+  for (int i = 0; i < 250 && store_->Stats().segments > 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(store_->Stats().segments, 4u);
+  EXPECT_EQ(AllSeqs(), Range(0, 100));
+  Reopen();
+  EXPECT_EQ(AllSeqs(), Range(0, 100));
 }
 
 }  // namespace

@@ -11,11 +11,11 @@ class FaultyFile final : public WritableFile {
       : base_(std::move(base)), env_(env) {}
 
   absl::Status Append(std::string_view data) override {
-    if (env_->disk_full()) return IoError("cannot write", base_->path(), ENOSPC);
+    if (env_->disk_full(base_->path())) return IoError("cannot write", base_->path(), ENOSPC);
     return base_->Append(data);
   }
   absl::Status Sync() override {
-    if (env_->sync_fails()) return IoError("cannot fsync", base_->path(), EIO);
+    if (env_->sync_fails(base_->path())) return IoError("cannot fsync", base_->path(), EIO);
     return base_->Sync();
   }
   absl::Status Truncate(uint64_t size) override { return base_->Truncate(size); }
@@ -31,14 +31,14 @@ class FaultyFile final : public WritableFile {
 
 absl::StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(
     const std::string& path) {
-  if (disk_full_) return IoError("cannot create", path, ENOSPC);
+  if (disk_full(path)) return IoError("cannot create", path, ENOSPC);
   auto file = base_->NewWritableFile(path);
   if (!file.ok()) return file.status();
   return std::unique_ptr<WritableFile>(new FaultyFile(*std::move(file), this));
 }
 
 absl::Status FaultInjectionEnv::SyncDir(const std::string& dir) {
-  if (sync_fails_) return IoError("cannot sync directory", dir, EIO);
+  if (sync_fails(dir + "/")) return IoError("cannot sync directory", dir, EIO);
   return base_->SyncDir(dir);
 }
 

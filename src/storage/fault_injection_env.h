@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "storage/env.h"
 
 namespace mayak {
@@ -18,8 +20,14 @@ class FaultInjectionEnv final : public Env {
   void SetDiskFull(bool full) { disk_full_ = full; }
   // While set, syncs of files and directories fail with EIO.
   void SetSyncFails(bool fails) { sync_fails_ = fails; }
-  bool disk_full() const { return disk_full_; }
-  bool sync_fails() const { return sync_fails_; }
+  // Limits the faults to paths containing `part` (empty: every path), e.g.
+  // "/logs/" to fail segment writes while the WAL works.
+  void SetFaultyPaths(std::string part) {
+    absl::MutexLock lock(&mu_);
+    faulty_paths_ = std::move(part);
+  }
+  bool disk_full(const std::string& path) const { return disk_full_ && Faulty(path); }
+  bool sync_fails(const std::string& path) const { return sync_fails_ && Faulty(path); }
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   absl::StatusOr<std::string> ReadFile(const std::string& path) override {
@@ -44,7 +52,14 @@ class FaultInjectionEnv final : public Env {
   }
 
  private:
+  bool Faulty(const std::string& path) const {
+    absl::MutexLock lock(&mu_);
+    return path.find(faulty_paths_) != std::string::npos;
+  }
+
   Env* base_;
+  mutable absl::Mutex mu_;
+  std::string faulty_paths_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> disk_full_{false};
   std::atomic<bool> sync_fails_{false};
 };

@@ -89,13 +89,13 @@ bool RowGroupPruner::ChunkMayHold(const Term& term, const segment::ChunkMeta& ch
       }
       if (term.double_value) {  // compared as a double, so only the range can tell
         return !chunk.has_int_range || (*term.double_value >= static_cast<double>(chunk.min_int) &&
-                                         *term.double_value <= static_cast<double>(chunk.max_int));
+                                        *term.double_value <= static_cast<double>(chunk.max_int));
       }
       return false;  // the value is not a number: no integer equals it
     case ColumnType::kDouble:
       if (!term.double_value) return false;
-      return !chunk.has_double_range || (*term.double_value >= chunk.min_double &&
-                                         *term.double_value <= chunk.max_double);
+      return !chunk.has_double_range ||
+             (*term.double_value >= chunk.min_double && *term.double_value <= chunk.max_double);
     default:
       return true;
   }

@@ -62,13 +62,15 @@ TEST_F(RowGroupPrunerTest, NeedlesSkipAlmostEveryGroupAndMissNothing) {
   std::string service;
   for (const LogRecord& r : records) {
     if (const AttributeValue* v = r.FindAttribute("order.id"); v != nullptr) {
-      order_id = std::visit([](const auto& x) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string>) {
-          return x;
-        } else {
-          return std::to_string(x);
-        }
-      }, *v);
+      order_id = std::visit(
+          [](const auto& x) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string>) {
+              return x;
+            } else {
+              return std::to_string(x);
+            }
+          },
+          *v);
       service = r.service;
     }
   }

@@ -40,6 +40,9 @@ ColumnType TypeOf(const AttributeValue& value) {
   }
 }
 
+}  // namespace
+
+// Encodes row groups and the footer into bytes; SegmentWriter writes them.
 class SegmentBuilder {
  public:
   explicit SegmentBuilder(const SegmentWriterOptions& options) : options_(options) {
@@ -124,23 +127,30 @@ class SegmentBuilder {
     footer_.row_groups.push_back(std::move(group));
   }
 
-  // Appends the footer and tail; returns the whole file.
-  std::string Finish() {
+  // Appends the footer and tail.
+  void Finish() {
     footer_.columns = columns_;
     std::string footer;
     segment::EncodeFooter(footer_, &footer);
-    const uint64_t offset = data_.size();
+    const uint64_t offset = Offset();
     data_.append(footer);
     PutFixed64(&data_, offset);
     PutFixed32(&data_, static_cast<uint32_t>(footer.size()));
     PutFixed32(&data_, segment::BlockCrc(footer));
     data_.append(segment::kTailMagic);
-    return std::move(data_);
+  }
+
+  // The bytes built since the last call, to be appended to the file.
+  std::string TakeBytes() {
+    written_ += data_.size();
+    return std::exchange(data_, std::string());
   }
 
   const segment::Footer& footer() const { return footer_; }
 
  private:
+  uint64_t Offset() const { return written_ + data_.size(); }
+
   uint32_t ColumnIndex(std::string_view name, ColumnType type) {
     auto key = std::pair{std::string(name), type};
     auto it = column_index_.find(key);
@@ -204,7 +214,7 @@ class SegmentBuilder {
   // statistics; the places and checksums are filled in here.
   void AddChunk(segment::RowGroupMeta* group, segment::ChunkMeta chunk, std::string_view raw,
                 const std::string& bloom = {}) {
-    chunk.offset = data_.size();
+    chunk.offset = Offset();
     chunk.raw_size = raw.size();
     std::string compressed(ZSTD_compressBound(raw.size()), '\0');
     const size_t n = ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(),
@@ -219,9 +229,9 @@ class SegmentBuilder {
       data_.append(raw);
       chunk.crc = segment::BlockCrc(raw);
     }
-    chunk.stored_size = data_.size() - chunk.offset;
+    chunk.stored_size = Offset() - chunk.offset;
     if (!bloom.empty()) {
-      chunk.bloom_offset = data_.size();
+      chunk.bloom_offset = Offset();
       chunk.bloom_size = bloom.size();
       chunk.bloom_crc = segment::BlockCrc(bloom);
       data_.append(bloom);
@@ -231,31 +241,101 @@ class SegmentBuilder {
 
   SegmentWriterOptions options_;
   bloom::FilterBuilder bloom_;
-  std::string data_;
+  std::string data_;      // built, not yet taken
+  uint64_t written_ = 0;  // bytes taken before data_
   segment::Footer footer_;
   std::vector<segment::Column> columns_;
   std::map<std::pair<std::string, ColumnType>, uint32_t> column_index_;
 };
 
-}  // namespace
+bool InSegmentOrder(const LogRecord& a, const LogRecord& b) {
+  if (a.service != b.service) return a.service < b.service;
+  return a.timestamp_ns < b.timestamp_ns;
+}
+
+SegmentWriter::SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file,
+                             const SegmentWriterOptions& options)
+    : env_(env),
+      path_(std::move(path)),
+      file_(std::move(file)),
+      options_(options),
+      builder_(std::make_unique<SegmentBuilder>(options)) {
+  options_.row_group_rows = std::max<size_t>(1, options_.row_group_rows);
+}
+
+SegmentWriter::~SegmentWriter() {
+  if (file_ != nullptr) {
+    file_.reset();
+    if (!env_->RemoveFile(path_ + ".tmp").ok()) {
+      // Start-up removes leftover temporary files.
+    }
+  }
+}
+
+absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
+    Env* env, const std::string& path, const SegmentWriterOptions& options) {
+  auto file = env->NewWritableFile(path + ".tmp");
+  if (!file.ok()) return file.status();
+  return std::unique_ptr<SegmentWriter>(new SegmentWriter(env, path, *std::move(file), options));
+}
+
+absl::Status SegmentWriter::Add(LogRecord record) {
+  if (rows_ > 0 && (record.service < last_service_ ||
+                    (record.service == last_service_ && record.timestamp_ns < last_ts_))) {
+    return absl::InvalidArgumentError("segment rows must come in (service.name, @timestamp) order");
+  }
+  ++rows_;
+  if (record.service != last_service_) last_service_ = record.service;
+  last_ts_ = record.timestamp_ns;
+  pending_.push_back(std::move(record));
+  if (pending_.size() >= options_.row_group_rows) return WriteGroup();
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::WriteGroup() {
+  builder_->AddRowGroup(pending_.data(), pending_.size());
+  pending_.clear();
+  const std::string bytes = builder_->TakeBytes();
+  bytes_written_ += bytes.size();
+  return file_->Append(bytes);
+}
+
+absl::StatusOr<segment::Footer> SegmentWriter::Finish() {
+  if (file_ == nullptr) return absl::FailedPreconditionError("segment already finished");
+  if (!pending_.empty()) RETURN_IF_ERROR(WriteGroup());
+  if (rows_ == 0) {
+    return absl::InvalidArgumentError("a segment needs at least one record");
+  }
+  builder_->Finish();
+  const std::string bytes = builder_->TakeBytes();
+  bytes_written_ += bytes.size();
+  RETURN_IF_ERROR(file_->Append(bytes));
+  RETURN_IF_ERROR(file_->Sync());
+  file_.reset();
+  const std::string temporary = path_ + ".tmp";
+  absl::Status status = env_->RenameFile(temporary, path_);
+  const size_t slash = path_.rfind('/');
+  if (status.ok()) {
+    status = env_->SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash));
+  }
+  if (!status.ok()) {
+    if (!env_->RemoveFile(temporary).ok() && !env_->RemoveFile(path_).ok()) {
+      // Start-up removes what no manifest names.
+    }
+    return status;
+  }
+  return builder_->footer();
+}
 
 absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
                                              std::vector<LogRecord> records,
                                              const SegmentWriterOptions& options) {
   if (records.empty()) return absl::InvalidArgumentError("a segment needs at least one record");
-  std::stable_sort(records.begin(), records.end(), [](const LogRecord& a, const LogRecord& b) {
-    if (a.service != b.service) return a.service < b.service;
-    return a.timestamp_ns < b.timestamp_ns;
-  });
-  SegmentBuilder builder(options);
-  const size_t group_rows = std::max<size_t>(1, options.row_group_rows);
-  for (size_t begin = 0; begin < records.size(); begin += group_rows) {
-    builder.AddRowGroup(&records[begin], std::min(group_rows, records.size() - begin));
-  }
-  const std::string bytes = builder.Finish();
-
-  RETURN_IF_ERROR(WriteFileAtomically(env, path, bytes));
-  return builder.footer();
+  std::stable_sort(records.begin(), records.end(), InSegmentOrder);
+  auto writer = SegmentWriter::Create(env, path, options);
+  if (!writer.ok()) return writer.status();
+  for (LogRecord& r : records) RETURN_IF_ERROR((*writer)->Add(std::move(r)));
+  return (*writer)->Finish();
 }
 
 }  // namespace mayak

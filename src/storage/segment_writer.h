@@ -1,10 +1,11 @@
-// Writes records as one immutable columnar segment (docs/format/segment.md):
+// Writes records as immutable columnar segments (docs/format/segment.md):
 // sorted by (service.name, @timestamp), cut into row groups, one encoded and
 // zstd-compressed chunk per column and group, a checksum on every block. The
 // file is written under a temporary name, fsynced, renamed into place and
 // the directory fsynced, so a crash leaves either no segment or a whole one.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,48 @@ struct SegmentWriterOptions {
   int zstd_level = 3;
 };
 
-// Returns the footer written (row groups, columns, time range).
+// The order of rows in a segment: by service.name, then @timestamp.
+bool InSegmentOrder(const LogRecord& a, const LogRecord& b);
+
+class SegmentBuilder;
+
+// Writes one segment row by row, a row group at a time, so a merge of
+// large segments needs memory for a few row groups, not for the segments.
+class SegmentWriter {
+ public:
+  // Starts PATH.tmp; the segment appears at PATH only when Finish succeeds.
+  static absl::StatusOr<std::unique_ptr<SegmentWriter>> Create(
+      Env* env, const std::string& path, const SegmentWriterOptions& options = {});
+  // An unfinished segment's temporary file is removed.
+  ~SegmentWriter();
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  // Rows must come in InSegmentOrder; anything else is an error.
+  absl::Status Add(LogRecord record);
+  // Writes the rest, the footer and tail, fsyncs, renames into place and
+  // fsyncs the directory. Returns the footer written.
+  absl::StatusOr<segment::Footer> Finish();
+  uint64_t bytes_written() const { return bytes_written_; }
+
+ private:
+  SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file,
+                const SegmentWriterOptions& options);
+  absl::Status WriteGroup();
+
+  Env* env_;
+  std::string path_;
+  std::unique_ptr<WritableFile> file_;  // null once finished
+  SegmentWriterOptions options_;
+  std::unique_ptr<SegmentBuilder> builder_;
+  std::vector<LogRecord> pending_;  // the row group being filled
+  uint64_t rows_ = 0;
+  std::string last_service_;  // of the last row added, for the order check
+  int64_t last_ts_ = 0;
+  uint64_t bytes_written_ = 0;
+};
+
+// Sorts `records` into segment order and writes them as one segment.
 absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
                                              std::vector<LogRecord> records,
                                              const SegmentWriterOptions& options = {});

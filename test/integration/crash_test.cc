@@ -22,15 +22,18 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
   TempDir dir;
   ServerOptions options{dir.path()};
   options.env = {{"MAYAK_LIMITS_MAX_SEARCH_HITS", "1000000"},
-                 // Small WAL files and memtables, so that crashes also land around
-                 // WAL file switches and in the middle of flushes to segments.
+                 // Small WAL files and memtables and eager merges, so that crashes
+                 // also land around WAL file switches and in the middle of flushes
+                 // and merges of segments.
                  {"MAYAK_WAL_FILE_SIZE", "256KiB"},
                  {"MAYAK_STORAGE_MEMTABLE_SIZE", "128KiB"},
+                 {"MAYAK_STORAGE_MERGE_MIN_SEGMENTS", "2"},
                  {"MAYAK_STORAGE_ROW_GROUP_ROWS", "500"}};
   std::mt19937 random(20261124);
   std::set<int64_t> acked_batches;
   std::set<int64_t> sent_batches;
   std::mutex mu;
+  int merging_rounds = 0;
 
   for (int round = 0; round < kRounds; ++round) {
     ServerProcess server(options);
@@ -62,6 +65,7 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
     server.Kill();
     stop = true;
     for (auto& t : clients) t.join();
+    if (server.log().find("merged segments") != std::string::npos) ++merging_rounds;
   }
   ASSERT_GT(acked_batches.size(), 10u);
 
@@ -94,8 +98,10 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
   EXPECT_NE(metrics.find("mayak_storage_segments"), std::string::npos);
   EXPECT_EQ(metrics.find("mayak_storage_segments 0\n"), std::string::npos)
       << "the test should have flushed segments";
-  std::cout << "crash test: " << kRounds << " kill -9 rounds, " << acked_batches.size()
-            << " acknowledged batches, " << hits << " records found\n";
+  EXPECT_GT(merging_rounds, 0) << "the test should have merged segments";
+  std::cout << "crash test: " << kRounds << " kill -9 rounds (" << merging_rounds
+            << " with merges), " << acked_batches.size() << " acknowledged batches, " << hits
+            << " records found\n";
 }
 
 }  // namespace
