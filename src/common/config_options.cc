@@ -107,7 +107,7 @@ const OptionSpec kMemtableSize{
     "memtable_size",
     OptionType::kByteSize,
     "64MiB",
-    "Records collect in memory (and the WAL) until they reach this size, then are written out "
+    "Records collect in memory (and the WAL) until they take this much memory, then are written out "
     "as columnar segments. Larger means fewer, better-compressed segments and more memory.",
     {},
     64 * 1024,

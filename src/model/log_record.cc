@@ -9,6 +9,25 @@ const AttributeValue* LogRecord::FindAttribute(std::string_view key) const {
   return nullptr;
 }
 
+namespace {
+
+size_t HeapBytes(const std::string& s) {
+  std::string empty;
+  return s.capacity() > empty.capacity() ? s.capacity() + 1 : 0;
+}
+
+}  // namespace
+
+size_t MemoryFootprint(const LogRecord& record) {
+  size_t bytes = sizeof(LogRecord) + HeapBytes(record.message) + HeapBytes(record.system) +
+                 HeapBytes(record.service) + record.attributes.capacity() * sizeof(Attribute);
+  for (const Attribute& a : record.attributes) {
+    bytes += HeapBytes(a.key);
+    if (const auto* s = std::get_if<std::string>(&a.value)) bytes += HeapBytes(*s);
+  }
+  return bytes;
+}
+
 std::optional<AttributeValue> GetFieldValue(const LogRecord& record, std::string_view name) {
   if (name == field::kMessage) return AttributeValue(record.message);
   if (name == field::kSystem) return AttributeValue(record.system);

@@ -52,6 +52,10 @@ struct LogRecord {
   bool operator==(const LogRecord&) const = default;
 };
 
+// Bytes the record holds in memory, heap included (strings longer than the
+// small-string buffer, the attribute array): what memtable limits count.
+size_t MemoryFootprint(const LogRecord& record);
+
 // A field's value as seen by queries: the dedicated members by their canonical
 // names, everything else from the attributes. Timestamps are int64 ns.
 std::optional<AttributeValue> GetFieldValue(const LogRecord& record, std::string_view name);

@@ -191,7 +191,7 @@ absl::Status EmbeddedLogStore::Recover() {
       [&records, &bytes](wal::EntryType, std::string_view payload) -> absl::Status {
         auto batch = DecodeRecordBatch(payload);
         if (!batch.ok()) return batch.status();
-        bytes += payload.size();
+        for (const LogRecord& r : *batch) bytes += MemoryFootprint(r);
         std::move(batch->begin(), batch->end(), std::back_inserter(records));
         return absl::OkStatus();
       },
@@ -214,7 +214,8 @@ EmbeddedLogStore::~EmbeddedLogStore() { Close(); }
 void EmbeddedLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
   std::string payload;
   EncodeRecordBatch(records, &payload);
-  const uint64_t bytes = payload.size();
+  uint64_t bytes = 0;  // what the records will hold in the memtable
+  for (const LogRecord& r : records) bytes += MemoryFootprint(r);
   wal_->Append(wal::EntryType::kLogBatch, std::move(payload),
                [this, bytes, records = std::move(records),
                 done = std::move(done)](absl::Status status) mutable {
@@ -346,8 +347,9 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
     checkpoint = immutable_wal_checkpoint_;
   }
   if (records == nullptr) return absl::OkStatus();
-  std::map<std::pair<std::string, int64_t>, std::vector<LogRecord>> partitions;
-  for (const LogRecord& r : *records) partitions[{r.system, DayOf(r.timestamp_ns)}].push_back(r);
+  // Rows by partition, pointing into the memtable (no copies).
+  std::map<std::pair<std::string, int64_t>, std::vector<const LogRecord*>> partitions;
+  for (const LogRecord& r : *records) partitions[{r.system, DayOf(r.timestamp_ns)}].push_back(&r);
 
   Env* env = options_.env;
   std::vector<std::shared_ptr<const Segment>> created;
@@ -432,8 +434,15 @@ void EmbeddedLogStore::MergeLoop() {
 absl::Status EmbeddedLogStore::MergeAll() {
   for (;;) {
     const std::vector<std::shared_ptr<const Segment>> inputs = PickMerge();
-    if (inputs.empty()) return absl::OkStatus();
-    RETURN_IF_ERROR(MergeOnce(inputs));
+    if (!inputs.empty()) {
+      RETURN_IF_ERROR(MergeOnce(inputs));
+      continue;
+    }
+    // Nothing to pick: done once the merge thread's merge (if any) is.
+    absl::MutexLock lock(&mu_);
+    if (merging_.empty()) return absl::OkStatus();
+    const auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return merging_.empty(); };
+    mu_.Await(absl::Condition(&idle));
   }
 }
 

@@ -176,7 +176,7 @@ TEST_F(SegmentTest, AFailedWriteLeavesNoSegment) {
   EXPECT_FALSE(footer.ok());
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
-  EXPECT_FALSE(WriteSegment(Env::Default(), path, {}).ok());
+  EXPECT_FALSE(WriteSegment(Env::Default(), path, std::vector<LogRecord>{}).ok());
 }
 
 }  // namespace

@@ -52,11 +52,11 @@ class SegmentBuilder {
     for (const auto& [name, type] : kFixedColumns) ColumnIndex(name, type);
   }
 
-  void AddRowGroup(const LogRecord* rows, size_t n) {
+  void AddRowGroup(const LogRecord* const* rows, size_t n) {
     segment::RowGroupMeta group;
     group.rows = n;
-    group.min_ts = rows[0].timestamp_ns;
-    group.max_ts = rows[0].timestamp_ns;
+    group.min_ts = rows[0]->timestamp_ns;
+    group.max_ts = rows[0]->timestamp_ns;
     std::vector<int64_t> ts;
     std::vector<int64_t> observed;
     std::string levels;
@@ -66,7 +66,7 @@ class SegmentBuilder {
     // Attribute values by column, with the rows that have them.
     std::map<uint32_t, std::vector<std::pair<size_t, const AttributeValue*>>> attributes;
     for (size_t i = 0; i < n; ++i) {
-      const LogRecord& r = rows[i];
+      const LogRecord& r = *rows[i];
       group.min_ts = std::min(group.min_ts, r.timestamp_ns);
       group.max_ts = std::max(group.max_ts, r.timestamp_ns);
       ts.push_back(r.timestamp_ns);
@@ -293,7 +293,10 @@ absl::Status SegmentWriter::Add(LogRecord record) {
 }
 
 absl::Status SegmentWriter::WriteGroup() {
-  builder_->AddRowGroup(pending_.data(), pending_.size());
+  std::vector<const LogRecord*> rows;
+  rows.reserve(pending_.size());
+  for (const LogRecord& r : pending_) rows.push_back(&r);
+  builder_->AddRowGroup(rows.data(), rows.size());
   pending_.clear();
   const std::string bytes = builder_->TakeBytes();
   bytes_written_ += bytes.size();
@@ -327,15 +330,39 @@ absl::StatusOr<segment::Footer> SegmentWriter::Finish() {
   return builder_->footer();
 }
 
+absl::Status SegmentWriter::AddSorted(const std::vector<const LogRecord*>& rows) {
+  if (!pending_.empty() || rows_ > 0) {
+    return absl::FailedPreconditionError("AddSorted must be the only way rows are added");
+  }
+  for (size_t begin = 0; begin < rows.size(); begin += options_.row_group_rows) {
+    builder_->AddRowGroup(&rows[begin], std::min(options_.row_group_rows, rows.size() - begin));
+    const std::string bytes = builder_->TakeBytes();
+    bytes_written_ += bytes.size();
+    RETURN_IF_ERROR(file_->Append(bytes));
+  }
+  rows_ += rows.size();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
-                                             std::vector<LogRecord> records,
+                                             std::vector<const LogRecord*> rows,
                                              const SegmentWriterOptions& options) {
-  if (records.empty()) return absl::InvalidArgumentError("a segment needs at least one record");
-  std::stable_sort(records.begin(), records.end(), InSegmentOrder);
+  if (rows.empty()) return absl::InvalidArgumentError("a segment needs at least one record");
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const LogRecord* a, const LogRecord* b) { return InSegmentOrder(*a, *b); });
   auto writer = SegmentWriter::Create(env, path, options);
   if (!writer.ok()) return writer.status();
-  for (LogRecord& r : records) RETURN_IF_ERROR((*writer)->Add(std::move(r)));
+  RETURN_IF_ERROR((*writer)->AddSorted(rows));
   return (*writer)->Finish();
+}
+
+absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
+                                             const std::vector<LogRecord>& records,
+                                             const SegmentWriterOptions& options) {
+  std::vector<const LogRecord*> rows;
+  rows.reserve(records.size());
+  for (const LogRecord& r : records) rows.push_back(&r);
+  return WriteSegment(env, path, std::move(rows), options);
 }
 
 }  // namespace mayak

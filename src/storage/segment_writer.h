@@ -40,6 +40,9 @@ class SegmentWriter {
 
   // Rows must come in InSegmentOrder; anything else is an error.
   absl::Status Add(LogRecord record);
+  // All the rows of the segment at once, already in InSegmentOrder, written
+  // without copying them.
+  absl::Status AddSorted(const std::vector<const LogRecord*>& rows);
   // Writes the rest, the footer and tail, fsyncs, renames into place and
   // fsyncs the directory. Returns the footer written.
   absl::StatusOr<segment::Footer> Finish();
@@ -62,9 +65,12 @@ class SegmentWriter {
   uint64_t bytes_written_ = 0;
 };
 
-// Sorts `records` into segment order and writes them as one segment.
+// Sorts `rows` into segment order and writes them as one segment.
 absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
-                                             std::vector<LogRecord> records,
+                                             std::vector<const LogRecord*> rows,
+                                             const SegmentWriterOptions& options = {});
+absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
+                                             const std::vector<LogRecord>& records,
                                              const SegmentWriterOptions& options = {});
 
 }  // namespace mayak
