@@ -106,8 +106,9 @@ const OptionSpec kMemtableSize{
     "storage",
     "memtable_size",
     OptionType::kByteSize,
-    "64MiB",
-    "Records collect in memory (and the WAL) until they take this much memory, then are written out "
+    "128MiB",
+    "Records collect in memory (and the WAL) until they take this much memory, then are written "
+    "out "
     "as columnar segments. Larger means fewer, better-compressed segments and more memory.",
     {},
     64 * 1024,

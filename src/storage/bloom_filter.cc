@@ -68,18 +68,16 @@ uint64_t IntegerHash(int64_t value) {
 void FilterBuilder::AddWords(std::string_view text) {
   ForEachWord(text, [this](std::string_view word) {
     LowerInto(word, &lowered_);
-    hashes_.push_back(HashLowered(lowered_));
+    hashes_.insert(HashLowered(lowered_));
   });
 }
 
 void FilterBuilder::AddWordsAndValue(std::string_view value) {
   AddWords(value);
-  if (!IsOneLowerCaseWord(value)) hashes_.push_back(ExactValueHash(value));
+  if (!IsOneLowerCaseWord(value)) hashes_.insert(ExactValueHash(value));
 }
 
 std::string FilterBuilder::Finish() {
-  std::sort(hashes_.begin(), hashes_.end());
-  hashes_.erase(std::unique(hashes_.begin(), hashes_.end()), hashes_.end());
   const auto bits = static_cast<double>(hashes_.size()) * kBitsPerKey;
   const size_t blocks = std::max<size_t>(1, static_cast<size_t>(std::ceil(bits / 256)));
   std::vector<uint32_t> words(blocks * 8, 0);

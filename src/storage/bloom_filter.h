@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+
 namespace mayak::bloom {
 
 inline constexpr size_t kBlockBytes = 32;
@@ -36,12 +38,12 @@ class FilterBuilder {
   // Every word of `value` and the value itself (ExactValueHash).
   void AddWordsAndValue(std::string_view value);
   // An integer, as ExactValueHash of its decimal form (IntegerHash).
-  void AddInteger(int64_t value) { hashes_.push_back(IntegerHash(value)); }
+  void AddInteger(int64_t value) { hashes_.insert(IntegerHash(value)); }
   // The filter bytes (a multiple of kBlockBytes; at least one block).
   std::string Finish();
 
  private:
-  std::vector<uint64_t> hashes_;
+  absl::flat_hash_set<uint64_t> hashes_;  // distinct keys size the filter
   std::string lowered_;
 };
 

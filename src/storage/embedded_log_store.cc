@@ -1,5 +1,8 @@
 #include "storage/embedded_log_store.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -398,6 +401,11 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
 }
 
 void EmbeddedLogStore::MergeLoop() {
+  // Merges can always wait: on a busy machine ingest and searches get the CPU
+  // first (Linux applies a nice value to the calling thread alone).
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10) != 0) {
+    LogWarn("storage: cannot lower the merge thread's priority");
+  }
   for (;;) {
     {
       absl::MutexLock lock(&mu_);

@@ -38,7 +38,7 @@ struct EmbeddedLogStoreOptions {
   Env* env = Env::Default();
   std::string dir;  // the data directory
   uint64_t wal_file_size = 64ull << 20;
-  uint64_t memtable_bytes = 64ull << 20;       // flush when the memtable holds this much
+  uint64_t memtable_bytes = 128ull << 20;      // flush when the memtable's records take this much
   int64_t flush_interval_ns = 60'000'000'000;  // ... or when its oldest record is this old
   size_t row_group_rows = 16384;
   // Background merges (see MergeLoop): a partition's segments of a size tier

@@ -41,8 +41,8 @@ TEST_F(SegmentMergerTest, InterleavesInputsInSegmentOrder) {
   auto c = Write("c.seg", 2, 3, 1);
   MergeOptions options;
   options.writer.row_group_rows = 64;
-  auto footer = MergeSegments(Env::Default(), {a.get(), b.get(), c.get()}, dir_ + "/m.seg",
-                              options);
+  auto footer =
+      MergeSegments(Env::Default(), {a.get(), b.get(), c.get()}, dir_ + "/m.seg", options);
   ASSERT_TRUE(footer.ok()) << footer.status();
   EXPECT_EQ(footer->rows, 351u);
   auto merged = SegmentReader::Open(Env::Default(), dir_ + "/m.seg");

@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "storage/bloom_filter.h"
@@ -37,6 +38,16 @@ ColumnType TypeOf(const AttributeValue& value) {
       return ColumnType::kDouble;
     default:
       return ColumnType::kBool;
+  }
+}
+
+// Calls fn once per distinct value: the words of a value repeated in many
+// rows (a service, a status, a frequent message) are indexed once.
+template <typename Fn>
+void ForEachDistinct(const std::vector<std::string_view>& values, Fn&& fn) {
+  absl::flat_hash_set<std::string_view> seen;
+  for (std::string_view v : values) {
+    if (seen.insert(v).second) fn(v);
   }
 }
 
@@ -94,9 +105,9 @@ class SegmentBuilder {
       chunk.column = 3 + k;
       chunk.present = n;
       // Messages are searched by words, system and service by value.
-      for (std::string_view v : *strings[k]) {
+      ForEachDistinct(*strings[k], [this, k](std::string_view v) {
         k == 0 ? bloom_.AddWords(v) : bloom_.AddWordsAndValue(v);
-      }
+      });
       AddChunk(&group, chunk, raw, bloom_.Finish());
     }
     for (const auto& [column, values] : attributes) {
@@ -170,10 +181,8 @@ class SegmentBuilder {
     switch (type) {
       case ColumnType::kString: {
         std::vector<std::string_view> strings;
-        for (const auto& [row, v] : values) {
-          strings.push_back(std::get<std::string>(*v));
-          bloom->AddWordsAndValue(strings.back());
-        }
+        for (const auto& [row, v] : values) strings.push_back(std::get<std::string>(*v));
+        ForEachDistinct(strings, [bloom](std::string_view v) { bloom->AddWordsAndValue(v); });
         EncodeStrings(strings, out);
         return;
       }
