@@ -23,6 +23,9 @@ void AddIngestRoutes(Router* router, const ServerState* state, const ApiLimits& 
 // GET|POST /api/v1/search.
 void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& limits);
 
+// GET /api/v1/storage.
+void AddStorageRoutes(Router* router, const ServerState* state);
+
 // The store when the server is ready; otherwise responds 503 and returns null.
 LogStore* ReadyStoreOrRespond(const ServerState* state, const Respond& respond);
 

@@ -67,6 +67,7 @@ int RunServer(const Config& config) {
   AddStatusRoutes(&router, &state, &metrics);
   AddIngestRoutes(&router, &state, limits, &metrics);
   AddSearchRoutes(&router, &state, limits);
+  AddStorageRoutes(&router, &state);
 
   net::io_context io;
   auto work = net::make_work_guard(io);
@@ -121,6 +122,14 @@ int RunServer(const Config& config) {
       static_cast<uint64_t>(config.GetByteSize(options::kMergeMaxSegmentSize));
   store_options.merge_write_bytes_per_second =
       static_cast<uint64_t>(config.GetByteSize(options::kMergeWriteRate));
+  store_options.retention = {config.GetInt(options::kHotDays), config.GetByteSize(options::kCap)};
+  for (const auto& [system, values] : config.GetOverrides(options::kRetentionSystems)) {
+    RetentionPolicy& policy = store_options.retention_by_system[system];
+    policy = store_options.retention;
+    if (auto it = values.find("hot_days"); it != values.end()) policy.hot_days = it->second;
+    if (auto it = values.find("cap"); it != values.end()) policy.cap_bytes = it->second;
+  }
+  store_options.retention_interval_ns = config.GetDurationNanos(options::kRetentionInterval);
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
   int exit_code = 0;
   if (!store.ok()) {

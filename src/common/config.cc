@@ -26,6 +26,8 @@ std::string_view TypeName(OptionType type) {
       return "address";
     case OptionType::kChoice:
       return "choice";
+    case OptionType::kOverrides:
+      return "per-system overrides";
   }
   return "value";
 }
@@ -86,9 +88,53 @@ std::string TypeHint(const OptionSpec& spec) {
       return "HOST:PORT or off";
     case OptionType::kChoice:
       return StrCat("one of ", ReplaceAll(spec.choices, "|", ", "));
+    case OptionType::kOverrides:
+      return "mapping of system names to overrides, e.g. {shop: {cap: 50GB, hot_days: 14}}";
     default:
       return std::string(TypeName(spec.type));
   }
+}
+
+// Parses kOverrides from a YAML node; on error `*error_at` is where.
+absl::StatusOr<Overrides> ParseOverrides(const OptionSpec& spec, const YAML::Node& node,
+                                         YAML::Mark* error_at) {
+  const auto invalid = [&spec, error_at](const YAML::Node& at, std::string_view why) {
+    *error_at = at.Mark();
+    return absl::InvalidArgumentError(StrCat(spec.FullName(), ": ", why));
+  };
+  Overrides overrides;
+  if (node.IsNull()) return overrides;
+  if (!node.IsMap()) return invalid(node, StrCat("expects a ", TypeHint(spec)));
+  const std::string known = ReplaceAll(spec.choices, "|", ", ");
+  for (const auto& system_entry : node) {
+    const std::string system = system_entry.first.as<std::string>();
+    const YAML::Node& body = system_entry.second;
+    if (system.empty()) return invalid(system_entry.first, "a system name is empty");
+    if (!body.IsMap()) {
+      return invalid(body, StrCat("'", system, "' expects a mapping such as {", known, "}"));
+    }
+    auto& values = overrides[system];
+    for (const auto& entry : body) {
+      const std::string key = entry.first.as<std::string>();
+      const OptionSpec* option = nullptr;
+      for (std::string_view allowed : Split(spec.choices, '|')) {
+        if (allowed == key) option = FindOption(spec.section, key);
+      }
+      if (option == nullptr) {
+        return invalid(entry.first, StrCat("unknown key '", key, "' for system '", system,
+                                           "' (known: ", known, ")"));
+      }
+      if (!entry.second.IsScalar()) {
+        return invalid(entry.second, StrCat(system, ".", key, " expects a single value"));
+      }
+      auto value = ParseOptionValue(*option, entry.second.Scalar());
+      if (!value.ok()) {
+        return invalid(entry.second, StrCat("system '", system, "': ", value.status().message()));
+      }
+      values[key] = std::get<int64_t>(*value);
+    }
+  }
+  return overrides;
 }
 
 }  // namespace
@@ -182,6 +228,18 @@ absl::StatusOr<OptionValue> ParseOptionValue(const OptionSpec& spec, std::string
       }
       return invalid(StrCat("'", text, "' is not ", TypeHint(spec)));
     }
+    case OptionType::kOverrides: {
+      YAML::Node node;
+      try {
+        node = YAML::Load(std::string(text));
+      } catch (const YAML::Exception& e) {
+        return invalid(StrCat("'", text, "' is not a YAML mapping: ", e.msg));
+      }
+      YAML::Mark unused;
+      auto overrides = ParseOverrides(spec, node, &unused);
+      if (!overrides.ok()) return overrides.status();
+      return OptionValue(*std::move(overrides));
+    }
   }
   return invalid("unknown type");
 }
@@ -250,6 +308,16 @@ absl::Status Config::LoadYaml(const std::string& path) {
                                                  section, ".", key, "' (known in ", section, ": ",
                                                  KnownKeys(section), ")"));
       }
+      if (spec->type == OptionType::kOverrides) {
+        YAML::Mark at;
+        auto overrides = ParseOverrides(*spec, entry.second, &at);
+        if (!overrides.ok()) {
+          return absl::InvalidArgumentError(
+              StrCat(Where(path, at), ": ", overrides.status().message()));
+        }
+        values_[spec] = *std::move(overrides);
+        continue;
+      }
       if (!entry.second.IsScalar()) {
         return absl::InvalidArgumentError(StrCat(Where(path, entry.second.Mark()), ": ",
                                                  spec->FullName(), " expects a single ",
@@ -300,6 +368,10 @@ int64_t Config::GetDurationNanos(const OptionSpec& spec) const {
 int64_t Config::GetByteSize(const OptionSpec& spec) const {
   return std::get<int64_t>(ValueOf(spec, OptionType::kByteSize));
 }
+const Overrides& Config::GetOverrides(const OptionSpec& spec) const {
+  return std::get<Overrides>(ValueOf(spec, OptionType::kOverrides));
+}
+
 const ListenAddress& Config::GetListenAddress(const OptionSpec& spec) const {
   return std::get<ListenAddress>(ValueOf(spec, OptionType::kListenAddress));
 }

@@ -28,7 +28,12 @@ enum class OptionType {
   kByteSize,       // "100MB", "2.5GiB"; stored as bytes
   kListenAddress,  // "HOST:PORT" or "off"
   kChoice,         // one of OptionSpec::choices
+  kOverrides,      // per-system values of sibling options: {shop: {cap: 50GB}}
 };
+
+// For kOverrides: system -> key (one of OptionSpec::choices, each a sibling
+// integer, size or duration option of the same section) -> value.
+using Overrides = std::map<std::string, std::map<std::string, int64_t>>;
 
 // Where a listener binds, or that it is turned off.
 struct ListenAddress {
@@ -47,7 +52,7 @@ struct OptionSpec {
   OptionType type;
   std::string_view default_text;  // parsed like user input
   std::string_view doc;
-  std::string_view choices = {};  // for kChoice: "debug|info|warn|error"
+  std::string_view choices = {};  // kChoice: "debug|info|warn|error"; kOverrides: keys allowed
   int64_t min = 0;                // for kInt, kDuration, kByteSize: inclusive
   int64_t max = INT64_MAX;
 
@@ -58,7 +63,7 @@ struct OptionSpec {
 // Every declared option, in documentation order.
 const std::vector<const OptionSpec*>& AllOptions();
 
-using OptionValue = std::variant<std::string, int64_t, bool, ListenAddress>;
+using OptionValue = std::variant<std::string, int64_t, bool, ListenAddress, Overrides>;
 
 // Parses `text` as a value of `spec`'s type and checks its bounds. The error
 // names the option but not where the text came from.
@@ -85,6 +90,7 @@ class Config {
   int64_t GetDurationNanos(const OptionSpec& spec) const;
   int64_t GetByteSize(const OptionSpec& spec) const;
   const ListenAddress& GetListenAddress(const OptionSpec& spec) const;
+  const Overrides& GetOverrides(const OptionSpec& spec) const;
 
  private:
   absl::Status LoadYaml(const std::string& path);

@@ -161,6 +161,54 @@ const OptionSpec kMergeWriteRate{
     0,
     1024 * 1024 * kMiB};
 
+const OptionSpec kHotDays{
+    "retention",
+    "hot_days",
+    OptionType::kInt,
+    "30",
+    "Days a system's records stay searchable on local disk. A retention run drops every UTC "
+    "day partition wholly older than this.",
+    {},
+    1,
+    36500};
+const OptionSpec kArchiveDays{
+    "retention",
+    "archive_days",
+    OptionType::kInt,
+    "365",
+    "Days archived partitions are to be kept in object storage. Reserved: this version does "
+    "not archive yet, so dropped partitions are deleted.",
+    {},
+    1,
+    36500};
+const OptionSpec kCap{
+    "retention",
+    "cap",
+    OptionType::kByteSize,
+    "100GB",
+    "Most segment bytes one system may keep on local disk. Over it, the system's oldest "
+    "partitions go first; its newest partition always stays.",
+    {},
+    kMiB,
+    INT64_MAX};
+const OptionSpec kRetentionInterval{"retention",
+                                    "check_interval",
+                                    OptionType::kDuration,
+                                    "1m",
+                                    "How often retention checks ages and caps.",
+                                    {},
+                                    kSecond,
+                                    24 * 3600 * kSecond};
+const OptionSpec kRetentionSystems{
+    "retention",
+    "systems",
+    OptionType::kOverrides,
+    "{}",
+    "Per-system hot_days, archive_days and cap, overriding the defaults above, for example "
+    "{shop: {cap: 50GB, hot_days: 14}}. In the environment as YAML: "
+    "MAYAK_RETENTION_SYSTEMS='{shop: {cap: 50GB}}'.",
+    "hot_days|archive_days|cap"};
+
 }  // namespace mayak::options
 
 namespace mayak {
@@ -168,14 +216,33 @@ namespace mayak {
 const std::vector<const OptionSpec*>& AllOptions() {
   using namespace options;  // NOLINT(google-build-using-namespace): a table of them
   static const std::vector<const OptionSpec*> kAll = {
-      &kDataDir,        &kIoThreads,        &kShutdownTimeout,
-      &kLogLevel,       &kListenApi,        &kListenElasticsearch,
-      &kListenOtlpHttp, &kListenOtlpGrpc,   &kListenZipkin,
-      &kListenJaeger,   &kListenSyslog,     &kMaxBody,
-      &kMaxLine,        &kMaxSearchHits,    &kIdleTimeout,
-      &kWalFileSize,    &kMemtableSize,     &kFlushInterval,
-      &kRowGroupRows,   &kMergeMinSegments, &kMergeMaxSegmentSize,
+      &kDataDir,
+      &kIoThreads,
+      &kShutdownTimeout,
+      &kLogLevel,
+      &kListenApi,
+      &kListenElasticsearch,
+      &kListenOtlpHttp,
+      &kListenOtlpGrpc,
+      &kListenZipkin,
+      &kListenJaeger,
+      &kListenSyslog,
+      &kMaxBody,
+      &kMaxLine,
+      &kMaxSearchHits,
+      &kIdleTimeout,
+      &kWalFileSize,
+      &kMemtableSize,
+      &kFlushInterval,
+      &kRowGroupRows,
+      &kMergeMinSegments,
+      &kMergeMaxSegmentSize,
       &kMergeWriteRate,
+      &kHotDays,
+      &kArchiveDays,
+      &kCap,
+      &kRetentionInterval,
+      &kRetentionSystems,
   };
   return kAll;
 }

@@ -32,4 +32,10 @@ extern const OptionSpec kMergeMinSegments;
 extern const OptionSpec kMergeMaxSegmentSize;
 extern const OptionSpec kMergeWriteRate;
 
+extern const OptionSpec kHotDays;
+extern const OptionSpec kArchiveDays;
+extern const OptionSpec kCap;
+extern const OptionSpec kRetentionInterval;
+extern const OptionSpec kRetentionSystems;
+
 }  // namespace mayak::options

@@ -87,6 +87,13 @@ TEST_F(ConfigFileTest, ErrorsNameFileLineAndKey) {
       {"server:\n  log_level: loud\n", ":2: server.log_level: 'loud' is not one of debug, info"},
       {"limits:\n  max_body: [1, 2]\n", ":2: limits.max_body expects a single size"},
       {"server: [1\n", ": invalid YAML"},
+      {"retention:\n  systems:\n    shop: {cap: lots}\n",
+       ":3: retention.systems: system 'shop': retention.cap: 'lots' is not a size"},
+      {"retention:\n  systems:\n    shop:\n      colour: red\n",
+       ":4: retention.systems: unknown key 'colour' for system 'shop' (known: hot_days, "
+       "archive_days, cap)"},
+      {"retention:\n  systems: [shop]\n", ":2: retention.systems: expects a mapping"},
+      {"retention:\n  systems: {shop: 14}\n", "'shop' expects a mapping such as {hot_days"},
       {"- just\n- a list\n", ": expected a mapping of sections"},
   };
   for (const Case& c : cases) {
@@ -97,6 +104,33 @@ TEST_F(ConfigFileTest, ErrorsNameFileLineAndKey) {
     EXPECT_EQ(message.rfind(path, 0), 0u) << message;
     EXPECT_NE(message.find(c.expected), std::string::npos) << message;
   }
+}
+
+TEST_F(ConfigFileTest, PerSystemOverridesFromFileAndEnvironment) {
+  auto config =
+      Config::Load(Write("retention:\n  cap: 1GB\n  systems:\n    shop: {cap: 50GB, hot_days: 14}\n"
+                         "    mes:\n      archive_days: 30\n"),
+                   NoEnv);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const Overrides& overrides = config->GetOverrides(options::kRetentionSystems);
+  ASSERT_EQ(overrides.size(), 2u);
+  EXPECT_EQ(overrides.at("shop").at("cap"), 50'000'000'000);
+  EXPECT_EQ(overrides.at("shop").at("hot_days"), 14);
+  EXPECT_EQ(overrides.at("mes").at("archive_days"), 30);
+  EXPECT_EQ(config->GetByteSize(options::kCap), 1'000'000'000);
+  EXPECT_TRUE(Config().GetOverrides(options::kRetentionSystems).empty());
+
+  auto from_env = Config::Load("", [](const char* name) -> const char* {
+    return std::string_view(name) == "MAYAK_RETENTION_SYSTEMS" ? "{crm: {hot_days: 7}}" : nullptr;
+  });
+  ASSERT_TRUE(from_env.ok()) << from_env.status();
+  EXPECT_EQ(from_env->GetOverrides(options::kRetentionSystems).at("crm").at("hot_days"), 7);
+  auto bad_env = Config::Load("", [](const char* name) -> const char* {
+    return std::string_view(name) == "MAYAK_RETENTION_SYSTEMS" ? "{crm: {hot_days: 0}}" : nullptr;
+  });
+  EXPECT_NE(StatusMessage(bad_env.status()).find("retention.hot_days: 0 is out of range"),
+            std::string::npos)
+      << bad_env.status();
 }
 
 TEST(ConfigTest, MissingFileAndBadEnvironmentAreClear) {

@@ -115,9 +115,18 @@ EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegis
       groups_read_(metrics->GetCounter("mayak_search_row_groups_total", "", {{"result", "read"}})),
       merges_(metrics->GetCounter("mayak_storage_merges_total",
                                   "Background merges of a partition's segments into one.")),
-      merge_failures_(metrics->GetCounter(
-          "mayak_storage_merge_failures_total",
-          "Merges that failed; their inputs are left unmerged until restart.")) {}
+      merge_failures_(
+          metrics->GetCounter("mayak_storage_merge_failures_total",
+                              "Merges that failed (retried later, or never for a damaged input).")),
+      retention_dropped_age_(metrics->GetCounter(
+          "mayak_retention_dropped_partitions_total",
+          "Partitions retention dropped, by reason: age (past hot_days) or cap (system over "
+          "its size cap).",
+          {{"reason", "age"}})),
+      retention_dropped_cap_(
+          metrics->GetCounter("mayak_retention_dropped_partitions_total", "", {{"reason", "cap"}})),
+      retention_dropped_bytes_(metrics->GetCounter("mayak_retention_dropped_bytes_total",
+                                                   "Segment bytes retention dropped.")) {}
 
 absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> EmbeddedLogStore::Open(
     const EmbeddedLogStoreOptions& options, MetricsRegistry* metrics) {
@@ -138,6 +147,9 @@ absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> EmbeddedLogStore::Open(
   store->wal_ = *std::move(wal);
   store->flush_thread_ = std::thread([s = store.get()] { s->FlushLoop(); });
   store->merge_thread_ = std::thread([s = store.get()] { s->MergeLoop(); });
+  if (options.retention_interval_ns > 0) {
+    store->retention_thread_ = std::thread([s = store.get()] { s->RetentionLoop(); });
+  }
   return store;
 }
 
@@ -542,6 +554,129 @@ absl::Status EmbeddedLogStore::MergeOnce(
   return absl::OkStatus();
 }
 
+int64_t EmbeddedLogStore::Now() const {
+  if (options_.clock) return options_.clock();
+  return absl::ToUnixNanos(absl::Now());
+}
+
+RetentionPolicy EmbeddedLogStore::PolicyFor(const std::string& system) const {
+  auto it = options_.retention_by_system.find(system);
+  return it != options_.retention_by_system.end() ? it->second : options_.retention;
+}
+
+void EmbeddedLogStore::RetentionLoop() {
+  for (;;) {
+    if (absl::Status status = RunRetention(); !status.ok()) {
+      LogError("storage: retention run failed; will retry",
+               {{"error", std::string(StatusMessage(status))}});
+    }
+    absl::MutexLock lock(&mu_);
+    if (mu_.AwaitWithTimeout(absl::Condition(&closing_),
+                             absl::Nanoseconds(options_.retention_interval_ns))) {
+      return;
+    }
+  }
+}
+
+absl::Status EmbeddedLogStore::RunRetention() {
+  const int64_t now = Now();
+  // The live segments by partition.
+  std::map<std::pair<std::string, int64_t>, std::vector<std::shared_ptr<const Segment>>> partitions;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& s : segments_) partitions[{s->entry.system, s->entry.day}].push_back(s);
+  }
+  std::vector<PartitionUsage> usage;
+  std::set<std::string> systems;
+  for (const auto& [key, segments] : partitions) {
+    PartitionUsage p{key.first, key.second, 0, 0};
+    for (const auto& s : segments) {
+      p.bytes += s->entry.bytes;
+      p.records += s->entry.rows;
+    }
+    usage.push_back(std::move(p));
+    systems.insert(key.first);
+  }
+  const std::vector<PartitionDrop> drops = PlanRetention(
+      std::move(usage), [this](const std::string& system) { return PolicyFor(system); }, now);
+  std::map<std::string, RetentionRun> runs;
+  for (const std::string& system : systems) runs[system] = RetentionRun{now, "ok", 0, 0};
+  absl::Status result;
+  for (const PartitionDrop& drop : drops) {
+    const auto& segments = partitions[{drop.partition.system, drop.partition.day}];
+    std::set<std::string> removed;
+    for (const auto& s : segments) removed.insert(s->entry.path);
+    RetentionRun& run = runs[drop.partition.system];
+    if (absl::Status status = CommitSegments({}, removed, std::nullopt); !status.ok()) {
+      run.outcome = std::string(StatusMessage(status));
+      result.Update(status);
+      continue;
+    }
+    for (const std::string& path : removed) {
+      if (absl::Status s = options_.env->RemoveFile(StrCat(options_.dir, "/", path)); !s.ok()) {
+        LogWarn("storage: cannot remove a dropped segment; start-up will",
+                {{"segment", path}, {"error", std::string(StatusMessage(s))}});
+      }
+    }
+    if (!options_.env
+             ->RemoveDir(
+                 StrCat(options_.dir, "/", PartitionDir(drop.partition.system, drop.partition.day)))
+             .ok()) {
+      // Not empty (a flush added a segment meanwhile) or already gone.
+    }
+    (drop.reason == "age" ? retention_dropped_age_ : retention_dropped_cap_)->Add();
+    retention_dropped_bytes_->Add(drop.partition.bytes);
+    ++run.dropped_partitions;
+    run.dropped_bytes += drop.partition.bytes;
+    LogInfo("storage: retention dropped a partition",
+            {{"partition", PartitionDir(drop.partition.system, drop.partition.day)},
+             {"reason", drop.reason},
+             {"bytes", drop.partition.bytes},
+             {"records", drop.partition.records}});
+  }
+  absl::MutexLock lock(&mu_);
+  for (auto& [system, run] : runs) last_retention_[system] = std::move(run);
+  return result;
+}
+
+std::vector<SystemUsage> EmbeddedLogStore::Usage() const {
+  std::map<std::string, SystemUsage> by_system;
+  std::set<std::pair<std::string, int64_t>> days;
+  const auto add = [&by_system](const std::string& system, uint64_t records, int64_t oldest,
+                                int64_t newest) {
+    SystemUsage& u = by_system[system];
+    if (u.records == 0 || oldest < u.oldest_ns) u.oldest_ns = oldest;
+    if (u.records == 0 || newest > u.newest_ns) u.newest_ns = newest;
+    u.records += records;
+  };
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& s : segments_) {
+      add(s->entry.system, s->entry.rows, s->entry.min_ts, s->entry.max_ts);
+      by_system[s->entry.system].bytes += s->entry.bytes;
+      days.insert({s->entry.system, s->entry.day});
+    }
+    const auto add_memory = [&add](const std::vector<LogRecord>& records) {
+      for (const LogRecord& r : records) add(r.system, 1, r.timestamp_ns, r.timestamp_ns);
+    };
+    add_memory(active_);
+    if (immutable_ != nullptr) add_memory(*immutable_);
+    for (const auto& [system, run] : last_retention_) {
+      if (by_system.count(system) > 0) by_system[system].last_retention = run;
+    }
+  }
+  std::vector<SystemUsage> out;
+  for (auto& [system, u] : by_system) {
+    u.system = system;
+    for (const auto& [s, day] : days) u.partitions += s == system ? 1 : 0;
+    const RetentionPolicy policy = PolicyFor(system);
+    u.cap_bytes = policy.cap_bytes;
+    u.hot_days = policy.hot_days;
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
 absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
   TopHits hits(request.limit);
   std::vector<std::shared_ptr<const Segment>> segments;
@@ -632,12 +767,16 @@ StoreStats EmbeddedLogStore::Stats() const {
 void EmbeddedLogStore::Close() {
   {
     absl::MutexLock lock(&mu_);
-    if (closing_ && !flush_thread_.joinable() && !merge_thread_.joinable()) return;
+    if (closing_ && !flush_thread_.joinable() && !merge_thread_.joinable() &&
+        !retention_thread_.joinable()) {
+      return;
+    }
     closing_ = true;
   }
   cancel_merge_ = true;
   if (flush_thread_.joinable()) flush_thread_.join();
   if (merge_thread_.joinable()) merge_thread_.join();
+  if (retention_thread_.joinable()) retention_thread_.join();
   // An unfinished flush is harmless: its records are still in the WAL.
   if (wal_) wal_->Close();
 }

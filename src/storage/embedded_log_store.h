@@ -16,6 +16,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -29,6 +31,7 @@
 #include "storage/env.h"
 #include "storage/log_store.h"
 #include "storage/manifest.h"
+#include "storage/retention.h"
 #include "storage/segment_reader.h"
 #include "storage/wal_writer.h"
 
@@ -46,6 +49,13 @@ struct EmbeddedLogStoreOptions {
   size_t merge_min_segments = 4;
   uint64_t merge_max_bytes = 2ull << 30;                // segments this big are left alone
   uint64_t merge_write_bytes_per_second = 100'000'000;  // 0: unlimited
+  // Retention (see retention.h): the defaults, per-system overrides, and
+  // how often the retention thread runs (0: only when RunRetention is called).
+  RetentionPolicy retention;
+  std::map<std::string, RetentionPolicy> retention_by_system;
+  int64_t retention_interval_ns = 60'000'000'000;
+  // The wall clock in ns since the epoch; tests move it.
+  std::function<int64_t()> clock;
 };
 
 class EmbeddedLogStore final : public LogStore {
@@ -63,6 +73,9 @@ class EmbeddedLogStore final : public LogStore {
   absl::Status Flush();
   // Runs merges until none is due; for tests and `admin` tools.
   absl::Status MergeAll();
+  // Drops the partitions retention says must go (see retention.h), now.
+  absl::Status RunRetention();
+  std::vector<SystemUsage> Usage() const override;
 
  private:
   struct Segment {
@@ -94,6 +107,9 @@ class EmbeddedLogStore final : public LogStore {
                                                              int64_t day);
 
   void MergeLoop();
+  void RetentionLoop();
+  RetentionPolicy PolicyFor(const std::string& system) const;
+  int64_t Now() const;
   // The segments of the next merge due (empty when none is).
   // Marks them as merging so no other merge takes them.
   std::vector<std::shared_ptr<const Segment>> PickMerge() ABSL_LOCKS_EXCLUDED(mu_);
@@ -109,6 +125,9 @@ class EmbeddedLogStore final : public LogStore {
 
   Counter* merges_;
   Counter* merge_failures_;
+  Counter* retention_dropped_age_;
+  Counter* retention_dropped_cap_;
+  Counter* retention_dropped_bytes_;
 
   std::unique_ptr<WalWriter> wal_;
   absl::Mutex flush_mu_;     // one flush at a time
@@ -127,9 +146,11 @@ class EmbeddedLogStore final : public LogStore {
   bool merge_wanted_ ABSL_GUARDED_BY(mu_) = true;  // segments changed since the last look
   std::set<std::string> merge_excluded_ ABSL_GUARDED_BY(mu_);  // damaged inputs of merges
   std::set<std::string> merging_ ABSL_GUARDED_BY(mu_);         // inputs of merges under way
+  std::map<std::string, RetentionRun> last_retention_ ABSL_GUARDED_BY(mu_);  // by system
 
   std::thread flush_thread_;
   std::thread merge_thread_;
+  std::thread retention_thread_;
 };
 
 }  // namespace mayak

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -32,6 +33,10 @@ class EmbeddedLogStoreTest : public ::testing::Test {
     options.flush_interval_ns = 3600LL * 1'000'000'000;
     options.row_group_rows = 100;
     options.merge_min_segments = merge_min_segments_;
+    options.retention_interval_ns = 0;  // retention runs when a test says
+    options.retention = retention_;
+    options.retention_by_system = retention_by_system_;
+    options.clock = [this] { return now_ns_.load(); };
     auto store = EmbeddedLogStore::Open(options, &metrics_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -77,6 +82,9 @@ class EmbeddedLogStoreTest : public ::testing::Test {
   MetricsRegistry metrics_;
   std::unique_ptr<EmbeddedLogStore> store_;
   size_t merge_min_segments_ = 0;  // tests that merge turn it on
+  RetentionPolicy retention_;
+  std::map<std::string, RetentionPolicy> retention_by_system_;
+  std::atomic<int64_t> now_ns_{kNov24 + 2 * kDay};
 };
 
 TEST_F(EmbeddedLogStoreTest, FlushesIntoPartitionedSegmentsAndSurvivesRestart) {
@@ -256,6 +264,49 @@ TEST_F(EmbeddedLogStoreTest, TheMergeThreadRetriesAFailedMergeAndLosesNothing) {
   EXPECT_EQ(AllSeqs(), Range(0, 100));
   Reopen();
   EXPECT_EQ(AllSeqs(), Range(0, 100));
+}
+
+TEST_F(EmbeddedLogStoreTest, RetentionDropsOldAndOverCapPartitionsAndReportsIt) {
+  retention_.hot_days = 1;
+  retention_by_system_["shop"] = {30, 1};  // 30 days, but a 1-byte cap
+  Reopen();
+  // crm and shop records on Nov 24 and 25 (Append); it is now Nov 26 00:00.
+  ASSERT_TRUE(Append(0, 300).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  std::vector<SystemUsage> usage = store_->Usage();
+  ASSERT_EQ(usage.size(), 2u);
+  EXPECT_EQ(usage[0].system, "crm");
+  EXPECT_EQ(usage[0].partitions, 2u);
+  EXPECT_EQ(usage[0].records, 200u);
+  EXPECT_EQ(usage[0].hot_days, 1);
+  EXPECT_EQ(usage[1].cap_bytes, 1);
+  EXPECT_FALSE(usage[0].last_retention.has_value());
+  EXPECT_EQ(usage[0].oldest_ns, kNov24 + 2'000'000);  // record 2, crm's first
+
+  ASSERT_TRUE(store_->RunRetention().ok());
+  usage = store_->Usage();
+  ASSERT_EQ(usage.size(), 2u);
+  // crm keeps 1 day: Nov 24 (ended a day ago) goes; Nov 25, which ended just
+  // now, still holds records less than a day old and stays. shop is over its
+  // 1-byte cap: its older day goes, its newest stays.
+  EXPECT_EQ(usage[1].system, "shop");
+  EXPECT_EQ(usage[1].partitions, 1u);
+  ASSERT_TRUE(usage[1].last_retention.has_value());
+  EXPECT_EQ(usage[1].last_retention->dropped_partitions, 1u);
+  EXPECT_EQ(usage[1].last_retention->outcome, "ok");
+  const std::multiset<int64_t> seqs = AllSeqs();
+  for (int64_t seq : seqs) EXPECT_EQ(seq % 2, 1) << seq << " (Nov 24) should have been dropped";
+  EXPECT_EQ(seqs.size(), 150u);  // the Nov 25 records of both
+
+  // A backfill of an old day is accepted, then leaves at the next run.
+  ASSERT_TRUE(Append(300, 30).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(AllSeqs().size(), 180u);
+  ASSERT_TRUE(store_->RunRetention().ok());
+  EXPECT_EQ(AllSeqs().size(), 165u);  // the new Nov 25 records stay
+  Reopen();
+  EXPECT_EQ(AllSeqs().size(), 165u);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/logs/crm/2026-11-24"));
 }
 
 }  // namespace

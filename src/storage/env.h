@@ -55,6 +55,8 @@ class Env {
       const std::string& path) = 0;
   virtual absl::Status TruncateFile(const std::string& path, uint64_t size) = 0;
   virtual absl::Status RemoveFile(const std::string& path) = 0;
+  // Removes an empty directory.
+  virtual absl::Status RemoveDir(const std::string& dir) = 0;
   virtual absl::Status RenameFile(const std::string& from, const std::string& to) = 0;
   // Makes the directory's entries (new, renamed, removed files) durable.
   virtual absl::Status SyncDir(const std::string& dir) = 0;

@@ -41,6 +41,7 @@ class FaultInjectionEnv final : public Env {
     return base_->TruncateFile(path, size);
   }
   absl::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+  absl::Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
   absl::Status RenameFile(const std::string& from, const std::string& to) override {
     return base_->RenameFile(from, to);
   }

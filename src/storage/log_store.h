@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -33,6 +35,29 @@ struct StoreStats {
   uint64_t segments = 0;
 };
 
+// The outcome of the last retention run for one system.
+struct RetentionRun {
+  int64_t time_ns = 0;  // when it ran (wall clock)
+  std::string outcome;  // "ok" or the error
+  uint64_t dropped_partitions = 0;
+  uint64_t dropped_bytes = 0;
+};
+
+// What one system holds (GET /api/v1/storage).
+struct SystemUsage {
+  std::string system;
+  std::string kind = "logs";
+  uint64_t bytes = 0;    // segment files on disk
+  uint64_t records = 0;  // in segments and in memory
+  int64_t oldest_ns = 0;
+  int64_t newest_ns = 0;
+  uint64_t partitions = 0;           // UTC days on local disk
+  uint64_t archived_partitions = 0;  // in the object-storage archive
+  int64_t cap_bytes = 0;
+  int64_t hot_days = 0;
+  std::optional<RetentionRun> last_retention;
+};
+
 class LogStore {
  public:
   // Runs once the records are durable (OK) or certainly not stored (error).
@@ -48,6 +73,8 @@ class LogStore {
   virtual absl::StatusOr<SearchResult> Search(const SearchRequest& request) const = 0;
 
   virtual StoreStats Stats() const = 0;
+  // Per system, by name.
+  virtual std::vector<SystemUsage> Usage() const = 0;
 
   // Completes pending appends and releases files. Appends after Close fail.
   virtual void Close() = 0;

@@ -144,6 +144,11 @@ class PosixEnv final : public Env {
     return absl::OkStatus();
   }
 
+  absl::Status RemoveDir(const std::string& dir) override {
+    if (::rmdir(dir.c_str()) != 0) return IoError("cannot remove directory", dir, errno);
+    return absl::OkStatus();
+  }
+
   absl::Status RenameFile(const std::string& from, const std::string& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0) return IoError("cannot rename", from, errno);
     return absl::OkStatus();
