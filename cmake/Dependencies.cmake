@@ -7,6 +7,8 @@ find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
@@ -19,4 +21,4 @@ target_link_libraries(mayak_deps INTERFACE
   absl::status absl::statusor absl::strings absl::str_format absl::time
   absl::flat_hash_map absl::synchronization absl::hash
   simdjson::simdjson yaml-cpp CLI11::CLI11 fmt::fmt ZLIB::ZLIB PkgConfig::ZSTD
-  PkgConfig::XXHASH)
+  PkgConfig::XXHASH CURL::libcurl OpenSSL::Crypto)

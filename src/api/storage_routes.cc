@@ -29,9 +29,9 @@ void AddStorageRoutes(Router* router, const ServerState* state) {
       }
       json.Key("cap_bytes").Int(u.cap_bytes);
       json.Key("percent_used")
-          .Double(u.cap_bytes > 0 ? 100.0 * static_cast<double>(u.bytes) /
-                                        static_cast<double>(u.cap_bytes)
-                                  : 0.0);
+          .Double(u.cap_bytes > 0
+                      ? 100.0 * static_cast<double>(u.bytes) / static_cast<double>(u.cap_bytes)
+                      : 0.0);
       json.Key("hot_days").Int(u.hot_days);
       json.Key("partitions").Uint(u.partitions);
       json.Key("archived_partitions").Uint(u.archived_partitions);

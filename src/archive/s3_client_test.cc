@@ -1,0 +1,93 @@
+#include "archive/s3_client.h"
+
+#include "gtest/gtest.h"
+#include "support/s3_server.h"
+
+namespace mayak {
+namespace {
+
+class S3ClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(server_.endpoint().empty()) << server_.output(); }
+
+  std::unique_ptr<S3Client> Client(S3Options options = {}) {
+    options.endpoint = server_.endpoint();
+    if (options.bucket.empty()) options.bucket = testing::S3Server::kBucket;
+    options.access_key = testing::S3Server::kAccessKey;
+    options.secret_key = testing::S3Server::kSecretKey;
+    options.first_backoff_ms = 10;
+    auto client = S3Client::Create(options);
+    EXPECT_TRUE(client.ok()) << client.status();
+    return *std::move(client);
+  }
+
+  testing::S3Server server_;
+};
+
+TEST_F(S3ClientTest, PutGetHeadListDelete) {
+  auto client = Client();
+  const std::string data = "segment bytes \x01\x02 and more";
+  ASSERT_TRUE(client->Put("logs/shop/2026-11-24/00000001.seg", data).ok());
+  ASSERT_TRUE(client->Put("logs/shop/2026-11-24/manifest.json", "{}").ok());
+  ASSERT_TRUE(client->Put("logs/crm/2026-11-24/00000002.seg", "x").ok());
+  auto got = client->Get("logs/shop/2026-11-24/00000001.seg");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, data);
+  auto head = client->Head("logs/shop/2026-11-24/00000001.seg");
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->size, data.size());
+  EXPECT_EQ(head->etag, client->ExpectedEtag(data));
+  auto listed = client->List("logs/shop/");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].key, "logs/shop/2026-11-24/00000001.seg");
+  EXPECT_EQ((*listed)[0].size, data.size());
+  EXPECT_EQ((*listed)[1].key, "logs/shop/2026-11-24/manifest.json");
+  ASSERT_TRUE(client->Delete("logs/shop/2026-11-24/00000001.seg").ok());
+  EXPECT_EQ(client->Head("logs/shop/2026-11-24/00000001.seg").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(client->Get("no/such/key").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(S3ClientTest, LargeObjectsGoInPartsAndCheckTheirEtag) {
+  S3Options options;
+  options.multipart_threshold = 6 << 20;
+  options.part_size = 5 << 20;  // S3's smallest
+  auto client = Client(options);
+  std::string data(12 << 20, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + i / 1000);
+  const absl::Status put = client->Put("big.seg", data);
+  ASSERT_TRUE(put.ok()) << put;
+  EXPECT_EQ(client->ExpectedEtag(data).substr(32), "-3");
+  auto got = client->Get("big.seg");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(*got == data);
+}
+
+TEST_F(S3ClientTest, ErrorsNameTheProblem) {
+  S3Options options;
+  options.bucket = "no-such-bucket";
+  auto client = Client(options);
+  const absl::Status missing = client->Put("a", "b");
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound) << missing;
+  EXPECT_NE(missing.message().find("NoSuchBucket"), absl::string_view::npos) << missing;
+
+  S3Options no_scheme;
+  no_scheme.endpoint = "127.0.0.1:9000";
+  EXPECT_EQ(S3Client::Create(no_scheme).status().code(), absl::StatusCode::kInvalidArgument);
+
+  // The store goes away: requests are retried, then fail as Unavailable.
+  S3Options retrying;
+  retrying.max_attempts = 3;
+  auto down = Client(retrying);
+  server_.Stop();
+  const absl::Status unreachable = down->Put("a", "b");
+  EXPECT_EQ(unreachable.code(), absl::StatusCode::kUnavailable) << unreachable;
+  EXPECT_NE(unreachable.message().find("failed 3 times"), absl::string_view::npos) << unreachable;
+  server_.Start();
+  ASSERT_FALSE(server_.endpoint().empty()) << server_.output();
+  EXPECT_TRUE(down->Put("a", "b").ok());
+}
+
+}  // namespace
+}  // namespace mayak
