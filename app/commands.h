@@ -21,6 +21,7 @@ Command AddIngestCommand(CLI::App& app);
 Command AddConfigCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
 Command AddAdminCommand(CLI::App& app);
+Command AddArchiveCommand(CLI::App& app);
 
 // The server address the client commands use: --server, else $MAYAK_SERVER,
 // else the default API listener.

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
 
   std::map<CLI::App*, mayak::CommandRun> runs;
   for (auto* adder : {&mayak::AddServerCommand, &mayak::AddQueryCommand, &mayak::AddIngestCommand,
-                      &mayak::AddConfigCommand, &mayak::AddBenchCommand, &mayak::AddAdminCommand}) {
+                      &mayak::AddConfigCommand, &mayak::AddBenchCommand, &mayak::AddAdminCommand,
+                      &mayak::AddArchiveCommand}) {
     mayak::Command command = adder(app);
     runs[command.subcommand] = std::move(command.run);
   }

@@ -9,6 +9,7 @@
 #include "api/http_server.h"
 #include "api/routes.h"
 #include "api/server_state.h"
+#include "archive/archive_config.h"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
@@ -51,6 +52,12 @@ int RunServer(const Config& config) {
   ParseLogSeverity(config.GetString(options::kLogLevel), &severity);
   SetMinLogSeverity(severity);
 
+  auto archive = ArchiveFromConfig(config);
+  if (!archive.ok()) {
+    LogError("cannot start: the archive settings are incomplete",
+             {{"error", std::string(StatusMessage(archive.status()))}});
+    return 1;
+  }
   const std::string data_dir = config.GetString(options::kDataDir);
   auto lock = DataDirLock::Acquire(data_dir);
   if (!lock.ok()) {
@@ -130,6 +137,18 @@ int RunServer(const Config& config) {
     if (auto it = values.find("cap"); it != values.end()) policy.cap_bytes = it->second;
   }
   store_options.retention_interval_ns = config.GetDurationNanos(options::kRetentionInterval);
+  if (const PartitionArchive* partitions = archive->archive.get(); partitions != nullptr) {
+    store_options.archive = [partitions, data_dir](const std::string& system, int64_t day,
+                                                   const std::vector<SegmentEntry>& segments) {
+      return partitions->Archive(Env::Default(), data_dir, system, day, segments,
+                                 absl::ToUnixNanos(absl::Now()));
+    };
+    store_options.archived_counts = [partitions] { return partitions->CountBySystem(); };
+    LogInfo("archiving to S3 before retention drops partitions",
+            {{"endpoint", config.GetString(options::kArchiveEndpoint)},
+             {"bucket", config.GetString(options::kArchiveBucket)},
+             {"prefix", config.GetString(options::kArchivePrefix)}});
+  }
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
   int exit_code = 0;
   if (!store.ok()) {

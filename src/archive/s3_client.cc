@@ -114,6 +114,8 @@ size_t AddHeader(char* data, size_t size, size_t n, void* out) {
 
 }  // namespace
 
+std::string Md5Hex(std::string_view data) { return HexOf(Digest(EVP_md5(), data)); }
+
 struct S3Client::Reply {
   long status = 0;
   std::string body;
@@ -231,8 +233,8 @@ absl::Status S3Client::Put(const std::string& key, std::string_view data) const 
   if (reply->status != 200) return ReplyError(StrCat("PUT ", key), reply->status, reply->body);
   const std::string etag = Unquote(reply->headers["etag"]);
   if (etag != ExpectedEtag(data)) {
-    return absl::DataLossError(StrCat("S3 PUT ", key, ": the store's ETag ", etag,
-                                      " is not the MD5 of the bytes sent"));
+    return absl::DataLossError(
+        StrCat("S3 PUT ", key, ": the store's ETag ", etag, " is not the MD5 of the bytes sent"));
   }
   return absl::OkStatus();
 }

@@ -22,8 +22,8 @@ struct S3Options {
   std::string bucket;
   std::string access_key;
   std::string secret_key;
-  int max_attempts = 5;              // per request, the first included
-  int64_t first_backoff_ms = 200;    // doubled after each failed attempt
+  int max_attempts = 5;            // per request, the first included
+  int64_t first_backoff_ms = 200;  // doubled after each failed attempt
   int64_t request_timeout_ms = 300'000;
   uint64_t multipart_threshold = 64ull << 20;
   uint64_t part_size = 16ull << 20;  // S3 needs at least 5 MiB (except the last part)
@@ -34,6 +34,9 @@ struct S3Object {
   uint64_t size = 0;
   std::string etag;  // without quotes
 };
+
+// The MD5 of `data`, in hex (an object's ETag when uploaded in one piece).
+std::string Md5Hex(std::string_view data);
 
 class S3Client {
  public:

@@ -181,7 +181,9 @@ absl::StatusOr<ListenAddress> ListenAddress::Parse(std::string_view text) {
 
 std::string OptionSpec::FullName() const { return StrCat(section, ".", key); }
 
-std::string OptionSpec::EnvName() const { return ToUpper(StrCat("MAYAK_", section, "_", key)); }
+std::string OptionSpec::EnvName() const {
+  return ToUpper(ReplaceAll(StrCat("MAYAK_", section, "_", key), ".", "_"));
+}
 
 absl::StatusOr<OptionValue> ParseOptionValue(const OptionSpec& spec, std::string_view text) {
   const auto invalid = [&](std::string_view why) {
@@ -285,51 +287,72 @@ absl::Status Config::LoadYaml(const std::string& path) {
     return absl::InvalidArgumentError(StrCat(
         Where(path, root.Mark()), ": expected a mapping of sections (server:, listeners:, ...)"));
   }
-  const std::string known_sections = Join(SectionsInOrder(), ", ");
+  // Top-level names: "archive" for the nested section "archive.s3".
+  std::vector<std::string_view> top;
+  for (std::string_view section : SectionsInOrder()) {
+    const std::string_view first = section.substr(0, section.find('.'));
+    if (std::find(top.begin(), top.end(), first) == top.end()) top.push_back(first);
+  }
   for (const auto& section_entry : root) {
     const std::string section = section_entry.first.as<std::string>();
-    const YAML::Node& body = section_entry.second;
-    const auto sections = SectionsInOrder();
-    if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
+    if (std::find(top.begin(), top.end(), section) == top.end()) {
       return absl::InvalidArgumentError(StrCat(Where(path, section_entry.first.Mark()),
                                                ": unknown section '", section,
-                                               "' (known: ", known_sections, ")"));
+                                               "' (known: ", Join(top, ", "), ")"));
     }
-    if (body.IsNull()) continue;
-    if (!body.IsMap()) {
-      return absl::InvalidArgumentError(
-          StrCat(Where(path, body.Mark()), ": section '", section, "' must be a mapping of keys"));
-    }
-    for (const auto& entry : body) {
-      const std::string key = entry.first.as<std::string>();
-      const OptionSpec* spec = FindOption(section, key);
-      if (spec == nullptr) {
-        return absl::InvalidArgumentError(StrCat(Where(path, entry.first.Mark()), ": unknown key '",
-                                                 section, ".", key, "' (known in ", section, ": ",
-                                                 KnownKeys(section), ")"));
-      }
-      if (spec->type == OptionType::kOverrides) {
-        YAML::Mark at;
-        auto overrides = ParseOverrides(*spec, entry.second, &at);
-        if (!overrides.ok()) {
-          return absl::InvalidArgumentError(
-              StrCat(Where(path, at), ": ", overrides.status().message()));
-        }
-        values_[spec] = *std::move(overrides);
+    RETURN_IF_ERROR(LoadSection(path, section, section_entry.second));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Config::LoadSection(const std::string& path, const std::string& section,
+                                 const YAML::Node& body) {
+  if (body.IsNull()) return absl::OkStatus();
+  if (!body.IsMap()) {
+    return absl::InvalidArgumentError(
+        StrCat(Where(path, body.Mark()), ": section '", section, "' must be a mapping of keys"));
+  }
+  const auto sections = SectionsInOrder();
+  for (const auto& entry : body) {
+    const std::string key = entry.first.as<std::string>();
+    const OptionSpec* spec = FindOption(section, key);
+    if (spec == nullptr) {
+      const std::string nested = StrCat(section, ".", key);
+      if (std::find(sections.begin(), sections.end(), nested) != sections.end()) {
+        RETURN_IF_ERROR(LoadSection(path, nested, entry.second));
         continue;
       }
-      if (!entry.second.IsScalar()) {
-        return absl::InvalidArgumentError(StrCat(Where(path, entry.second.Mark()), ": ",
-                                                 spec->FullName(), " expects a single ",
-                                                 TypeHint(*spec), " value"));
+      std::string known = KnownKeys(section);
+      for (std::string_view s : sections) {
+        if (s.starts_with(StrCat(section, "."))) {
+          StrAppend(&known, known.empty() ? "" : ", ", s.substr(section.size() + 1), ": {...}");
+        }
       }
-      auto value = ParseOptionValue(*spec, entry.second.Scalar());
-      if (!value.ok()) {
-        return absl::InvalidArgumentError(
-            StrCat(Where(path, entry.second.Mark()), ": ", value.status().message()));
-      }
-      values_[spec] = *std::move(value);
+      return absl::InvalidArgumentError(StrCat(Where(path, entry.first.Mark()), ": unknown key '",
+                                               section, ".", key, "' (known in ", section, ": ",
+                                               known, ")"));
     }
+    if (spec->type == OptionType::kOverrides) {
+      YAML::Mark at;
+      auto overrides = ParseOverrides(*spec, entry.second, &at);
+      if (!overrides.ok()) {
+        return absl::InvalidArgumentError(
+            StrCat(Where(path, at), ": ", overrides.status().message()));
+      }
+      values_[spec] = *std::move(overrides);
+      continue;
+    }
+    if (!entry.second.IsScalar()) {
+      return absl::InvalidArgumentError(StrCat(Where(path, entry.second.Mark()), ": ",
+                                               spec->FullName(), " expects a single ",
+                                               TypeHint(*spec), " value"));
+    }
+    auto value = ParseOptionValue(*spec, entry.second.Scalar());
+    if (!value.ok()) {
+      return absl::InvalidArgumentError(
+          StrCat(Where(path, entry.second.Mark()), ": ", value.status().message()));
+    }
+    values_[spec] = *std::move(value);
   }
   return absl::OkStatus();
 }
@@ -383,15 +406,33 @@ std::string RenderExampleConfig() {
       "# src/common/config_options.cc; do not edit by hand (`make config-docs`).\n"
       "# Any option can also be set as an environment variable MAYAK_<SECTION>_<KEY>,\n"
       "# e.g. MAYAK_LIMITS_MAX_BODY=50MB, and the server's flags override both.\n";
+  std::string_view parent;  // the section a nested one ("archive.s3") is printed under
   for (std::string_view section : SectionsInOrder()) {
-    StrAppend(&out, "\n", section, ":\n");
+    std::string indent = "  ";
+    const size_t dot = section.find('.');
+    if (dot == std::string_view::npos) {
+      StrAppend(&out, "\n", section, ":\n");
+      parent = section;
+    } else {
+      if (parent != section.substr(0, dot)) StrAppend(&out, "\n", section.substr(0, dot), ":\n");
+      parent = section.substr(0, dot);
+      StrAppend(&out, "  ", section.substr(dot + 1), ":\n");
+      indent = "    ";
+    }
     for (const OptionSpec* spec : AllOptions()) {
       if (spec->section != section) continue;
-      for (std::string_view sentence : Split(spec->doc, '.', /*skip_empty=*/true)) {
-        sentence = StripWhitespace(sentence);
-        if (!sentence.empty()) StrAppend(&out, "  # ", sentence, ".\n");
+      // A comment line a sentence; sentences end at ". " (not at the dots
+      // of "127.0.0.1" or "e.g").
+      std::string_view doc = spec->doc;
+      while (!doc.empty()) {
+        size_t end = doc.find(". ");
+        end = end == std::string_view::npos ? doc.size() : end + 1;
+        const std::string_view sentence = StripWhitespace(doc.substr(0, end));
+        if (!sentence.empty()) StrAppend(&out, indent, "# ", sentence, "\n");
+        doc.remove_prefix(end);
       }
-      StrAppend(&out, "  ", spec->key, ": ", spec->default_text, "\n");
+      const std::string_view shown = spec->default_text.empty() ? "\"\"" : spec->default_text;
+      StrAppend(&out, indent, spec->key, ": ", shown, "\n");
     }
   }
   return out;
@@ -423,8 +464,9 @@ std::string RenderConfigReference() {
       if (spec->type == OptionType::kChoice) {
         type = ReplaceAll(spec->choices, "|", " \\| ");
       }
-      StrAppend(&out, "| `", spec->key, "` | ", type, " | `", spec->default_text, "` | `",
-                spec->EnvName(), "` | ", spec->doc, " |\n");
+      const std::string_view shown = spec->default_text.empty() ? "\"\"" : spec->default_text;
+      StrAppend(&out, "| `", spec->key, "` | ", type, " | `", shown, "` | `", spec->EnvName(),
+                "` | ", spec->doc, " |\n");
     }
   }
   return out;

@@ -18,6 +18,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
+namespace YAML {
+class Node;
+}  // namespace YAML
+
 namespace mayak {
 
 enum class OptionType {
@@ -93,6 +97,8 @@ class Config {
   const Overrides& GetOverrides(const OptionSpec& spec) const;
 
  private:
+  absl::Status LoadSection(const std::string& path, const std::string& section,
+                           const YAML::Node& body);
   absl::Status LoadYaml(const std::string& path);
   absl::Status LoadEnvironment(const GetEnv& getenv);
   const OptionValue& ValueOf(const OptionSpec& spec, OptionType expected) const;

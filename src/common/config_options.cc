@@ -176,8 +176,8 @@ const OptionSpec kArchiveDays{
     "archive_days",
     OptionType::kInt,
     "365",
-    "Days archived partitions are to be kept in object storage. Reserved: this version does "
-    "not archive yet, so dropped partitions are deleted.",
+    "Days archived partitions are to be kept in object storage. Reserved: this version "
+    "does not yet delete archived partitions when they pass it.",
     {},
     1,
     36500};
@@ -208,6 +208,26 @@ const OptionSpec kRetentionSystems{
     "{shop: {cap: 50GB, hot_days: 14}}. In the environment as YAML: "
     "MAYAK_RETENTION_SYSTEMS='{shop: {cap: 50GB}}'.",
     "hot_days|archive_days|cap"};
+
+const OptionSpec kArchiveEndpoint{
+    "archive.s3", "endpoint", OptionType::kString, "",
+    "S3-compatible object storage that partitions are archived to before retention drops "
+    "them, for example https://s3.eu-central-1.amazonaws.com or http://127.0.0.1:9000 "
+    "(MinIO). "
+    "Empty: no archive, dropped partitions are deleted."};
+const OptionSpec kArchiveRegion{"archive.s3", "region", OptionType::kString, "us-east-1",
+                                "The region requests are signed for (SigV4)."};
+const OptionSpec kArchiveBucket{"archive.s3", "bucket", OptionType::kString, "mayak-archive",
+                                "The bucket; it must exist."};
+const OptionSpec kArchivePrefix{
+    "archive.s3", "prefix", OptionType::kString, "logs/",
+    "Prepended to every object key: PREFIX<system>/<YYYY-MM-DD>/<segment>."};
+const OptionSpec kArchiveAccessKey{
+    "archive.s3", "access_key", OptionType::kString, "",
+    "Access key id. Better given in the environment: MAYAK_ARCHIVE_S3_ACCESS_KEY."};
+const OptionSpec kArchiveSecretKey{
+    "archive.s3", "secret_key", OptionType::kString, "",
+    "Secret access key. Better given in the environment: MAYAK_ARCHIVE_S3_SECRET_KEY."};
 
 }  // namespace mayak::options
 
@@ -243,6 +263,12 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kCap,
       &kRetentionInterval,
       &kRetentionSystems,
+      &kArchiveEndpoint,
+      &kArchiveRegion,
+      &kArchiveBucket,
+      &kArchivePrefix,
+      &kArchiveAccessKey,
+      &kArchiveSecretKey,
   };
   return kAll;
 }

@@ -38,4 +38,11 @@ extern const OptionSpec kCap;
 extern const OptionSpec kRetentionInterval;
 extern const OptionSpec kRetentionSystems;
 
+extern const OptionSpec kArchiveEndpoint;
+extern const OptionSpec kArchiveRegion;
+extern const OptionSpec kArchiveBucket;
+extern const OptionSpec kArchivePrefix;
+extern const OptionSpec kArchiveAccessKey;
+extern const OptionSpec kArchiveSecretKey;
+
 }  // namespace mayak::options

@@ -108,4 +108,23 @@ absl::StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now_nanos)
       "or a duration ago such as 1h"));
 }
 
+int64_t DayOf(int64_t unix_nanos) {
+  return unix_nanos >= 0 ? unix_nanos / kNanosPerDay
+                         : -((-unix_nanos + kNanosPerDay - 1) / kNanosPerDay);
+}
+
+std::string DayName(int64_t day) {
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(day * 86400), absl::UTCTimeZone());
+}
+
+absl::StatusOr<int64_t> ParseDay(std::string_view text) {
+  absl::Time time;
+  std::string error;
+  if (text.size() != 10 ||
+      !absl::ParseTime("%Y-%m-%d", std::string(text), absl::UTCTimeZone(), &time, &error)) {
+    return absl::InvalidArgumentError(StrCat("'", text, "' is not a day (YYYY-MM-DD)"));
+  }
+  return DayOf(absl::ToUnixNanos(time));
+}
+
 }  // namespace mayak

@@ -24,6 +24,14 @@ std::string FormatRfc3339(int64_t unix_nanos);
 // date "2026-11-24" means its midnight UTC.
 absl::StatusOr<int64_t> ParseRfc3339(std::string_view text);
 
+inline constexpr int64_t kNanosPerDay = 86400 * kNanosPerSecond;
+
+// The UTC day (days since the epoch) of a timestamp, and its "2026-11-24"
+// name, as partitions are named; ParseDay reads the name back.
+int64_t DayOf(int64_t unix_nanos);
+std::string DayName(int64_t day);
+absl::StatusOr<int64_t> ParseDay(std::string_view text);
+
 // An epoch number whose unit is guessed from its magnitude, as Elasticsearch
 // and most shippers do: seconds below 1e11 (fractions kept), milliseconds below
 // 1e14, microseconds below 1e17, else nanoseconds.

@@ -26,20 +26,10 @@
 namespace mayak {
 namespace {
 
-constexpr int64_t kNanosPerDay = 86400 * kNanosPerSecond;
-
 int64_t SteadyNowNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-int64_t DayOf(int64_t ts) {
-  return ts >= 0 ? ts / kNanosPerDay : -((-ts + kNanosPerDay - 1) / kNanosPerDay);
-}
-
-std::string DayName(int64_t day) {
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(day * 86400), absl::UTCTimeZone());
 }
 
 std::string SegmentFileName(uint64_t number) { return absl::StrFormat("%08d.seg", number); }
@@ -126,7 +116,12 @@ EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegis
       retention_dropped_cap_(
           metrics->GetCounter("mayak_retention_dropped_partitions_total", "", {{"reason", "cap"}})),
       retention_dropped_bytes_(metrics->GetCounter("mayak_retention_dropped_bytes_total",
-                                                   "Segment bytes retention dropped.")) {}
+                                                   "Segment bytes retention dropped.")),
+      archived_partitions_(metrics->GetCounter("mayak_archive_partitions_total",
+                                               "Partitions archived to object storage.")),
+      archive_failures_(metrics->GetCounter(
+          "mayak_archive_failures_total",
+          "Partitions whose archiving failed (kept locally and retried at the next run).")) {}
 
 absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> EmbeddedLogStore::Open(
     const EmbeddedLogStoreOptions& options, MetricsRegistry* metrics) {
@@ -607,6 +602,23 @@ absl::Status EmbeddedLogStore::RunRetention() {
     std::set<std::string> removed;
     for (const auto& s : segments) removed.insert(s->entry.path);
     RetentionRun& run = runs[drop.partition.system];
+    if (options_.archive) {
+      std::vector<SegmentEntry> entries;
+      for (const auto& s : segments) entries.push_back(s->entry);
+      if (absl::Status status =
+              options_.archive(drop.partition.system, drop.partition.day, entries);
+          !status.ok()) {
+        archive_failures_->Add();
+        run.outcome = StrCat("archiving ", PartitionDir(drop.partition.system, drop.partition.day),
+                             " failed, kept locally: ", StatusMessage(status));
+        LogError("storage: archiving failed; the partition stays until a later run archives it",
+                 {{"partition", PartitionDir(drop.partition.system, drop.partition.day)},
+                  {"error", std::string(StatusMessage(status))}});
+        result.Update(status);
+        continue;
+      }
+      archived_partitions_->Add();
+    }
     if (absl::Status status = CommitSegments({}, removed, std::nullopt); !status.ok()) {
       run.outcome = std::string(StatusMessage(status));
       result.Update(status);
@@ -634,8 +646,14 @@ absl::Status EmbeddedLogStore::RunRetention() {
              {"bytes", drop.partition.bytes},
              {"records", drop.partition.records}});
   }
+  std::optional<std::map<std::string, uint64_t>> archived;
+  if (options_.archived_counts) {
+    auto counts = options_.archived_counts();
+    if (counts.ok()) archived = *std::move(counts);
+  }
   absl::MutexLock lock(&mu_);
   for (auto& [system, run] : runs) last_retention_[system] = std::move(run);
+  if (archived) archived_counts_ = *std::move(archived);
   return result;
 }
 
@@ -663,6 +681,9 @@ std::vector<SystemUsage> EmbeddedLogStore::Usage() const {
     if (immutable_ != nullptr) add_memory(*immutable_);
     for (const auto& [system, run] : last_retention_) {
       if (by_system.count(system) > 0) by_system[system].last_retention = run;
+    }
+    for (const auto& [system, count] : archived_counts_) {
+      by_system[system].archived_partitions = count;  // a system may be archived only
     }
   }
   std::vector<SystemUsage> out;

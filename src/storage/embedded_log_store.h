@@ -54,6 +54,14 @@ struct EmbeddedLogStoreOptions {
   RetentionPolicy retention;
   std::map<std::string, RetentionPolicy> retention_by_system;
   int64_t retention_interval_ns = 60'000'000'000;
+  // When set, retention archives a partition with this before dropping it,
+  // and keeps the partition when it fails. Partitions dropped for the cap
+  // are archived too.
+  std::function<absl::Status(const std::string& system, int64_t day,
+                             const std::vector<SegmentEntry>& segments)>
+      archive;
+  // Archived partitions per system, for Usage(); asked once per retention run.
+  std::function<absl::StatusOr<std::map<std::string, uint64_t>>()> archived_counts;
   // The wall clock in ns since the epoch; tests move it.
   std::function<int64_t()> clock;
 };
@@ -128,6 +136,8 @@ class EmbeddedLogStore final : public LogStore {
   Counter* retention_dropped_age_;
   Counter* retention_dropped_cap_;
   Counter* retention_dropped_bytes_;
+  Counter* archived_partitions_;
+  Counter* archive_failures_;
 
   std::unique_ptr<WalWriter> wal_;
   absl::Mutex flush_mu_;     // one flush at a time
@@ -147,6 +157,7 @@ class EmbeddedLogStore final : public LogStore {
   std::set<std::string> merge_excluded_ ABSL_GUARDED_BY(mu_);  // damaged inputs of merges
   std::set<std::string> merging_ ABSL_GUARDED_BY(mu_);         // inputs of merges under way
   std::map<std::string, RetentionRun> last_retention_ ABSL_GUARDED_BY(mu_);  // by system
+  std::map<std::string, uint64_t> archived_counts_ ABSL_GUARDED_BY(mu_);
 
   std::thread flush_thread_;
   std::thread merge_thread_;

@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include "common/timestamps.h"
+
 namespace mayak {
-namespace {
-
-constexpr int64_t kNanosPerDay = 86400LL * 1'000'000'000;
-
-}  // namespace
 
 std::vector<PartitionDrop> PlanRetention(
     std::vector<PartitionUsage> partitions,

@@ -17,18 +17,6 @@ namespace {
 
 using std::chrono::seconds;
 
-// Runs a shell command; returns its exit code and fills `output` with its
-// stdout and stderr.
-int RunCommand(const std::string& command, std::string* output) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output->append(buffer, n);
-  const int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(LifecycleTest, SigtermFinishesInFlightRequestsAndExitsZero) {
   TempDir dir;
   auto server = std::make_unique<ServerProcess>(ServerOptions{dir.path()});

@@ -4,12 +4,33 @@
 #include <chrono>
 #include <thread>
 
+#include "archive/s3_client.h"
+#include "common/timestamps.h"
 #include "gtest/gtest.h"
 #include "server_process.h"
+#include "support/s3_server.h"
 #include "test_helpers.h"
 
 namespace mayak::testing {
 namespace {
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Polls GET /api/v1/storage until its body contains `text` (10 s at most).
+std::string WaitForStorage(HttpClient& client, const std::string& text) {
+  std::string last;
+  for (int i = 0; i < 100; ++i) {
+    auto reply = client.Send("GET", "/api/v1/storage");
+    if (reply.ok()) last = reply->body;
+    if (last.find(text) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return last;
+}
 
 TEST(StorageTest, RetentionDropsOldPartitionsAndTheStorageApiTellsIt) {
   TempDir dir;
@@ -20,9 +41,7 @@ TEST(StorageTest, RetentionDropsOldPartitionsAndTheStorageApiTellsIt) {
   ServerProcess server(options);
   ASSERT_TRUE(server.ready()) << server.log();
   auto client = server.Client();
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_ms = NowMillis();
   const std::string now = std::to_string(now_ms);
   const std::string old = std::to_string(now_ms - 60LL * 86'400'000);
   // Two systems today, and a shop backfill from 60 days ago.
@@ -72,6 +91,78 @@ TEST(StorageTest, RetentionDropsOldPartitionsAndTheStorageApiTellsIt) {
   const std::string metrics = client->Send("GET", "/metrics")->body;
   EXPECT_NE(metrics.find("mayak_retention_dropped_partitions_total{reason=\"age\"} 1"),
             std::string::npos);
+}
+
+TEST(StorageTest, PartitionsAreArchivedBeforeTheyAreDroppedAndNeverLostWhileS3IsDown) {
+  S3Server s3;
+  ASSERT_FALSE(s3.endpoint().empty()) << s3.output();
+  const std::vector<std::pair<std::string, std::string>> archive_env = {
+      {"MAYAK_ARCHIVE_S3_ENDPOINT", s3.endpoint()},
+      {"MAYAK_ARCHIVE_S3_BUCKET", S3Server::kBucket},
+      {"MAYAK_ARCHIVE_S3_ACCESS_KEY", S3Server::kAccessKey},
+      {"MAYAK_ARCHIVE_S3_SECRET_KEY", S3Server::kSecretKey}};
+  TempDir dir;
+  ServerOptions options(dir.path());
+  options.env = archive_env;
+  options.env.push_back({"MAYAK_RETENTION_CHECK_INTERVAL", "1s"});
+  options.env.push_back({"MAYAK_STORAGE_FLUSH_INTERVAL", "1s"});
+  ServerProcess server(options);
+  ASSERT_TRUE(server.ready()) << server.log();
+  auto client = server.Client();
+
+  // The object store is down when retention wants to drop an old partition.
+  s3.Stop();
+  const int64_t old_ms = NowMillis() - 60LL * 86'400'000;
+  const std::string body = "{\"@timestamp\":" + std::to_string(NowMillis()) +
+                           ",\"system\":\"shop\",\"message\":\"new\"}\n" +
+                           "{\"@timestamp\":" + std::to_string(old_ms) +
+                           ",\"system\":\"shop\",\"message\":\"backfilled\"}\n";
+  ASSERT_EQ(PostLogs(*client, body).status, 200);
+  std::string storage = WaitForStorage(*client, "failed, kept locally");
+  ASSERT_NE(storage.find("failed, kept locally"), std::string::npos) << storage;
+  EXPECT_NE(Search(*client, "from=0&to=now%2B1d&q=backfilled").body.find("\"total\":1"),
+            std::string::npos)
+      << "nothing may be deleted locally before the archive has it";
+  EXPECT_NE(client->Send("GET", "/metrics")->body.find("mayak_archive_failures_total"),
+            std::string::npos);
+
+  // It comes back: the next runs archive the partition, verify it, drop it.
+  s3.Start();
+  ASSERT_FALSE(s3.endpoint().empty()) << s3.output();
+  storage = WaitForStorage(*client, "\"archived_partitions\":1");
+  EXPECT_NE(storage.find("\"archived_partitions\":1"), std::string::npos) << storage;
+  EXPECT_NE(Search(*client, "from=0&to=now%2B1d&q=backfilled").body.find("\"total\":0"),
+            std::string::npos);
+  EXPECT_NE(Search(*client, "from=0&to=now%2B1d&q=new").body.find("\"total\":1"),
+            std::string::npos);
+
+  // The archive as operators see it.
+  std::string env_prefix;
+  for (const auto& [name, value] : archive_env) env_prefix += name + "=" + value + " ";
+  const std::string day = DayName(DayOf(old_ms * 1'000'000));
+  std::string output;
+  EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive list", &output), 0) << output;
+  EXPECT_NE(output.find("shop\t" + day + "\t1\t1\t"), std::string::npos) << output;
+  output.clear();
+  EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive verify", &output), 0) << output;
+  EXPECT_NE(output.find("OK: every object matches"), std::string::npos) << output;
+
+  // An object lost in the store is reported, with exit code 1.
+  S3Options s3_options;
+  s3_options.endpoint = s3.endpoint();
+  s3_options.bucket = S3Server::kBucket;
+  s3_options.access_key = S3Server::kAccessKey;
+  s3_options.secret_key = S3Server::kSecretKey;
+  auto s3_client = S3Client::Create(s3_options);
+  ASSERT_TRUE(s3_client.ok());
+  auto objects = (*s3_client)->List("logs/shop/" + day + "/");
+  ASSERT_TRUE(objects.ok());
+  ASSERT_EQ(objects->size(), 2u);  // the segment and the manifest
+  ASSERT_TRUE((*s3_client)->Delete((*objects)[0].key).ok());
+  output.clear();
+  EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive verify", &output), 1) << output;
+  EXPECT_NE(output.find("DAMAGED: " + (*objects)[0].key + ": missing"), std::string::npos)
+      << output;
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // Small helpers shared by the integration tests.
 #pragma once
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +31,18 @@ class ParsedJson {
   simdjson::dom::element root_;
   bool ok_ = false;
 };
+
+// Runs a shell command; returns its exit code and fills `output` with its
+// stdout and stderr.
+inline int RunCommand(const std::string& command, std::string* output) {
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output->append(buffer, n);
+  const int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 // POSTs NDJSON to /api/v1/logs.
 inline HttpReply PostLogs(HttpClient& client, std::string body,

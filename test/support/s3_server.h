@@ -4,8 +4,8 @@
 // data, for tests of an archive whose store goes away.
 #pragma once
 
-#include <memory>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "support/child_process.h"
@@ -23,11 +23,10 @@ class S3Server {
 
   // Starts (again); empty endpoint() when the server did not come up.
   void Start() {
-    const std::string binary =
-        std::string(MAYAK_SOURCE_DIR) + "/tools/s3/node_modules/.bin/s3rver";
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        binary, "-d", dir_.path(), "-a", "127.0.0.1", "-p", std::to_string(port_),
-        "--configure-bucket", kBucket});
+    const std::string binary = std::string(MAYAK_SOURCE_DIR) + "/tools/s3/node_modules/.bin/s3rver";
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{binary, "-d", dir_.path(), "-a", "127.0.0.1", "-p",
+                                 std::to_string(port_), "--configure-bucket", kBucket});
     if (!process_->WaitForOutput("listening on 127.0.0.1:", std::chrono::seconds(30))) {
       endpoint_.clear();
       return;

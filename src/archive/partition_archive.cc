@@ -1,0 +1,195 @@
+#include "archive/partition_archive.h"
+
+#include <map>
+
+#include "common/json_writer.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "common/timestamps.h"
+#include "simdjson.h"
+
+namespace mayak {
+namespace {
+
+constexpr std::string_view kManifest = "manifest.json";
+constexpr std::string_view kFormat = "mayak-archive-partition";
+
+std::string FileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+}  // namespace
+
+uint64_t ArchivedPartition::bytes() const {
+  uint64_t total = 0;
+  for (const ArchivedSegment& s : segments) total += s.bytes;
+  return total;
+}
+
+uint64_t ArchivedPartition::rows() const {
+  uint64_t total = 0;
+  for (const ArchivedSegment& s : segments) total += s.rows;
+  return total;
+}
+
+std::string PartitionArchive::Key(const std::string& system, int64_t day,
+                                  const std::string& file) const {
+  return StrCat(prefix_, system, "/", DayName(day), "/", file);
+}
+
+absl::Status PartitionArchive::Archive(Env* env, const std::string& data_dir,
+                                       const std::string& system, int64_t day,
+                                       const std::vector<SegmentEntry>& segments,
+                                       int64_t now_ns) const {
+  ArchivedPartition partition{system, day, now_ns, {}};
+  for (const SegmentEntry& entry : segments) {
+    auto data = env->ReadFile(StrCat(data_dir, "/", entry.path));
+    if (!data.ok()) return data.status();
+    const std::string name = FileName(entry.path);
+    const std::string key = Key(system, day, name);
+    RETURN_IF_ERROR(client_->Put(key, *data));  // checks the ETag
+    auto stored = client_->Head(key);
+    if (!stored.ok()) return stored.status();
+    if (stored->size != data->size()) {
+      return absl::DataLossError(StrCat("archive: ", key, " is stored with ", stored->size,
+                                        " bytes, not ", data->size()));
+    }
+    partition.segments.push_back(
+        {name, data->size(), Md5Hex(*data), entry.rows, entry.min_ts, entry.max_ts});
+  }
+  return client_->Put(Key(system, day, std::string(kManifest)), EncodeArchiveManifest(partition));
+}
+
+absl::StatusOr<std::vector<ArchivedPartition>> PartitionArchive::List() const {
+  auto objects = client_->List(prefix_);
+  if (!objects.ok()) return objects.status();
+  std::vector<ArchivedPartition> partitions;
+  for (const S3Object& object : *objects) {
+    if (!object.key.ends_with(StrCat("/", kManifest))) continue;
+    auto json = client_->Get(object.key);
+    if (!json.ok()) return json.status();
+    auto partition = DecodeArchiveManifest(*json);
+    if (!partition.ok()) {
+      return absl::DataLossError(
+          StrCat("archive: ", object.key, ": ", StatusMessage(partition.status())));
+    }
+    partitions.push_back(*std::move(partition));
+  }
+  return partitions;
+}
+
+absl::StatusOr<std::map<std::string, uint64_t>> PartitionArchive::CountBySystem() const {
+  auto objects = client_->List(prefix_);
+  if (!objects.ok()) return objects.status();
+  std::map<std::string, uint64_t> counts;
+  for (const S3Object& object : *objects) {
+    if (!object.key.ends_with(StrCat("/", kManifest))) continue;
+    // PREFIX<system>/<day>/manifest.json
+    const std::string_view rest = std::string_view(object.key).substr(prefix_.size());
+    const size_t slash = rest.find('/');
+    if (slash != std::string_view::npos) ++counts[std::string(rest.substr(0, slash))];
+  }
+  return counts;
+}
+
+absl::StatusOr<std::vector<std::string>> PartitionArchive::Verify(
+    const ArchivedPartition& partition) const {
+  std::vector<std::string> problems;
+  for (const ArchivedSegment& segment : partition.segments) {
+    const std::string key = Key(partition.system, partition.day, segment.name);
+    auto stored = client_->Head(key);
+    if (absl::IsNotFound(stored.status())) {
+      problems.push_back(StrCat(key, ": missing"));
+      continue;
+    }
+    if (!stored.ok()) return stored.status();
+    if (stored->size != segment.bytes) {
+      problems.push_back(StrCat(key, ": ", stored->size, " bytes, the manifest says ",
+                                segment.bytes));
+    } else if (stored->etag != segment.md5 && stored->etag.find('-') == std::string::npos) {
+      // A multipart object's ETag is not its MD5; its size was checked above
+      // and its parts' checksums when it was uploaded.
+      problems.push_back(StrCat(key, ": MD5 ", stored->etag, ", the manifest says ", segment.md5));
+    }
+  }
+  return problems;
+}
+
+std::string EncodeArchiveManifest(const ArchivedPartition& partition) {
+  std::string out;
+  JsonWriter json(&out);
+  json.BeginObject();
+  json.Key("format").String(kFormat);
+  json.Key("version").Int(1);
+  json.Key("kind").String("logs");
+  json.Key("system").String(partition.system);
+  json.Key("day").String(DayName(partition.day));
+  json.Key("archived_at").String(FormatRfc3339(partition.archived_at_ns));
+  json.Key("segments").BeginArray();
+  for (const ArchivedSegment& s : partition.segments) {
+    json.BeginObject();
+    json.Key("name").String(s.name);
+    json.Key("bytes").Uint(s.bytes);
+    json.Key("md5").String(s.md5);
+    json.Key("rows").Uint(s.rows);
+    json.Key("min_ts").String(FormatRfc3339(s.min_ts));
+    json.Key("max_ts").String(FormatRfc3339(s.max_ts));
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  out.push_back('\n');
+  return out;
+}
+
+absl::StatusOr<ArchivedPartition> DecodeArchiveManifest(std::string_view text) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(text.data(), text.size()).get(root)) {
+    return absl::InvalidArgumentError("the manifest is not JSON");
+  }
+  const auto bad = [](std::string_view what) {
+    return absl::InvalidArgumentError(StrCat("the manifest's ", what, " is missing or wrong"));
+  };
+  std::string_view format;
+  if (root["format"].get(format) || format != kFormat) return bad("format");
+  int64_t version = 0;
+  if (root["version"].get(version) || version != 1) return bad("version");
+  ArchivedPartition partition;
+  std::string_view system;
+  std::string_view day;
+  std::string_view archived_at;
+  if (root["system"].get(system) || system.empty()) return bad("system");
+  if (root["day"].get(day)) return bad("day");
+  if (root["archived_at"].get(archived_at)) return bad("archived_at");
+  partition.system = std::string(system);
+  auto day_number = ParseDay(day);
+  if (!day_number.ok()) return bad("day");
+  partition.day = *day_number;
+  auto archived_ns = ParseRfc3339(archived_at);
+  if (!archived_ns.ok()) return bad("archived_at");
+  partition.archived_at_ns = *archived_ns;
+  simdjson::dom::array segments;
+  if (root["segments"].get(segments)) return bad("segments");
+  for (simdjson::dom::element s : segments) {
+    ArchivedSegment segment;
+    std::string_view name;
+    std::string_view md5;
+    std::string_view min_ts;
+    std::string_view max_ts;
+    if (s["name"].get(name) || s["bytes"].get(segment.bytes) || s["md5"].get(md5) ||
+        s["rows"].get(segment.rows) || s["min_ts"].get(min_ts) || s["max_ts"].get(max_ts) ||
+        name.empty() || name.find('/') != std::string_view::npos) {
+      return bad("segment list");
+    }
+    auto min = ParseRfc3339(min_ts);
+    auto max = ParseRfc3339(max_ts);
+    if (!min.ok() || !max.ok()) return bad("segment times");
+    segment.name = std::string(name);
+    segment.md5 = std::string(md5);
+    segment.min_ts = *min;
+    segment.max_ts = *max;
+    partition.segments.push_back(std::move(segment));
+  }
+  return partition;
+}
+
+}  // namespace mayak

@@ -1,0 +1,79 @@
+// Partitions in object storage. A partition — one system's segments of one
+// UTC day — is archived as its segment files, unchanged (they are
+// self-describing and checksummed), and then a manifest naming each with
+// its size and MD5:
+//
+//   PREFIX<system>/<YYYY-MM-DD>/<segment file>...
+//   PREFIX<system>/<YYYY-MM-DD>/manifest.json      (written last)
+//
+// A partition counts as archived only once its manifest is stored, and it is
+// written only after every segment has been uploaded and checked, so a
+// failure at any point leaves the local partition in place and in charge.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "archive/s3_client.h"
+#include "storage/env.h"
+#include "storage/manifest.h"
+
+namespace mayak {
+
+struct ArchivedSegment {
+  std::string name;  // "00000012.seg"
+  uint64_t bytes = 0;
+  std::string md5;  // hex
+  uint64_t rows = 0;
+  int64_t min_ts = 0;
+  int64_t max_ts = 0;
+};
+
+struct ArchivedPartition {
+  std::string system;
+  int64_t day = 0;  // UTC days since the epoch
+  int64_t archived_at_ns = 0;
+  std::vector<ArchivedSegment> segments;
+
+  uint64_t bytes() const;
+  uint64_t rows() const;
+};
+
+class PartitionArchive {
+ public:
+  // `client` must outlive the archive.
+  PartitionArchive(const S3Client* client, std::string prefix)
+      : client_(client), prefix_(std::move(prefix)) {}
+
+  // Uploads the partition's segments (paths relative to `data_dir`), checks
+  // each, then writes its manifest.
+  absl::Status Archive(Env* env, const std::string& data_dir, const std::string& system,
+                       int64_t day, const std::vector<SegmentEntry>& segments,
+                       int64_t now_ns) const;
+
+  // Every archived partition (those with a manifest), by system and day.
+  absl::StatusOr<std::vector<ArchivedPartition>> List() const;
+
+  // How many partitions each system has archived (from object keys alone).
+  absl::StatusOr<std::map<std::string, uint64_t>> CountBySystem() const;
+
+  // Checks that every object the manifest names is stored with its size and
+  // MD5; returns the problems found (empty: all good).
+  absl::StatusOr<std::vector<std::string>> Verify(const ArchivedPartition& partition) const;
+
+  // The object key of a partition's file ("manifest.json" or a segment).
+  std::string Key(const std::string& system, int64_t day, const std::string& file) const;
+
+ private:
+  const S3Client* client_;
+  std::string prefix_;
+};
+
+// The manifest's JSON, and back.
+std::string EncodeArchiveManifest(const ArchivedPartition& partition);
+absl::StatusOr<ArchivedPartition> DecodeArchiveManifest(std::string_view json);
+
+}  // namespace mayak
