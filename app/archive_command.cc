@@ -1,9 +1,12 @@
-// mayak archive list|verify: the partitions in the S3 archive, read with the
-// server's archive settings (archive.s3.* from --config and the environment).
+// mayak archive list|verify|restore: the partitions in the S3 archive. list and
+// verify read it with the server's archive settings (archive.s3.* from
+// --config and the environment); restore asks the running server.
 #include <iostream>
 #include <map>
 
+#include "api/http_message.h"
 #include "archive/archive_config.h"
+#include "client/http_client.h"
 #include "commands.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -16,12 +19,35 @@ namespace {
 struct ArchiveFlags {
   std::string config_file;
   std::string system;  // empty: every system
+  std::string from;    // restore: days
+  std::string to;
+  std::string server;
 };
 
+// Asks the running server to restore (it owns the data directory).
+int RunRestore(const ArchiveFlags& flags) {
+  auto client = HttpClient::Create(flags.server.empty() ? DefaultServerUrl() : flags.server);
+  if (!client.ok()) {
+    std::cerr << "mayak archive restore: " << StatusMessage(client.status()) << "\n";
+    return 2;
+  }
+  const std::string target =
+      StrCat("/api/v1/archive/restore?system=", PercentEncode(flags.system),
+             "&from=", PercentEncode(flags.from), "&to=", PercentEncode(flags.to));
+  auto reply = (*client)->Send("POST", target);
+  if (!reply.ok()) {
+    std::cerr << "mayak archive restore: " << StatusMessage(reply.status()) << "\n";
+    return 1;
+  }
+  std::cout << reply->body << (reply->body.ends_with("\n") ? "" : "\n");
+  if (reply->status != 200) return 1;
+  return reply->body.find("\"skipped\":[]") != std::string::npos ? 0 : 1;
+}
+
 // The archive's partitions (of one system if asked), or an exit code.
-int WithPartitions(const ArchiveFlags& flags,
-                   const std::function<int(const PartitionArchive&,
-                                           const std::vector<ArchivedPartition>&)>& use) {
+int WithPartitions(
+    const ArchiveFlags& flags,
+    const std::function<int(const PartitionArchive&, const std::vector<ArchivedPartition>&)>& use) {
   auto config = Config::Load(flags.config_file);
   if (!config.ok()) {
     std::cerr << "mayak archive: " << config.status().message() << "\n";
@@ -60,8 +86,9 @@ Command AddArchiveCommand(CLI::App& app) {
   auto flags = std::make_shared<ArchiveFlags>();
   auto selected = std::make_shared<std::string>();
   for (CLI::App* sub :
-       {cmd->add_subcommand("list", "List archived partitions by system and day: segments, "
-                                    "records, bytes and when each was archived."),
+       {cmd->add_subcommand("list",
+                            "List archived partitions by system and day: segments, "
+                            "records, bytes and when each was archived."),
         cmd->add_subcommand("verify",
                             "Check every archived object against its partition's manifest "
                             "(present, size, MD5).\nExit 0 if all is intact, 1 otherwise.")}) {
@@ -71,7 +98,20 @@ Command AddArchiveCommand(CLI::App& app) {
     sub->add_option("--system", flags->system, "Only this system");
     sub->callback([selected, sub] { *selected = sub->get_name(); });
   }
+  CLI::App* restore = cmd->add_subcommand(
+      "restore",
+      "Bring archived days of a system back into search, through the running server; they stay\n"
+      "retention.restored_days and are not archived again. Prints the server's JSON reply;\n"
+      "exit 1 if any day was skipped.\n"
+      "Example: mayak archive restore --system shop --from 2026-06-01 --to 2026-06-03");
+  restore->add_option("--system", flags->system, "The system")->required();
+  restore->add_option("--from", flags->from, "First day, YYYY-MM-DD")->required();
+  restore->add_option("--to", flags->to, "Last day, YYYY-MM-DD (default: --from)");
+  restore->add_option("--server,-s", flags->server,
+                      "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011)");
+  restore->callback([selected] { *selected = "restore"; });
   return {cmd, [flags, selected]() -> int {
+            if (*selected == "restore") return RunRestore(*flags);
             if (*selected == "list") {
               return WithPartitions(*flags, [](const PartitionArchive&,
                                                const std::vector<ArchivedPartition>& partitions) {
@@ -96,7 +136,8 @@ Command AddArchiveCommand(CLI::App& app) {
                   return 1;
                 }
                 objects += p.segments.size();
-                for (const std::string& problem : *found) std::cout << "DAMAGED: " << problem << "\n";
+                for (const std::string& problem : *found)
+                  std::cout << "DAMAGED: " << problem << "\n";
                 problems += found->size();
               }
               std::cout << partitions.size() << " partitions, " << objects

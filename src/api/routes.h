@@ -5,6 +5,7 @@
 
 #include "api/router.h"
 #include "api/server_state.h"
+#include "archive/partition_archive.h"
 #include "common/metrics.h"
 
 namespace mayak {
@@ -25,6 +26,9 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
 
 // GET /api/v1/storage.
 void AddStorageRoutes(Router* router, const ServerState* state);
+
+// POST /api/v1/archive/restore; `archive` may be null (none configured).
+void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive);
 
 // The store when the server is ready; otherwise responds 503 and returns null.
 LogStore* ReadyStoreOrRespond(const ServerState* state, const Respond& respond);

@@ -75,6 +75,7 @@ int RunServer(const Config& config) {
   AddIngestRoutes(&router, &state, limits, &metrics);
   AddSearchRoutes(&router, &state, limits);
   AddStorageRoutes(&router, &state);
+  AddArchiveRoutes(&router, &state, archive->archive.get());
 
   net::io_context io;
   auto work = net::make_work_guard(io);
@@ -129,7 +130,8 @@ int RunServer(const Config& config) {
       static_cast<uint64_t>(config.GetByteSize(options::kMergeMaxSegmentSize));
   store_options.merge_write_bytes_per_second =
       static_cast<uint64_t>(config.GetByteSize(options::kMergeWriteRate));
-  store_options.retention = {config.GetInt(options::kHotDays), config.GetByteSize(options::kCap)};
+  store_options.retention = {config.GetInt(options::kHotDays), config.GetByteSize(options::kCap),
+                             config.GetInt(options::kRestoredDays)};
   for (const auto& [system, values] : config.GetOverrides(options::kRetentionSystems)) {
     RetentionPolicy& policy = store_options.retention_by_system[system];
     policy = store_options.retention;

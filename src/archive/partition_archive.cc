@@ -49,8 +49,8 @@ absl::Status PartitionArchive::Archive(Env* env, const std::string& data_dir,
     auto stored = client_->Head(key);
     if (!stored.ok()) return stored.status();
     if (stored->size != data->size()) {
-      return absl::DataLossError(StrCat("archive: ", key, " is stored with ", stored->size,
-                                        " bytes, not ", data->size()));
+      return absl::DataLossError(
+          StrCat("archive: ", key, " is stored with ", stored->size, " bytes, not ", data->size()));
     }
     partition.segments.push_back(
         {name, data->size(), Md5Hex(*data), entry.rows, entry.min_ts, entry.max_ts});
@@ -74,6 +74,18 @@ absl::StatusOr<std::vector<ArchivedPartition>> PartitionArchive::List() const {
     partitions.push_back(*std::move(partition));
   }
   return partitions;
+}
+
+absl::StatusOr<std::string> PartitionArchive::Download(const ArchivedPartition& partition,
+                                                       const ArchivedSegment& segment) const {
+  const std::string key = Key(partition.system, partition.day, segment.name);
+  auto data = client_->Get(key);
+  if (!data.ok()) return data.status();
+  if (data->size() != segment.bytes || Md5Hex(*data) != segment.md5) {
+    return absl::DataLossError(
+        StrCat("archive: ", key, " does not match its manifest (size or MD5)"));
+  }
+  return data;
 }
 
 absl::StatusOr<std::map<std::string, uint64_t>> PartitionArchive::CountBySystem() const {
@@ -102,8 +114,8 @@ absl::StatusOr<std::vector<std::string>> PartitionArchive::Verify(
     }
     if (!stored.ok()) return stored.status();
     if (stored->size != segment.bytes) {
-      problems.push_back(StrCat(key, ": ", stored->size, " bytes, the manifest says ",
-                                segment.bytes));
+      problems.push_back(
+          StrCat(key, ": ", stored->size, " bytes, the manifest says ", segment.bytes));
     } else if (stored->etag != segment.md5 && stored->etag.find('-') == std::string::npos) {
       // A multipart object's ETag is not its MD5; its size was checked above
       // and its parts' checksums when it was uploaded.

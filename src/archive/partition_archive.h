@@ -57,6 +57,10 @@ class PartitionArchive {
   // Every archived partition (those with a manifest), by system and day.
   absl::StatusOr<std::vector<ArchivedPartition>> List() const;
 
+  // A segment's bytes, checked against the manifest's size and MD5.
+  absl::StatusOr<std::string> Download(const ArchivedPartition& partition,
+                                       const ArchivedSegment& segment) const;
+
   // How many partitions each system has archived (from object keys alone).
   absl::StatusOr<std::map<std::string, uint64_t>> CountBySystem() const;
 

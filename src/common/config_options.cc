@@ -181,6 +181,16 @@ const OptionSpec kArchiveDays{
     {},
     1,
     36500};
+const OptionSpec kRestoredDays{
+    "retention",
+    "restored_days",
+    OptionType::kInt,
+    "7",
+    "Days a partition restored from the archive (mayak archive restore) stays searchable "
+    "before retention drops it again; it is not archived a second time.",
+    {},
+    1,
+    36500};
 const OptionSpec kCap{
     "retention",
     "cap",
@@ -263,6 +273,7 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kCap,
       &kRetentionInterval,
       &kRetentionSystems,
+      &kRestoredDays,
       &kArchiveEndpoint,
       &kArchiveRegion,
       &kArchiveBucket,

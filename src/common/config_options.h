@@ -37,6 +37,7 @@ extern const OptionSpec kArchiveDays;
 extern const OptionSpec kCap;
 extern const OptionSpec kRetentionInterval;
 extern const OptionSpec kRetentionSystems;
+extern const OptionSpec kRestoredDays;
 
 extern const OptionSpec kArchiveEndpoint;
 extern const OptionSpec kArchiveRegion;

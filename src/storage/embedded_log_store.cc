@@ -584,11 +584,15 @@ absl::Status EmbeddedLogStore::RunRetention() {
   std::vector<PartitionUsage> usage;
   std::set<std::string> systems;
   for (const auto& [key, segments] : partitions) {
-    PartitionUsage p{key.first, key.second, 0, 0};
+    PartitionUsage p{key.first, key.second, 0, 0, 0};
+    bool all_restored = true;
     for (const auto& s : segments) {
       p.bytes += s->entry.bytes;
       p.records += s->entry.rows;
+      all_restored = all_restored && s->entry.restored_at_ns > 0;
+      p.restored_at_ns = std::max(p.restored_at_ns, s->entry.restored_at_ns);
     }
+    if (!all_restored) p.restored_at_ns = 0;  // new records arrived: a partition like any other
     usage.push_back(std::move(p));
     systems.insert(key.first);
   }
@@ -602,7 +606,7 @@ absl::Status EmbeddedLogStore::RunRetention() {
     std::set<std::string> removed;
     for (const auto& s : segments) removed.insert(s->entry.path);
     RetentionRun& run = runs[drop.partition.system];
-    if (options_.archive) {
+    if (options_.archive && drop.partition.restored_at_ns == 0) {  // restored: archived already
       std::vector<SegmentEntry> entries;
       for (const auto& s : segments) entries.push_back(s->entry);
       if (absl::Status status =
@@ -636,7 +640,7 @@ absl::Status EmbeddedLogStore::RunRetention() {
              .ok()) {
       // Not empty (a flush added a segment meanwhile) or already gone.
     }
-    (drop.reason == "age" ? retention_dropped_age_ : retention_dropped_cap_)->Add();
+    (drop.reason == "cap" ? retention_dropped_cap_ : retention_dropped_age_)->Add();
     retention_dropped_bytes_->Add(drop.partition.bytes);
     ++run.dropped_partitions;
     run.dropped_bytes += drop.partition.bytes;
@@ -655,6 +659,58 @@ absl::Status EmbeddedLogStore::RunRetention() {
   for (auto& [system, run] : runs) last_retention_[system] = std::move(run);
   if (archived) archived_counts_ = *std::move(archived);
   return result;
+}
+
+absl::Status EmbeddedLogStore::RestorePartition(const std::string& system, int64_t day,
+                                                const std::vector<std::string>& segment_files) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& s : segments_) {
+      if (s->entry.system == system && s->entry.day == day) {
+        return absl::AlreadyExistsError(
+            StrCat(PartitionDir(system, day), " is on local disk already; not restored twice"));
+      }
+    }
+  }
+  Env* env = options_.env;
+  const std::string relative_dir = PartitionDir(system, day);
+  RETURN_IF_ERROR(env->CreateDirs(StrCat(options_.dir, "/", relative_dir)));
+  std::vector<std::shared_ptr<const Segment>> added;
+  const auto undo = [&added, env, this] {
+    for (const auto& s : added) {
+      if (!env->RemoveFile(StrCat(options_.dir, "/", s->entry.path)).ok()) {
+        // Start-up removes what no manifest names.
+      }
+    }
+  };
+  const int64_t now = Now();
+  for (const std::string& data : segment_files) {
+    const std::string relative = StrCat(relative_dir, "/", SegmentFileName(NewSegmentNumber()));
+    absl::Status status = WriteFileAtomically(env, StrCat(options_.dir, "/", relative), data);
+    absl::StatusOr<std::shared_ptr<const Segment>> segment =
+        status.ok() ? OpenWritten(relative, system, day) : status;
+    if (segment.ok()) status = (*segment)->reader->Verify();  // every block's checksum
+    if (status.ok() && !segment.ok()) status = segment.status();
+    if (!status.ok()) {
+      undo();
+      return status;
+    }
+    SegmentEntry entry = (*segment)->entry;
+    entry.restored_at_ns = now;
+    auto reader = SegmentReader::Open(env, StrCat(options_.dir, "/", relative));
+    if (!reader.ok()) {
+      undo();
+      return reader.status();
+    }
+    added.push_back(std::make_shared<const Segment>(Segment{std::move(entry), *std::move(reader)}));
+  }
+  if (absl::Status status = CommitSegments(added, {}, std::nullopt); !status.ok()) {
+    undo();
+    return status;
+  }
+  LogInfo("storage: partition restored from the archive",
+          {{"partition", relative_dir}, {"segments", added.size()}});
+  return absl::OkStatus();
 }
 
 std::vector<SystemUsage> EmbeddedLogStore::Usage() const {

@@ -83,6 +83,8 @@ class EmbeddedLogStore final : public LogStore {
   absl::Status MergeAll();
   // Drops the partitions retention says must go (see retention.h), now.
   absl::Status RunRetention();
+  absl::Status RestorePartition(const std::string& system, int64_t day,
+                                const std::vector<std::string>& segment_files) override;
   std::vector<SystemUsage> Usage() const override;
 
  private:

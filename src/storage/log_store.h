@@ -76,6 +76,17 @@ class LogStore {
   // Per system, by name.
   virtual std::vector<SystemUsage> Usage() const = 0;
 
+  // Makes an archived partition searchable again from its segment files,
+  // marked as restored (never archived again). AlreadyExists when the
+  // partition is on local disk.
+  virtual absl::Status RestorePartition(const std::string& system, int64_t day,
+                                        const std::vector<std::string>& segment_files) {
+    (void)system;
+    (void)day;
+    (void)segment_files;
+    return absl::UnimplementedError("this store cannot restore archived partitions");
+  }
+
   // Completes pending appends and releases files. Appends after Close fail.
   virtual void Close() = 0;
 };

@@ -8,7 +8,8 @@ namespace mayak {
 namespace {
 
 constexpr std::string_view kMagic = "MAYAKMAN";
-constexpr uint32_t kVersion = 1;
+// Version 2 added restored_at to segment entries; version 1 files are read.
+constexpr uint32_t kVersion = 2;
 
 }  // namespace
 
@@ -25,6 +26,7 @@ absl::Status WriteManifest(Env* env, const std::string& data_dir, const Manifest
     PutVarint(&body, ZigZag(s.min_ts));
     PutVarint(&body, ZigZag(s.max_ts));
     PutVarint(&body, s.bytes);
+    PutVarint(&body, ZigZag(s.restored_at_ns));
   }
   std::string file(kMagic);
   PutFixed32(&file, kVersion);
@@ -51,7 +53,7 @@ absl::StatusOr<Manifest> ReadManifest(Env* env, const std::string& data_dir) {
   uint32_t crc = 0;
   ByteReader header(std::string_view(*data).substr(kMagic.size()));
   if (!header.Fixed32(&version) || !header.Fixed32(&crc)) return damaged("truncated");
-  if (version != kVersion) {
+  if (version < 1 || version > kVersion) {
     return absl::FailedPreconditionError(
         StrCat(path, " has format version ", version, ", which this mayak does not read"));
   }
@@ -73,6 +75,9 @@ absl::StatusOr<Manifest> ReadManifest(Env* env, const std::string& data_dir) {
         !in.Varint(&min_ts) || !in.Varint(&max_ts) || !in.Varint(&s.bytes)) {
       return damaged("bad segment entry");
     }
+    uint64_t restored_at = 0;
+    if (version >= 2 && !in.Varint(&restored_at)) return damaged("bad segment entry");
+    s.restored_at_ns = UnZigZag(restored_at);
     s.day = UnZigZag(day);
     s.min_ts = UnZigZag(min_ts);
     s.max_ts = UnZigZag(max_ts);

@@ -25,6 +25,10 @@ struct SegmentEntry {
   int64_t min_ts = 0;
   int64_t max_ts = 0;
   uint64_t bytes = 0;
+  // When the segment was restored from the archive (0: written here). A
+  // restored partition is never archived again and leaves after
+  // retention.restored_days.
+  int64_t restored_at_ns = 0;
 
   bool operator==(const SegmentEntry&) const = default;
 };

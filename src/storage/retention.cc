@@ -17,17 +17,28 @@ std::vector<PartitionDrop> PlanRetention(
     const RetentionPolicy policy = policy_for(system);
     std::sort(list.begin(), list.end(),
               [](const PartitionUsage& a, const PartitionUsage& b) { return a.day < b.day; });
-    // Partitions whose day ended more than hot_days ago.
+    // Partitions whose day ended more than hot_days ago, or restored ones
+    // whose restored_days are over.
     const int64_t cutoff_ns = now_ns - policy.hot_days * kNanosPerDay;
-    size_t kept_from = 0;
-    while (kept_from < list.size() && (list[kept_from].day + 1) * kNanosPerDay <= cutoff_ns) {
-      drops.push_back({list[kept_from++], "age"});
+    std::vector<PartitionUsage> kept;
+    for (PartitionUsage& p : list) {
+      if (p.restored_at_ns > 0) {
+        if (p.restored_at_ns + policy.restored_days * kNanosPerDay <= now_ns) {
+          drops.push_back({std::move(p), "restored"});
+          continue;
+        }
+      } else if ((p.day + 1) * kNanosPerDay <= cutoff_ns) {
+        drops.push_back({std::move(p), "age"});
+        continue;
+      }
+      kept.push_back(std::move(p));
     }
     uint64_t bytes = 0;
-    for (size_t i = kept_from; i < list.size(); ++i) bytes += list[i].bytes;
-    while (bytes > static_cast<uint64_t>(policy.cap_bytes) && list.size() - kept_from > 1) {
-      bytes -= list[kept_from].bytes;
-      drops.push_back({list[kept_from++], "cap"});
+    for (const PartitionUsage& p : kept) bytes += p.bytes;
+    for (size_t i = 0; bytes > static_cast<uint64_t>(policy.cap_bytes) && i + 1 < kept.size();
+         ++i) {
+      bytes -= kept[i].bytes;
+      drops.push_back({std::move(kept[i]), "cap"});
     }
   }
   return drops;

@@ -4,7 +4,9 @@
 //     before now goes, whatever its size;
 //   - cap: while the system's remaining partitions hold more than `cap_bytes`,
 //     the oldest goes; the newest partition always stays, so a system over
-//     its cap keeps its latest data rather than nothing.
+//     its cap keeps its latest data rather than nothing;
+//   - restored: a partition restored from the archive stays `restored_days`
+//     after its restore, whatever its age (the cap still applies).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@ namespace mayak {
 struct RetentionPolicy {
   int64_t hot_days = 30;
   int64_t cap_bytes = 100'000'000'000;
+  int64_t restored_days = 7;
 };
 
 struct PartitionUsage {
@@ -24,11 +27,12 @@ struct PartitionUsage {
   int64_t day = 0;  // UTC days since the epoch
   uint64_t bytes = 0;
   uint64_t records = 0;
+  int64_t restored_at_ns = 0;  // when restored from the archive; 0 if not
 };
 
 struct PartitionDrop {
   PartitionUsage partition;
-  std::string reason;  // "age" or "cap"
+  std::string reason;  // "age", "cap" or "restored" (its restored_days are over)
 };
 
 std::vector<PartitionDrop> PlanRetention(

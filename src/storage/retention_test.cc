@@ -55,5 +55,21 @@ TEST(RetentionTest, OverTheCapTheOldestGoFirstAndTheNewestStays) {
   EXPECT_TRUE(PlanRetention({{"mes", kNov24, 5000}}, policy, now).empty());
 }
 
+TEST(RetentionTest, RestoredPartitionsStayTheirRestoredDays) {
+  const auto policy = [](const std::string&) {
+    RetentionPolicy p;
+    p.hot_days = 30;
+    p.restored_days = 7;
+    return p;
+  };
+  const int64_t now = kNov24 * kDay;
+  std::vector<PartitionUsage> partitions = {
+      {"shop", kNov24 - 200, 10, 1, now - 6 * kDay},  // restored 6 days ago: stays
+      {"shop", kNov24 - 100, 10, 1, now - 8 * kDay},  // restored 8 days ago: goes
+  };
+  EXPECT_EQ(Names(PlanRetention(partitions, policy, now)),
+            (std::vector<std::string>{"shop/-100/restored"}));
+}
+
 }  // namespace
 }  // namespace mayak

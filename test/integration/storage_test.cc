@@ -93,7 +93,7 @@ TEST(StorageTest, RetentionDropsOldPartitionsAndTheStorageApiTellsIt) {
             std::string::npos);
 }
 
-TEST(StorageTest, PartitionsAreArchivedBeforeTheyAreDroppedAndNeverLostWhileS3IsDown) {
+TEST(StorageTest, ArchivedBeforeDroppedKeptWhileS3IsDownRestoredOnRequest) {
   S3Server s3;
   ASSERT_FALSE(s3.endpoint().empty()) << s3.output();
   const std::vector<std::pair<std::string, std::string>> archive_env = {
@@ -146,6 +146,29 @@ TEST(StorageTest, PartitionsAreArchivedBeforeTheyAreDroppedAndNeverLostWhileS3Is
   output.clear();
   EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive verify", &output), 0) << output;
   EXPECT_NE(output.find("OK: every object matches"), std::string::npos) << output;
+
+  // Restored through the server, the day is searchable again; it stays
+  // (restored_days), is not archived twice, and cannot be restored twice.
+  output.clear();
+  const std::string restore = env_prefix + MAYAK_BINARY + " archive restore --server " +
+                              server.url() + " --system shop --from " + day;
+  EXPECT_EQ(RunCommand(restore, &output), 0) << output;
+  EXPECT_NE(output.find("\"restored\":[{\"system\":\"shop\",\"day\":\"" + day +
+                        "\",\"segments\":1,\"records\":1}]"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(Search(*client, "from=0&to=now%2B1d&q=backfilled").body.find("\"total\":1"),
+            std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two retention runs
+  EXPECT_NE(Search(*client, "from=0&to=now%2B1d&q=backfilled").body.find("\"total\":1"),
+            std::string::npos)
+      << "a restored partition stays its restored_days";
+  storage = WaitForStorage(*client, "\"partitions\":2");
+  EXPECT_NE(storage.find("\"partitions\":2,\"archived_partitions\":1"), std::string::npos)
+      << storage;
+  output.clear();
+  EXPECT_EQ(RunCommand(restore, &output), 1) << output;
+  EXPECT_NE(output.find("not restored twice"), std::string::npos) << output;
 
   // An object lost in the store is reported, with exit code 1.
   S3Options s3_options;
