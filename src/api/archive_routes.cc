@@ -8,73 +8,74 @@
 namespace mayak {
 
 void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive) {
-  router->Add("POST", "/api/v1/archive/restore", [state, archive](const HttpRequest& request,
-                                                                  Respond respond) {
-    LogStore* store = ReadyStoreOrRespond(state, respond);
-    if (store == nullptr) return;
-    if (archive == nullptr) {
-      respond(JsonError(409, "no_archive",
-                        "no archive is configured (archive.s3.endpoint is empty)"));
-      return;
-    }
-    const std::string system = request.Param("system");
-    const std::string from_text = request.Param("from");
-    const std::string to_text = request.Param("to").empty() ? from_text : request.Param("to");
-    auto from = ParseDay(from_text);
-    auto to = ParseDay(to_text);
-    if (system.empty() || !from.ok() || !to.ok() || *to < *from) {
-      respond(JsonError(400, "bad_request",
-                        StrCat("restore needs system=NAME&from=YYYY-MM-DD[&to=YYYY-MM-DD] with "
-                               "from <= to; got system='",
-                               system, "' from='", from_text, "' to='", to_text, "'")));
-      return;
-    }
-    auto partitions = archive->List();
-    if (!partitions.ok()) {
-      respond(JsonError(502, "archive_unavailable", StatusMessage(partitions.status())));
-      return;
-    }
-    HttpResponse response;
-    JsonWriter json(&response.body);
-    json.BeginObject();
-    std::string skipped;
-    JsonWriter skipped_json(&skipped);
-    skipped_json.BeginArray();
-    json.Key("restored").BeginArray();
-    for (const ArchivedPartition& p : *partitions) {
-      if (p.system != system || p.day < *from || p.day > *to) continue;
-      std::vector<std::string> files;
-      absl::Status status;
-      for (const ArchivedSegment& segment : p.segments) {
-        auto data = archive->Download(p, segment);
-        if (!data.ok()) {
-          status = data.status();
-          break;
+  router->Add(
+      "POST", "/api/v1/archive/restore",
+      [state, archive](const HttpRequest& request, Respond respond) {
+        LogStore* store = ReadyStoreOrRespond(state, respond);
+        if (store == nullptr) return;
+        if (archive == nullptr) {
+          respond(JsonError(409, "no_archive",
+                            "no archive is configured (archive.s3.endpoint is empty)"));
+          return;
         }
-        files.push_back(*std::move(data));
-      }
-      if (status.ok()) status = store->RestorePartition(p.system, p.day, files);
-      if (!status.ok()) {
-        skipped_json.BeginObject();
-        skipped_json.Key("system").String(p.system);
-        skipped_json.Key("day").String(DayName(p.day));
-        skipped_json.Key("reason").String(StatusMessage(status));
-        skipped_json.EndObject();
-        continue;
-      }
-      json.BeginObject();
-      json.Key("system").String(p.system);
-      json.Key("day").String(DayName(p.day));
-      json.Key("segments").Uint(p.segments.size());
-      json.Key("records").Uint(p.rows());
-      json.EndObject();
-    }
-    json.EndArray();
-    skipped_json.EndArray();
-    json.Key("skipped").Raw(skipped);
-    json.EndObject();
-    respond(std::move(response));
-  });
+        const std::string system = request.Param("system");
+        const std::string from_text = request.Param("from");
+        const std::string to_text = request.Param("to").empty() ? from_text : request.Param("to");
+        auto from = ParseDay(from_text);
+        auto to = ParseDay(to_text);
+        if (system.empty() || !from.ok() || !to.ok() || *to < *from) {
+          respond(JsonError(400, "bad_request",
+                            StrCat("restore needs system=NAME&from=YYYY-MM-DD[&to=YYYY-MM-DD] with "
+                                   "from <= to; got system='",
+                                   system, "' from='", from_text, "' to='", to_text, "'")));
+          return;
+        }
+        auto partitions = archive->List();
+        if (!partitions.ok()) {
+          respond(JsonError(502, "archive_unavailable", StatusMessage(partitions.status())));
+          return;
+        }
+        HttpResponse response;
+        JsonWriter json(&response.body);
+        json.BeginObject();
+        std::string skipped;
+        JsonWriter skipped_json(&skipped);
+        skipped_json.BeginArray();
+        json.Key("restored").BeginArray();
+        for (const ArchivedPartition& p : *partitions) {
+          if (p.system != system || p.day < *from || p.day > *to) continue;
+          std::vector<std::string> files;
+          absl::Status status;
+          for (const ArchivedSegment& segment : p.segments) {
+            auto data = archive->Download(p, segment);
+            if (!data.ok()) {
+              status = data.status();
+              break;
+            }
+            files.push_back(*std::move(data));
+          }
+          if (status.ok()) status = store->RestorePartition(p.system, p.day, files);
+          if (!status.ok()) {
+            skipped_json.BeginObject();
+            skipped_json.Key("system").String(p.system);
+            skipped_json.Key("day").String(DayName(p.day));
+            skipped_json.Key("reason").String(StatusMessage(status));
+            skipped_json.EndObject();
+            continue;
+          }
+          json.BeginObject();
+          json.Key("system").String(p.system);
+          json.Key("day").String(DayName(p.day));
+          json.Key("segments").Uint(p.segments.size());
+          json.Key("records").Uint(p.rows());
+          json.EndObject();
+        }
+        json.EndArray();
+        skipped_json.EndArray();
+        json.Key("skipped").Raw(skipped);
+        json.EndObject();
+        respond(std::move(response));
+      });
 }
 
 }  // namespace mayak

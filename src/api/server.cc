@@ -146,6 +146,22 @@ int RunServer(const Config& config) {
                                  absl::ToUnixNanos(absl::Now()));
     };
     store_options.archived_counts = [partitions] { return partitions->CountBySystem(); };
+    std::map<std::string, int64_t> archive_days;
+    for (const auto& [system, values] : config.GetOverrides(options::kRetentionSystems)) {
+      if (auto it = values.find("archive_days"); it != values.end()) {
+        archive_days[system] = it->second;
+      }
+    }
+    const int64_t default_archive_days = config.GetInt(options::kArchiveDays);
+    store_options.expire_archive = [partitions, archive_days,
+                                    default_archive_days](int64_t now_ns) {
+      return partitions->DeleteExpired(
+          [&archive_days, default_archive_days](const std::string& system) {
+            auto it = archive_days.find(system);
+            return it != archive_days.end() ? it->second : default_archive_days;
+          },
+          now_ns);
+    };
     LogInfo("archiving to S3 before retention drops partitions",
             {{"endpoint", config.GetString(options::kArchiveEndpoint)},
              {"bucket", config.GetString(options::kArchiveBucket)},

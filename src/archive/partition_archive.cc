@@ -1,5 +1,6 @@
 #include "archive/partition_archive.h"
 
+#include <algorithm>
 #include <map>
 
 #include "common/json_writer.h"
@@ -74,6 +75,36 @@ absl::StatusOr<std::vector<ArchivedPartition>> PartitionArchive::List() const {
     partitions.push_back(*std::move(partition));
   }
   return partitions;
+}
+
+absl::StatusOr<uint64_t> PartitionArchive::DeleteExpired(
+    const std::function<int64_t(const std::string& system)>& archive_days_for,
+    int64_t now_ns) const {
+  auto objects = client_->List(prefix_);
+  if (!objects.ok()) return objects.status();
+  // Object keys by partition: PREFIX<system>/<day>/<file>.
+  std::map<std::pair<std::string, int64_t>, std::vector<std::string>> partitions;
+  for (const S3Object& object : *objects) {
+    const std::string_view rest = std::string_view(object.key).substr(prefix_.size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) continue;
+    const size_t next = rest.find('/', slash + 1);
+    if (next == std::string_view::npos) continue;
+    auto day = ParseDay(rest.substr(slash + 1, next - slash - 1));
+    if (!day.ok()) continue;  // not ours
+    partitions[{std::string(rest.substr(0, slash)), *day}].push_back(object.key);
+  }
+  uint64_t deleted = 0;
+  for (auto& [partition, keys] : partitions) {
+    const auto& [system, day] = partition;
+    if ((day + 1) * kNanosPerDay > now_ns - archive_days_for(system) * kNanosPerDay) continue;
+    // The manifest first: without it the partition no longer counts as archived.
+    std::stable_partition(keys.begin(), keys.end(),
+                          [](const std::string& k) { return k.ends_with(kManifest); });
+    for (const std::string& key : keys) RETURN_IF_ERROR(client_->Delete(key));
+    ++deleted;
+  }
+  return deleted;
 }
 
 absl::StatusOr<std::string> PartitionArchive::Download(const ArchivedPartition& partition,

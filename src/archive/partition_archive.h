@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -56,6 +57,13 @@ class PartitionArchive {
 
   // Every archived partition (those with a manifest), by system and day.
   absl::StatusOr<std::vector<ArchivedPartition>> List() const;
+
+  // Deletes the archived partitions whose day ended more than
+  // archive_days_for(system) days before `now_ns` (manifest first, so a
+  // partition half deleted no longer counts as archived). Returns how many.
+  absl::StatusOr<uint64_t> DeleteExpired(
+      const std::function<int64_t(const std::string& system)>& archive_days_for,
+      int64_t now_ns) const;
 
   // A segment's bytes, checked against the manifest's size and MD5.
   absl::StatusOr<std::string> Download(const ArchivedPartition& partition,

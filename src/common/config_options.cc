@@ -176,8 +176,8 @@ const OptionSpec kArchiveDays{
     "archive_days",
     OptionType::kInt,
     "365",
-    "Days archived partitions are to be kept in object storage. Reserved: this version "
-    "does not yet delete archived partitions when they pass it.",
+    "Days archived partitions are kept in object storage: a retention run deletes those "
+    "whose day ended longer ago.",
     {},
     1,
     36500};

@@ -650,6 +650,15 @@ absl::Status EmbeddedLogStore::RunRetention() {
              {"bytes", drop.partition.bytes},
              {"records", drop.partition.records}});
   }
+  if (options_.expire_archive) {
+    auto expired = options_.expire_archive(now);
+    if (!expired.ok()) {
+      LogError("storage: deleting expired archived partitions failed; will retry",
+               {{"error", std::string(StatusMessage(expired.status()))}});
+    } else if (*expired > 0) {
+      LogInfo("storage: archived partitions past archive_days deleted", {{"partitions", *expired}});
+    }
+  }
   std::optional<std::map<std::string, uint64_t>> archived;
   if (options_.archived_counts) {
     auto counts = options_.archived_counts();

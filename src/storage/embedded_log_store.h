@@ -60,6 +60,9 @@ struct EmbeddedLogStoreOptions {
   std::function<absl::Status(const std::string& system, int64_t day,
                              const std::vector<SegmentEntry>& segments)>
       archive;
+  // Deletes archived partitions past their archive days; once per retention
+  // run, returning how many it deleted.
+  std::function<absl::StatusOr<uint64_t>(int64_t now_ns)> expire_archive;
   // Archived partitions per system, for Usage(); asked once per retention run.
   std::function<absl::StatusOr<std::map<std::string, uint64_t>>()> archived_counts;
   // The wall clock in ns since the epoch; tests move it.

@@ -1,0 +1,105 @@
+#include "archive/partition_archive.h"
+
+#include "common/timestamps.h"
+#include "gtest/gtest.h"
+#include "storage/segment_writer.h"
+#include "support/s3_server.h"
+
+namespace mayak {
+namespace {
+
+constexpr int64_t kNov24 = 20781;  // 2026-11-24 in days since the epoch
+
+class PartitionArchiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(server_.endpoint().empty()) << server_.output();
+    S3Options options;
+    options.endpoint = server_.endpoint();
+    options.bucket = testing::S3Server::kBucket;
+    options.access_key = testing::S3Server::kAccessKey;
+    options.secret_key = testing::S3Server::kSecretKey;
+    client_ = *S3Client::Create(options);
+    archive_ = std::make_unique<PartitionArchive>(client_.get(), "logs/");
+  }
+
+  // Writes a segment of `rows` records of `day` and describes it.
+  SegmentEntry Segment(const std::string& name, int64_t day, int rows) {
+    std::vector<LogRecord> records(static_cast<size_t>(rows));
+    for (int i = 0; i < rows; ++i) {
+      records[i].timestamp_ns = day * kNanosPerDay + i;
+      records[i].message = "record " + std::to_string(i);
+    }
+    EXPECT_TRUE(WriteSegment(Env::Default(), dir_.path() + "/" + name, records).ok());
+    return {name, "shop", day, static_cast<uint64_t>(rows), day * kNanosPerDay,
+            day * kNanosPerDay + rows - 1, 0};
+  }
+
+  testing::S3Server server_;
+  testing::TempDir dir_;
+  std::unique_ptr<S3Client> client_;
+  std::unique_ptr<PartitionArchive> archive_;
+};
+
+TEST_F(PartitionArchiveTest, ArchivesListsVerifiesDownloadsAndExpires) {
+  const int64_t now = (kNov24 + 1) * kNanosPerDay;
+  ASSERT_TRUE(archive_
+                  ->Archive(Env::Default(), dir_.path(), "shop", kNov24 - 400,
+                            {Segment("a.seg", kNov24 - 400, 10), Segment("b.seg", kNov24 - 400, 5)},
+                            now)
+                  .ok());
+  ASSERT_TRUE(archive_
+                  ->Archive(Env::Default(), dir_.path(), "shop", kNov24 - 10,
+                            {Segment("c.seg", kNov24 - 10, 7)}, now)
+                  .ok());
+  auto listed = archive_->List();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  const ArchivedPartition& old = (*listed)[0];
+  EXPECT_EQ(old.system, "shop");
+  EXPECT_EQ(old.day, kNov24 - 400);
+  EXPECT_EQ(old.segments.size(), 2u);
+  EXPECT_EQ(old.rows(), 15u);
+  EXPECT_EQ(old.archived_at_ns, now);
+  EXPECT_EQ(*archive_->Verify(old), std::vector<std::string>{});
+  auto bytes = archive_->Download(old, old.segments[1]);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_EQ(*bytes, *Env::Default()->ReadFile(dir_.path() + "/b.seg"));
+  EXPECT_EQ(archive_->CountBySystem()->at("shop"), 2u);
+
+  // An object replaced behind the archive's back is found.
+  ASSERT_TRUE(client_->Put(archive_->Key("shop", kNov24 - 10, "c.seg"), "not a segment").ok());
+  const ArchivedPartition& recent = (*listed)[1];
+  auto problems = archive_->Verify(recent);
+  ASSERT_TRUE(problems.ok());
+  ASSERT_EQ(problems->size(), 1u);
+  EXPECT_NE((*problems)[0].find("the manifest says"), std::string::npos) << (*problems)[0];
+  EXPECT_EQ(archive_->Download(recent, recent.segments[0]).status().code(),
+            absl::StatusCode::kDataLoss);
+
+  // Past archive_days (365) only the old partition goes, every object of it.
+  auto deleted = archive_->DeleteExpired([](const std::string&) { return 365; }, now);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 1u);
+  EXPECT_EQ(archive_->List()->size(), 1u);
+  EXPECT_TRUE(client_->List("logs/shop/" + DayName(kNov24 - 400))->empty());
+}
+
+TEST(ArchiveManifestTest, RoundTripsAndRejectsWhatIsNotOne) {
+  ArchivedPartition partition{"crm", kNov24, kNov24 * kNanosPerDay + 5, {}};
+  partition.segments.push_back({"00000001.seg", 100, "abc", 3, 1, 2});
+  auto back = DecodeArchiveManifest(EncodeArchiveManifest(partition));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->system, "crm");
+  EXPECT_EQ(back->day, kNov24);
+  EXPECT_EQ(back->archived_at_ns, partition.archived_at_ns);
+  ASSERT_EQ(back->segments.size(), 1u);
+  EXPECT_EQ(back->segments[0].md5, "abc");
+  EXPECT_EQ(back->segments[0].max_ts, 2);
+  EXPECT_FALSE(DecodeArchiveManifest("{}").ok());
+  EXPECT_FALSE(DecodeArchiveManifest("not json").ok());
+  EXPECT_FALSE(DecodeArchiveManifest(R"({"format":"mayak-archive-partition","version":2})").ok());
+}
+
+}  // namespace
+}  // namespace mayak
