@@ -31,8 +31,13 @@ class PartitionArchiveTest : public ::testing::Test {
       records[i].message = "record " + std::to_string(i);
     }
     EXPECT_TRUE(WriteSegment(Env::Default(), dir_.path() + "/" + name, records).ok());
-    return {name, "shop", day, static_cast<uint64_t>(rows), day * kNanosPerDay,
-            day * kNanosPerDay + rows - 1, 0};
+    return {name,
+            "shop",
+            day,
+            static_cast<uint64_t>(rows),
+            day * kNanosPerDay,
+            day * kNanosPerDay + rows - 1,
+            0};
   }
 
   testing::S3Server server_;

@@ -650,7 +650,10 @@ absl::Status EmbeddedLogStore::RunRetention() {
              {"bytes", drop.partition.bytes},
              {"records", drop.partition.records}});
   }
-  if (options_.expire_archive) {
+  // When archiving just failed the object store is likely away: leave the
+  // archive's upkeep to a later run rather than wait on more retries.
+  const bool archive_failed = absl::IsUnavailable(result);
+  if (options_.expire_archive && !archive_failed) {
     auto expired = options_.expire_archive(now);
     if (!expired.ok()) {
       LogError("storage: deleting expired archived partitions failed; will retry",
@@ -660,7 +663,7 @@ absl::Status EmbeddedLogStore::RunRetention() {
     }
   }
   std::optional<std::map<std::string, uint64_t>> archived;
-  if (options_.archived_counts) {
+  if (options_.archived_counts && !archive_failed) {
     auto counts = options_.archived_counts();
     if (counts.ok()) archived = *std::move(counts);
   }

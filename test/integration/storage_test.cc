@@ -20,10 +20,11 @@ int64_t NowMillis() {
       .count();
 }
 
-// Polls GET /api/v1/storage until its body contains `text` (10 s at most).
+// Polls GET /api/v1/storage until its body contains `text` (30 s at most:
+// a retention run retries an unreachable object store for seconds).
 std::string WaitForStorage(HttpClient& client, const std::string& text) {
   std::string last;
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 300; ++i) {
     auto reply = client.Send("GET", "/api/v1/storage");
     if (reply.ok()) last = reply->body;
     if (last.find(text) != std::string::npos) break;
