@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "client/http_client.h"
+#include "support/child_process.h"
 #include "support/temp_dir.h"
 
 namespace mayak::testing {
@@ -38,7 +39,7 @@ class ServerProcess {
 
   bool ready() const { return !url_.empty(); }
   const std::string& url() const { return url_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_->pid(); }
   // A client connected to this server.
   std::unique_ptr<HttpClient> Client() const;
 
@@ -49,21 +50,13 @@ class ServerProcess {
   int WaitForExit(std::chrono::milliseconds timeout);
   void Kill();
 
-  // Everything the server wrote to stderr so far.
+  // Everything the server wrote so far (its log is on stderr).
   std::string log() const;
   bool WaitForLog(const std::string& needle, std::chrono::milliseconds timeout) const;
 
  private:
-  void ReadOutput(int fd);
-
-  pid_t pid_ = -1;
-  int exit_code_ = -1;
+  std::unique_ptr<ChildProcess> process_;
   std::string url_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable changed_;
-  std::string log_;
-  bool output_closed_ = false;
-  std::thread reader_;
 };
 
 // The arguments that turn off every listener but the API, on a free port.

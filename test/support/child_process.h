@@ -48,23 +48,48 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
+  pid_t pid() const { return pid_; }
+
   // Waits until the output contains `text` (true) or the process ends or
   // `timeout` passes (false).
-  bool WaitForOutput(const std::string& text, std::chrono::seconds timeout) {
+  bool WaitForOutput(const std::string& text, std::chrono::milliseconds timeout) const {
     std::unique_lock<std::mutex> lock(mu_);
     return changed_.wait_for(lock, timeout, [&] {
       return closed_ || output_.find(text) != std::string::npos;
     }) && output_.find(text) != std::string::npos;
   }
+  // Everything the process wrote to stdout and stderr so far.
   std::string output() const {
     std::lock_guard<std::mutex> lock(mu_);
     return output_;
   }
+
+  // Waits for the process to exit; returns its exit code, 128+signal if a
+  // signal ended it, or -1 if it had not exited by `timeout`.
+  int WaitForExit(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) return exit_code_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        // Let the reader see the end of the output.
+        std::unique_lock<std::mutex> lock(mu_);
+        changed_.wait_for(lock, std::chrono::seconds(5), [this] { return closed_; });
+        return exit_code_;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return -1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  // Sends `signal`, then waits as WaitForExit.
+  int Stop(int signal, std::chrono::milliseconds timeout) {
+    if (pid_ > 0) ::kill(pid_, signal);
+    return WaitForExit(timeout);
+  }
   void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
+    if (pid_ > 0) Stop(SIGKILL, std::chrono::seconds(10));
   }
 
  private:
@@ -86,9 +111,10 @@ class ChildProcess {
   }
 
   pid_t pid_ = -1;
+  int exit_code_ = -1;
   std::thread reader_;
   mutable std::mutex mu_;
-  std::condition_variable changed_;
+  mutable std::condition_variable changed_;
   std::string output_;
   bool closed_ = false;
 };
