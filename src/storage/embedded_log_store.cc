@@ -308,12 +308,13 @@ uint64_t EmbeddedLogStore::NewSegmentNumber() {
 }
 
 absl::StatusOr<std::shared_ptr<const EmbeddedLogStore::Segment>> EmbeddedLogStore::OpenWritten(
-    const std::string& relative, const std::string& system, int64_t day) {
+    const std::string& relative, const std::string& system, int64_t day, int64_t restored_at_ns) {
   auto reader = SegmentReader::Open(options_.env, StrCat(options_.dir, "/", relative));
   if (!reader.ok()) return reader.status();
   const segment::Footer& footer = (*reader)->footer();
   SegmentEntry entry{
-      relative, system, day, footer.rows, footer.min_ts, footer.max_ts, (*reader)->file_size()};
+      relative,      system, day, footer.rows, footer.min_ts, footer.max_ts, (*reader)->file_size(),
+      restored_at_ns};
   return std::make_shared<const Segment>(Segment{std::move(entry), *std::move(reader)});
 }
 
@@ -700,21 +701,14 @@ absl::Status EmbeddedLogStore::RestorePartition(const std::string& system, int64
     const std::string relative = StrCat(relative_dir, "/", SegmentFileName(NewSegmentNumber()));
     absl::Status status = WriteFileAtomically(env, StrCat(options_.dir, "/", relative), data);
     absl::StatusOr<std::shared_ptr<const Segment>> segment =
-        status.ok() ? OpenWritten(relative, system, day) : status;
+        status.ok() ? OpenWritten(relative, system, day, now) : status;
     if (segment.ok()) status = (*segment)->reader->Verify();  // every block's checksum
     if (status.ok() && !segment.ok()) status = segment.status();
+    if (segment.ok()) added.push_back(*segment);  // undo removes its file if need be
     if (!status.ok()) {
       undo();
       return status;
     }
-    SegmentEntry entry = (*segment)->entry;
-    entry.restored_at_ns = now;
-    auto reader = SegmentReader::Open(env, StrCat(options_.dir, "/", relative));
-    if (!reader.ok()) {
-      undo();
-      return reader.status();
-    }
-    added.push_back(std::make_shared<const Segment>(Segment{std::move(entry), *std::move(reader)}));
   }
   if (absl::Status status = CommitSegments(added, {}, std::nullopt); !status.ok()) {
     undo();

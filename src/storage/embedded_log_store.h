@@ -114,10 +114,11 @@ class EmbeddedLogStore final : public LogStore {
                               std::optional<uint64_t> wal_checkpoint)
       ABSL_LOCKS_EXCLUDED(manifest_mu_, mu_);
   uint64_t NewSegmentNumber() ABSL_LOCKS_EXCLUDED(mu_);
-  // Opens a segment just written and describes it for the manifest.
+  // Opens a segment just written and describes it for the manifest
+  // (restored_at_ns for one restored from the archive).
   absl::StatusOr<std::shared_ptr<const Segment>> OpenWritten(const std::string& relative,
-                                                             const std::string& system,
-                                                             int64_t day);
+                                                             const std::string& system, int64_t day,
+                                                             int64_t restored_at_ns = 0);
 
   void MergeLoop();
   void RetentionLoop();
