@@ -810,23 +810,30 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
         damaged(*segment, partial.status());
         continue;
       }
-      std::optional<std::vector<LogRecord>> full;
+      // The matches, newest first: at most `limit` of them can be hits, and
+      // only those are read whole; the rest are counted.
+      std::vector<std::pair<int64_t, uint32_t>> matches;  // (time, row)
       for (size_t i = 0; i < partial->size(); ++i) {
-        if (!Wanted((*partial)[i], request)) continue;
-        if (!hits.WouldKeep((*partial)[i].timestamp_ns)) {
-          hits.CountOnly();
-          continue;
+        if (Wanted((*partial)[i], request)) {
+          matches.emplace_back((*partial)[i].timestamp_ns, static_cast<uint32_t>(i));
         }
-        if (!full) {
-          auto rows = segment->reader->ReadRowGroup(g);
-          if (!rows.ok()) {
-            damaged(*segment, rows.status());
-            break;
-          }
-          full = *std::move(rows);
-        }
-        hits.Offer(std::move((*full)[i]));
       }
+      std::sort(matches.begin(), matches.end(), std::greater<>());
+      std::vector<uint32_t> keep;
+      for (size_t k = 0; k < matches.size(); ++k) {
+        if (k < request.limit && hits.WouldKeep(matches[k].first)) {
+          keep.push_back(matches[k].second);
+        } else {
+          hits.CountOnly();
+        }
+      }
+      if (keep.empty()) continue;
+      auto rows = segment->reader->ReadRowGroup(g, nullptr, &keep);
+      if (!rows.ok()) {
+        damaged(*segment, rows.status());
+        continue;
+      }
+      for (LogRecord& r : *rows) hits.Offer(std::move(r));
     }
   }
   groups_skipped_->Add(skipped);

@@ -309,5 +309,23 @@ TEST_F(EmbeddedLogStoreTest, RetentionDropsOldAndOverCapPartitionsAndReportsIt) 
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/logs/crm/2026-11-24"));
 }
 
+TEST_F(EmbeddedLogStoreTest, ALimitedSearchReturnsTheNewestAndCountsTheRest) {
+  ASSERT_TRUE(Append(0, 1000).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(Append(1000, 10).ok());
+  ASSERT_TRUE(store_->Flush().ok());  // hits come from segments, row groups read in part
+  SearchRequest request;
+  request.limit = 5;
+  auto result = store_->Search(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->total, 1010u);
+  ASSERT_EQ(result->hits.size(), 5u);
+  // The newest records are the odd ones (a day later), highest first.
+  for (size_t k = 0; k < 5; ++k) {
+    EXPECT_EQ(std::get<int64_t>(*result->hits[k].FindAttribute("seq")),
+              static_cast<int64_t>(1009 - 2 * k));
+  }
+}
+
 }  // namespace
 }  // namespace mayak

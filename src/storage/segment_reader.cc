@@ -123,13 +123,28 @@ absl::Status SegmentReader::Verify() const {
 }
 
 absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
-    size_t index, const std::vector<std::string>* columns) const {
+    size_t index, const std::vector<std::string>* columns,
+    const std::vector<uint32_t>* selected) const {
   if (index >= footer_.row_groups.size()) {
     return absl::OutOfRangeError(StrCat("row group ", index, " of ", footer_.row_groups.size()));
   }
   const segment::RowGroupMeta& group = footer_.row_groups[index];
   const size_t rows = group.rows;
-  std::vector<LogRecord> records(rows);
+  // Where each row of the group goes in the result (kSkip: not wanted).
+  constexpr uint32_t kSkip = UINT32_MAX;
+  std::vector<uint32_t> slot;
+  if (selected != nullptr) {
+    slot.assign(rows, kSkip);
+    for (size_t k = 0; k < selected->size(); ++k) {
+      if ((*selected)[k] >= rows) return absl::OutOfRangeError("row outside the row group");
+      slot[(*selected)[k]] = static_cast<uint32_t>(k);
+    }
+  }
+  const auto out = [&slot, selected](size_t row) -> int64_t {
+    if (selected == nullptr) return static_cast<int64_t>(row);
+    return slot[row] == kSkip ? -1 : static_cast<int64_t>(slot[row]);
+  };
+  std::vector<LogRecord> records(selected != nullptr ? selected->size() : rows);
   for (const segment::ChunkMeta& chunk : group.chunks) {
     if (columns != nullptr && chunk.column != 0 &&
         std::find(columns->begin(), columns->end(), footer_.columns[chunk.column].name) ==
@@ -161,8 +176,10 @@ absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
         auto ts = DecodeTimestamps(values, count);
         if (!ts.ok() || count != rows) return bad();
         for (size_t r = 0; r < rows; ++r) {
-          (column.type == ColumnType::kTimestamp ? records[r].timestamp_ns
-                                                 : records[r].observed_timestamp_ns) = (*ts)[r];
+          const int64_t o = out(r);
+          if (o < 0) continue;
+          (column.type == ColumnType::kTimestamp ? records[o].timestamp_ns
+                                                 : records[o].observed_timestamp_ns) = (*ts)[r];
         }
         break;
       }
@@ -171,14 +188,17 @@ absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
         for (size_t r = 0; r < rows; ++r) {
           const auto level = static_cast<uint8_t>(values[r]);
           if (level > static_cast<uint8_t>(Level::kFatal)) return bad();
-          records[r].level = static_cast<Level>(level);
+          const int64_t o = out(r);
+          if (o >= 0) records[o].level = static_cast<Level>(level);
         }
         break;
       case ColumnType::kString: {
         auto strings = DecodeStrings(values, count);
         if (!strings.ok()) return bad();
         for (size_t k = 0; k < count; ++k) {
-          LogRecord& r = records[present_rows[k]];
+          const int64_t o = out(present_rows[k]);
+          if (o < 0) continue;
+          LogRecord& r = records[o];
           std::string& s = (*strings)[k];
           if (chunk.column == 3) {
             r.message = std::move(s);
@@ -196,7 +216,8 @@ absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
         auto ints = DecodeIntegers(values, count);
         if (!ints.ok()) return bad();
         for (size_t k = 0; k < count; ++k) {
-          records[present_rows[k]].attributes.push_back({column.name, (*ints)[k]});
+          const int64_t o = out(present_rows[k]);
+          if (o >= 0) records[o].attributes.push_back({column.name, (*ints)[k]});
         }
         break;
       }
@@ -205,14 +226,16 @@ absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
         for (size_t k = 0; k < count; ++k) {
           uint64_t bits = 0;
           std::memcpy(&bits, values.data() + k * 8, 8);
-          records[present_rows[k]].attributes.push_back({column.name, std::bit_cast<double>(bits)});
+          const int64_t o = out(present_rows[k]);
+          if (o >= 0) records[o].attributes.push_back({column.name, std::bit_cast<double>(bits)});
         }
         break;
       }
       case ColumnType::kBool: {
         if (values.size() != count) return bad();
         for (size_t k = 0; k < count; ++k) {
-          records[present_rows[k]].attributes.push_back({column.name, values[k] != 0});
+          const int64_t o = out(present_rows[k]);
+          if (o >= 0) records[o].attributes.push_back({column.name, values[k] != 0});
         }
         break;
       }

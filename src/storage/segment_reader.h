@@ -32,8 +32,11 @@ class SegmentReader {
   // The records of one row group, in stored order (service, then time).
   // With `columns`, only those columns (and @timestamp) are decoded: a
   // search reads what its filter needs first and whole rows only for hits.
+  // With `rows` (ascending row numbers within the group), only those rows
+  // are returned, in that order: a search materializes its hits alone.
   absl::StatusOr<std::vector<LogRecord>> ReadRowGroup(
-      size_t index, const std::vector<std::string>* columns = nullptr) const;
+      size_t index, const std::vector<std::string>* columns = nullptr,
+      const std::vector<uint32_t>* rows = nullptr) const;
   // Checks every chunk's checksum without decoding.
   absl::Status Verify() const;
 

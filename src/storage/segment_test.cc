@@ -113,6 +113,23 @@ TEST_F(SegmentTest, VersionOneFilesAreStillRead) {
   EXPECT_EQ(Canonical(ReadAll(**reader)), Canonical(records));
 }
 
+TEST_F(SegmentTest, SelectedRowsAloneAreMaterialized) {
+  const std::string path = dir_ + "/sel.seg";
+  ASSERT_TRUE(WriteSegment(Env::Default(), path, CompanyRecords(300), {100, 3}).ok());
+  auto reader = SegmentReader::Open(Env::Default(), path);
+  ASSERT_TRUE(reader.ok());
+  auto all = (*reader)->ReadRowGroup(1);
+  ASSERT_TRUE(all.ok());
+  const std::vector<uint32_t> rows = {57, 3, 99};
+  auto some = (*reader)->ReadRowGroup(1, nullptr, &rows);
+  ASSERT_TRUE(some.ok()) << some.status();
+  ASSERT_EQ(some->size(), 3u);
+  for (size_t k = 0; k < rows.size(); ++k) EXPECT_EQ((*some)[k], (*all)[rows[k]]) << k;
+  const std::vector<uint32_t> outside = {100};
+  EXPECT_EQ((*reader)->ReadRowGroup(1, nullptr, &outside).status().code(),
+            absl::StatusCode::kOutOfRange);
+}
+
 TEST_F(SegmentTest, SparseAndMixedTypedAttributesRoundTrip) {
   std::vector<LogRecord> records(3);
   records[0].message = "a";
