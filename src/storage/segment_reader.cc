@@ -61,7 +61,6 @@ absl::Status SegmentReader::ReadFooter() {
   if (segment::BlockCrc(footer) != crc) return Damaged("footer checksum mismatch");
   if (!segment::DecodeFooter(footer, version_, &footer_)) return Damaged("bad footer");
   footer_offset_ = offset;
-  memory_bytes_ += footer.size();
   return absl::OkStatus();
 }
 
@@ -78,7 +77,6 @@ absl::Status SegmentReader::LoadBlooms() {
       auto bloom = ReadBlock(chunk.bloom_offset, chunk.bloom_size, chunk.bloom_crc, where);
       if (!bloom.ok()) return bloom.status();
       if (bloom->size() % bloom::kBlockBytes != 0) return Damaged(StrCat(where, ": bad size"));
-      memory_bytes_ += bloom->size();
       blooms_[g][c] = *std::move(bloom);
     }
   }

@@ -26,8 +26,6 @@ class SegmentReader {
   // The Bloom filter of a chunk (index into the group's chunks); empty when
   // the chunk has none. Filters are loaded and checked when the file opens.
   std::string_view bloom(size_t group, size_t chunk) const { return blooms_[group][chunk]; }
-  // Bytes held in memory for this segment (footer and filters).
-  uint64_t memory_bytes() const { return memory_bytes_; }
 
   // The records of one row group, in stored order (service, then time).
   // With `columns`, only those columns (and @timestamp) are decoded: a
@@ -58,7 +56,6 @@ class SegmentReader {
   uint64_t footer_offset_ = 0;
   segment::Footer footer_;
   std::vector<std::vector<std::string>> blooms_;  // [group][chunk]
-  uint64_t memory_bytes_ = 0;
 };
 
 }  // namespace mayak

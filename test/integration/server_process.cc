@@ -1,14 +1,5 @@
 #include "server_process.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-
 namespace mayak::testing {
 
 std::vector<std::string> ApiOnlyArgs() {
