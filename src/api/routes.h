@@ -21,7 +21,8 @@ void AddStatusRoutes(Router* router, const ServerState* state, MetricsRegistry* 
 // POST /api/v1/logs.
 void AddIngestRoutes(Router* router, const ServerState* state, const ApiLimits& limits,
                      MetricsRegistry* metrics);
-// GET|POST /api/v1/search.
+// GET|POST /api/v1/search and /api/v1/query (a filter, optionally piped to
+// stats or timechart).
 void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& limits);
 
 // GET /api/v1/storage.

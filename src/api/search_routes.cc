@@ -6,7 +6,9 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/timestamps.h"
+#include "common/units.h"
 #include "model/record_json.h"
+#include "query/pipes.h"
 #include "simdjson.h"
 
 namespace mayak {
@@ -14,6 +16,7 @@ namespace {
 
 constexpr int64_t kDefaultLookbackNanos = 15LL * 60 * kNanosPerSecond;
 constexpr size_t kDefaultLimit = 100;
+constexpr int64_t kMaxTimechartBuckets = 10000;
 
 // q, from, to and limit, from the query string, a form body or a JSON body.
 struct SearchParams {
@@ -59,6 +62,65 @@ absl::StatusOr<SearchParams> ReadParams(const HttpRequest& request) {
   return p;
 }
 
+// Runs a counting pipe and writes its table: `columns` (the group-by
+// fields, `_time` first for a timechart, `count()` last) and `rows`. Stats
+// rows come largest count first; timechart rows in time order, with empty
+// buckets as zeros when not split by a field.
+absl::Status WriteCounts(const LogStore& store, const SearchRequest& search, const CountPipe& pipe,
+                         JsonWriter* json) {
+  CountRequest request;
+  request.filter = search.filter;
+  request.from_ns = search.from_ns;
+  request.to_ns = search.to_ns;
+  request.group_by = pipe.by;
+  if (pipe.timechart) {
+    request.bucket_ns = pipe.span_ns > 0 ? pipe.span_ns : AutoSpan(search.from_ns, search.to_ns);
+    if ((search.to_ns - search.from_ns) / request.bucket_ns > kMaxTimechartBuckets) {
+      return absl::InvalidArgumentError(
+          StrCat("span ", FormatDuration(request.bucket_ns), " makes more than ",
+                 kMaxTimechartBuckets, " buckets over the time range: choose a larger span"));
+    }
+  }
+  auto counted = store.Count(request);
+  if (!counted.ok()) return counted.status();
+  std::vector<std::pair<GroupKey, uint64_t>> rows(counted->groups.begin(), counted->groups.end());
+  if (pipe.timechart && pipe.by.empty() && search.to_ns != INT64_MAX) {
+    // Every bucket of the range, so a chart shows gaps as zeros.
+    std::vector<std::pair<GroupKey, uint64_t>> filled;
+    const int64_t span = request.bucket_ns;
+    int64_t bucket = search.from_ns / span * span - (search.from_ns % span < 0 ? span : 0);
+    size_t k = 0;
+    for (; bucket <= search.to_ns; bucket += span) {
+      if (k < rows.size() && rows[k].first.bucket_ns == bucket) {
+        filled.push_back(rows[k++]);
+      } else {
+        GroupKey key;
+        key.bucket_ns = bucket;
+        filled.emplace_back(key, 0);
+      }
+    }
+    rows = std::move(filled);
+  }
+  if (!pipe.timechart) {
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+  }
+  json->Key("columns").BeginArray();
+  if (pipe.timechart) json->String("_time");
+  for (const std::string& f : pipe.by) json->String(f);
+  json->String("count()").EndArray();
+  json->Key("rows").BeginArray();
+  for (const auto& [key, count] : rows) {
+    json->BeginArray();
+    if (pipe.timechart) json->String(FormatRfc3339(key.bucket_ns));
+    for (const AttributeValue& v : key.values) WriteValueJson(v, json);
+    json->Uint(count).EndArray();
+  }
+  json->EndArray();
+  json->Key("total").Uint(counted->total);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& limits) {
@@ -100,21 +162,32 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
       }
       search.limit = limit;
     }
-    auto filter = Filter::Parse(params->q);
+    auto piped = ParsePipes(params->q);
+    if (!piped.ok()) return respond(JsonError(400, "query_syntax", StatusMessage(piped.status())));
+    auto filter = Filter::Parse(piped->filter);
     if (!filter.ok()) {
       return respond(JsonError(400, "query_syntax", StatusMessage(filter.status())));
     }
     search.filter = &*filter;
-    auto result = store->Search(search);
-    if (!result.ok()) {
-      return respond(JsonError(500, "search_failed", StatusMessage(result.status())));
-    }
     HttpResponse response;
     JsonWriter json(&response.body);
-    json.BeginObject().Key("hits").BeginArray();
-    for (const LogRecord& hit : result->hits) WriteRecordJson(hit, &json);
-    json.EndArray();
-    json.Key("total").Uint(result->total);
+    json.BeginObject();
+    if (piped->count) {
+      if (absl::Status s = WriteCounts(*store, search, *piped->count, &json); !s.ok()) {
+        if (absl::IsInvalidArgument(s))
+          return respond(JsonError(400, "bad_request", StatusMessage(s)));
+        return respond(JsonError(500, "search_failed", StatusMessage(s)));
+      }
+    } else {
+      auto result = store->Search(search);
+      if (!result.ok()) {
+        return respond(JsonError(500, "search_failed", StatusMessage(result.status())));
+      }
+      json.Key("hits").BeginArray();
+      for (const LogRecord& hit : result->hits) WriteRecordJson(hit, &json);
+      json.EndArray();
+      json.Key("total").Uint(result->total);
+    }
     json.Key("took_ms").Int(std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::steady_clock::now() - start)
                                 .count());
@@ -123,6 +196,8 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
   };
   router->Add("GET", "/api/v1/search", handler);
   router->Add("POST", "/api/v1/search", handler);
+  router->Add("GET", "/api/v1/query", handler);
+  router->Add("POST", "/api/v1/query", handler);
 }
 
 }  // namespace mayak

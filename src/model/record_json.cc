@@ -6,6 +6,23 @@
 
 namespace mayak {
 
+void WriteValueJson(const AttributeValue& value, JsonWriter* json) {
+  std::visit(
+      [json](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          json->String(v);
+        } else if constexpr (std::is_same_v<T, int64_t>) {
+          json->Int(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          json->Double(v);
+        } else {
+          json->Bool(v);
+        }
+      },
+      value);
+}
+
 void WriteRecordJson(const LogRecord& record, JsonWriter* json) {
   json->BeginObject();
   json->Key(field::kTimestamp).String(FormatRfc3339(record.timestamp_ns));
@@ -16,20 +33,7 @@ void WriteRecordJson(const LogRecord& record, JsonWriter* json) {
   if (!record.service.empty()) json->Key(field::kServiceName).String(record.service);
   for (const Attribute& attribute : record.attributes) {
     json->Key(attribute.key);
-    std::visit(
-        [json](const auto& value) {
-          using T = std::decay_t<decltype(value)>;
-          if constexpr (std::is_same_v<T, std::string>) {
-            json->String(value);
-          } else if constexpr (std::is_same_v<T, int64_t>) {
-            json->Int(value);
-          } else if constexpr (std::is_same_v<T, double>) {
-            json->Double(value);
-          } else {
-            json->Bool(value);
-          }
-        },
-        attribute.value);
+    WriteValueJson(attribute.value, json);
   }
   json->EndObject();
 }

@@ -10,5 +10,7 @@
 namespace mayak {
 
 void WriteRecordJson(const LogRecord& record, JsonWriter* json);
+// A field's value as its JSON type.
+void WriteValueJson(const AttributeValue& value, JsonWriter* json);
 
 }  // namespace mayak

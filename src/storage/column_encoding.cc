@@ -101,32 +101,42 @@ void EncodeStrings(const std::vector<std::string_view>& values, std::string* out
   for (std::string_view v : values) PutString(out, v);
 }
 
-absl::StatusOr<std::vector<std::string>> DecodeStrings(std::string_view data, size_t count) {
+absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count) {
   if (count > data.size()) return Damaged("string");
   ByteReader in(data);
   uint8_t encoding = 0;
   if (!in.Byte(&encoding)) return Damaged("string");
-  std::vector<std::string> values(count);
+  StringViews out;
   if (encoding == static_cast<uint8_t>(StringEncoding::kPlain)) {
-    for (std::string& v : values) {
-      if (!in.String(&v)) return Damaged("string");
+    out.values.resize(count);
+    for (std::string_view& v : out.values) {
+      if (!in.StringView(&v)) return Damaged("string");
     }
   } else if (encoding == static_cast<uint8_t>(StringEncoding::kDictionary)) {
     uint64_t size = 0;
     if (!in.Varint(&size) || size > in.remaining()) return Damaged("string dictionary");
-    std::vector<std::string_view> dictionary(size);
-    for (std::string_view& d : dictionary) {
+    out.values.resize(size);
+    for (std::string_view& d : out.values) {
       if (!in.StringView(&d)) return Damaged("string dictionary");
     }
-    for (std::string& v : values) {
+    out.codes.resize(count);
+    for (uint32_t& code : out.codes) {
       uint64_t i = 0;
-      if (!in.Varint(&i) || i >= dictionary.size()) return Damaged("string");
-      v.assign(dictionary[i]);
+      if (!in.Varint(&i) || i >= size) return Damaged("string");
+      code = static_cast<uint32_t>(i);
     }
   } else {
     return Damaged("string");
   }
   if (!in.AtEnd()) return Damaged("string");
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> DecodeStrings(std::string_view data, size_t count) {
+  auto views = DecodeStringViews(data, count);
+  if (!views.ok()) return views.status();
+  std::vector<std::string> values(count);
+  for (size_t i = 0; i < count; ++i) values[i].assign(views->Get(i));
   return values;
 }
 

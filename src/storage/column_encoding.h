@@ -31,4 +31,16 @@ void EncodeStrings(const std::vector<std::string_view>& values, std::string* out
                    size_t max_dictionary = 4096);
 absl::StatusOr<std::vector<std::string>> DecodeStrings(std::string_view data, size_t count);
 
+// Strings decoded as views into `data`, without copying: `values` holds the
+// dictionary (with `codes` the index of each of the `count` values) or, for
+// plain columns, every value (and `codes` stays empty). Searches test each
+// distinct value once.
+struct StringViews {
+  std::vector<std::string_view> values;
+  std::vector<uint32_t> codes;
+  std::string_view Get(size_t i) const { return values[codes.empty() ? i : codes[i]]; }
+  uint32_t Code(size_t i) const { return codes.empty() ? static_cast<uint32_t>(i) : codes[i]; }
+};
+absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count);
+
 }  // namespace mayak

@@ -17,6 +17,8 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/timestamps.h"
+#include "storage/batch_filter.h"
+#include "storage/count_aggregator.h"
 #include "storage/record_codec.h"
 #include "storage/row_group_pruner.h"
 #include "storage/segment_merger.h"
@@ -82,7 +84,9 @@ class TopHits {
   std::vector<LogRecord> heap_;
 };
 
-bool Wanted(const LogRecord& r, const SearchRequest& request) {
+// In the request's time range and matching its filter (SearchRequest, CountRequest).
+template <typename Request>
+bool Wanted(const LogRecord& r, const Request& request) {
   return r.timestamp_ns >= request.from_ns && r.timestamp_ns <= request.to_ns &&
          (request.filter == nullptr || request.filter->Matches(r));
 }
@@ -760,85 +764,123 @@ std::vector<SystemUsage> EmbeddedLogStore::Usage() const {
   return out;
 }
 
-absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
-  TopHits hits(request.limit);
-  std::vector<std::shared_ptr<const Segment>> segments;
-  std::shared_ptr<const std::vector<LogRecord>> immutable;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    segments = segments_;
-    immutable = immutable_;
-    for (const LogRecord& r : active_) {
-      if (Wanted(r, request)) hits.Offer(LogRecord(r));
+EmbeddedLogStore::ScanSnapshot EmbeddedLogStore::Snapshot(
+    const std::function<void(const LogRecord&)>& on_active) const {
+  ScanSnapshot snapshot;
+  absl::ReaderMutexLock lock(&mu_);
+  snapshot.segments = segments_;
+  snapshot.immutable = immutable_;
+  for (const LogRecord& r : active_) on_active(r);
+  return snapshot;
+}
+
+void EmbeddedLogStore::CountDamaged(const Segment& segment, const absl::Status& status) const {
+  corrupt_segments_->Add();
+  LogError("storage: damaged row group skipped",
+           {{"segment", segment.entry.path}, {"error", std::string(StatusMessage(status))}});
+}
+
+void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
+                                     const Filter* filter, int64_t from_ns, int64_t to_ns,
+                                     const std::vector<std::string>& columns,
+                                     const RowGroupFn& fn) const {
+  std::vector<std::string> wanted = columns;
+  if (filter != nullptr) {
+    for (const FilterTerm& term : filter->terms()) {
+      wanted.push_back(term.field.empty() ? std::string(field::kMessage) : term.field);
     }
   }
-  if (immutable != nullptr) {
-    for (const LogRecord& r : *immutable) {
-      if (Wanted(r, request)) hits.Offer(LogRecord(r));
-    }
-  }
-  // The columns the filter looks at: decoded first, whole rows only for hits.
-  std::vector<std::string> filter_columns;
-  if (request.filter != nullptr) {
-    for (const FilterTerm& term : request.filter->terms()) {
-      filter_columns.push_back(term.field.empty() ? std::string(field::kMessage) : term.field);
-    }
-  }
-  const auto damaged = [this](const Segment& segment, const absl::Status& status) {
-    corrupt_segments_->Add();
-    LogError("storage: damaged row group skipped",
-             {{"segment", segment.entry.path}, {"error", std::string(StatusMessage(status))}});
-  };
-  const RowGroupPruner pruner(request.filter);
+  const RowGroupPruner pruner(filter);
   uint64_t skipped = 0;
   uint64_t read = 0;
+  std::vector<uint8_t> match;
   for (const auto& segment : segments) {
     const auto& groups = segment->reader->footer().row_groups;
-    if (segment->entry.max_ts < request.from_ns || segment->entry.min_ts > request.to_ns) {
+    if (segment->entry.max_ts < from_ns || segment->entry.min_ts > to_ns) {
       skipped += groups.size();
       continue;
     }
     for (size_t g = 0; g < groups.size(); ++g) {
-      if (groups[g].max_ts < request.from_ns || groups[g].min_ts > request.to_ns ||
+      if (groups[g].max_ts < from_ns || groups[g].min_ts > to_ns ||
           !pruner.MayMatch(*segment->reader, g)) {
         ++skipped;
         continue;
       }
       ++read;
-      auto partial = segment->reader->ReadRowGroup(g, &filter_columns);
-      if (!partial.ok()) {
-        damaged(*segment, partial.status());
+      auto batch = segment->reader->ReadColumns(g, &wanted);
+      if (!batch.ok()) {
+        CountDamaged(*segment, batch.status());
         continue;
       }
-      // The matches, newest first: at most `limit` of them can be hits, and
-      // only those are read whole; the rest are counted.
-      std::vector<std::pair<int64_t, uint32_t>> matches;  // (time, row)
-      for (size_t i = 0; i < partial->size(); ++i) {
-        if (Wanted((*partial)[i], request)) {
-          matches.emplace_back((*partial)[i].timestamp_ns, static_cast<uint32_t>(i));
+      match.assign(batch->rows, 1);
+      if (groups[g].min_ts < from_ns || groups[g].max_ts > to_ns) {
+        for (size_t r = 0; r < batch->rows; ++r) {
+          const int64_t ts = batch->timestamps[r];
+          if (ts < from_ns || ts > to_ns) match[r] = 0;
         }
       }
-      std::sort(matches.begin(), matches.end(), std::greater<>());
-      std::vector<uint32_t> keep;
-      for (size_t k = 0; k < matches.size(); ++k) {
-        if (k < request.limit && hits.WouldKeep(matches[k].first)) {
-          keep.push_back(matches[k].second);
-        } else {
-          hits.CountOnly();
-        }
-      }
-      if (keep.empty()) continue;
-      auto rows = segment->reader->ReadRowGroup(g, nullptr, &keep);
-      if (!rows.ok()) {
-        damaged(*segment, rows.status());
-        continue;
-      }
-      for (LogRecord& r : *rows) hits.Offer(std::move(r));
+      if (filter != nullptr) ApplyFilter(*filter, *batch, &match);
+      fn(*segment, g, &*batch, match);
     }
   }
   groups_skipped_->Add(skipped);
   groups_read_->Add(read);
+}
+
+absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
+  TopHits hits(request.limit);
+  const ScanSnapshot snapshot = Snapshot([&](const LogRecord& r) {
+    if (Wanted(r, request)) hits.Offer(LogRecord(r));
+  });
+  if (snapshot.immutable != nullptr) {
+    for (const LogRecord& r : *snapshot.immutable) {
+      if (Wanted(r, request)) hits.Offer(LogRecord(r));
+    }
+  }
+  std::vector<std::pair<int64_t, uint32_t>> matches;  // (time, row)
+  std::vector<uint32_t> keep;
+  ScanRowGroups(
+      snapshot.segments, request.filter, request.from_ns, request.to_ns, {},
+      [&](const Segment& segment, size_t g, ColumnBatch* batch, const std::vector<uint8_t>& match) {
+        // The matches, newest first: at most `limit` of them can be hits,
+        // and only those are read whole; the rest are counted.
+        matches.clear();
+        for (size_t r = 0; r < batch->rows; ++r) {
+          if (match[r]) matches.emplace_back(batch->timestamps[r], static_cast<uint32_t>(r));
+        }
+        std::sort(matches.begin(), matches.end(), std::greater<>());
+        keep.clear();
+        for (size_t k = 0; k < matches.size(); ++k) {
+          if (k < request.limit && hits.WouldKeep(matches[k].first)) {
+            keep.push_back(matches[k].second);
+          } else {
+            hits.CountOnly();
+          }
+        }
+        if (keep.empty()) return;
+        if (absl::Status s = segment.reader->AddColumns(g, nullptr, batch); !s.ok()) {
+          CountDamaged(segment, s);
+          return;
+        }
+        for (uint32_t r : keep) hits.Offer(batch->Materialize(r));
+      });
   return std::move(hits).Finish();
+}
+
+absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request) const {
+  CountAggregator counts(request.group_by, request.bucket_ns);
+  const ScanSnapshot snapshot = Snapshot([&](const LogRecord& r) {
+    if (Wanted(r, request)) counts.Add(r);
+  });
+  if (snapshot.immutable != nullptr) {
+    for (const LogRecord& r : *snapshot.immutable) {
+      if (Wanted(r, request)) counts.Add(r);
+    }
+  }
+  ScanRowGroups(snapshot.segments, request.filter, request.from_ns, request.to_ns, request.group_by,
+                [&counts](const Segment&, size_t, ColumnBatch* batch,
+                          const std::vector<uint8_t>& match) { counts.Add(*batch, match); });
+  return std::move(counts).Finish();
 }
 
 StoreStats EmbeddedLogStore::Stats() const {

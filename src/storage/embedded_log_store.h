@@ -77,6 +77,7 @@ class EmbeddedLogStore final : public LogStore {
 
   void Append(std::vector<LogRecord> records, AppendDone done) override;
   absl::StatusOr<SearchResult> Search(const SearchRequest& request) const override;
+  absl::StatusOr<CountResult> Count(const CountRequest& request) const override;
   StoreStats Stats() const override;
   void Close() override;
 
@@ -97,6 +98,23 @@ class EmbeddedLogStore final : public LogStore {
   };
 
   EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegistry* metrics);
+  // What a search or count reads: the segments, the memtable waiting to be
+  // flushed, and (by `on_active`, called under the lock) the active records.
+  struct ScanSnapshot {
+    std::vector<std::shared_ptr<const Segment>> segments;
+    std::shared_ptr<const std::vector<LogRecord>> immutable;
+  };
+  ScanSnapshot Snapshot(const std::function<void(const LogRecord&)>& on_active) const;
+  // Calls `fn(segment, group, batch, match)` for each segment row group that
+  // may hold records of [from, to] matching `filter`, with the filter's
+  // columns and `columns` decoded and `match` set for the rows that match.
+  // Skips (and counts) damaged groups.
+  using RowGroupFn = std::function<void(const Segment&, size_t group, ColumnBatch* batch,
+                                        const std::vector<uint8_t>& match)>;
+  void ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
+                     const Filter* filter, int64_t from_ns, int64_t to_ns,
+                     const std::vector<std::string>& columns, const RowGroupFn& fn) const;
+  void CountDamaged(const Segment& segment, const absl::Status& status) const;
   absl::Status Recover();
   void FlushLoop();
   // Swaps the active memtable out (rolling the WAL) unless one is already

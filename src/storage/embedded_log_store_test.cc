@@ -327,5 +327,40 @@ TEST_F(EmbeddedLogStoreTest, ALimitedSearchReturnsTheNewestAndCountsTheRest) {
   }
 }
 
+TEST_F(EmbeddedLogStoreTest, CountsGroupSegmentsAndMemoryAlike) {
+  ASSERT_TRUE(Append(0, 900).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(Append(900, 300).ok());  // stays in the memtable
+  CountRequest request;
+  request.group_by = {"system"};
+  request.bucket_ns = kDay;
+  auto counted = store_->Count(request);
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(counted->total, 1200u);
+  // Every third record is the shop's; odd ones are a day later.
+  std::map<std::pair<int64_t, std::string>, uint64_t> expected;
+  for (int i = 0; i < 1200; ++i) {
+    ++expected[{kNov24 + (i % 2) * kDay, i % 3 == 0 ? "shop" : "crm"}];
+  }
+  std::map<std::pair<int64_t, std::string>, uint64_t> actual;
+  for (const auto& [key, count] : counted->groups) {
+    actual[{key.bucket_ns, std::get<std::string>(key.values[0])}] = count;
+  }
+  EXPECT_EQ(actual, expected);
+
+  // A filter and a time range narrow what is counted.
+  auto filter = Filter::Parse("system:shop");
+  ASSERT_TRUE(filter.ok());
+  request.filter = &*filter;
+  request.from_ns = kNov24 + kDay;
+  request.group_by.clear();
+  request.bucket_ns = 0;
+  counted = store_->Count(request);
+  ASSERT_TRUE(counted.ok());
+  EXPECT_EQ(counted->total, 200u);  // odd multiples of 3 below 1200
+  ASSERT_EQ(counted->groups.size(), 1u);
+  EXPECT_EQ(counted->groups.begin()->second, 200u);
+}
+
 }  // namespace
 }  // namespace mayak

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,34 @@ struct SearchRequest {
 struct SearchResult {
   std::vector<LogRecord> hits;  // newest first, at most `limit`
   uint64_t total = 0;           // every match in the range
+};
+
+// Counts of matching records by the values of fields and, with bucket_ns,
+// by time bucket (`| stats count() by ...`, `| timechart`).
+struct CountRequest {
+  const Filter* filter = nullptr;  // must outlive the call
+  int64_t from_ns = 0;             // inclusive
+  int64_t to_ns = INT64_MAX;       // inclusive
+  std::vector<std::string> group_by;
+  int64_t bucket_ns = 0;  // > 0: buckets aligned to the Unix epoch (UTC)
+};
+
+struct GroupKey {
+  int64_t bucket_ns = 0;               // start of the time bucket; 0 without buckets
+  std::vector<AttributeValue> values;  // one per group-by field
+
+  bool operator==(const GroupKey&) const = default;
+  bool operator<(const GroupKey& other) const {
+    if (bucket_ns != other.bucket_ns) return bucket_ns < other.bucket_ns;
+    return values < other.values;
+  }
+};
+
+struct CountResult {
+  // Records lacking a group-by field are left out of the groups (as a terms
+  // aggregation leaves out documents without the field) but are in total.
+  std::map<GroupKey, uint64_t> groups;
+  uint64_t total = 0;
 };
 
 struct StoreStats {
@@ -71,6 +100,8 @@ class LogStore {
   virtual void Append(std::vector<LogRecord> records, AppendDone done) = 0;
 
   virtual absl::StatusOr<SearchResult> Search(const SearchRequest& request) const = 0;
+
+  virtual absl::StatusOr<CountResult> Count(const CountRequest& request) const = 0;
 
   virtual StoreStats Stats() const = 0;
   // Per system, by name.

@@ -120,124 +120,72 @@ absl::Status SegmentReader::Verify() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
-    size_t index, const std::vector<std::string>* columns,
-    const std::vector<uint32_t>* selected) const {
+absl::StatusOr<ColumnBatch> SegmentReader::ReadColumns(
+    size_t index, const std::vector<std::string>* columns) const {
+  ColumnBatch batch;
+  RETURN_IF_ERROR(AddColumns(index, columns, &batch));
+  return batch;
+}
+
+absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::string>* columns,
+                                       ColumnBatch* batch) const {
   if (index >= footer_.row_groups.size()) {
     return absl::OutOfRangeError(StrCat("row group ", index, " of ", footer_.row_groups.size()));
   }
   const segment::RowGroupMeta& group = footer_.row_groups[index];
-  const size_t rows = group.rows;
-  // Where each row of the group goes in the result (kSkip: not wanted).
-  constexpr uint32_t kSkip = UINT32_MAX;
-  std::vector<uint32_t> slot;
-  if (selected != nullptr) {
-    slot.assign(rows, kSkip);
-    for (size_t k = 0; k < selected->size(); ++k) {
-      if ((*selected)[k] >= rows) return absl::OutOfRangeError("row outside the row group");
-      slot[(*selected)[k]] = static_cast<uint32_t>(k);
-    }
-  }
-  const auto out = [&slot, selected](size_t row) -> int64_t {
-    if (selected == nullptr) return static_cast<int64_t>(row);
-    return slot[row] == kSkip ? -1 : static_cast<int64_t>(slot[row]);
+  const bool first = batch->timestamps.empty();
+  batch->rows = group.rows;
+  const auto decoded_already = [batch](uint32_t column) {
+    return std::any_of(batch->columns.begin(), batch->columns.end(),
+                       [column](const DecodedColumn& c) { return c.column == column; });
   };
-  std::vector<LogRecord> records(selected != nullptr ? selected->size() : rows);
   for (const segment::ChunkMeta& chunk : group.chunks) {
-    if (columns != nullptr && chunk.column != 0 &&
-        std::find(columns->begin(), columns->end(), footer_.columns[chunk.column].name) ==
-            columns->end()) {
-      continue;
-    }
+    const segment::Column& column = footer_.columns[chunk.column];
+    const bool wanted = chunk.column == 0    ? first
+                        : columns == nullptr ? true
+                                             : std::find(columns->begin(), columns->end(),
+                                                         column.name) != columns->end();
+    if (!wanted || (chunk.column != 0 && decoded_already(chunk.column))) continue;
     auto raw = ReadChunk(chunk, index);
     if (!raw.ok()) return raw.status();
-    const segment::Column& column = footer_.columns[chunk.column];
-    const auto bad = [&] { return Damaged(StrCat("row group ", index, ", column ", column.name)); };
-    std::string_view values = *raw;
-    // Rows that have a value, in order.
-    std::vector<size_t> present_rows;
-    if (chunk.present < rows) {
-      const size_t bitmap_size = (rows + 7) / 8;
-      if (values.size() < bitmap_size) return bad();
-      for (size_t r = 0; r < rows; ++r) {
-        if ((static_cast<uint8_t>(values[r / 8]) >> (r % 8)) & 1) present_rows.push_back(r);
-      }
-      if (present_rows.size() != chunk.present) return bad();
-      values.remove_prefix(bitmap_size);
-    } else {
-      for (size_t r = 0; r < rows; ++r) present_rows.push_back(r);
+    DecodedColumn decoded;
+    decoded.column = chunk.column;
+    decoded.name = column.name;
+    decoded.type = column.type;
+    if (!DecodeChunk(std::make_unique<std::string>(*std::move(raw)), batch->rows, chunk.present,
+                     &decoded)) {
+      return Damaged(StrCat("row group ", index, ", column ", column.name));
     }
-    const size_t count = present_rows.size();
-    switch (column.type) {
-      case ColumnType::kTimestamp:
-      case ColumnType::kObserved: {
-        auto ts = DecodeTimestamps(values, count);
-        if (!ts.ok() || count != rows) return bad();
-        for (size_t r = 0; r < rows; ++r) {
-          const int64_t o = out(r);
-          if (o < 0) continue;
-          (column.type == ColumnType::kTimestamp ? records[o].timestamp_ns
-                                                 : records[o].observed_timestamp_ns) = (*ts)[r];
-        }
-        break;
-      }
-      case ColumnType::kLevel:
-        if (values.size() != rows || count != rows) return bad();
-        for (size_t r = 0; r < rows; ++r) {
-          const auto level = static_cast<uint8_t>(values[r]);
-          if (level > static_cast<uint8_t>(Level::kFatal)) return bad();
-          const int64_t o = out(r);
-          if (o >= 0) records[o].level = static_cast<Level>(level);
-        }
-        break;
-      case ColumnType::kString: {
-        auto strings = DecodeStrings(values, count);
-        if (!strings.ok()) return bad();
-        for (size_t k = 0; k < count; ++k) {
-          const int64_t o = out(present_rows[k]);
-          if (o < 0) continue;
-          LogRecord& r = records[o];
-          std::string& s = (*strings)[k];
-          if (chunk.column == 3) {
-            r.message = std::move(s);
-          } else if (chunk.column == 4) {
-            r.system = std::move(s);
-          } else if (chunk.column == 5) {
-            r.service = std::move(s);
-          } else {
-            r.attributes.push_back({column.name, std::move(s)});
-          }
-        }
-        break;
-      }
-      case ColumnType::kInt: {
-        auto ints = DecodeIntegers(values, count);
-        if (!ints.ok()) return bad();
-        for (size_t k = 0; k < count; ++k) {
-          const int64_t o = out(present_rows[k]);
-          if (o >= 0) records[o].attributes.push_back({column.name, (*ints)[k]});
-        }
-        break;
-      }
-      case ColumnType::kDouble: {
-        if (values.size() != count * 8) return bad();
-        for (size_t k = 0; k < count; ++k) {
-          uint64_t bits = 0;
-          std::memcpy(&bits, values.data() + k * 8, 8);
-          const int64_t o = out(present_rows[k]);
-          if (o >= 0) records[o].attributes.push_back({column.name, std::bit_cast<double>(bits)});
-        }
-        break;
-      }
-      case ColumnType::kBool: {
-        if (values.size() != count) return bad();
-        for (size_t k = 0; k < count; ++k) {
-          const int64_t o = out(present_rows[k]);
-          if (o >= 0) records[o].attributes.push_back({column.name, values[k] != 0});
-        }
-        break;
-      }
+    if (column.type == ColumnType::kTimestamp) {
+      batch->timestamps = std::move(decoded.ints);
+      continue;
     }
+    batch->columns.push_back(std::move(decoded));
+  }
+  if (batch->timestamps.size() != batch->rows) {
+    return Damaged(StrCat("row group ", index, " has no @timestamp column"));
+  }
+  // Records list their attributes in the segment's column order.
+  std::sort(batch->columns.begin(), batch->columns.end(),
+            [](const DecodedColumn& a, const DecodedColumn& b) { return a.column < b.column; });
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
+    size_t index, const std::vector<std::string>* columns,
+    const std::vector<uint32_t>* selected) const {
+  auto batch = ReadColumns(index, columns);
+  if (!batch.ok()) return batch.status();
+  std::vector<LogRecord> records;
+  if (selected == nullptr) {
+    records.reserve(batch->rows);
+    for (size_t r = 0; r < batch->rows; ++r) records.push_back(batch->Materialize(r));
+    return records;
+  }
+  records.reserve(selected->size());
+  for (uint32_t r : *selected) {
+    if (r >= batch->rows) return absl::OutOfRangeError("row outside the row group");
+    records.push_back(batch->Materialize(r));
   }
   return records;
 }

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "model/log_record.h"
+#include "storage/column_batch.h"
 #include "storage/env.h"
 #include "storage/segment_format.h"
 
@@ -32,6 +33,15 @@ class SegmentReader {
   // search reads what its filter needs first and whole rows only for hits.
   // With `rows` (ascending row numbers within the group), only those rows
   // are returned, in that order: a search materializes its hits alone.
+  // One row group's columns decoded (all, or `columns` and @timestamp),
+  // without assembling records.
+  absl::StatusOr<ColumnBatch> ReadColumns(size_t index,
+                                          const std::vector<std::string>* columns) const;
+  // Adds to `batch` (of this row group) the columns it lacks among all, or
+  // among `columns`: a search decodes its filter's columns, then the rest
+  // only where there are hits.
+  absl::Status AddColumns(size_t index, const std::vector<std::string>* columns,
+                          ColumnBatch* batch) const;
   absl::StatusOr<std::vector<LogRecord>> ReadRowGroup(
       size_t index, const std::vector<std::string>* columns = nullptr,
       const std::vector<uint32_t>* rows = nullptr) const;

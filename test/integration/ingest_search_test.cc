@@ -140,6 +140,53 @@ TEST_F(IngestSearchTest, SearchesWordsPhrasesFieldsAndTime) {
   EXPECT_EQ(posted["hits"].get_array().size(), 2u);
 }
 
+TEST_F(IngestSearchTest, QueriesCountByFieldsAndOverTime) {
+  std::string body;
+  for (int i = 0; i < 60; ++i) {
+    body += "{\"@timestamp\":\"2026-11-24T10:" + std::string(i < 10 ? "0" : "") +
+            std::to_string(i) + ":30Z\",\"message\":\"request\",\"service.name\":\"" +
+            (i % 3 == 0 ? "crm" : "shop") +
+            "\",\"http.response.status_code\":" + (i % 4 == 0 ? "500" : "200") + "}\n";
+  }
+  ASSERT_EQ(PostLogs(*client_, body).status, 200);
+  const auto query = [this](const std::string& q, const std::string& range) {
+    auto reply = client_->Send("POST", "/api/v1/query", "{\"query\":\"" + q + "\"," + range + "}",
+                               {{"Content-Type", "application/json"}});
+    EXPECT_TRUE(reply.ok());
+    return reply.ok() ? *reply : HttpReply{};
+  };
+  const std::string day = R"("from":"2026-11-24T00:00:00Z","to":"2026-11-24T23:59:59Z")";
+
+  // Largest count first: shop 200s (30), crm 200s (15), shop 500s (10), crm 500s (5).
+  HttpReply stats = query("| stats count() by service.name, http.response.status_code", day);
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  ParsedJson table(stats.body);
+  EXPECT_EQ(simdjson::minify(table["columns"]),
+            R"j(["service.name","http.response.status_code","count()"])j");
+  EXPECT_EQ(simdjson::minify(table["rows"]),
+            R"([["shop",200,30],["crm",200,15],["shop",500,10],["crm",500,5]])");
+  EXPECT_EQ(table["total"].get_uint64().value(), 60u);
+
+  // Ten-minute buckets over 10:00-10:59, every one of them.
+  HttpReply chart = query("http.response.status_code:500 | timechart span=10m count()",
+                          R"("from":"2026-11-24T10:00:00Z","to":"2026-11-24T10:59:59Z")");
+  ASSERT_EQ(chart.status, 200) << chart.body;
+  ParsedJson series(chart.body);
+  EXPECT_EQ(simdjson::minify(series["columns"]), R"j(["_time","count()"])j");
+  ASSERT_EQ(series["rows"].get_array().size(), 6u);
+  EXPECT_EQ(simdjson::minify(series["rows"].at(0)),
+            R"(["2026-11-24T10:00:00Z",3])");  // minutes 0, 4, 8
+  EXPECT_EQ(simdjson::minify(series["rows"].at(1)), R"(["2026-11-24T10:10:00Z",2])");
+
+  HttpReply bad = query("| stats count() by", day);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("query_syntax"), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("position 18"), std::string::npos) << bad.body;
+  HttpReply too_fine = query("| timechart span=1s count()", day);
+  EXPECT_EQ(too_fine.status, 400);
+  EXPECT_NE(too_fine.body.find("choose a larger span"), std::string::npos) << too_fine.body;
+}
+
 TEST_F(IngestSearchTest, DefaultRangeIsTheLastFifteenMinutes) {
   ASSERT_EQ(PostLogs(*client_,
                      "{\"message\":\"now-ish\"}\n"

@@ -1,0 +1,116 @@
+#include "storage/batch_filter.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "loadgen/company_logs.h"
+#include "pipeline/ndjson_decoder.h"
+#include "storage/segment_reader.h"
+#include "storage/segment_writer.h"
+#include "support/temp_dir.h"
+#include "support/varied_records.h"
+
+namespace mayak {
+namespace {
+
+class BatchFilterTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SegmentReader> Write(std::vector<LogRecord> records, size_t group_rows) {
+    const std::string path = temp_.path() + "/" + std::to_string(++files_) + ".seg";
+    EXPECT_TRUE(WriteSegment(Env::Default(), path, std::move(records), {group_rows, 3}).ok());
+    auto reader = SegmentReader::Open(Env::Default(), path);
+    EXPECT_TRUE(reader.ok()) << reader.status();
+    return reader.ok() ? *std::move(reader) : nullptr;
+  }
+
+  // Checks ApplyFilter picks exactly the rows Filter::Matches picks, reading
+  // only the filter's columns; returns how many matched.
+  static size_t ExpectSameRows(const SegmentReader& reader, std::string_view query) {
+    auto filter = Filter::Parse(query);
+    EXPECT_TRUE(filter.ok()) << query << ": " << filter.status();
+    if (!filter.ok()) return 0;
+    std::vector<std::string> columns;
+    for (const FilterTerm& t : filter->terms()) {
+      columns.push_back(t.field.empty() ? std::string(field::kMessage) : t.field);
+    }
+    size_t matched = 0;
+    for (size_t g = 0; g < reader.footer().row_groups.size(); ++g) {
+      auto records = reader.ReadRowGroup(g);
+      auto batch = reader.ReadColumns(g, &columns);
+      EXPECT_TRUE(records.ok() && batch.ok());
+      if (!records.ok() || !batch.ok()) return 0;
+      std::vector<uint8_t> match(batch->rows, 1);
+      ApplyFilter(*filter, *batch, &match);
+      for (size_t r = 0; r < batch->rows; ++r) {
+        const bool expected = filter->Matches((*records)[r]);
+        EXPECT_EQ(match[r] != 0, expected) << query << ": group " << g << " row " << r;
+        matched += expected;
+      }
+    }
+    return matched;
+  }
+
+  testing::TempDir temp_;
+  int files_ = 0;
+};
+
+TEST_F(BatchFilterTest, AgreesWithRecordMatchingOnEveryKindOfTerm) {
+  auto reader = Write(testing::VariedRecords(3000), 256);
+  const std::vector<std::string> queries = {
+      "",
+      "deadlock",
+      "DEADLOCK",
+      "dead lock",
+      "\"connection refused\"",
+      "\"refused connection\"",
+      "über",
+      "a_b",
+      "42",
+      "order shipped",
+      "message:timeout",
+      "message:*",
+      "order.id:7",
+      "order.id:7.0",
+      "order.id:x",
+      "order.id:*",
+      "user.id:3",
+      "user.id:*",
+      "ratio:0.5",
+      "ratio:*",
+      "cached:true",
+      "cached:false",
+      "cached:*",
+      "path:/api/3",
+      "path:/API/3",
+      "service.name:api",
+      "service.name:*",
+      "service.name:\"\"",
+      "system:shop",
+      "log.level:error",
+      "log.level:ERROR",
+      "log.level:*",
+      "no.such:*",
+      "no.such:1",
+      "service.name:worker and log.level:warn and deadlock",
+      "order.id:3 and cached:true and path:*",
+  };
+  size_t matched = 0;
+  for (const std::string& q : queries) matched += ExpectSameRows(*reader, q);
+  EXPECT_GT(matched, 3000u) << "queries should match a good share of rows";
+}
+
+TEST_F(BatchFilterTest, AgreesOnCompanyLogs) {
+  CompanyLogGenerator generator({});
+  std::string ndjson;
+  for (int i = 0; i < 5000; ++i) generator.NextNdjson(&ndjson);
+  auto reader = Write(NdjsonDecoder(1 << 20).Decode(ndjson, 1).records, 1000);
+  EXPECT_GT(ExpectSameRows(*reader, "http.response.status_code:500"), 0u);
+  EXPECT_GT(ExpectSameRows(*reader, "log.level:error and service.name:*"), 0u);
+  ExpectSameRows(*reader, "deadlock");
+  ExpectSameRows(*reader, "\"payment declined\"");
+  ExpectSameRows(*reader, "error.stack_trace:*");
+}
+
+}  // namespace
+}  // namespace mayak

@@ -1,0 +1,127 @@
+#include "storage/column_batch.h"
+
+#include <bit>
+#include <cstring>
+
+#include "model/level.h"
+
+namespace mayak {
+
+using segment::ColumnType;
+
+bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present,
+                 DecodedColumn* out) {
+  std::string_view values = *raw;
+  out->raw = std::move(raw);
+  size_t count = rows;
+  if (present < rows) {
+    // A bitmap of the rows that have a value comes first.
+    const size_t bitmap_size = (rows + 7) / 8;
+    if (values.size() < bitmap_size) return false;
+    out->value_of_row.assign(rows, DecodedColumn::kNull);
+    uint32_t next = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      if ((static_cast<uint8_t>(values[r / 8]) >> (r % 8)) & 1) out->value_of_row[r] = next++;
+    }
+    if (next != present) return false;
+    values.remove_prefix(bitmap_size);
+    count = next;
+  }
+  switch (out->type) {
+    case ColumnType::kTimestamp:
+    case ColumnType::kObserved: {
+      auto ts = DecodeTimestamps(values, count);
+      if (!ts.ok() || count != rows) return false;
+      out->ints = *std::move(ts);
+      return true;
+    }
+    case ColumnType::kLevel:
+      if (values.size() != rows || count != rows) return false;
+      out->ints.resize(rows);
+      for (size_t r = 0; r < rows; ++r) {
+        const auto level = static_cast<uint8_t>(values[r]);
+        if (level > static_cast<uint8_t>(Level::kFatal)) return false;
+        out->ints[r] = level;
+      }
+      return true;
+    case ColumnType::kString: {
+      auto strings = DecodeStringViews(values, count);
+      if (!strings.ok()) return false;
+      out->strings = *std::move(strings);
+      return true;
+    }
+    case ColumnType::kInt: {
+      auto ints = DecodeIntegers(values, count);
+      if (!ints.ok()) return false;
+      out->ints = *std::move(ints);
+      return true;
+    }
+    case ColumnType::kDouble:
+      if (values.size() != count * 8) return false;
+      out->doubles.resize(count);
+      for (size_t k = 0; k < count; ++k) {
+        uint64_t bits = 0;
+        std::memcpy(&bits, values.data() + k * 8, 8);
+        out->doubles[k] = std::bit_cast<double>(bits);
+      }
+      return true;
+    case ColumnType::kBool:
+      if (values.size() != count) return false;
+      out->bools.assign(values.begin(), values.end());
+      for (uint8_t& b : out->bools) b = b != 0;
+      return true;
+  }
+  return false;
+}
+
+std::vector<const DecodedColumn*> ColumnBatch::Find(std::string_view name) const {
+  std::vector<const DecodedColumn*> found;
+  for (const DecodedColumn& c : columns) {
+    if (c.name == name) found.push_back(&c);
+  }
+  return found;
+}
+
+LogRecord ColumnBatch::Materialize(size_t row) const {
+  LogRecord r;
+  r.timestamp_ns = timestamps[row];
+  for (const DecodedColumn& c : columns) {
+    const uint32_t v = c.ValueIndex(row);
+    if (v == DecodedColumn::kNull) continue;
+    switch (c.type) {
+      case ColumnType::kTimestamp:
+        break;
+      case ColumnType::kObserved:
+        r.observed_timestamp_ns = c.ints[v];
+        break;
+      case ColumnType::kLevel:
+        r.level = static_cast<Level>(c.ints[v]);
+        break;
+      case ColumnType::kString: {
+        const std::string_view s = c.strings.Get(v);
+        if (c.column == 3) {
+          r.message.assign(s);
+        } else if (c.column == 4) {
+          r.system.assign(s);
+        } else if (c.column == 5) {
+          r.service.assign(s);
+        } else {
+          r.attributes.push_back({std::string(c.name), std::string(s)});
+        }
+        break;
+      }
+      case ColumnType::kInt:
+        r.attributes.push_back({std::string(c.name), c.ints[v]});
+        break;
+      case ColumnType::kDouble:
+        r.attributes.push_back({std::string(c.name), c.doubles[v]});
+        break;
+      case ColumnType::kBool:
+        r.attributes.push_back({std::string(c.name), c.bools[v] != 0});
+        break;
+    }
+  }
+  return r;
+}
+
+}  // namespace mayak

@@ -1,0 +1,55 @@
+// One row group's columns, decoded but not assembled into records. Searches
+// evaluate filters and aggregations group rows on these; only the rows a
+// search returns become LogRecords.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/log_record.h"
+#include "storage/column_encoding.h"
+#include "storage/segment_format.h"
+
+namespace mayak {
+
+struct DecodedColumn {
+  static constexpr uint32_t kNull = UINT32_MAX;
+
+  uint32_t column = 0;  // index into the footer's columns
+  std::string_view name;
+  segment::ColumnType type = segment::ColumnType::kString;
+  // The decompressed chunk: `strings` point into it (held by pointer so the
+  // views survive moves).
+  std::unique_ptr<std::string> raw;
+  // Row -> index of its value, or kNull; empty when every row has a value.
+  std::vector<uint32_t> value_of_row;
+  StringViews strings;         // kString
+  std::vector<int64_t> ints;   // kInt, kTimestamp, kObserved, kLevel
+  std::vector<double> doubles; // kDouble
+  std::vector<uint8_t> bools;  // kBool
+
+  uint32_t ValueIndex(size_t row) const {
+    return value_of_row.empty() ? static_cast<uint32_t>(row) : value_of_row[row];
+  }
+};
+
+// Decodes a chunk of `rows` rows (docs/format/segment.md) into `out`, whose
+// `column`, `name` and `type` are set. False when the bytes are damaged.
+bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present,
+                 DecodedColumn* out);
+
+struct ColumnBatch {
+  size_t rows = 0;
+  std::vector<int64_t> timestamps;  // @timestamp of every row
+  std::vector<DecodedColumn> columns;
+
+  // The columns named `name`: a field has one per type it was stored with.
+  std::vector<const DecodedColumn*> Find(std::string_view name) const;
+  // The record of `row`, from the columns decoded.
+  LogRecord Materialize(size_t row) const;
+};
+
+}  // namespace mayak

@@ -1,0 +1,232 @@
+#include "storage/count_aggregator.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "absl/container/flat_hash_map.h"
+#include "model/level.h"
+
+namespace mayak {
+namespace {
+
+using segment::ColumnType;
+
+constexpr uint32_t kNoValue = UINT32_MAX;
+constexpr uint32_t kServiceColumn = 5;  // "" means the record has no service
+
+// One group-by field's value for each row of a batch, as a code into
+// `values` (kNoValue when the row lacks the field).
+struct FieldCodes {
+  std::vector<uint32_t> codes;
+  std::vector<AttributeValue> values;
+};
+
+// Gives each distinct key a code the first time it is seen.
+template <typename Key>
+class Coder {
+ public:
+  explicit Coder(FieldCodes* out) : out_(out) {}
+  template <typename MakeValue>
+  uint32_t Code(const Key& key, MakeValue&& make_value) {
+    auto [it, added] = index_.try_emplace(key, 0);
+    if (added) {
+      it->second = static_cast<uint32_t>(out_->values.size());
+      out_->values.push_back(make_value());
+    }
+    return it->second;
+  }
+
+ private:
+  FieldCodes* out_;
+  absl::flat_hash_map<Key, uint32_t> index_;
+};
+
+void CodeColumn(const DecodedColumn& column, const std::vector<uint8_t>& match,
+                FieldCodes* out) {
+  const size_t rows = match.size();
+  switch (column.type) {
+    case ColumnType::kString: {
+      const bool service = column.column == kServiceColumn;
+      if (column.strings.codes.empty()) {
+        // Plain: equal values are separate entries; code them by content.
+        Coder<std::string_view> coder(out);
+        for (size_t r = 0; r < rows; ++r) {
+          const uint32_t v = column.ValueIndex(r);
+          if (!match[r] || v == DecodedColumn::kNull) continue;
+          const std::string_view s = column.strings.values[v];
+          if (service && s.empty()) continue;
+          out->codes[r] = coder.Code(s, [s] { return AttributeValue(std::string(s)); });
+        }
+        return;
+      }
+      // Dictionary: code by entry.
+      std::vector<uint32_t> by_entry(column.strings.values.size(), kNoValue);
+      for (size_t r = 0; r < rows; ++r) {
+        const uint32_t v = column.ValueIndex(r);
+        if (!match[r] || v == DecodedColumn::kNull) continue;
+        const uint32_t entry = column.strings.codes[v];
+        const std::string_view s = column.strings.values[entry];
+        if (service && s.empty()) continue;
+        if (by_entry[entry] == kNoValue) {
+          by_entry[entry] = static_cast<uint32_t>(out->values.size());
+          out->values.emplace_back(std::string(s));
+        }
+        out->codes[r] = by_entry[entry];
+      }
+      return;
+    }
+    case ColumnType::kLevel: {
+      std::vector<uint32_t> by_level(8, kNoValue);
+      for (size_t r = 0; r < rows; ++r) {
+        const auto level = static_cast<size_t>(column.ints[r]);
+        if (!match[r] || level == 0) continue;
+        if (by_level[level] == kNoValue) {
+          by_level[level] = static_cast<uint32_t>(out->values.size());
+          out->values.emplace_back(std::string(LevelName(static_cast<Level>(level))));
+        }
+        out->codes[r] = by_level[level];
+      }
+      return;
+    }
+    case ColumnType::kTimestamp:
+    case ColumnType::kObserved:
+    case ColumnType::kInt: {
+      Coder<int64_t> coder(out);
+      for (size_t r = 0; r < rows; ++r) {
+        const uint32_t v = column.ValueIndex(r);
+        if (!match[r] || v == DecodedColumn::kNull) continue;
+        const int64_t i = column.ints[v];
+        out->codes[r] = coder.Code(i, [i] { return AttributeValue(i); });
+      }
+      return;
+    }
+    case ColumnType::kDouble: {
+      Coder<double> coder(out);
+      for (size_t r = 0; r < rows; ++r) {
+        const uint32_t v = column.ValueIndex(r);
+        if (!match[r] || v == DecodedColumn::kNull) continue;
+        const double d = column.doubles[v];
+        out->codes[r] = coder.Code(d, [d] { return AttributeValue(d); });
+      }
+      return;
+    }
+    case ColumnType::kBool: {
+      Coder<bool> coder(out);
+      for (size_t r = 0; r < rows; ++r) {
+        const uint32_t v = column.ValueIndex(r);
+        if (!match[r] || v == DecodedColumn::kNull) continue;
+        const bool b = column.bools[v] != 0;
+        out->codes[r] = coder.Code(b, [b] { return AttributeValue(b); });
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+CountAggregator::CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns)
+    : group_by_(std::move(group_by)), bucket_ns_(bucket_ns) {}
+
+int64_t CountAggregator::BucketOf(int64_t timestamp_ns) const {
+  if (bucket_ns_ <= 0) return 0;
+  int64_t bucket = timestamp_ns / bucket_ns_;
+  if (timestamp_ns % bucket_ns_ < 0) --bucket;  // floor, for times before 1970
+  return bucket * bucket_ns_;
+}
+
+void CountAggregator::Add(const LogRecord& record) {
+  ++result_.total;
+  GroupKey key;
+  key.bucket_ns = BucketOf(record.timestamp_ns);
+  for (const std::string& field : group_by_) {
+    std::optional<AttributeValue> value = GetFieldValue(record, field);
+    if (!value) return;
+    key.values.push_back(*std::move(value));
+  }
+  ++result_.groups[key];
+}
+
+void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& match) {
+  const size_t rows = batch.rows;
+  std::vector<FieldCodes> fields(group_by_.size());
+  for (size_t f = 0; f < group_by_.size(); ++f) {
+    fields[f].codes.assign(rows, kNoValue);
+    if (group_by_[f] == field::kTimestamp) {
+      DecodedColumn timestamps;
+      timestamps.type = ColumnType::kTimestamp;
+      timestamps.ints = batch.timestamps;
+      CodeColumn(timestamps, match, &fields[f]);
+      continue;
+    }
+    for (const DecodedColumn* column : batch.Find(group_by_[f])) {
+      CodeColumn(*column, match, &fields[f]);
+    }
+  }
+  int64_t first_bucket = INT64_MAX;
+  int64_t last_bucket = INT64_MIN;
+  for (size_t r = 0; r < rows; ++r) {
+    if (!match[r]) continue;
+    ++result_.total;
+    const int64_t b = BucketOf(batch.timestamps[r]);
+    first_bucket = std::min(first_bucket, b);
+    last_bucket = std::max(last_bucket, b);
+  }
+  if (first_bucket > last_bucket) return;  // no row matched
+  const uint64_t buckets =
+      bucket_ns_ > 0 ? static_cast<uint64_t>((last_bucket - first_bucket) / bucket_ns_) + 1 : 1;
+  // A row's key: its bucket and field codes in mixed radix, one integer; the
+  // radixes are at most the row count, so up to three fields fit 64 bits.
+  std::vector<uint64_t> radix(fields.size());
+  long double space = static_cast<long double>(buckets);
+  for (size_t f = 0; f < fields.size(); ++f) {
+    radix[f] = std::max<uint64_t>(fields[f].values.size(), 1);
+    space *= static_cast<long double>(radix[f]);
+  }
+  if (space >= static_cast<long double>(UINT64_MAX)) {
+    // Too many distinct values to pack: count row by row.
+    for (size_t r = 0; r < rows; ++r) {
+      if (!match[r]) continue;
+      GroupKey key;
+      key.bucket_ns = BucketOf(batch.timestamps[r]);
+      bool complete = true;
+      for (size_t f = 0; f < fields.size() && complete; ++f) {
+        complete = fields[f].codes[r] != kNoValue;
+        if (complete) key.values.push_back(fields[f].values[fields[f].codes[r]]);
+      }
+      if (complete) ++result_.groups[std::move(key)];
+    }
+    return;
+  }
+  absl::flat_hash_map<uint64_t, uint64_t> counts;
+  for (size_t r = 0; r < rows; ++r) {
+    if (!match[r]) continue;
+    uint64_t key = bucket_ns_ > 0
+                       ? static_cast<uint64_t>((BucketOf(batch.timestamps[r]) - first_bucket) /
+                                               bucket_ns_)
+                       : 0;
+    bool complete = true;
+    for (size_t f = 0; f < fields.size(); ++f) {
+      const uint32_t code = fields[f].codes[r];
+      if (code == kNoValue) {
+        complete = false;
+        break;
+      }
+      key = key * radix[f] + code;
+    }
+    if (complete) ++counts[key];
+  }
+  for (const auto& [key, count] : counts) {
+    GroupKey group;
+    group.values.resize(fields.size());
+    uint64_t rest = key;
+    for (size_t f = fields.size(); f-- > 0;) {
+      group.values[f] = fields[f].values[rest % radix[f]];
+      rest /= radix[f];
+    }
+    group.bucket_ns = first_bucket + static_cast<int64_t>(rest) * bucket_ns_;
+    result_.groups[std::move(group)] += count;
+  }
+}
+
+}  // namespace mayak

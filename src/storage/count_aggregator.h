@@ -1,0 +1,39 @@
+// Counts the rows a search matches by the values of some fields and, when
+// asked, by time bucket: what `| stats count() by f1, f2` and
+// `| timechart span=1m count()` compute. Row groups are counted column-wise:
+// each field's values get small codes, a row's codes combine into one
+// integer key, and values become strings only once per distinct group.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/log_record.h"
+#include "storage/log_store.h"
+#include "storage/column_batch.h"
+
+namespace mayak {
+
+class CountAggregator {
+ public:
+  // `bucket_ns` > 0 also groups by time (CountRequest).
+  CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns);
+
+  void Add(const LogRecord& record);
+  // Counts the rows of `batch` whose `match` entry is set; the batch holds
+  // the group-by columns.
+  void Add(const ColumnBatch& batch, const std::vector<uint8_t>& match);
+
+  CountResult Finish() && { return std::move(result_); }
+
+ private:
+  int64_t BucketOf(int64_t timestamp_ns) const;
+
+  std::vector<std::string> group_by_;
+  int64_t bucket_ns_;
+  CountResult result_;
+};
+
+}  // namespace mayak

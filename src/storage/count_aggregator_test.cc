@@ -1,0 +1,122 @@
+#include "storage/count_aggregator.h"
+
+#include <string>
+#include <vector>
+
+#include "common/strings.h"
+#include "gtest/gtest.h"
+#include "storage/batch_filter.h"
+#include "storage/segment_reader.h"
+#include "storage/segment_writer.h"
+#include "support/temp_dir.h"
+#include "support/varied_records.h"
+
+namespace mayak {
+namespace {
+
+constexpr int64_t kMinute = 60'000'000'000;
+
+class CountAggregatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    records_ = testing::VariedRecords(4000);
+    path_ = temp_.path() + "/counts.seg";
+    ASSERT_TRUE(WriteSegment(Env::Default(), path_, records_, {300, 3}).ok());
+    auto reader = SegmentReader::Open(Env::Default(), path_);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    reader_ = *std::move(reader);
+  }
+
+  // Counts record by record, then column-wise from the segment, and expects
+  // the same groups; returns them.
+  CountResult ExpectSameCounts(std::vector<std::string> by, int64_t bucket_ns,
+                               std::string_view query = "") {
+    auto filter = Filter::Parse(query);
+    EXPECT_TRUE(filter.ok());
+    CountAggregator by_record(by, bucket_ns);
+    for (const LogRecord& r : records_) {
+      if (filter->Matches(r)) by_record.Add(r);
+    }
+    CountAggregator by_column(by, bucket_ns);
+    std::vector<std::string> columns = by;
+    for (const FilterTerm& t : filter->terms()) {
+      columns.push_back(t.field.empty() ? std::string(field::kMessage) : t.field);
+    }
+    for (size_t g = 0; g < reader_->footer().row_groups.size(); ++g) {
+      auto batch = reader_->ReadColumns(g, &columns);
+      EXPECT_TRUE(batch.ok());
+      if (!batch.ok()) break;
+      std::vector<uint8_t> match(batch->rows, 1);
+      ApplyFilter(*filter, *batch, &match);
+      by_column.Add(*batch, match);
+    }
+    CountResult expected = std::move(by_record).Finish();
+    CountResult actual = std::move(by_column).Finish();
+    EXPECT_EQ(actual.total, expected.total);
+    EXPECT_EQ(actual.groups, expected.groups) << "by " << Join(by, ",") << " | " << query;
+    return actual;
+  }
+
+  testing::TempDir temp_;
+  std::string path_;
+  std::vector<LogRecord> records_;
+  std::unique_ptr<SegmentReader> reader_;
+};
+
+TEST_F(CountAggregatorTest, ColumnsCountAsRecordsDo) {
+  // No field: one group with every row.
+  CountResult all = ExpectSameCounts({}, 0);
+  ASSERT_EQ(all.groups.size(), 1u);
+  EXPECT_EQ(all.groups.begin()->second, records_.size());
+
+  CountResult by_service = ExpectSameCounts({"service.name"}, 0);
+  uint64_t with_service = 0;
+  for (const auto& [key, count] : by_service.groups) {
+    EXPECT_NE(std::get<std::string>(key.values[0]), "") << "empty service means none";
+    with_service += count;
+  }
+  EXPECT_LT(with_service, records_.size());
+  EXPECT_EQ(by_service.groups.size(), 2u);
+
+  EXPECT_EQ(ExpectSameCounts({"log.level"}, 0).groups.size(), 6u) << "unset levels left out";
+  // A field stored as strings in some records and integers in others keeps
+  // the two apart.
+  CountResult users = ExpectSameCounts({"user.id"}, 0);
+  bool strings = false;
+  bool ints = false;
+  for (const auto& [key, count] : users.groups) {
+    strings |= std::holds_alternative<std::string>(key.values[0]);
+    ints |= std::holds_alternative<int64_t>(key.values[0]);
+  }
+  EXPECT_TRUE(strings && ints);
+
+  ExpectSameCounts({"system", "service.name", "log.level"}, 0);
+  ExpectSameCounts({"order.id", "cached"}, 0, "deadlock");
+  ExpectSameCounts({"ratio"}, 0);
+  ExpectSameCounts({"token"}, 0);  // plain (high-cardinality) strings
+  ExpectSameCounts({"path", "order.id", "user.id", "token"}, 0);  // too many to pack
+  ExpectSameCounts({"no.such.field"}, 0);
+}
+
+TEST_F(CountAggregatorTest, BucketsByTimeAlignedToTheEpoch) {
+  // The records are 1 µs apart: 4000 of them span 4 ms.
+  CountResult ms = ExpectSameCounts({}, 1'000'000);
+  ASSERT_GE(ms.groups.size(), 4u);
+  for (const auto& [key, count] : ms.groups) EXPECT_EQ(key.bucket_ns % 1'000'000, 0);
+  CountResult minute = ExpectSameCounts({"log.level"}, kMinute, "service.name:api");
+  for (const auto& [key, count] : minute.groups) EXPECT_EQ(key.bucket_ns % kMinute, 0);
+  ExpectSameCounts({"service.name"}, 7'777, "order");
+}
+
+TEST(CountAggregatorBuckets, TimesBefore1970FallInTheBucketBelow) {
+  CountAggregator counts({}, kMinute);
+  LogRecord r;
+  r.timestamp_ns = -1;
+  counts.Add(r);
+  const CountResult result = std::move(counts).Finish();
+  ASSERT_EQ(result.groups.size(), 1u);
+  EXPECT_EQ(result.groups.begin()->first.bucket_ns, -kMinute);
+}
+
+}  // namespace
+}  // namespace mayak
