@@ -86,15 +86,14 @@ absl::StatusOr<PipedQuery> ParsePipes(std::string_view query) {
   ++i;
   if (i < words.size()) {
     if (ToLower(words[i].text) != "by") {
-      return SyntaxError(words[i].position, StrCat("expected `by` after count(), found '",
-                                                   words[i].text, "'"));
+      return SyntaxError(words[i].position,
+                         StrCat("expected `by` after count(), found '", words[i].text, "'"));
     }
     ++i;
     if (i >= words.size()) return SyntaxError(query.size(), "expected a field name after `by`");
     for (; i < words.size(); ++i) count.by.emplace_back(words[i].text);
     if (count.timechart && count.by.size() > 1) {
-      return SyntaxError(words[words.size() - 1].position,
-                         "timechart splits by one field at most");
+      return SyntaxError(words[words.size() - 1].position, "timechart splits by one field at most");
     }
   }
   parsed.count = std::move(count);

@@ -53,7 +53,8 @@ TEST(PipesTest, ErrorsSayWhereAndWhat) {
   EXPECT_EQ(error("a | top 5 x"),
             "query syntax error at position 4: unknown pipe command 'top': expected stats or "
             "timechart");
-  EXPECT_EQ(error("a |"), "query syntax error at position 3: expected stats or timechart after `|`");
+  EXPECT_EQ(error("a |"),
+            "query syntax error at position 3: expected stats or timechart after `|`");
   EXPECT_EQ(error("a | stats sum(x)"),
             "query syntax error at position 10: expected count() (the only aggregation so far)");
   EXPECT_EQ(error("a | stats count() over x"),

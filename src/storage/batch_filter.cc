@@ -27,9 +27,9 @@ void FindWordsInPlainValues(const std::vector<std::string_view>& values,
                             const std::vector<std::string>& tokens,
                             std::vector<uint8_t>* value_hit) {
   if (values.empty()) return;
-  const std::string& needle =
-      *std::max_element(tokens.begin(), tokens.end(),
-                        [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+  const std::string& needle = *std::max_element(
+      tokens.begin(), tokens.end(),
+      [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
   const char* base = values.front().data();
   const char* end = values.back().data() + values.back().size();
   if (end < base) return;  // values are laid out in order; defensive
@@ -102,7 +102,8 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
       if (!term.exists && ParseInt(term.value, &wanted)) {
         for (size_t k = 0; k < hit.size(); ++k) hit[k] = column.ints[k] == wanted;
       } else {
-        for (size_t k = 0; k < hit.size(); ++k) hit[k] = term.exists || IntEquals(column.ints[k], term);
+        for (size_t k = 0; k < hit.size(); ++k)
+          hit[k] = term.exists || IntEquals(column.ints[k], term);
       }
       break;
     }

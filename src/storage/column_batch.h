@@ -26,10 +26,10 @@ struct DecodedColumn {
   std::unique_ptr<std::string> raw;
   // Row -> index of its value, or kNull; empty when every row has a value.
   std::vector<uint32_t> value_of_row;
-  StringViews strings;         // kString
-  std::vector<int64_t> ints;   // kInt, kTimestamp, kObserved, kLevel
-  std::vector<double> doubles; // kDouble
-  std::vector<uint8_t> bools;  // kBool
+  StringViews strings;          // kString
+  std::vector<int64_t> ints;    // kInt, kTimestamp, kObserved, kLevel
+  std::vector<double> doubles;  // kDouble
+  std::vector<uint8_t> bools;   // kBool
 
   uint32_t ValueIndex(size_t row) const {
     return value_of_row.empty() ? static_cast<uint32_t>(row) : value_of_row[row];

@@ -70,7 +70,8 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
 }
 
 void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
-                   size_t max_dictionary) {
+                   size_t max_dictionary, std::vector<std::string_view>* distinct) {
+  if (distinct != nullptr) distinct->clear();
   absl::flat_hash_map<std::string_view, uint32_t> index;
   size_t plain_size = 0;
   for (std::string_view v : values) {
@@ -94,6 +95,7 @@ void EncodeStrings(const std::vector<std::string_view>& values, std::string* out
       PutVarint(out, dictionary.size());
       for (std::string_view v : dictionary) PutString(out, v);
       for (std::string_view v : values) PutVarint(out, index[v]);
+      if (distinct != nullptr) *distinct = std::move(dictionary);
       return;
     }
   }

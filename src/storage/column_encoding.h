@@ -24,11 +24,16 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
 
 enum class StringEncoding : uint8_t { kPlain = 0, kDictionary = 1 };
 
+inline constexpr size_t kMaxDictionary = 4096;
+
 // Chooses a dictionary (sorted distinct values and varint indexes) when there
 // are at most `max_dictionary` distinct values and it is smaller than plain
 // length-prefixed strings; the first byte says which.
+// With `distinct`, the distinct values are stored there when the dictionary
+// is chosen (the writer indexes each once) and it is cleared otherwise.
 void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
-                   size_t max_dictionary = 4096);
+                   size_t max_dictionary = kMaxDictionary,
+                   std::vector<std::string_view>* distinct = nullptr);
 absl::StatusOr<std::vector<std::string>> DecodeStrings(std::string_view data, size_t count);
 
 // Strings decoded as views into `data`, without copying: `values` holds the

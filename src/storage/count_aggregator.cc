@@ -41,8 +41,7 @@ class Coder {
   absl::flat_hash_map<Key, uint32_t> index_;
 };
 
-void CodeColumn(const DecodedColumn& column, const std::vector<uint8_t>& match,
-                FieldCodes* out) {
+void CodeColumn(const DecodedColumn& column, const std::vector<uint8_t>& match, FieldCodes* out) {
   const size_t rows = match.size();
   switch (column.type) {
     case ColumnType::kString: {
@@ -201,10 +200,10 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
   absl::flat_hash_map<uint64_t, uint64_t> counts;
   for (size_t r = 0; r < rows; ++r) {
     if (!match[r]) continue;
-    uint64_t key = bucket_ns_ > 0
-                       ? static_cast<uint64_t>((BucketOf(batch.timestamps[r]) - first_bucket) /
-                                               bucket_ns_)
-                       : 0;
+    uint64_t key =
+        bucket_ns_ > 0
+            ? static_cast<uint64_t>((BucketOf(batch.timestamps[r]) - first_bucket) / bucket_ns_)
+            : 0;
     bool complete = true;
     for (size_t f = 0; f < fields.size(); ++f) {
       const uint32_t code = fields[f].codes[r];

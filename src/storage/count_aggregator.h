@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "model/log_record.h"
-#include "storage/log_store.h"
 #include "storage/column_batch.h"
+#include "storage/log_store.h"
 
 namespace mayak {
 

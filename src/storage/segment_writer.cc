@@ -3,12 +3,13 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <map>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "storage/bloom_filter.h"
@@ -41,16 +42,6 @@ ColumnType TypeOf(const AttributeValue& value) {
   }
 }
 
-// Calls fn once per distinct value: the words of a value repeated in many
-// rows (a service, a status, a frequent message) are indexed once.
-template <typename Fn>
-void ForEachDistinct(const std::vector<std::string_view>& values, Fn&& fn) {
-  absl::flat_hash_set<std::string_view> seen;
-  for (std::string_view v : values) {
-    if (seen.insert(v).second) fn(v);
-  }
-}
-
 }  // namespace
 
 // Encodes row groups and the footer into bytes; SegmentWriter writes them.
@@ -74,8 +65,9 @@ class SegmentBuilder {
     std::vector<std::string_view> messages;
     std::vector<std::string_view> systems;
     std::vector<std::string_view> services;
-    // Attribute values by column, with the rows that have them.
-    std::map<uint32_t, std::vector<std::pair<size_t, const AttributeValue*>>> attributes;
+    // Attribute values by column, with the rows that have them (kept across
+    // row groups so their memory is reused).
+    for (auto& values : attributes_) values.clear();
     for (size_t i = 0; i < n; ++i) {
       const LogRecord& r = *rows[i];
       group.min_ts = std::min(group.min_ts, r.timestamp_ns);
@@ -87,7 +79,9 @@ class SegmentBuilder {
       systems.push_back(r.system);
       services.push_back(r.service);
       for (const Attribute& a : r.attributes) {
-        attributes[ColumnIndex(a.key, TypeOf(a.value))].emplace_back(i, &a.value);
+        const uint32_t column = ColumnIndex(a.key, TypeOf(a.value));
+        if (column >= attributes_.size()) attributes_.resize(column + 1);
+        attributes_[column].emplace_back(i, &a.value);
       }
     }
     std::string raw;
@@ -100,17 +94,19 @@ class SegmentBuilder {
     const std::vector<std::string_view>* strings[] = {&messages, &systems, &services};
     for (uint32_t k = 0; k < 3; ++k) {
       raw.clear();
-      EncodeStrings(*strings[k], &raw);
+      EncodeStrings(*strings[k], &raw, kMaxDictionary, &distinct_);
       segment::ChunkMeta chunk;
       chunk.column = 3 + k;
       chunk.present = n;
       // Messages are searched by words, system and service by value.
-      ForEachDistinct(*strings[k], [this, k](std::string_view v) {
+      for (std::string_view v : distinct_.empty() ? *strings[k] : distinct_) {
         k == 0 ? bloom_.AddWords(v) : bloom_.AddWordsAndValue(v);
-      });
+      }
       AddChunk(&group, chunk, raw, bloom_.Finish());
     }
-    for (const auto& [column, values] : attributes) {
+    for (uint32_t column = 0; column < attributes_.size(); ++column) {
+      const auto& values = attributes_[column];
+      if (values.empty()) continue;
       raw.clear();
       if (values.size() < n) {  // a presence bitmap, then the present values
         std::vector<uint8_t> bitmap((n + 7) / 8, 0);
@@ -122,7 +118,7 @@ class SegmentBuilder {
       segment::ChunkMeta chunk;
       chunk.column = column;
       chunk.present = values.size();
-      EncodeValues(columns_[column].type, values, &raw, &chunk, &bloom_);
+      EncodeValues(columns_[column].type, values, &raw, &chunk, &bloom_, &distinct_);
       // Strings and integers (ids: order.id, user.id) get Bloom filters.
       const ColumnType type = columns_[column].type;
       const bool indexed = type == ColumnType::kString || type == ColumnType::kInt;
@@ -163,12 +159,18 @@ class SegmentBuilder {
   uint64_t Offset() const { return written_ + data_.size(); }
 
   uint32_t ColumnIndex(std::string_view name, ColumnType type) {
-    auto key = std::pair{std::string(name), type};
-    auto it = column_index_.find(key);
-    if (it != column_index_.end()) return it->second;
-    const auto index = static_cast<uint32_t>(columns_.size());
-    columns_.push_back({std::string(name), type});
-    column_index_.emplace(std::move(key), index);
+    // Looked up for every attribute of every record: by name without
+    // building a string, then by type.
+    auto it = column_index_.find(name);
+    if (it == column_index_.end()) {
+      it = column_index_.emplace(std::string(name), ColumnsByType{}).first;
+      it->second.fill(kNoColumn);
+    }
+    uint32_t& index = it->second[static_cast<size_t>(type)];
+    if (index == kNoColumn) {
+      index = static_cast<uint32_t>(columns_.size());
+      columns_.push_back({std::string(name), type});
+    }
     return index;
   }
 
@@ -176,14 +178,17 @@ class SegmentBuilder {
   // range of numbers, the words and values of strings.
   static void EncodeValues(ColumnType type,
                            const std::vector<std::pair<size_t, const AttributeValue*>>& values,
-                           std::string* out, segment::ChunkMeta* chunk,
-                           bloom::FilterBuilder* bloom) {
+                           std::string* out, segment::ChunkMeta* chunk, bloom::FilterBuilder* bloom,
+                           std::vector<std::string_view>* distinct) {
     switch (type) {
       case ColumnType::kString: {
         std::vector<std::string_view> strings;
         for (const auto& [row, v] : values) strings.push_back(std::get<std::string>(*v));
-        ForEachDistinct(strings, [bloom](std::string_view v) { bloom->AddWordsAndValue(v); });
-        EncodeStrings(strings, out);
+        EncodeStrings(strings, out, kMaxDictionary, distinct);
+        // A dictionary's values once each, or every value.
+        for (std::string_view v : distinct->empty() ? strings : *distinct) {
+          bloom->AddWordsAndValue(v);
+        }
         return;
       }
       case ColumnType::kInt: {
@@ -254,7 +259,20 @@ class SegmentBuilder {
   uint64_t written_ = 0;  // bytes taken before data_
   segment::Footer footer_;
   std::vector<segment::Column> columns_;
-  std::map<std::pair<std::string, ColumnType>, uint32_t> column_index_;
+  static constexpr uint32_t kNoColumn = UINT32_MAX;
+  using ColumnsByType = std::array<uint32_t, 8>;  // by ColumnType
+  // Transparent, so std::string_view keys look up without a copy.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const { return absl::Hash<std::string_view>{}(name); }
+  };
+  struct NameEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  };
+  absl::flat_hash_map<std::string, ColumnsByType, NameHash, NameEq> column_index_;
+  std::vector<std::vector<std::pair<size_t, const AttributeValue*>>> attributes_;
+  std::vector<std::string_view> distinct_;  // a string chunk's dictionary
 };
 
 bool InSegmentOrder(const LogRecord& a, const LogRecord& b) {

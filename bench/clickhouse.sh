@@ -1,0 +1,71 @@
+# A throwaway ClickHouse server (Debian's clickhouse-server) for benchmarks:
+# data under DIR, listening on 127.0.0.1 at free ports, parts compressed with
+# zstd. Source this file, then:
+#   clickhouse_start DIR     starts it and waits until it answers
+#   clickhouse_query SQL     runs SQL over HTTP and prints the result
+#   clickhouse_insert TABLE FORMAT < FILE
+#   clickhouse_stop
+clickhouse_pid=""
+clickhouse_http=""
+
+# A TCP port on 127.0.0.1 that nothing listens on.
+clickhouse_free_port() {
+  local port
+  while :; do
+    port=$(shuf -i 20000-60000 -n 1)
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+clickhouse_start() {
+  local dir=$1
+  command -v clickhouse-server >/dev/null || [ -x /usr/sbin/clickhouse-server ] ||
+    apt-get install -y -qq --no-install-recommends clickhouse-server clickhouse-client >&2
+  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas"
+  local http tcp
+  http=$(clickhouse_free_port)
+  tcp=$(clickhouse_free_port)
+  cat >"$dir/config.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$dir/server.log</log><errorlog>$dir/error.log</errorlog></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$http</http_port>
+  <tcp_port>$tcp</tcp_port>
+  <path>$dir/data/</path>
+  <tmp_path>$dir/tmp/</tmp_path>
+  <user_files_path>$dir/user_files/</user_files_path>
+  <format_schema_path>$dir/format_schemas/</format_schema_path>
+  <users_config>/etc/clickhouse-server/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <timezone>UTC</timezone>
+  <mark_cache_size>536870912</mark_cache_size>
+  <compression><case><method>zstd</method></case></compression>
+</yandex>
+XML
+  /usr/sbin/clickhouse-server --config-file="$dir/config.xml" >"$dir/stdout.log" 2>&1 &
+  clickhouse_pid=$!
+  clickhouse_http="http://127.0.0.1:$http/"
+  for _ in $(seq 100); do
+    curl -sf "$clickhouse_http" --data-binary "SELECT 1" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "clickhouse-server did not start; see $dir/error.log" >&2
+  return 1
+}
+
+clickhouse_query() {
+  curl -sf "$clickhouse_http" --data-binary "$1"
+}
+
+clickhouse_insert() {
+  curl -sf "${clickhouse_http}?input_format_skip_unknown_fields=1&date_time_input_format=best_effort&query=$(
+    printf 'INSERT INTO %s FORMAT %s' "$1" "$2" | sed 's/ /%20/g')" --data-binary @-
+}
+
+clickhouse_stop() {
+  [ -n "$clickhouse_pid" ] || return 0
+  kill "$clickhouse_pid" 2>/dev/null && wait "$clickhouse_pid" 2>/dev/null
+  clickhouse_pid=""
+}
