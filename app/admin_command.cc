@@ -1,9 +1,71 @@
+#include <cstdarg>
+#include <cstdio>
 #include <iostream>
 
 #include "commands.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "storage/column_usage.h"
 #include "storage/verify.h"
 
 namespace mayak {
+namespace {
+
+int RunVerify(const std::string& data_dir) {
+  const VerifyReport report = VerifyDataDir(Env::Default(), data_dir);
+  for (const std::string& problem : report.problems) {
+    std::cout << "DAMAGED: " << problem << "\n";
+  }
+  std::cout << report.segments << " segments (" << report.rows << " rows), " << report.wal_files
+            << " WAL files (" << report.wal_entries << " entries) checked";
+  if (report.wal_torn_tail_bytes > 0) {
+    std::cout << "; " << report.wal_torn_tail_bytes
+              << " bytes of an unacknowledged torn write at the WAL's end (the server "
+                 "drops them at start-up)";
+  }
+  std::cout << "\n"
+            << (report.problems.empty() ? "OK: no damage found\n" : "damage found: see above\n");
+  return report.problems.empty() ? 0 : 1;
+}
+
+// printf into a string: the table's aligned columns.
+__attribute__((format(printf, 1, 2))) std::string Format(const char* format, ...) {
+  char line[256];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(line, sizeof(line), format, args);
+  va_end(args);
+  return line;
+}
+
+void PrintColumnUsage(const DataDirUsage& usage, std::ostream& out) {
+  const double rows = usage.rows > 0 ? static_cast<double>(usage.rows) : 1;
+  const auto per_record = [rows](uint64_t bytes) { return static_cast<double>(bytes) / rows; };
+  out << Format("%llu segments, %llu records, %llu bytes (%.2f a record)\n",
+                static_cast<unsigned long long>(usage.segments),
+                static_cast<unsigned long long>(usage.rows),
+                static_cast<unsigned long long>(usage.file_bytes), per_record(usage.file_bytes));
+  out << Format("%-36s %-9s %10s %11s %10s %9s\n", "column", "type", "values", "stored/rec",
+                "bloom/rec", "raw/rec");
+  for (const ColumnUsage& c : usage.columns) {
+    out << Format("%-36s %-9s %10llu %11.2f %10.2f %9.2f\n", c.name.c_str(),
+                  std::string(ColumnTypeName(c.type)).c_str(),
+                  static_cast<unsigned long long>(c.values), per_record(c.stored_bytes),
+                  per_record(c.bloom_bytes), per_record(c.raw_bytes));
+  }
+}
+
+int RunColumns(const std::string& data_dir) {
+  auto usage = ColumnUsageOf(Env::Default(), data_dir);
+  if (!usage.ok()) {
+    std::cerr << "mayak admin columns: " << StatusMessage(usage.status()) << "\n";
+    return 1;
+  }
+  PrintColumnUsage(*usage, std::cout);
+  return 0;
+}
+
+}  // namespace
 
 Command AddAdminCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("admin",
@@ -18,23 +80,16 @@ Command AddAdminCommand(CLI::App& app) {
   verify->add_option("--data-dir,-d", *data_dir, "The data directory")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);
-  return {cmd, [data_dir]() -> int {
-            const VerifyReport report = VerifyDataDir(Env::Default(), *data_dir);
-            for (const std::string& problem : report.problems) {
-              std::cout << "DAMAGED: " << problem << "\n";
-            }
-            std::cout << report.segments << " segments (" << report.rows << " rows), "
-                      << report.wal_files << " WAL files (" << report.wal_entries
-                      << " entries) checked";
-            if (report.wal_torn_tail_bytes > 0) {
-              std::cout << "; " << report.wal_torn_tail_bytes
-                        << " bytes of an unacknowledged torn write at the WAL's end (the server "
-                           "drops them at start-up)";
-            }
-            std::cout << "\n"
-                      << (report.problems.empty() ? "OK: no damage found\n"
-                                                  : "damage found: see above\n");
-            return report.problems.empty() ? 0 : 1;
+  CLI::App* columns = cmd->add_subcommand(
+      "columns",
+      "What each field costs on disk, summed over every segment: values as stored\n"
+      "(compressed) and raw, Bloom filters, bytes per record. Reads only footers.\n"
+      "Example: mayak admin columns --data-dir /var/lib/mayak");
+  columns->add_option("--data-dir,-d", *data_dir, "The data directory")
+      ->capture_default_str()
+      ->check(CLI::ExistingDirectory);
+  return {cmd, [columns, data_dir]() -> int {
+            return columns->parsed() ? RunColumns(*data_dir) : RunVerify(*data_dir);
           }};
 }
 

@@ -7,6 +7,7 @@
 #   clickhouse_stop
 clickhouse_pid=""
 clickhouse_http=""
+clickhouse_tcp=""
 
 # A TCP port on 127.0.0.1 that nothing listens on.
 clickhouse_free_port() {
@@ -47,6 +48,7 @@ XML
   /usr/sbin/clickhouse-server --config-file="$dir/config.xml" >"$dir/stdout.log" 2>&1 &
   clickhouse_pid=$!
   clickhouse_http="http://127.0.0.1:$http/"
+  clickhouse_tcp=$tcp
   for _ in $(seq 100); do
     curl -sf "$clickhouse_http" --data-binary "SELECT 1" >/dev/null 2>&1 && return 0
     sleep 0.2
@@ -59,9 +61,12 @@ clickhouse_query() {
   curl -sf "$clickhouse_http" --data-binary "$1"
 }
 
+# Streams stdin with ClickHouse's own client (native protocol), as its users
+# load files.
 clickhouse_insert() {
-  curl -sf "${clickhouse_http}?input_format_skip_unknown_fields=1&date_time_input_format=best_effort&query=$(
-    printf 'INSERT INTO %s FORMAT %s' "$1" "$2" | sed 's/ /%20/g')" --data-binary @-
+  clickhouse-client --host 127.0.0.1 --port "$clickhouse_tcp" \
+    --input_format_skip_unknown_fields=1 --date_time_input_format=best_effort \
+    --query "INSERT INTO $1 FORMAT $2"
 }
 
 clickhouse_stop() {

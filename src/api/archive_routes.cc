@@ -1,4 +1,6 @@
 // POST /api/v1/archive/restore: brings archived partitions back into search.
+// A restore downloads whole partitions, so it runs on the restore thread,
+// streaming each segment to disk; the HTTP thread is free meanwhile.
 #include "api/routes.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
@@ -6,11 +8,72 @@
 #include "common/timestamps.h"
 
 namespace mayak {
+namespace {
 
-void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive) {
+struct RestoreRange {
+  std::string system;
+  int64_t from_day = 0;
+  int64_t to_day = 0;
+};
+
+// Restores the archived partitions of `range`; answers which were restored
+// and which were skipped, and why.
+void Restore(LogStore* store, const PartitionArchive* archive, const RestoreRange& range,
+             const std::atomic<bool>& stopping, const Respond& respond) {
+  if (stopping) {
+    respond(JsonError(503, "shutting_down", "the server is shutting down; restore again later"));
+    return;
+  }
+  auto partitions = archive->List();
+  if (!partitions.ok()) {
+    respond(JsonError(502, "archive_unavailable", StatusMessage(partitions.status())));
+    return;
+  }
+  HttpResponse response;
+  JsonWriter json(&response.body);
+  json.BeginObject();
+  std::string skipped;
+  JsonWriter skipped_json(&skipped);
+  skipped_json.BeginArray();
+  json.Key("restored").BeginArray();
+  for (const ArchivedPartition& p : *partitions) {
+    if (p.system != range.system || p.day < range.from_day || p.day > range.to_day) continue;
+    std::vector<LogStore::SegmentFetch> fetches;
+    for (const ArchivedSegment& segment : p.segments) {
+      fetches.push_back([archive, &p, &segment, &stopping](const std::string& path) {
+        return archive->DownloadTo(p, segment, Env::Default(), path, &stopping);
+      });
+    }
+    const absl::Status status = store->RestorePartition(p.system, p.day, fetches);
+    if (!status.ok()) {
+      skipped_json.BeginObject();
+      skipped_json.Key("system").String(p.system);
+      skipped_json.Key("day").String(DayName(p.day));
+      skipped_json.Key("reason").String(StatusMessage(status));
+      skipped_json.EndObject();
+      continue;
+    }
+    json.BeginObject();
+    json.Key("system").String(p.system);
+    json.Key("day").String(DayName(p.day));
+    json.Key("segments").Uint(p.segments.size());
+    json.Key("records").Uint(p.rows());
+    json.EndObject();
+  }
+  json.EndArray();
+  skipped_json.EndArray();
+  json.Key("skipped").Raw(skipped);
+  json.EndObject();
+  respond(std::move(response));
+}
+
+}  // namespace
+
+void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive,
+                      JobThread* jobs) {
   router->Add(
       "POST", "/api/v1/archive/restore",
-      [state, archive](const HttpRequest& request, Respond respond) {
+      [state, archive, jobs](const HttpRequest& request, Respond respond) {
         LogStore* store = ReadyStoreOrRespond(state, respond);
         if (store == nullptr) return;
         if (archive == nullptr) {
@@ -30,51 +93,10 @@ void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionA
                                    system, "' from='", from_text, "' to='", to_text, "'")));
           return;
         }
-        auto partitions = archive->List();
-        if (!partitions.ok()) {
-          respond(JsonError(502, "archive_unavailable", StatusMessage(partitions.status())));
-          return;
-        }
-        HttpResponse response;
-        JsonWriter json(&response.body);
-        json.BeginObject();
-        std::string skipped;
-        JsonWriter skipped_json(&skipped);
-        skipped_json.BeginArray();
-        json.Key("restored").BeginArray();
-        for (const ArchivedPartition& p : *partitions) {
-          if (p.system != system || p.day < *from || p.day > *to) continue;
-          std::vector<std::string> files;
-          absl::Status status;
-          for (const ArchivedSegment& segment : p.segments) {
-            auto data = archive->Download(p, segment);
-            if (!data.ok()) {
-              status = data.status();
-              break;
-            }
-            files.push_back(*std::move(data));
-          }
-          if (status.ok()) status = store->RestorePartition(p.system, p.day, files);
-          if (!status.ok()) {
-            skipped_json.BeginObject();
-            skipped_json.Key("system").String(p.system);
-            skipped_json.Key("day").String(DayName(p.day));
-            skipped_json.Key("reason").String(StatusMessage(status));
-            skipped_json.EndObject();
-            continue;
-          }
-          json.BeginObject();
-          json.Key("system").String(p.system);
-          json.Key("day").String(DayName(p.day));
-          json.Key("segments").Uint(p.segments.size());
-          json.Key("records").Uint(p.rows());
-          json.EndObject();
-        }
-        json.EndArray();
-        skipped_json.EndArray();
-        json.Key("skipped").Raw(skipped);
-        json.EndObject();
-        respond(std::move(response));
+        RestoreRange range{system, *from, *to};
+        jobs->Post([store, archive, range, respond](const std::atomic<bool>& stopping) {
+          Restore(store, archive, range, stopping, respond);
+        });
       });
 }
 

@@ -6,6 +6,7 @@
 #include "api/router.h"
 #include "api/server_state.h"
 #include "archive/partition_archive.h"
+#include "common/job_thread.h"
 #include "common/metrics.h"
 
 namespace mayak {
@@ -29,7 +30,9 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
 void AddStorageRoutes(Router* router, const ServerState* state);
 
 // POST /api/v1/archive/restore; `archive` may be null (none configured).
-void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive);
+// Restores run on `jobs`.
+void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive,
+                      JobThread* jobs);
 
 // The store when the server is ready; otherwise responds 503 and returns null.
 LogStore* ReadyStoreOrRespond(const ServerState* state, const Respond& respond);

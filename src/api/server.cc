@@ -75,7 +75,8 @@ int RunServer(const Config& config) {
   AddIngestRoutes(&router, &state, limits, &metrics);
   AddSearchRoutes(&router, &state, limits);
   AddStorageRoutes(&router, &state);
-  AddArchiveRoutes(&router, &state, archive->archive.get());
+  JobThread restores;  // archive restores, off the HTTP threads
+  AddArchiveRoutes(&router, &state, archive->archive.get(), &restores);
 
   net::io_context io;
   auto work = net::make_work_guard(io);
@@ -199,6 +200,7 @@ int RunServer(const Config& config) {
   // Drain: refuse new work, let in-flight requests finish, then flush.
   state.phase.store(ServerPhase::kStopping);
   http.StartDraining();
+  restores.Stop();  // a restore under way gives up and answers 503
   const auto drain_start = std::chrono::steady_clock::now();
   const auto deadline =
       drain_start + std::chrono::nanoseconds(config.GetDurationNanos(options::kShutdownTimeout));

@@ -42,19 +42,20 @@ absl::Status PartitionArchive::Archive(Env* env, const std::string& data_dir,
                                        int64_t now_ns) const {
   ArchivedPartition partition{system, day, now_ns, {}};
   for (const SegmentEntry& entry : segments) {
-    auto data = env->ReadFile(StrCat(data_dir, "/", entry.path));
-    if (!data.ok()) return data.status();
+    auto file = env->NewRandomAccessFile(StrCat(data_dir, "/", entry.path));
+    if (!file.ok()) return file.status();
+    const uint64_t size = (*file)->Size();
     const std::string name = FileName(entry.path);
     const std::string key = Key(system, day, name);
-    RETURN_IF_ERROR(client_->Put(key, *data));  // checks the ETag
+    auto md5 = client_->PutFile(key, **file);  // streamed; checks the ETag
+    if (!md5.ok()) return md5.status();
     auto stored = client_->Head(key);
     if (!stored.ok()) return stored.status();
-    if (stored->size != data->size()) {
+    if (stored->size != size) {
       return absl::DataLossError(
-          StrCat("archive: ", key, " is stored with ", stored->size, " bytes, not ", data->size()));
+          StrCat("archive: ", key, " is stored with ", stored->size, " bytes, not ", size));
     }
-    partition.segments.push_back(
-        {name, data->size(), Md5Hex(*data), entry.rows, entry.min_ts, entry.max_ts});
+    partition.segments.push_back({name, size, *md5, entry.rows, entry.min_ts, entry.max_ts});
   }
   return client_->Put(Key(system, day, std::string(kManifest)), EncodeArchiveManifest(partition));
 }
@@ -107,16 +108,38 @@ absl::StatusOr<uint64_t> PartitionArchive::DeleteExpired(
   return deleted;
 }
 
-absl::StatusOr<std::string> PartitionArchive::Download(const ArchivedPartition& partition,
-                                                       const ArchivedSegment& segment) const {
+absl::Status PartitionArchive::DownloadTo(const ArchivedPartition& partition,
+                                          const ArchivedSegment& segment, Env* env,
+                                          const std::string& path,
+                                          const std::atomic<bool>* cancel) const {
   const std::string key = Key(partition.system, partition.day, segment.name);
-  auto data = client_->Get(key);
-  if (!data.ok()) return data.status();
-  if (data->size() != segment.bytes || Md5Hex(*data) != segment.md5) {
-    return absl::DataLossError(
-        StrCat("archive: ", key, " does not match its manifest (size or MD5)"));
+  std::unique_ptr<WritableFile> file;
+  const S3BodySink sink{[&]() -> absl::Status {
+                          auto created = env->NewWritableFile(path);  // empty, also on a retry
+                          if (!created.ok()) return created.status();
+                          file = *std::move(created);
+                          return absl::OkStatus();
+                        },
+                        [&](std::string_view piece) {
+                          if (cancel != nullptr && *cancel) {
+                            return absl::CancelledError(StrCat("download of ", key, " cancelled"));
+                          }
+                          return file->Append(piece);
+                        }};
+  auto download = client_->GetTo(key, sink);
+  absl::Status status = download.status();
+  if (status.ok() && (download->size != segment.bytes || download->md5 != segment.md5)) {
+    status =
+        absl::DataLossError(StrCat("archive: ", key, " does not match its manifest (size or MD5)"));
   }
-  return data;
+  if (status.ok()) status = file->Sync();
+  if (!status.ok() && file != nullptr) {
+    file.reset();
+    if (!env->RemoveFile(path).ok()) {
+      // The caller's directory is cleaned up with the failed restore.
+    }
+  }
+  return status;
 }
 
 absl::StatusOr<std::map<std::string, uint64_t>> PartitionArchive::CountBySystem() const {
@@ -147,10 +170,20 @@ absl::StatusOr<std::vector<std::string>> PartitionArchive::Verify(
     if (stored->size != segment.bytes) {
       problems.push_back(
           StrCat(key, ": ", stored->size, " bytes, the manifest says ", segment.bytes));
-    } else if (stored->etag != segment.md5 && stored->etag.find('-') == std::string::npos) {
-      // A multipart object's ETag is not its MD5; its size was checked above
-      // and its parts' checksums when it was uploaded.
-      problems.push_back(StrCat(key, ": MD5 ", stored->etag, ", the manifest says ", segment.md5));
+    } else if (stored->etag.find('-') == std::string::npos) {
+      if (stored->etag != segment.md5) {
+        problems.push_back(
+            StrCat(key, ": MD5 ", stored->etag, ", the manifest says ", segment.md5));
+      }
+    } else {
+      // A multipart object's ETag is not its MD5: read it through.
+      const S3BodySink discard{[] { return absl::OkStatus(); },
+                               [](std::string_view) { return absl::OkStatus(); }};
+      auto read = client_->GetTo(key, discard);
+      if (!read.ok()) return read.status();
+      if (read->md5 != segment.md5) {
+        problems.push_back(StrCat(key, ": MD5 ", read->md5, ", the manifest says ", segment.md5));
+      }
     }
   }
   return problems;

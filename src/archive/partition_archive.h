@@ -11,6 +11,7 @@
 // failure at any point leaves the local partition in place and in charge.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -65,15 +66,19 @@ class PartitionArchive {
       const std::function<int64_t(const std::string& system)>& archive_days_for,
       int64_t now_ns) const;
 
-  // A segment's bytes, checked against the manifest's size and MD5.
-  absl::StatusOr<std::string> Download(const ArchivedPartition& partition,
-                                       const ArchivedSegment& segment) const;
+  // Streams a segment into the file `path` (created, synced), checked
+  // against the manifest's size and MD5; on any error the file is removed.
+  // `cancel`, when set, stops it with a Cancelled error.
+  absl::Status DownloadTo(const ArchivedPartition& partition, const ArchivedSegment& segment,
+                          Env* env, const std::string& path,
+                          const std::atomic<bool>* cancel = nullptr) const;
 
   // How many partitions each system has archived (from object keys alone).
   absl::StatusOr<std::map<std::string, uint64_t>> CountBySystem() const;
 
   // Checks that every object the manifest names is stored with its size and
-  // MD5; returns the problems found (empty: all good).
+  // MD5 (multipart objects, whose ETag is not their MD5, are read through);
+  // returns the problems found (empty: all good).
   absl::StatusOr<std::vector<std::string>> Verify(const ArchivedPartition& partition) const;
 
   // The object key of a partition's file ("manifest.json" or a segment).

@@ -1,9 +1,12 @@
 #include "archive/partition_archive.h"
 
+#include <filesystem>
+
 #include "common/timestamps.h"
 #include "gtest/gtest.h"
 #include "storage/segment_writer.h"
 #include "support/s3_server.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
@@ -67,9 +70,15 @@ TEST_F(PartitionArchiveTest, ArchivesListsVerifiesDownloadsAndExpires) {
   EXPECT_EQ(old.rows(), 15u);
   EXPECT_EQ(old.archived_at_ns, now);
   EXPECT_EQ(*archive_->Verify(old), std::vector<std::string>{});
-  auto bytes = archive_->Download(old, old.segments[1]);
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
-  EXPECT_EQ(*bytes, *Env::Default()->ReadFile(dir_.path() + "/b.seg"));
+  const std::string restored = dir_.path() + "/restored.seg";
+  const absl::Status downloaded =
+      archive_->DownloadTo(old, old.segments[1], Env::Default(), restored);
+  ASSERT_TRUE(downloaded.ok()) << downloaded;
+  EXPECT_EQ(*Env::Default()->ReadFile(restored), *Env::Default()->ReadFile(dir_.path() + "/b.seg"));
+  std::atomic<bool> cancel{true};
+  EXPECT_EQ(archive_->DownloadTo(old, old.segments[1], Env::Default(), restored, &cancel).code(),
+            absl::StatusCode::kCancelled);
+  EXPECT_FALSE(std::filesystem::exists(restored)) << "an unfinished download is removed";
   EXPECT_EQ(archive_->CountBySystem()->at("shop"), 2u);
 
   // An object replaced behind the archive's back is found.
@@ -79,8 +88,9 @@ TEST_F(PartitionArchiveTest, ArchivesListsVerifiesDownloadsAndExpires) {
   ASSERT_TRUE(problems.ok());
   ASSERT_EQ(problems->size(), 1u);
   EXPECT_NE((*problems)[0].find("the manifest says"), std::string::npos) << (*problems)[0];
-  EXPECT_EQ(archive_->Download(recent, recent.segments[0]).status().code(),
+  EXPECT_EQ(archive_->DownloadTo(recent, recent.segments[0], Env::Default(), restored).code(),
             absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(std::filesystem::exists(restored)) << "a download that does not match is removed";
 
   // Past archive_days (365) only the old partition goes, every object of it.
   auto deleted = archive_->DeleteExpired([](const std::string&) { return 365; }, now);

@@ -97,8 +97,24 @@ std::string Unquote(std::string_view etag) {
   return std::string(etag);
 }
 
-size_t AppendBody(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+// Where a reply's body goes while curl receives it.
+struct BodyTarget {
+  CURL* curl = nullptr;
+  std::string* body = nullptr;       // errors, and everything without a sink
+  const S3BodySink* sink = nullptr;  // a 200 reply's body, when set
+  absl::Status sink_error;
+};
+
+size_t ReceiveBody(char* data, size_t size, size_t n, void* target_ptr) {
+  auto* target = static_cast<BodyTarget*>(target_ptr);
+  long status = 0;
+  curl_easy_getinfo(target->curl, CURLINFO_RESPONSE_CODE, &status);
+  if (target->sink != nullptr && status == 200) {
+    target->sink_error = target->sink->write(std::string_view(data, size * n));
+    if (!target->sink_error.ok()) return 0;  // curl stops with CURLE_WRITE_ERROR
+  } else {
+    target->body->append(data, size * n);
+  }
   return size * n;
 }
 
@@ -115,6 +131,24 @@ size_t AddHeader(char* data, size_t size, size_t n, void* out) {
 }  // namespace
 
 std::string Md5Hex(std::string_view data) { return HexOf(Digest(EVP_md5(), data)); }
+
+struct Md5Stream::Context {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Context() { EVP_MD_CTX_free(ctx); }
+};
+
+Md5Stream::Md5Stream() : context_(std::make_unique<Context>()) { Reset(); }
+Md5Stream::~Md5Stream() = default;
+void Md5Stream::Reset() { EVP_DigestInit_ex(context_->ctx, EVP_md5(), nullptr); }
+void Md5Stream::Update(std::string_view data) {
+  EVP_DigestUpdate(context_->ctx, data.data(), data.size());
+}
+std::string Md5Stream::HexDigest() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(context_->ctx, out, &n);
+  return Hex(out, n);
+}
 
 struct S3Client::Reply {
   long status = 0;
@@ -142,8 +176,8 @@ absl::StatusOr<std::unique_ptr<S3Client>> S3Client::Create(const S3Options& opti
 }
 
 absl::StatusOr<S3Client::Reply> S3Client::Send(const std::string& method, const std::string& key,
-                                               const std::string& query,
-                                               std::string_view body) const {
+                                               const std::string& query, std::string_view body,
+                                               const S3BodySink* sink) const {
   std::string url = StrCat(options_.endpoint, "/", options_.bucket);
   if (!key.empty()) StrAppend(&url, "/", UriEncode(key, /*keep_slash=*/true));
   if (!query.empty()) StrAppend(&url, "?", query);
@@ -163,14 +197,22 @@ absl::StatusOr<S3Client::Reply> S3Client::Send(const std::string& method, const 
     headers = curl_slist_append(headers, StrCat("x-amz-content-sha256: ", payload_hash).c_str());
     headers = curl_slist_append(headers, "Expect:");
     Reply reply;
+    if (sink != nullptr) {
+      if (absl::Status s = sink->restart(); !s.ok()) {
+        curl_slist_free_all(headers);
+        curl_easy_cleanup(curl);
+        return s;
+      }
+    }
+    BodyTarget target{curl, &reply.body, sink, absl::OkStatus()};
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
     curl_easy_setopt(curl, CURLOPT_USERPWD, credentials.c_str());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout_ms));
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ReceiveBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &target);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, AddHeader);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
     if (method == "HEAD") {
@@ -188,6 +230,7 @@ absl::StatusOr<S3Client::Reply> S3Client::Send(const std::string& method, const 
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
+    if (!target.sink_error.ok()) return target.sink_error;
     if (rc != CURLE_OK) {
       last_error = StrCat("cannot reach ", options_.endpoint, ": ", curl_easy_strerror(rc));
       continue;
@@ -227,7 +270,13 @@ std::string S3Client::ExpectedEtag(std::string_view data) const {
 }
 
 absl::Status S3Client::Put(const std::string& key, std::string_view data) const {
-  if (data.size() > options_.multipart_threshold) return PutMultipart(key, data);
+  if (data.size() > options_.multipart_threshold) {
+    auto md5 = PutMultipart(key, data.size(), [data](uint64_t offset, size_t n, std::string* out) {
+      out->assign(data.substr(offset, n));
+      return absl::OkStatus();
+    });
+    return md5.status();
+  }
   auto reply = Send("PUT", key, "", data);
   if (!reply.ok()) return reply.status();
   if (reply->status != 200) return ReplyError(StrCat("PUT ", key), reply->status, reply->body);
@@ -239,7 +288,25 @@ absl::Status S3Client::Put(const std::string& key, std::string_view data) const 
   return absl::OkStatus();
 }
 
-absl::Status S3Client::PutMultipart(const std::string& key, std::string_view data) const {
+absl::StatusOr<std::string> S3Client::PutFile(const std::string& key,
+                                              const RandomAccessFile& file) const {
+  const uint64_t size = file.Size();
+  if (size > options_.multipart_threshold) {
+    return PutMultipart(key, size, [&file](uint64_t offset, size_t n, std::string* out) {
+      return file.Read(offset, n, out);
+    });
+  }
+  std::string data;
+  RETURN_IF_ERROR(file.Read(0, size, &data));
+  if (data.size() != size) {
+    return absl::DataLossError(StrCat(file.path(), " changed size while being archived"));
+  }
+  RETURN_IF_ERROR(Put(key, data));
+  return Md5Hex(data);
+}
+
+absl::StatusOr<std::string> S3Client::PutMultipart(const std::string& key, uint64_t size,
+                                                   const PartReader& read) const {
   auto created = Send("POST", key, "uploads=", "");
   if (!created.ok()) return created.status();
   if (created->status != 200) {
@@ -254,20 +321,31 @@ absl::Status S3Client::PutMultipart(const std::string& key, std::string_view dat
     return status;
   };
   std::string complete = "<CompleteMultipartUpload>";
+  std::string part_digests;  // raw MD5s of the parts, for the ETag AWS gives
+  Md5Stream whole;
+  std::string bytes;  // one part at a time in memory
   int part = 0;
-  for (size_t at = 0; at < data.size(); at += options_.part_size) {
+  for (uint64_t at = 0; at < size; at += options_.part_size) {
     ++part;
-    const std::string_view bytes = data.substr(at, options_.part_size);
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(options_.part_size, size - at));
+    if (absl::Status s = read(at, n, &bytes); !s.ok()) return abort(s);
+    if (bytes.size() != n) {
+      return abort(absl::DataLossError(StrCat("S3 upload of ", key, ": part ", part, " read ",
+                                              bytes.size(), " bytes, not ", n)));
+    }
+    whole.Update(bytes);
     auto sent = Send("PUT", key, StrCat("partNumber=", part, "&", id_query), bytes);
     if (!sent.ok()) return abort(sent.status());
     if (sent->status != 200) {
       return abort(ReplyError(StrCat("upload part ", part, " of ", key), sent->status, sent->body));
     }
+    const std::string digest = Digest(EVP_md5(), bytes);
     const std::string etag = Unquote(sent->headers["etag"]);
-    if (etag != HexOf(Digest(EVP_md5(), bytes))) {
+    if (etag != HexOf(digest)) {
       return abort(absl::DataLossError(
           StrCat("S3 upload of ", key, ": part ", part, "'s ETag is not the MD5 of its bytes")));
     }
+    part_digests += digest;
     StrAppend(&complete, "<Part><PartNumber>", part, "</PartNumber><ETag>\"", etag,
               "\"</ETag></Part>");
   }
@@ -280,12 +358,13 @@ absl::Status S3Client::PutMultipart(const std::string& key, std::string_view dat
   }
   // AWS and MinIO give MD5(part MD5s)-N; some compatible stores (s3rver)
   // the MD5 of the whole object. Either proves the store has the bytes sent.
+  const std::string md5 = whole.HexDigest();
   const std::string etag = Unquote(XmlValue(done->body, "ETag"));
-  if (etag != ExpectedEtag(data) && etag != HexOf(Digest(EVP_md5(), data))) {
+  if (etag != StrCat(HexOf(Digest(EVP_md5(), part_digests)), "-", part) && etag != md5) {
     return absl::DataLossError(StrCat("S3 upload of ", key, ": the store's ETag ", etag,
                                       " does not match the parts sent"));
   }
-  return absl::OkStatus();
+  return md5;
 }
 
 absl::StatusOr<std::string> S3Client::Get(const std::string& key) const {
@@ -293,6 +372,26 @@ absl::StatusOr<std::string> S3Client::Get(const std::string& key) const {
   if (!reply.ok()) return reply.status();
   if (reply->status != 200) return ReplyError(StrCat("GET ", key), reply->status, reply->body);
   return std::move(reply->body);
+}
+
+absl::StatusOr<S3Download> S3Client::GetTo(const std::string& key, const S3BodySink& sink) const {
+  S3Download download;
+  Md5Stream md5;
+  const S3BodySink counted{[&] {
+                             download.size = 0;
+                             md5.Reset();
+                             return sink.restart();
+                           },
+                           [&](std::string_view piece) {
+                             download.size += piece.size();
+                             md5.Update(piece);
+                             return sink.write(piece);
+                           }};
+  auto reply = Send("GET", key, "", "", &counted);
+  if (!reply.ok()) return reply.status();
+  if (reply->status != 200) return ReplyError(StrCat("GET ", key), reply->status, reply->body);
+  download.md5 = md5.HexDigest();
+  return download;
 }
 
 absl::StatusOr<S3Object> S3Client::Head(const std::string& key) const {

@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "support/s3_server.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
@@ -62,6 +63,41 @@ TEST_F(S3ClientTest, LargeObjectsGoInPartsAndCheckTheirEtag) {
   auto got = client->Get("big.seg");
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_TRUE(*got == data);
+
+  // The same from a file, a part at a time, and back into pieces.
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileAtomically(Env::Default(), dir.path() + "/big.seg", data).ok());
+  auto file = Env::Default()->NewRandomAccessFile(dir.path() + "/big.seg");
+  ASSERT_TRUE(file.ok());
+  auto md5 = client->PutFile("big-file.seg", **file);
+  ASSERT_TRUE(md5.ok()) << md5.status();
+  EXPECT_EQ(*md5, Md5Hex(data));
+  std::string streamed;
+  int restarts = 0;
+  size_t pieces = 0;
+  const S3BodySink sink{[&] {
+                          ++restarts;
+                          streamed.clear();
+                          return absl::OkStatus();
+                        },
+                        [&](std::string_view piece) {
+                          ++pieces;
+                          streamed.append(piece);
+                          return absl::OkStatus();
+                        }};
+  auto download = client->GetTo("big-file.seg", sink);
+  ASSERT_TRUE(download.ok()) << download.status();
+  EXPECT_EQ(download->size, data.size());
+  EXPECT_EQ(download->md5, *md5);
+  EXPECT_EQ(restarts, 1);
+  EXPECT_GT(pieces, 1u) << "a large body arrives in pieces";
+  EXPECT_TRUE(streamed == data);
+
+  // A sink's error ends the download with it; a missing object is NotFound.
+  const S3BodySink refusing{[] { return absl::OkStatus(); },
+                            [](std::string_view) { return absl::CancelledError("stop"); }};
+  EXPECT_EQ(client->GetTo("big-file.seg", refusing).status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(client->GetTo("no/such/key", sink).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(S3ClientTest, ErrorsNameTheProblem) {

@@ -679,7 +679,7 @@ absl::Status EmbeddedLogStore::RunRetention() {
 }
 
 absl::Status EmbeddedLogStore::RestorePartition(const std::string& system, int64_t day,
-                                                const std::vector<std::string>& segment_files) {
+                                                const std::vector<SegmentFetch>& segments) {
   {
     absl::ReaderMutexLock lock(&mu_);
     for (const auto& s : segments_) {
@@ -701,9 +701,17 @@ absl::Status EmbeddedLogStore::RestorePartition(const std::string& system, int64
     }
   };
   const int64_t now = Now();
-  for (const std::string& data : segment_files) {
+  for (const SegmentFetch& fetch : segments) {
     const std::string relative = StrCat(relative_dir, "/", SegmentFileName(NewSegmentNumber()));
-    absl::Status status = WriteFileAtomically(env, StrCat(options_.dir, "/", relative), data);
+    const std::string path = StrCat(options_.dir, "/", relative);
+    // Fetched beside its final name, then renamed: a crash leaves only a
+    // file no manifest names, which start-up removes.
+    absl::Status status = fetch(path + ".tmp");
+    if (status.ok()) status = env->RenameFile(path + ".tmp", path);
+    if (status.ok()) status = env->SyncDir(StrCat(options_.dir, "/", relative_dir));
+    if (!status.ok() && !env->RemoveFile(path + ".tmp").ok()) {
+      // Already gone (the fetch removes what it could not finish).
+    }
     absl::StatusOr<std::shared_ptr<const Segment>> segment =
         status.ok() ? OpenWritten(relative, system, day, now) : status;
     if (segment.ok()) status = (*segment)->reader->Verify();  // every block's checksum

@@ -88,7 +88,7 @@ class EmbeddedLogStore final : public LogStore {
   // Drops the partitions retention says must go (see retention.h), now.
   absl::Status RunRetention();
   absl::Status RestorePartition(const std::string& system, int64_t day,
-                                const std::vector<std::string>& segment_files) override;
+                                const std::vector<SegmentFetch>& segments) override;
   std::vector<SystemUsage> Usage() const override;
 
  private:

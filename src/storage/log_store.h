@@ -107,14 +107,18 @@ class LogStore {
   // Per system, by name.
   virtual std::vector<SystemUsage> Usage() const = 0;
 
+  // Writes one segment file, complete and synced, at the path it is given
+  // (a restore downloads it there from the archive).
+  using SegmentFetch = std::function<absl::Status(const std::string& path)>;
+
   // Makes an archived partition searchable again from its segment files,
   // marked as restored (never archived again). AlreadyExists when the
   // partition is on local disk.
   virtual absl::Status RestorePartition(const std::string& system, int64_t day,
-                                        const std::vector<std::string>& segment_files) {
+                                        const std::vector<SegmentFetch>& segments) {
     (void)system;
     (void)day;
-    (void)segment_files;
+    (void)segments;
     return absl::UnimplementedError("this store cannot restore archived partitions");
   }
 

@@ -231,6 +231,18 @@ TEST(AdminVerifyTest, FindsDamageOfflineAndNamesIt) {
   EXPECT_NE(output.find("1 segments (2000 rows)"), std::string::npos) << output;
   EXPECT_NE(output.find("OK: no damage found"), std::string::npos) << output;
 
+  // What each field costs: the message column is the largest here.
+  output.clear();
+  EXPECT_EQ(
+      RunCommand(std::string(MAYAK_BINARY) + " admin columns --data-dir " + dir.path(), &output), 0)
+      << output;
+  EXPECT_NE(output.find("1 segments, 2000 records, "), std::string::npos) << output;
+  const size_t header = output.find("column ");
+  ASSERT_NE(header, std::string::npos) << output;
+  const size_t first_row = output.find('\n', header) + 1;
+  EXPECT_EQ(output.substr(first_row, 8), "message ") << output;
+  EXPECT_NE(output.find("@timestamp "), std::string::npos) << output;
+
   std::string segment;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() + "/logs")) {
     if (entry.path().extension() == ".seg") segment = entry.path().string();
