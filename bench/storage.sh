@@ -81,13 +81,11 @@ for _ in $(seq 600); do
   [ "$(metric mayak_storage_wal_bytes | cut -d. -f1)" -lt 100000 ] && break
   sleep 0.2
 done
-# Background merges settle: no new merge for 10 s (at most 10 minutes).
-merges=-1
+# Background merges settle: none running, twice 10 s apart (at most 10 minutes).
 for _ in $(seq 60); do
-  now_merges=$(curl -sf "$url/metrics" | awk '$1 ~ /^mayak_storage_merges_total/ {s += $2} END {print s + 0}')
-  [ "$now_merges" = "$merges" ] && break
-  merges=$now_merges
-  sleep 10
+  [ "$(metric mayak_storage_merging_segments)" = 0 ] && sleep 10 &&
+    [ "$(metric mayak_storage_merging_segments)" = 0 ] && break
+  sleep 2
 done
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 mayak_bytes=$(metric mayak_storage_bytes | cut -d. -f1)
@@ -196,3 +194,9 @@ awk -v r="$records" -v ms="$ingest_ms" -v chms="$ch_ingest_ms" -v raw="$raw_byte
   printf "- ingest over HTTP, fsync on (mayak ingest, one client, 5000-line batches): Mayak %.0f records/s (%.0f per core); ClickHouse JSONEachRow insert of the same file %.0f records/s (ClickHouse / Mayak %.2fx)\n", r / (ms / 1000), r / (ms / 1000) / cores, r / (chms / 1000), ms / chms
   printf "- on disk: Mayak %.1f bytes/record; ClickHouse %.1f (Mayak / ClickHouse %.2fx); raw NDJSON %.1f; zstd -19 of the raw file %.1f\n", mb / r, cb / r, mb / cb, raw / r, zb / zl
   printf "- server RSS after ingest: Mayak %.0f MB, ClickHouse %.0f MB\n", rss / 1024, chrss / 1024 }'
+echo
+echo "What each field costs in Mayak (\`mayak admin columns\`):"
+echo
+echo '```'
+"$mayak" admin columns --data-dir "$work/data"
+echo '```'

@@ -188,6 +188,9 @@ int RunServer(const Config& config) {
     metrics.AddCallbackGauge("mayak_storage_segments", "Live segments.", [raw_store] {
       return static_cast<double>(raw_store->Stats().segments);
     });
+    metrics.AddCallbackGauge(
+        "mayak_storage_merging_segments", "Segments being merged right now (0: no merge running).",
+        [raw_store] { return static_cast<double>(raw_store->Stats().merging_segments); });
     state.store.store(raw_store);
     state.phase.store(ServerPhase::kReady);
     LogInfo("ready", {{"data_dir", data_dir},

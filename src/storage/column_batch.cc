@@ -9,7 +9,7 @@ namespace mayak {
 
 using segment::ColumnType;
 
-bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present,
+bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present, uint32_t version,
                  DecodedColumn* out) {
   std::string_view values = *raw;
   out->raw = std::move(raw);
@@ -30,7 +30,7 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
   switch (out->type) {
     case ColumnType::kTimestamp:
     case ColumnType::kObserved: {
-      auto ts = DecodeTimestamps(values, count);
+      auto ts = DecodeTimestamps(values, count, version);
       if (!ts.ok() || count != rows) return false;
       out->ints = *std::move(ts);
       return true;
@@ -51,7 +51,7 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       return true;
     }
     case ColumnType::kInt: {
-      auto ints = DecodeIntegers(values, count);
+      auto ints = DecodeIntegers(values, count, version);
       if (!ints.ok()) return false;
       out->ints = *std::move(ints);
       return true;

@@ -38,7 +38,8 @@ struct DecodedColumn {
 
 // Decodes a chunk of `rows` rows (docs/format/segment.md) into `out`, whose
 // `column`, `name` and `type` are set. False when the bytes are damaged.
-bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present,
+// `version` is the segment's format version.
+bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present, uint32_t version,
                  DecodedColumn* out);
 
 struct ColumnBatch {

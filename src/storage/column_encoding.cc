@@ -1,6 +1,7 @@
 #include "storage/column_encoding.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include "absl/container/flat_hash_map.h"
 #include "common/strings.h"
@@ -15,7 +16,33 @@ absl::Status Damaged(std::string_view column_kind) {
 
 }  // namespace
 
-void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out) {
+namespace {
+
+// The encoding byte of a version 3 timestamp or integer chunk.
+enum class NumberEncoding : uint8_t {
+  kPlain = 0,   // timestamps: delta-of-delta; integers: offsets from the minimum
+  kScaled = 1,  // the same of (value - base) / step, after the base and the step
+};
+
+uint64_t Distance(int64_t a, int64_t b) {
+  return a >= b ? static_cast<uint64_t>(a) - static_cast<uint64_t>(b)
+                : static_cast<uint64_t>(b) - static_cast<uint64_t>(a);
+}
+
+// The greatest step all values are apart from `base` by (0 when all equal
+// it), or 1 when any is further than an int64 can say.
+uint64_t CommonStep(const std::vector<int64_t>& values, int64_t base) {
+  uint64_t step = 0;
+  for (int64_t v : values) {
+    const uint64_t d = Distance(v, base);
+    if (d > static_cast<uint64_t>(INT64_MAX)) return 1;
+    step = std::gcd(step, d);
+    if (step == 1) return 1;
+  }
+  return step;
+}
+
+void PutDeltaOfDelta(const std::vector<int64_t>& values, std::string* out) {
   int64_t previous = 0;
   int64_t previous_delta = 0;
   for (int64_t v : values) {
@@ -29,43 +56,123 @@ void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out) {
   }
 }
 
-absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count) {
-  if (count > data.size()) return Damaged("timestamp");  // at least a byte a value
-  ByteReader in(data);
-  std::vector<int64_t> values(count);
+bool GetDeltaOfDelta(ByteReader* in, std::vector<int64_t>* values) {
   uint64_t previous = 0;
   uint64_t previous_delta = 0;
-  for (int64_t& v : values) {
+  for (int64_t& v : *values) {
     uint64_t encoded = 0;
-    if (!in.Varint(&encoded)) return Damaged("timestamp");
+    if (!in->Varint(&encoded)) return false;
     const uint64_t delta = previous_delta + static_cast<uint64_t>(UnZigZag(encoded));
     previous += delta;
     previous_delta = delta;
     v = static_cast<int64_t>(previous);
   }
-  if (!in.AtEnd()) return Damaged("timestamp");
-  return values;
+  return true;
 }
 
-void EncodeIntegers(const std::vector<int64_t>& values, std::string* out) {
-  const int64_t min = values.empty() ? 0 : *std::min_element(values.begin(), values.end());
+void PutOffsets(const std::vector<int64_t>& values, int64_t min, std::string* out) {
   PutVarint(out, ZigZag(min));
   for (int64_t v : values) PutVarint(out, static_cast<uint64_t>(v) - static_cast<uint64_t>(min));
 }
 
-absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count) {
-  if (count > data.size()) return Damaged("integer");
-  ByteReader in(data);
+bool GetOffsets(ByteReader* in, std::vector<int64_t>* values) {
   uint64_t min = 0;
-  if (!in.Varint(&min)) return Damaged("integer");
+  if (!in->Varint(&min)) return false;
   const auto base = static_cast<uint64_t>(UnZigZag(min));
-  std::vector<int64_t> values(count);
-  for (int64_t& v : values) {
+  for (int64_t& v : *values) {
     uint64_t offset = 0;
-    if (!in.Varint(&offset)) return Damaged("integer");
+    if (!in->Varint(&offset)) return false;
     v = static_cast<int64_t>(base + offset);
   }
-  if (!in.AtEnd()) return Damaged("integer");
+  return true;
+}
+
+// (value - base) / step, exactly (CommonStep divides every distance).
+std::vector<int64_t> Scaled(const std::vector<int64_t>& values, int64_t base, uint64_t step) {
+  std::vector<int64_t> scaled(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const uint64_t q = Distance(values[i], base) / step;
+    scaled[i] = values[i] >= base ? static_cast<int64_t>(q) : -static_cast<int64_t>(q);
+  }
+  return scaled;
+}
+
+void Unscale(int64_t base, uint64_t step, std::vector<int64_t>* values) {
+  for (int64_t& v : *values) {
+    v = static_cast<int64_t>(static_cast<uint64_t>(base) + static_cast<uint64_t>(v) * step);
+  }
+}
+
+// Writes the encoding byte and, for a common step of 2 or more, the base and
+// the step; returns the values to encode (scaled or as they are).
+std::vector<int64_t> PutNumberHeader(const std::vector<int64_t>& values, int64_t base,
+                                     std::string* out) {
+  const uint64_t step = values.empty() ? 1 : CommonStep(values, base);
+  if (step < 2) {
+    out->push_back(static_cast<char>(NumberEncoding::kPlain));
+    return values;
+  }
+  out->push_back(static_cast<char>(NumberEncoding::kScaled));
+  PutVarint(out, ZigZag(base));
+  PutVarint(out, step);
+  return Scaled(values, base, step);
+}
+
+// Reads what PutNumberHeader wrote: whether the values are scaled, and how.
+bool GetNumberHeader(ByteReader* in, bool* scaled, int64_t* base, uint64_t* step) {
+  uint8_t encoding = 0;
+  if (!in->Byte(&encoding)) return false;
+  *scaled = encoding == static_cast<uint8_t>(NumberEncoding::kScaled);
+  if (!*scaled) return encoding == static_cast<uint8_t>(NumberEncoding::kPlain);
+  uint64_t zigzag_base = 0;
+  if (!in->Varint(&zigzag_base) || !in->Varint(step) || *step < 2) return false;
+  *base = UnZigZag(zigzag_base);
+  return true;
+}
+
+}  // namespace
+
+void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out, uint32_t version) {
+  if (version < kTaggedNumbersVersion) return PutDeltaOfDelta(values, out);
+  PutDeltaOfDelta(PutNumberHeader(values, values.empty() ? 0 : values[0], out), out);
+}
+
+absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count,
+                                                      uint32_t version) {
+  if (count > data.size()) return Damaged("timestamp");  // at least a byte a value
+  ByteReader in(data);
+  bool scaled = false;
+  int64_t base = 0;
+  uint64_t step = 1;
+  if (version >= kTaggedNumbersVersion && !GetNumberHeader(&in, &scaled, &base, &step)) {
+    return Damaged("timestamp");
+  }
+  std::vector<int64_t> values(count);
+  if (!GetDeltaOfDelta(&in, &values) || !in.AtEnd()) return Damaged("timestamp");
+  if (scaled) Unscale(base, step, &values);
+  return values;
+}
+
+void EncodeIntegers(const std::vector<int64_t>& values, std::string* out, uint32_t version) {
+  const int64_t min = values.empty() ? 0 : *std::min_element(values.begin(), values.end());
+  if (version < kTaggedNumbersVersion) return PutOffsets(values, min, out);
+  const std::vector<int64_t> encoded = PutNumberHeader(values, min, out);
+  PutOffsets(encoded, encoded.empty() ? 0 : *std::min_element(encoded.begin(), encoded.end()), out);
+}
+
+absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count,
+                                                    uint32_t version) {
+  if (count > data.size()) return Damaged("integer");
+  ByteReader in(data);
+  bool scaled = false;
+  int64_t base = 0;
+  uint64_t step = 1;
+  if (version >= kTaggedNumbersVersion && !GetNumberHeader(&in, &scaled, &base, &step)) {
+    return Damaged("integer");
+  }
+  std::vector<int64_t> values(count);
+  if (!GetOffsets(&in, &values) || !in.AtEnd()) return Damaged("integer");
+  if (scaled) Unscale(base, step, &values);
   return values;
 }
 

@@ -13,14 +13,27 @@
 
 namespace mayak {
 
-// Delta-of-delta, zigzag varints: a steady stream of timestamps costs about a
-// byte a value.
-void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out);
-absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count);
+// The encodings of segment format `version` (docs/format/segment.md):
+// version 3 starts timestamp and integer chunks with a byte naming the
+// encoding; versions 1 and 2 had one encoding each and no such byte.
+inline constexpr uint32_t kTaggedNumbersVersion = 3;
 
-// Integers as varint offsets from the minimum (which is written first).
-void EncodeIntegers(const std::vector<int64_t>& values, std::string* out);
-absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count);
+// Delta-of-delta, zigzag varints: a steady stream of timestamps costs about a
+// byte a value. From version 3, when the values share a step (timestamps of
+// millisecond or microsecond precision held in nanoseconds), they are
+// divided by it first.
+void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out,
+                      uint32_t version = kTaggedNumbersVersion);
+absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count,
+                                                      uint32_t version = kTaggedNumbersVersion);
+
+// Integers as varint offsets from the minimum (which is written first); from
+// version 3 divided by their common step when there is one (durations in
+// whole milliseconds held in nanoseconds).
+void EncodeIntegers(const std::vector<int64_t>& values, std::string* out,
+                    uint32_t version = kTaggedNumbersVersion);
+absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count,
+                                                    uint32_t version = kTaggedNumbersVersion);
 
 enum class StringEncoding : uint8_t { kPlain = 0, kDictionary = 1 };
 

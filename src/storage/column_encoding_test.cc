@@ -40,6 +40,52 @@ TEST(ColumnEncodingTest, IntegersRoundTrip) {
   EXPECT_EQ(*DecodeIntegers(encoded, statuses.size()), statuses);
 }
 
+TEST(ColumnEncodingTest, NumbersWithACommonStepAreDividedByIt) {
+  // Microsecond timestamps held in nanoseconds, about 500 µs apart.
+  std::mt19937_64 random(11);
+  std::vector<int64_t> micros;
+  int64_t t = 1'795'478'400'000'000'000;
+  for (int i = 0; i < 10000; ++i)
+    micros.push_back(t += static_cast<int64_t>(random() % 1000) * 1000);
+  std::string scaled;
+  EncodeTimestamps(micros, &scaled);
+  std::string unscaled;
+  EncodeTimestamps(micros, &unscaled, 2);
+  EXPECT_LT(scaled.size() * 3, unscaled.size() * 2) << "the 1000 step costs no bits";
+  EXPECT_EQ(*DecodeTimestamps(scaled, micros.size()), micros);
+  EXPECT_EQ(*DecodeTimestamps(unscaled, micros.size(), 2), micros) << "version 2 still reads";
+  EXPECT_FALSE(DecodeTimestamps(unscaled, micros.size()).ok() &&
+               *DecodeTimestamps(unscaled, micros.size()) == micros)
+      << "the versions differ";
+
+  // Durations in whole milliseconds, some negative, around the extremes.
+  std::vector<int64_t> millis;
+  for (int i = 0; i < 1000; ++i)
+    millis.push_back((static_cast<int64_t>(random() % 5000) - 100) * 1'000'000);
+  std::string encoded;
+  EncodeIntegers(millis, &encoded);
+  std::string plain;
+  EncodeIntegers(millis, &plain, 2);
+  EXPECT_LT(encoded.size() * 2, plain.size());
+  EXPECT_EQ(*DecodeIntegers(encoded, millis.size()), millis);
+  EXPECT_EQ(*DecodeIntegers(plain, millis.size(), 2), millis);
+  for (const std::vector<int64_t>& edge : std::vector<std::vector<int64_t>>{
+           {std::numeric_limits<int64_t>::min(), 0},
+           {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()},
+           {-4, 4, 8},
+           {7, 7, 7},
+           {}}) {
+    encoded.clear();
+    EncodeIntegers(edge, &encoded);
+    EXPECT_EQ(*DecodeIntegers(encoded, edge.size()), edge);
+    encoded.clear();
+    EncodeTimestamps(edge, &encoded);
+    EXPECT_EQ(*DecodeTimestamps(encoded, edge.size()), edge);
+  }
+  EXPECT_FALSE(DecodeIntegers(std::string("\x05\x00\x00", 3), 1).ok()) << "unknown encoding";
+  EXPECT_FALSE(DecodeIntegers(std::string("\x01\x00\x01\x00\x00", 5), 1).ok()) << "step 1";
+}
+
 TEST(ColumnEncodingTest, StringsPickDictionaryOrPlain) {
   std::vector<std::string_view> methods;
   for (int i = 0; i < 1000; ++i) methods.push_back(i % 3 == 0 ? "POST" : "GET");

@@ -25,7 +25,7 @@ struct ColumnUsage {
 struct DataDirUsage {
   uint64_t segments = 0;
   uint64_t rows = 0;
-  uint64_t file_bytes = 0;  // segment files, footers included
+  uint64_t file_bytes = 0;           // segment files, footers included
   std::vector<ColumnUsage> columns;  // largest (stored + bloom) first
 };
 

@@ -900,6 +900,7 @@ StoreStats EmbeddedLogStore::Stats() const {
     stats.segment_bytes += s->entry.bytes;
   }
   stats.segments = segments_.size();
+  stats.merging_segments = merging_.size();
   if (wal_) stats.wal_bytes = wal_->TotalBytes();
   return stats;
 }

@@ -62,6 +62,7 @@ struct StoreStats {
   uint64_t wal_bytes = 0;
   uint64_t segment_bytes = 0;
   uint64_t segments = 0;
+  uint64_t merging_segments = 0;  // inputs of merges under way
 };
 
 // The outcome of the last retention run for one system.

@@ -11,8 +11,9 @@ namespace mayak::segment {
 inline constexpr std::string_view kMagic = "MAYAKSEG";
 inline constexpr std::string_view kTailMagic = "MAYAKEND";
 // Version 2 added per-chunk statistics (number ranges, Bloom filters);
-// version 1 files are still read.
-inline constexpr uint32_t kVersion = 2;
+// version 3 an encoding byte on timestamp and integer chunks (values with a
+// common step are divided by it). Versions 1 and 2 are still read.
+inline constexpr uint32_t kVersion = 3;
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kTailSize = 8 + 4 + 4 + 8;
 

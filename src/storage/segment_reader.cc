@@ -153,7 +153,7 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
     decoded.name = column.name;
     decoded.type = column.type;
     if (!DecodeChunk(std::make_unique<std::string>(*std::move(raw)), batch->rows, chunk.present,
-                     &decoded)) {
+                     version_, &decoded)) {
       return Damaged(StrCat("row group ", index, ", column ", column.name));
     }
     if (column.type == ColumnType::kTimestamp) {

@@ -49,7 +49,7 @@ class SegmentBuilder {
  public:
   explicit SegmentBuilder(const SegmentWriterOptions& options) : options_(options) {
     data_.append(segment::kMagic);
-    PutFixed32(&data_, segment::kVersion);
+    PutFixed32(&data_, options_.format_version);
     PutFixed32(&data_, 0);
     for (const auto& [name, type] : kFixedColumns) ColumnIndex(name, type);
   }
@@ -85,10 +85,10 @@ class SegmentBuilder {
       }
     }
     std::string raw;
-    EncodeTimestamps(ts, &raw);
+    EncodeTimestamps(ts, &raw, options_.format_version);
     AddChunk(&group, {.column = 0, .present = n}, raw);
     raw.clear();
-    EncodeTimestamps(observed, &raw);
+    EncodeTimestamps(observed, &raw, options_.format_version);
     AddChunk(&group, {.column = 1, .present = n}, raw);
     AddChunk(&group, {.column = 2, .present = n}, levels);
     const std::vector<std::string_view>* strings[] = {&messages, &systems, &services};
@@ -118,7 +118,8 @@ class SegmentBuilder {
       segment::ChunkMeta chunk;
       chunk.column = column;
       chunk.present = values.size();
-      EncodeValues(columns_[column].type, values, &raw, &chunk, &bloom_, &distinct_);
+      EncodeValues(columns_[column].type, values, options_.format_version, &raw, &chunk, &bloom_,
+                   &distinct_);
       // Strings and integers (ids: order.id, user.id) get Bloom filters.
       const ColumnType type = columns_[column].type;
       const bool indexed = type == ColumnType::kString || type == ColumnType::kInt;
@@ -138,7 +139,7 @@ class SegmentBuilder {
   void Finish() {
     footer_.columns = columns_;
     std::string footer;
-    segment::EncodeFooter(footer_, &footer);
+    segment::EncodeFooter(footer_, &footer, options_.format_version);
     const uint64_t offset = Offset();
     data_.append(footer);
     PutFixed64(&data_, offset);
@@ -178,8 +179,8 @@ class SegmentBuilder {
   // range of numbers, the words and values of strings.
   static void EncodeValues(ColumnType type,
                            const std::vector<std::pair<size_t, const AttributeValue*>>& values,
-                           std::string* out, segment::ChunkMeta* chunk, bloom::FilterBuilder* bloom,
-                           std::vector<std::string_view>* distinct) {
+                           uint32_t version, std::string* out, segment::ChunkMeta* chunk,
+                           bloom::FilterBuilder* bloom, std::vector<std::string_view>* distinct) {
     switch (type) {
       case ColumnType::kString: {
         std::vector<std::string_view> strings;
@@ -197,7 +198,7 @@ class SegmentBuilder {
           ints.push_back(std::get<int64_t>(*v));
           bloom->AddInteger(ints.back());
         }
-        EncodeIntegers(ints, out);
+        EncodeIntegers(ints, out, version);
         const auto [min, max] = std::minmax_element(ints.begin(), ints.end());
         chunk->has_int_range = true;
         chunk->min_int = *min;

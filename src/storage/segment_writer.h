@@ -19,6 +19,9 @@ namespace mayak {
 struct SegmentWriterOptions {
   size_t row_group_rows = 16384;
   int zstd_level = 3;
+  // The format version written: the current one, or an older one for tests
+  // that check old files are still read.
+  uint32_t format_version = segment::kVersion;
 };
 
 // The order of rows in a segment: by service.name, then @timestamp.
