@@ -76,9 +76,10 @@ t0=$(now_ms)
 ingest_ms=$(( $(now_ms) - t0 ))
 # Wait until the memtable is flushed to segments (the WAL shrinks to its
 # header) and merges have settled.
-metric() { curl -sf "$url/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+# A metric's value as a whole number (the exposition may write 4.87e+08).
+metric() { curl -sf "$url/metrics" | awk -v m="$1" '$1 == m {printf "%.0f\n", $2}'; }
 for _ in $(seq 600); do
-  [ "$(metric mayak_storage_wal_bytes | cut -d. -f1)" -lt 100000 ] && break
+  [ "$(metric mayak_storage_wal_bytes)" -lt 100000 ] && break
   sleep 0.2
 done
 # Background merges settle: none running, twice 10 s apart (at most 10 minutes).
@@ -88,7 +89,7 @@ for _ in $(seq 60); do
   sleep 2
 done
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
-mayak_bytes=$(metric mayak_storage_bytes | cut -d. -f1)
+mayak_bytes=$(metric mayak_storage_bytes)
 
 # --- ClickHouse: the columns of the generated logs, a sensible ORDER BY ---
 echo "ingesting into clickhouse..." >&2

@@ -162,18 +162,34 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
       CodeColumn(*column, match, &fields[f]);
     }
   }
-  int64_t first_bucket = INT64_MAX;
-  int64_t last_bucket = INT64_MIN;
-  for (size_t r = 0; r < rows; ++r) {
-    if (!match[r]) continue;
-    ++result_.total;
-    const int64_t b = BucketOf(batch.timestamps[r]);
-    first_bucket = std::min(first_bucket, b);
-    last_bucket = std::max(last_bucket, b);
+  // Each matching row's bucket, as an index from the first (none without
+  // buckets: the batch may then have no timestamps).
+  std::vector<uint32_t> bucket_index;
+  int64_t first_bucket = 0;
+  uint64_t buckets = 1;
+  uint64_t matched = 0;
+  if (bucket_ns_ > 0) {
+    int64_t last_bucket = INT64_MIN;
+    first_bucket = INT64_MAX;
+    for (size_t r = 0; r < rows; ++r) {
+      if (!match[r]) continue;
+      const int64_t b = BucketOf(batch.timestamps[r]);
+      first_bucket = std::min(first_bucket, b);
+      last_bucket = std::max(last_bucket, b);
+    }
+    if (first_bucket > last_bucket) return;  // no row matched
+    buckets = static_cast<uint64_t>((last_bucket - first_bucket) / bucket_ns_) + 1;
+    if (buckets > UINT32_MAX) buckets = UINT64_MAX;  // counted row by row below
+    bucket_index.assign(rows, 0);
+    for (size_t r = 0; r < rows; ++r) {
+      if (!match[r]) continue;
+      bucket_index[r] =
+          static_cast<uint32_t>((BucketOf(batch.timestamps[r]) - first_bucket) / bucket_ns_);
+    }
   }
-  if (first_bucket > last_bucket) return;  // no row matched
-  const uint64_t buckets =
-      bucket_ns_ > 0 ? static_cast<uint64_t>((last_bucket - first_bucket) / bucket_ns_) + 1 : 1;
+  for (size_t r = 0; r < rows; ++r) matched += match[r];
+  result_.total += matched;
+  if (matched == 0) return;
   // A row's key: its bucket and field codes in mixed radix, one integer; the
   // radixes are at most the row count, so up to three fields fit 64 bits.
   std::vector<uint64_t> radix(fields.size());
@@ -187,7 +203,7 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
     for (size_t r = 0; r < rows; ++r) {
       if (!match[r]) continue;
       GroupKey key;
-      key.bucket_ns = BucketOf(batch.timestamps[r]);
+      key.bucket_ns = bucket_ns_ > 0 ? BucketOf(batch.timestamps[r]) : 0;
       bool complete = true;
       for (size_t f = 0; f < fields.size() && complete; ++f) {
         complete = fields[f].codes[r] != kNoValue;
@@ -197,23 +213,35 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
     }
     return;
   }
-  absl::flat_hash_map<uint64_t, uint64_t> counts;
-  for (size_t r = 0; r < rows; ++r) {
-    if (!match[r]) continue;
-    uint64_t key =
-        bucket_ns_ > 0
-            ? static_cast<uint64_t>((BucketOf(batch.timestamps[r]) - first_bucket) / bucket_ns_)
-            : 0;
-    bool complete = true;
+  // The key of row r, or false when it lacks a field.
+  const auto key_of = [&](size_t r, uint64_t* key) {
+    *key = bucket_ns_ > 0 ? bucket_index[r] : 0;
     for (size_t f = 0; f < fields.size(); ++f) {
       const uint32_t code = fields[f].codes[r];
-      if (code == kNoValue) {
-        complete = false;
-        break;
-      }
-      key = key * radix[f] + code;
+      if (code == kNoValue) return false;
+      *key = *key * radix[f] + code;
     }
-    if (complete) ++counts[key];
+    return true;
+  };
+  // Counts in an array when the keys are few (a timechart, a field of a few
+  // values), else in a hash map.
+  std::vector<std::pair<uint64_t, uint64_t>> counts;  // (key, count)
+  if (space <= static_cast<long double>(std::max<size_t>(rows, 4096))) {
+    std::vector<uint64_t> dense(static_cast<size_t>(space), 0);
+    uint64_t key = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      if (match[r] && key_of(r, &key)) ++dense[key];
+    }
+    for (size_t k = 0; k < dense.size(); ++k) {
+      if (dense[k] > 0) counts.emplace_back(k, dense[k]);
+    }
+  } else {
+    absl::flat_hash_map<uint64_t, uint64_t> sparse;
+    uint64_t key = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      if (match[r] && key_of(r, &key)) ++sparse[key];
+    }
+    counts.assign(sparse.begin(), sparse.end());
   }
   for (const auto& [key, count] : counts) {
     GroupKey group;

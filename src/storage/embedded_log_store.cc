@@ -50,8 +50,8 @@ class TopHits {
   bool WouldKeep(int64_t ts) const {
     return limit_ > 0 && (heap_.size() < limit_ || ts > heap_.front().timestamp_ns);
   }
-  // Counts a match that is not kept (see WouldKeep).
-  void CountOnly() { ++total_; }
+  // Counts matches that are not kept (see WouldKeep).
+  void CountOnly(uint64_t n = 1) { total_ += n; }
 
   void Offer(LogRecord&& record) {
     ++total_;
@@ -790,14 +790,16 @@ void EmbeddedLogStore::CountDamaged(const Segment& segment, const absl::Status& 
 
 void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
                                      const Filter* filter, int64_t from_ns, int64_t to_ns,
-                                     const std::vector<std::string>& columns,
+                                     const std::vector<std::string>& columns, bool timestamps,
                                      const RowGroupFn& fn) const {
   std::vector<std::string> wanted = columns;
   if (filter != nullptr) {
     for (const FilterTerm& term : filter->terms()) {
       wanted.push_back(term.field.empty() ? std::string(field::kMessage) : term.field);
+      timestamps |= term.field == field::kTimestamp;
     }
   }
+  for (const std::string& c : columns) timestamps |= c == field::kTimestamp;
   const RowGroupPruner pruner(filter);
   uint64_t skipped = 0;
   uint64_t read = 0;
@@ -815,20 +817,25 @@ void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Seg
         continue;
       }
       ++read;
-      auto batch = segment->reader->ReadColumns(g, &wanted);
-      if (!batch.ok()) {
-        CountDamaged(*segment, batch.status());
+      // A group wholly in the time range needs its timestamps only if the
+      // caller does.
+      const bool partly_in_range = groups[g].min_ts < from_ns || groups[g].max_ts > to_ns;
+      ColumnBatch batch;
+      if (absl::Status s =
+              segment->reader->AddColumns(g, &wanted, &batch, timestamps || partly_in_range);
+          !s.ok()) {
+        CountDamaged(*segment, s);
         continue;
       }
-      match.assign(batch->rows, 1);
-      if (groups[g].min_ts < from_ns || groups[g].max_ts > to_ns) {
-        for (size_t r = 0; r < batch->rows; ++r) {
-          const int64_t ts = batch->timestamps[r];
+      match.assign(batch.rows, 1);
+      if (partly_in_range) {
+        for (size_t r = 0; r < batch.rows; ++r) {
+          const int64_t ts = batch.timestamps[r];
           if (ts < from_ns || ts > to_ns) match[r] = 0;
         }
       }
-      if (filter != nullptr) ApplyFilter(*filter, *batch, &match);
-      fn(*segment, g, &*batch, match);
+      if (filter != nullptr) ApplyFilter(*filter, batch, &match);
+      fn(*segment, g, &batch, match);
     }
   }
   groups_skipped_->Add(skipped);
@@ -848,23 +855,30 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
   std::vector<std::pair<int64_t, uint32_t>> matches;  // (time, row)
   std::vector<uint32_t> keep;
   ScanRowGroups(
-      snapshot.segments, request.filter, request.from_ns, request.to_ns, {},
+      snapshot.segments, request.filter, request.from_ns, request.to_ns, {}, request.limit > 0,
       [&](const Segment& segment, size_t g, ColumnBatch* batch, const std::vector<uint8_t>& match) {
+        if (request.limit == 0) {  // a count: no hits to pick
+          hits.CountOnly(static_cast<uint64_t>(std::count(match.begin(), match.end(), 1)));
+          return;
+        }
         // The matches, newest first: at most `limit` of them can be hits,
         // and only those are read whole; the rest are counted.
         matches.clear();
         for (size_t r = 0; r < batch->rows; ++r) {
           if (match[r]) matches.emplace_back(batch->timestamps[r], static_cast<uint32_t>(r));
         }
-        std::sort(matches.begin(), matches.end(), std::greater<>());
+        const size_t candidates = std::min(matches.size(), request.limit);
+        std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(candidates),
+                          matches.end(), std::greater<>());
         keep.clear();
-        for (size_t k = 0; k < matches.size(); ++k) {
-          if (k < request.limit && hits.WouldKeep(matches[k].first)) {
+        for (size_t k = 0; k < candidates; ++k) {
+          if (hits.WouldKeep(matches[k].first)) {
             keep.push_back(matches[k].second);
           } else {
             hits.CountOnly();
           }
         }
+        hits.CountOnly(matches.size() - candidates);
         if (keep.empty()) return;
         if (absl::Status s = segment.reader->AddColumns(g, nullptr, batch); !s.ok()) {
           CountDamaged(segment, s);
@@ -886,6 +900,7 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
     }
   }
   ScanRowGroups(snapshot.segments, request.filter, request.from_ns, request.to_ns, request.group_by,
+                request.bucket_ns > 0,
                 [&counts](const Segment&, size_t, ColumnBatch* batch,
                           const std::vector<uint8_t>& match) { counts.Add(*batch, match); });
   return std::move(counts).Finish();

@@ -108,12 +108,15 @@ class EmbeddedLogStore final : public LogStore {
   // Calls `fn(segment, group, batch, match)` for each segment row group that
   // may hold records of [from, to] matching `filter`, with the filter's
   // columns and `columns` decoded and `match` set for the rows that match.
-  // Skips (and counts) damaged groups.
+  // The batch has timestamps when `timestamps` is set (otherwise only where
+  // the time range or the filter needs them). Skips (and counts) damaged
+  // groups.
   using RowGroupFn = std::function<void(const Segment&, size_t group, ColumnBatch* batch,
                                         const std::vector<uint8_t>& match)>;
   void ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
                      const Filter* filter, int64_t from_ns, int64_t to_ns,
-                     const std::vector<std::string>& columns, const RowGroupFn& fn) const;
+                     const std::vector<std::string>& columns, bool timestamps,
+                     const RowGroupFn& fn) const;
   void CountDamaged(const Segment& segment, const absl::Status& status) const;
   absl::Status Recover();
   void FlushLoop();

@@ -360,6 +360,16 @@ TEST_F(EmbeddedLogStoreTest, CountsGroupSegmentsAndMemoryAlike) {
   EXPECT_EQ(counted->total, 200u);  // odd multiples of 3 below 1200
   ASSERT_EQ(counted->groups.size(), 1u);
   EXPECT_EQ(counted->groups.begin()->second, 200u);
+  // A search for no hits counts the same (without reading timestamps of
+  // groups wholly in range).
+  SearchRequest count_only;
+  count_only.filter = &*filter;
+  count_only.from_ns = request.from_ns;
+  count_only.limit = 0;
+  auto searched = store_->Search(count_only);
+  ASSERT_TRUE(searched.ok());
+  EXPECT_EQ(searched->total, 200u);
+  EXPECT_TRUE(searched->hits.empty());
 }
 
 }  // namespace

@@ -128,12 +128,12 @@ absl::StatusOr<ColumnBatch> SegmentReader::ReadColumns(
 }
 
 absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::string>* columns,
-                                       ColumnBatch* batch) const {
+                                       ColumnBatch* batch, bool timestamps) const {
   if (index >= footer_.row_groups.size()) {
     return absl::OutOfRangeError(StrCat("row group ", index, " of ", footer_.row_groups.size()));
   }
   const segment::RowGroupMeta& group = footer_.row_groups[index];
-  const bool first = batch->timestamps.empty();
+  const bool need_timestamps = timestamps && batch->timestamps.empty();
   batch->rows = group.rows;
   const auto decoded_already = [batch](uint32_t column) {
     return std::any_of(batch->columns.begin(), batch->columns.end(),
@@ -141,7 +141,7 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
   };
   for (const segment::ChunkMeta& chunk : group.chunks) {
     const segment::Column& column = footer_.columns[chunk.column];
-    const bool wanted = chunk.column == 0    ? first
+    const bool wanted = chunk.column == 0    ? need_timestamps
                         : columns == nullptr ? true
                                              : std::find(columns->begin(), columns->end(),
                                                          column.name) != columns->end();
@@ -162,7 +162,7 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
     }
     batch->columns.push_back(std::move(decoded));
   }
-  if (batch->timestamps.size() != batch->rows) {
+  if (timestamps && batch->timestamps.size() != batch->rows) {
     return Damaged(StrCat("row group ", index, " has no @timestamp column"));
   }
   // Records list their attributes in the segment's column order.

@@ -39,9 +39,10 @@ class SegmentReader {
                                           const std::vector<std::string>* columns) const;
   // Adds to `batch` (of this row group) the columns it lacks among all, or
   // among `columns`: a search decodes its filter's columns, then the rest
-  // only where there are hits.
-  absl::Status AddColumns(size_t index, const std::vector<std::string>* columns,
-                          ColumnBatch* batch) const;
+  // only where there are hits. Without `timestamps`, @timestamp is left out
+  // unless the batch has it already.
+  absl::Status AddColumns(size_t index, const std::vector<std::string>* columns, ColumnBatch* batch,
+                          bool timestamps = true) const;
   absl::StatusOr<std::vector<LogRecord>> ReadRowGroup(
       size_t index, const std::vector<std::string>* columns = nullptr,
       const std::vector<uint32_t>* rows = nullptr) const;
