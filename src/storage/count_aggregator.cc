@@ -169,22 +169,32 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
   uint64_t buckets = 1;
   uint64_t matched = 0;
   if (bucket_ns_ > 0) {
-    int64_t last_bucket = INT64_MIN;
-    first_bucket = INT64_MAX;
+    int64_t min_ts = INT64_MAX;
+    int64_t max_ts = INT64_MIN;
     for (size_t r = 0; r < rows; ++r) {
       if (!match[r]) continue;
-      const int64_t b = BucketOf(batch.timestamps[r]);
-      first_bucket = std::min(first_bucket, b);
-      last_bucket = std::max(last_bucket, b);
+      min_ts = std::min(min_ts, batch.timestamps[r]);
+      max_ts = std::max(max_ts, batch.timestamps[r]);
     }
-    if (first_bucket > last_bucket) return;  // no row matched
-    buckets = static_cast<uint64_t>((last_bucket - first_bucket) / bucket_ns_) + 1;
-    if (buckets > UINT32_MAX) buckets = UINT64_MAX;  // counted row by row below
-    bucket_index.assign(rows, 0);
-    for (size_t r = 0; r < rows; ++r) {
-      if (!match[r]) continue;
-      bucket_index[r] =
-          static_cast<uint32_t>((BucketOf(batch.timestamps[r]) - first_bucket) / bucket_ns_);
+    if (min_ts > max_ts) return;  // no row matched
+    first_bucket = BucketOf(min_ts);
+    buckets = static_cast<uint64_t>((BucketOf(max_ts) - first_bucket) / bucket_ns_) + 1;
+    if (buckets > UINT32_MAX || max_ts - first_bucket > (int64_t{1} << 52)) {
+      buckets = UINT64_MAX;  // counted row by row below
+    } else {
+      // Distances below 2^52 divide exactly enough in doubles: multiply by
+      // the reciprocal, then correct by one. A division per row would cost
+      // more than the rest of the count.
+      const double reciprocal = 1.0 / static_cast<double>(bucket_ns_);
+      bucket_index.assign(rows, 0);
+      for (size_t r = 0; r < rows; ++r) {
+        if (!match[r]) continue;
+        const int64_t distance = batch.timestamps[r] - first_bucket;
+        auto index = static_cast<int64_t>(static_cast<double>(distance) * reciprocal);
+        if (index * bucket_ns_ > distance) --index;
+        if ((index + 1) * bucket_ns_ <= distance) ++index;
+        bucket_index[r] = static_cast<uint32_t>(index);
+      }
     }
   }
   for (size_t r = 0; r < rows; ++r) matched += match[r];
