@@ -1,10 +1,12 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <vector>
 
 #include "api/http_message.h"
 #include "client/http_client.h"
 #include "commands.h"
+#include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "simdjson.h"
@@ -76,6 +78,43 @@ void PrintTable(simdjson::dom::array hits, bool color) {
   }
 }
 
+// A counting pipe's table (`| stats`, `| timechart`): aligned columns,
+// numbers to the right.
+void PrintRows(simdjson::dom::array columns, simdjson::dom::array rows) {
+  std::vector<std::vector<std::string>> cells(1);
+  std::vector<bool> numeric;
+  for (simdjson::dom::element c : columns) {
+    cells[0].push_back(FieldText(c));
+    numeric.push_back(true);
+  }
+  for (simdjson::dom::element row : rows) {
+    std::vector<std::string> line;
+    size_t i = 0;
+    const simdjson::dom::array values = row.get_array().value_unsafe();
+    for (simdjson::dom::element value : values) {
+      if (i < numeric.size() && !value.is_number()) numeric[i] = false;
+      line.push_back(FieldText(value));
+      ++i;
+    }
+    cells.push_back(std::move(line));
+  }
+  std::vector<size_t> width(numeric.size(), 0);
+  for (const auto& line : cells) {
+    for (size_t i = 0; i < line.size() && i < width.size(); ++i) {
+      width[i] = std::max(width[i], line[i].size());
+    }
+  }
+  for (const auto& line : cells) {
+    std::string text;
+    for (size_t i = 0; i < line.size() && i < width.size(); ++i) {
+      const std::string pad(width[i] - line[i].size(), ' ');
+      if (i > 0) text += "  ";
+      text += numeric[i] ? pad + line[i] : line[i] + (i + 1 < line.size() ? pad : "");
+    }
+    std::cout << text << "\n";
+  }
+}
+
 int RunQuery(const QueryFlags& flags) {
   auto client = HttpClient::Create(flags.server.empty() ? DefaultServerUrl() : flags.server);
   if (!client.ok()) {
@@ -83,7 +122,7 @@ int RunQuery(const QueryFlags& flags) {
     return 2;
   }
   const std::string target =
-      StrCat("/api/v1/search?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
+      StrCat("/api/v1/query?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
              "&to=", PercentEncode(flags.to), "&limit=", flags.limit);
   auto reply = (*client)->Send("GET", target);
   if (!reply.ok()) {
@@ -104,8 +143,32 @@ int RunQuery(const QueryFlags& flags) {
     return 1;
   }
   simdjson::dom::array hits;
+  simdjson::dom::array columns;
+  simdjson::dom::array rows;
   uint64_t total = 0;
   int64_t took_ms = 0;
+  if (!doc["columns"].get(columns) && !doc["rows"].get(rows)) {  // a counting pipe's table
+    if (flags.format == "json") {
+      std::cout << reply->body << "\n";
+    } else if (flags.format == "ndjson") {
+      for (simdjson::dom::element row : rows) {
+        std::string line = "{";
+        size_t i = 0;
+        const simdjson::dom::array values = row.get_array().value_unsafe();
+        for (simdjson::dom::element value : values) {
+          if (i > 0) line += ",";
+          AppendJsonString(&line, FieldText(columns.at(i).value_unsafe()));
+          line += ":" + simdjson::minify(value);
+          ++i;
+        }
+        std::cout << line << "}\n";
+      }
+    } else {
+      PrintRows(columns, rows);
+      if (!doc["took_ms"].get(took_ms)) std::cerr << rows.size() << " rows, " << took_ms << " ms\n";
+    }
+    return 0;
+  }
   if (doc["hits"].get(hits) || doc["total"].get(total) || doc["took_ms"].get(took_ms)) {
     std::cerr << "mayak query: unexpected reply from the server\n";
     return 1;
@@ -135,10 +198,13 @@ Command AddQueryCommand(CLI::App& app) {
       "Examples:\n"
       "  mayak query 'service.name:shop and log.level:error' --from 1h\n"
       "  mayak query '\"connection refused\"' --from 2026-11-24T08:00:00Z --to now-1h\n"
-      "  mayak query 'order.id:10442' --from 7d --format ndjson | jq .");
+      "  mayak query 'order.id:10442' --from 7d --format ndjson | jq .\n"
+      "  mayak query 'log.level:error | stats count() by service.name' --from 1h\n"
+      "  mayak query 'http.response.status_code:500 | timechart span=5m count()' --from 1d");
   auto flags = std::make_shared<QueryFlags>();
   cmd->add_option("query", flags->query,
-                  "field:value terms and words, joined by `and` (empty: everything)");
+                  "field:value terms and words, joined by `and` (empty: everything); then\n"
+                  "optionally `| stats count() by f1, f2` or `| timechart span=1m count() [by f]`");
   cmd->add_option("--from", flags->from,
                   "Start: a duration ago (15m, 1h, 7d), now-1h, RFC 3339 or epoch ms")
       ->capture_default_str();

@@ -126,6 +126,7 @@ int RunServer(const Config& config) {
   store_options.memtable_bytes = static_cast<uint64_t>(config.GetByteSize(options::kMemtableSize));
   store_options.flush_interval_ns = config.GetDurationNanos(options::kFlushInterval);
   store_options.row_group_rows = static_cast<size_t>(config.GetInt(options::kRowGroupRows));
+  store_options.scan_threads = static_cast<size_t>(config.GetInt(options::kScanThreads));
   store_options.merge_min_segments = static_cast<size_t>(config.GetInt(options::kMergeMinSegments));
   store_options.merge_max_bytes =
       static_cast<uint64_t>(config.GetByteSize(options::kMergeMaxSegmentSize));

@@ -28,6 +28,7 @@ extern const OptionSpec kWalFileSize;
 extern const OptionSpec kMemtableSize;
 extern const OptionSpec kFlushInterval;
 extern const OptionSpec kRowGroupRows;
+extern const OptionSpec kScanThreads;
 extern const OptionSpec kMergeMinSegments;
 extern const OptionSpec kMergeMaxSegmentSize;
 extern const OptionSpec kMergeWriteRate;

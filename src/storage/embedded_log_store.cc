@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <future>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
@@ -66,6 +68,12 @@ class TopHits {
     }
   }
 
+  // Takes in another's hits and count.
+  void Merge(TopHits&& other) {
+    total_ += other.total_ - other.heap_.size();  // Offer counts the kept ones again
+    for (LogRecord& r : other.heap_) Offer(std::move(r));
+  }
+
   SearchResult Finish() && {
     std::sort(heap_.begin(), heap_.end(), [](const LogRecord& a, const LogRecord& b) {
       return a.timestamp_ns > b.timestamp_ns;
@@ -83,6 +91,9 @@ class TopHits {
   uint64_t total_ = 0;
   std::vector<LogRecord> heap_;
 };
+
+// Row groups per scan thread: fewer (a needle's) are read on one thread.
+constexpr size_t kRowGroupsPerScanThread = 4;
 
 // In the request's time range and matching its filter (SearchRequest, CountRequest).
 template <typename Request>
@@ -788,6 +799,11 @@ void EmbeddedLogStore::CountDamaged(const Segment& segment, const absl::Status& 
            {{"segment", segment.entry.path}, {"error", std::string(StatusMessage(status))}});
 }
 
+size_t EmbeddedLogStore::ScanWorkers() const {
+  if (options_.scan_threads > 0) return options_.scan_threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
                                      const Filter* filter, int64_t from_ns, int64_t to_ns,
                                      const std::vector<std::string>& columns, bool timestamps,
@@ -800,10 +816,10 @@ void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Seg
     }
   }
   for (const std::string& c : columns) timestamps |= c == field::kTimestamp;
+  // The row groups to read: what time ranges and filters cannot rule out.
   const RowGroupPruner pruner(filter);
+  std::vector<std::pair<const Segment*, size_t>> to_read;
   uint64_t skipped = 0;
-  uint64_t read = 0;
-  std::vector<uint8_t> match;
   for (const auto& segment : segments) {
     const auto& groups = segment->reader->footer().row_groups;
     if (segment->entry.max_ts < from_ns || segment->entry.min_ts > to_ns) {
@@ -816,10 +832,21 @@ void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Seg
         ++skipped;
         continue;
       }
-      ++read;
+      to_read.emplace_back(segment.get(), g);
+    }
+  }
+  groups_skipped_->Add(skipped);
+  groups_read_->Add(to_read.size());
+
+  std::atomic<size_t> next{0};
+  const auto work = [&](size_t worker) {
+    std::vector<uint8_t> match;
+    for (size_t k = next++; k < to_read.size(); k = next++) {
+      const auto& [segment, g] = to_read[k];
+      const segment::RowGroupMeta& group = segment->reader->footer().row_groups[g];
       // A group wholly in the time range needs its timestamps only if the
       // caller does.
-      const bool partly_in_range = groups[g].min_ts < from_ns || groups[g].max_ts > to_ns;
+      const bool partly_in_range = group.min_ts < from_ns || group.max_ts > to_ns;
       ColumnBatch batch;
       if (absl::Status s =
               segment->reader->AddColumns(g, &wanted, &batch, timestamps || partly_in_range);
@@ -835,11 +862,15 @@ void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Seg
         }
       }
       if (filter != nullptr) ApplyFilter(*filter, batch, &match);
-      fn(*segment, g, &batch, match);
+      fn(worker, *segment, g, &batch, match);
     }
-  }
-  groups_skipped_->Add(skipped);
-  groups_read_->Add(read);
+  };
+  // A few row groups (a needle) are read on the caller's thread alone.
+  const size_t workers = std::min(ScanWorkers(), to_read.size() / kRowGroupsPerScanThread + 1);
+  std::vector<std::thread> helpers;
+  for (size_t w = 1; w < workers; ++w) helpers.emplace_back(work, w);
+  work(0);
+  for (std::thread& t : helpers) t.join();
 }
 
 absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
@@ -852,40 +883,49 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
       if (Wanted(r, request)) hits.Offer(LogRecord(r));
     }
   }
-  std::vector<std::pair<int64_t, uint32_t>> matches;  // (time, row)
-  std::vector<uint32_t> keep;
+  // Each scan worker keeps its own hits; they are merged at the end.
+  struct WorkerHits {
+    explicit WorkerHits(size_t limit) : hits(limit) {}
+    TopHits hits;
+    std::vector<std::pair<int64_t, uint32_t>> matches;  // (time, row)
+    std::vector<uint32_t> keep;
+  };
+  std::vector<WorkerHits> workers(ScanWorkers(), WorkerHits(request.limit));
   ScanRowGroups(
       snapshot.segments, request.filter, request.from_ns, request.to_ns, {}, request.limit > 0,
-      [&](const Segment& segment, size_t g, ColumnBatch* batch, const std::vector<uint8_t>& match) {
+      [&](size_t worker, const Segment& segment, size_t g, ColumnBatch* batch,
+          const std::vector<uint8_t>& match) {
+        WorkerHits& w = workers[worker];
         if (request.limit == 0) {  // a count: no hits to pick
-          hits.CountOnly(static_cast<uint64_t>(std::count(match.begin(), match.end(), 1)));
+          w.hits.CountOnly(static_cast<uint64_t>(std::count(match.begin(), match.end(), 1)));
           return;
         }
         // The matches, newest first: at most `limit` of them can be hits,
         // and only those are read whole; the rest are counted.
-        matches.clear();
+        w.matches.clear();
         for (size_t r = 0; r < batch->rows; ++r) {
-          if (match[r]) matches.emplace_back(batch->timestamps[r], static_cast<uint32_t>(r));
+          if (match[r]) w.matches.emplace_back(batch->timestamps[r], static_cast<uint32_t>(r));
         }
-        const size_t candidates = std::min(matches.size(), request.limit);
-        std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(candidates),
-                          matches.end(), std::greater<>());
-        keep.clear();
+        const size_t candidates = std::min(w.matches.size(), request.limit);
+        std::partial_sort(w.matches.begin(), w.matches.begin() + static_cast<ptrdiff_t>(candidates),
+                          w.matches.end(), std::greater<>());
+        w.keep.clear();
         for (size_t k = 0; k < candidates; ++k) {
-          if (hits.WouldKeep(matches[k].first)) {
-            keep.push_back(matches[k].second);
+          if (w.hits.WouldKeep(w.matches[k].first)) {
+            w.keep.push_back(w.matches[k].second);
           } else {
-            hits.CountOnly();
+            w.hits.CountOnly();
           }
         }
-        hits.CountOnly(matches.size() - candidates);
-        if (keep.empty()) return;
+        w.hits.CountOnly(w.matches.size() - candidates);
+        if (w.keep.empty()) return;
         if (absl::Status s = segment.reader->AddColumns(g, nullptr, batch); !s.ok()) {
           CountDamaged(segment, s);
           return;
         }
-        for (uint32_t r : keep) hits.Offer(batch->Materialize(r));
+        for (uint32_t r : w.keep) w.hits.Offer(batch->Materialize(r));
       });
+  for (WorkerHits& w : workers) hits.Merge(std::move(w.hits));
   return std::move(hits).Finish();
 }
 
@@ -899,11 +939,21 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
       if (Wanted(r, request)) counts.Add(r);
     }
   }
-  ScanRowGroups(snapshot.segments, request.filter, request.from_ns, request.to_ns, request.group_by,
-                request.bucket_ns > 0,
-                [&counts](const Segment&, size_t, ColumnBatch* batch,
-                          const std::vector<uint8_t>& match) { counts.Add(*batch, match); });
-  return std::move(counts).Finish();
+  // Each scan worker counts apart; the counts are added up at the end.
+  std::vector<CountAggregator> workers(ScanWorkers(),
+                                       CountAggregator(request.group_by, request.bucket_ns));
+  ScanRowGroups(
+      snapshot.segments, request.filter, request.from_ns, request.to_ns, request.group_by,
+      request.bucket_ns > 0,
+      [&workers](size_t worker, const Segment&, size_t, ColumnBatch* batch,
+                 const std::vector<uint8_t>& match) { workers[worker].Add(*batch, match); });
+  CountResult result = std::move(counts).Finish();
+  for (CountAggregator& w : workers) {
+    CountResult part = std::move(w).Finish();
+    result.total += part.total;
+    for (auto& [key, count] : part.groups) result.groups[key] += count;
+  }
+  return result;
 }
 
 StoreStats EmbeddedLogStore::Stats() const {

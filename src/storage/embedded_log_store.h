@@ -44,6 +44,8 @@ struct EmbeddedLogStoreOptions {
   uint64_t memtable_bytes = 128ull << 20;      // flush when the memtable's records take this much
   int64_t flush_interval_ns = 60'000'000'000;  // ... or when its oldest record is this old
   size_t row_group_rows = 16384;
+  // Threads a search or count reads row groups with; 0: one per core.
+  size_t scan_threads = 0;
   // Background merges (see MergeLoop): a partition's segments of a size tier
   // are merged once there are this many (0 turns merging off).
   size_t merge_min_segments = 4;
@@ -105,14 +107,17 @@ class EmbeddedLogStore final : public LogStore {
     std::shared_ptr<const std::vector<LogRecord>> immutable;
   };
   ScanSnapshot Snapshot(const std::function<void(const LogRecord&)>& on_active) const;
-  // Calls `fn(segment, group, batch, match)` for each segment row group that
-  // may hold records of [from, to] matching `filter`, with the filter's
-  // columns and `columns` decoded and `match` set for the rows that match.
-  // The batch has timestamps when `timestamps` is set (otherwise only where
-  // the time range or the filter needs them). Skips (and counts) damaged
-  // groups.
-  using RowGroupFn = std::function<void(const Segment&, size_t group, ColumnBatch* batch,
-                                        const std::vector<uint8_t>& match)>;
+  // Calls `fn(worker, segment, group, batch, match)` for each segment row
+  // group that may hold records of [from, to] matching `filter`, with the
+  // filter's columns and `columns` decoded and `match` set for the rows that
+  // match. The batch has timestamps when `timestamps` is set (otherwise only
+  // where the time range or the filter needs them). Row groups are read by
+  // up to ScanWorkers() threads at once: `worker` (below ScanWorkers()) says
+  // which, so `fn` can keep state per worker; calls with the same worker
+  // never overlap. Skips (and counts) damaged groups.
+  using RowGroupFn = std::function<void(size_t worker, const Segment&, size_t group,
+                                        ColumnBatch* batch, const std::vector<uint8_t>& match)>;
+  size_t ScanWorkers() const;
   void ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
                      const Filter* filter, int64_t from_ns, int64_t to_ns,
                      const std::vector<std::string>& columns, bool timestamps,

@@ -32,6 +32,7 @@ class EmbeddedLogStoreTest : public ::testing::Test {
     options.memtable_bytes = 1ull << 30;  // flushes happen when the test says
     options.flush_interval_ns = 3600LL * 1'000'000'000;
     options.row_group_rows = 100;
+    options.scan_threads = 3;  // searches and counts read row groups on several threads
     options.merge_min_segments = merge_min_segments_;
     options.retention_interval_ns = 0;  // retention runs when a test says
     options.retention = retention_;

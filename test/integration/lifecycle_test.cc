@@ -155,6 +155,26 @@ TEST(LifecycleTest, IngestAndQueryCommands) {
   EXPECT_NE(output.find("2026-01-01T00:00:02Z"), std::string::npos) << output;
   EXPECT_NE(output.find("2 of 2 hits"), std::string::npos) << output;
 
+  // A counting pipe prints a table, or one JSON object a row.
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli | stats count() by system' " +
+                           "--from 0 --server " + server.url(),
+                       &output),
+            0);
+  EXPECT_NE(output.find("system  count()\nshop          2\n"), std::string::npos) << output;
+  output.clear();
+  EXPECT_EQ(
+      RunCommand(std::string(MAYAK_BINARY) + " query '| timechart span=1s count()' " +
+                     "--from 2026-01-01T00:00:01Z --to 2026-01-01T00:00:03Z --format ndjson " +
+                     "--server " + server.url(),
+                 &output),
+      0);
+  EXPECT_NE(output.find("{\"_time\":\"2026-01-01T00:00:01Z\",\"count()\":1}\n"
+                        "{\"_time\":\"2026-01-01T00:00:02Z\",\"count()\":1}\n"
+                        "{\"_time\":\"2026-01-01T00:00:03Z\",\"count()\":0}\n"),
+            std::string::npos)
+      << output;
+
   output.clear();
   EXPECT_EQ(
       RunCommand(std::string(MAYAK_BINARY) + " query 'a or b' --server " + server.url(), &output),
