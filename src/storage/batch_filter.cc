@@ -132,6 +132,24 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
 // Sets row_hit[row] for the rows whose value in `column` satisfies `term`.
 void MatchColumn(const FilterTerm& term, bool words, const DecodedColumn& column,
                  std::vector<uint8_t>* row_hit) {
+  const bool integers = column.type == ColumnType::kInt || column.type == ColumnType::kTimestamp ||
+                        column.type == ColumnType::kObserved;
+  int64_t wanted = 0;
+  if (integers && !term.exists && ParseInt(term.value, &wanted)) {
+    // The common needle and filter (order.id:10442, status 500): compare in
+    // place, row by row.
+    const std::vector<int64_t>& ints = column.ints;
+    uint8_t* hit = row_hit->data();
+    if (column.value_of_row.empty()) {
+      for (size_t r = 0; r < row_hit->size(); ++r) hit[r] |= ints[r] == wanted;
+    } else {
+      for (size_t r = 0; r < row_hit->size(); ++r) {
+        const uint32_t v = column.value_of_row[r];
+        if (v != DecodedColumn::kNull) hit[r] |= ints[v] == wanted;
+      }
+    }
+    return;
+  }
   const std::vector<uint8_t> value_hit = MatchValues(term, words, column);
   const bool strings = column.type == ColumnType::kString;
   for (size_t r = 0; r < row_hit->size(); ++r) {

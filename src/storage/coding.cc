@@ -27,7 +27,7 @@ uint32_t Crc32(std::string_view data, uint32_t crc) {
   return static_cast<uint32_t>(value);
 }
 
-bool ByteReader::Varint(uint64_t* v) {
+bool ByteReader::VarintSlow(uint64_t* v) {
   uint64_t result = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (pos_ >= data_.size()) return false;

@@ -35,7 +35,24 @@ class ByteReader {
  public:
   explicit ByteReader(std::string_view data) : data_(data) {}
 
-  [[nodiscard]] bool Varint(uint64_t* v);
+  // Inline for one and two bytes: column decoders call it once per value.
+  [[nodiscard]] bool Varint(uint64_t* v) {
+    if (pos_ + 1 < data_.size()) {
+      const auto b0 = static_cast<uint8_t>(data_[pos_]);
+      if (b0 < 0x80) {
+        *v = b0;
+        pos_ += 1;
+        return true;
+      }
+      const auto b1 = static_cast<uint8_t>(data_[pos_ + 1]);
+      if (b1 < 0x80) {
+        *v = (b0 & 0x7Fu) | (static_cast<uint64_t>(b1) << 7);
+        pos_ += 2;
+        return true;
+      }
+    }
+    return VarintSlow(v);
+  }
   [[nodiscard]] bool Byte(uint8_t* b);
   [[nodiscard]] bool String(std::string* s);
   // A view into the input, valid while the input is.
@@ -46,6 +63,8 @@ class ByteReader {
   size_t remaining() const { return data_.size() - pos_; }
 
  private:
+  bool VarintSlow(uint64_t* v);
+
   std::string_view data_;
   size_t pos_ = 0;
 };
