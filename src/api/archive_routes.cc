@@ -40,7 +40,7 @@ void Restore(LogStore* store, const PartitionArchive* archive, const RestoreRang
     if (p.system != range.system || p.day < range.from_day || p.day > range.to_day) continue;
     std::vector<LogStore::SegmentFetch> fetches;
     for (const ArchivedSegment& segment : p.segments) {
-      fetches.push_back([archive, &p, &segment, &stopping](const std::string& path) {
+      fetches.emplace_back([archive, &p, &segment, &stopping](const std::string& path) {
         return archive->DownloadTo(p, segment, Env::Default(), path, &stopping);
       });
     }

@@ -8,7 +8,7 @@
 #include "pipeline/ndjson_decoder.h"
 #include "storage/segment_reader.h"
 #include "storage/segment_writer.h"
-#include "support/temp_dir.h"
+#include "support/segment_files.h"
 #include "support/varied_records.h"
 
 namespace mayak {
@@ -17,11 +17,7 @@ namespace {
 class BatchFilterTest : public ::testing::Test {
  protected:
   std::unique_ptr<SegmentReader> Write(std::vector<LogRecord> records, size_t group_rows) {
-    const std::string path = temp_.path() + "/" + std::to_string(++files_) + ".seg";
-    EXPECT_TRUE(WriteSegment(Env::Default(), path, std::move(records), {group_rows, 3}).ok());
-    auto reader = SegmentReader::Open(Env::Default(), path);
-    EXPECT_TRUE(reader.ok()) << reader.status();
-    return reader.ok() ? *std::move(reader) : nullptr;
+    return segments_.Write(std::move(records), group_rows);
   }
 
   // Checks ApplyFilter picks exactly the rows Filter::Matches picks, reading
@@ -51,8 +47,7 @@ class BatchFilterTest : public ::testing::Test {
     return matched;
   }
 
-  testing::TempDir temp_;
-  int files_ = 0;
+  testing::SegmentFiles segments_;
 };
 
 TEST_F(BatchFilterTest, AgreesWithRecordMatchingOnEveryKindOfTerm) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <optional>
+#include <type_traits>
 
 #include "absl/container/flat_hash_map.h"
 #include "model/level.h"
@@ -41,84 +43,85 @@ class Coder {
   absl::flat_hash_map<Key, uint32_t> index_;
 };
 
+// Codes the rows of `column` that match and have a value: `value_of(v)` is
+// the value at index v as a Key, or nullopt to leave the row without one.
+template <typename Key, typename ValueOf>
+void CodeRows(const DecodedColumn& column, const std::vector<uint8_t>& match, ValueOf&& value_of,
+              FieldCodes* out) {
+  Coder<Key> coder(out);
+  for (size_t r = 0; r < match.size(); ++r) {
+    const uint32_t v = column.ValueIndex(r);
+    if (!match[r] || v == DecodedColumn::kNull) continue;
+    const std::optional<Key> key = value_of(v);
+    if (!key) continue;
+    out->codes[r] = coder.Code(*key, [&key] {
+      if constexpr (std::is_same_v<Key, std::string_view>) {
+        return AttributeValue(std::string(*key));
+      } else {
+        return AttributeValue(*key);
+      }
+    });
+  }
+}
+
 void CodeColumn(const DecodedColumn& column, const std::vector<uint8_t>& match, FieldCodes* out) {
-  const size_t rows = match.size();
   switch (column.type) {
     case ColumnType::kString: {
+      // "" in service.name means none.
       const bool service = column.column == kServiceColumn;
-      if (column.strings.codes.empty()) {
-        // Plain: equal values are separate entries; code them by content.
-        Coder<std::string_view> coder(out);
-        for (size_t r = 0; r < rows; ++r) {
+      if (!column.strings.codes.empty()) {
+        // Dictionary: code by entry, with no hashing per row.
+        std::vector<uint32_t> by_entry(column.strings.values.size(), kNoValue);
+        for (size_t r = 0; r < match.size(); ++r) {
           const uint32_t v = column.ValueIndex(r);
           if (!match[r] || v == DecodedColumn::kNull) continue;
-          const std::string_view s = column.strings.values[v];
+          const uint32_t entry = column.strings.codes[v];
+          const std::string_view s = column.strings.values[entry];
           if (service && s.empty()) continue;
-          out->codes[r] = coder.Code(s, [s] { return AttributeValue(std::string(s)); });
+          if (by_entry[entry] == kNoValue) {
+            by_entry[entry] = static_cast<uint32_t>(out->values.size());
+            out->values.emplace_back(std::string(s));
+          }
+          out->codes[r] = by_entry[entry];
         }
         return;
       }
-      // Dictionary: code by entry.
-      std::vector<uint32_t> by_entry(column.strings.values.size(), kNoValue);
-      for (size_t r = 0; r < rows; ++r) {
-        const uint32_t v = column.ValueIndex(r);
-        if (!match[r] || v == DecodedColumn::kNull) continue;
-        const uint32_t entry = column.strings.codes[v];
-        const std::string_view s = column.strings.values[entry];
-        if (service && s.empty()) continue;
-        if (by_entry[entry] == kNoValue) {
-          by_entry[entry] = static_cast<uint32_t>(out->values.size());
-          out->values.emplace_back(std::string(s));
-        }
-        out->codes[r] = by_entry[entry];
-      }
+      CodeRows<std::string_view>(
+          column, match,
+          [&column, service](uint32_t v) -> std::optional<std::string_view> {
+            const std::string_view s = column.strings.Get(v);
+            if (service && s.empty()) return std::nullopt;
+            return s;
+          },
+          out);
       return;
     }
     case ColumnType::kLevel: {
-      std::vector<uint32_t> by_level(8, kNoValue);
-      for (size_t r = 0; r < rows; ++r) {
-        const auto level = static_cast<size_t>(column.ints[r]);
-        if (!match[r] || level == 0) continue;
-        if (by_level[level] == kNoValue) {
-          by_level[level] = static_cast<uint32_t>(out->values.size());
-          out->values.emplace_back(std::string(LevelName(static_cast<Level>(level))));
-        }
-        out->codes[r] = by_level[level];
-      }
+      CodeRows<std::string_view>(
+          column, match,
+          [&column](uint32_t v) -> std::optional<std::string_view> {
+            const auto level = static_cast<Level>(column.ints[v]);
+            if (level == Level::kUnset) return std::nullopt;
+            return LevelName(level);
+          },
+          out);
       return;
     }
     case ColumnType::kTimestamp:
     case ColumnType::kObserved:
-    case ColumnType::kInt: {
-      Coder<int64_t> coder(out);
-      for (size_t r = 0; r < rows; ++r) {
-        const uint32_t v = column.ValueIndex(r);
-        if (!match[r] || v == DecodedColumn::kNull) continue;
-        const int64_t i = column.ints[v];
-        out->codes[r] = coder.Code(i, [i] { return AttributeValue(i); });
-      }
+    case ColumnType::kInt:
+      CodeRows<int64_t>(
+          column, match, [&column](uint32_t v) { return std::optional(column.ints[v]); }, out);
       return;
-    }
-    case ColumnType::kDouble: {
-      Coder<double> coder(out);
-      for (size_t r = 0; r < rows; ++r) {
-        const uint32_t v = column.ValueIndex(r);
-        if (!match[r] || v == DecodedColumn::kNull) continue;
-        const double d = column.doubles[v];
-        out->codes[r] = coder.Code(d, [d] { return AttributeValue(d); });
-      }
+    case ColumnType::kDouble:
+      CodeRows<double>(
+          column, match, [&column](uint32_t v) { return std::optional(column.doubles[v]); }, out);
       return;
-    }
-    case ColumnType::kBool: {
-      Coder<bool> coder(out);
-      for (size_t r = 0; r < rows; ++r) {
-        const uint32_t v = column.ValueIndex(r);
-        if (!match[r] || v == DecodedColumn::kNull) continue;
-        const bool b = column.bools[v] != 0;
-        out->codes[r] = coder.Code(b, [b] { return AttributeValue(b); });
-      }
+    case ColumnType::kBool:
+      CodeRows<bool>(
+          column, match, [&column](uint32_t v) { return std::optional(column.bools[v] != 0); },
+          out);
       return;
-    }
   }
 }
 
@@ -203,7 +206,7 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
   // A row's key: its bucket and field codes in mixed radix, one integer; the
   // radixes are at most the row count, so up to three fields fit 64 bits.
   std::vector<uint64_t> radix(fields.size());
-  long double space = static_cast<long double>(buckets);
+  auto space = static_cast<long double>(buckets);
   for (size_t f = 0; f < fields.size(); ++f) {
     radix[f] = std::max<uint64_t>(fields[f].values.size(), 1);
     space *= static_cast<long double>(radix[f]);

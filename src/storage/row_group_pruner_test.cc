@@ -7,7 +7,7 @@
 #include "loadgen/company_logs.h"
 #include "pipeline/ndjson_decoder.h"
 #include "storage/segment_writer.h"
-#include "support/temp_dir.h"
+#include "support/segment_files.h"
 
 namespace mayak {
 namespace {
@@ -15,11 +15,7 @@ namespace {
 class RowGroupPrunerTest : public ::testing::Test {
  protected:
   std::unique_ptr<SegmentReader> Write(std::vector<LogRecord> records, size_t group_rows) {
-    const std::string path = temp_.path() + "/" + std::to_string(++files_) + ".seg";
-    EXPECT_TRUE(WriteSegment(Env::Default(), path, std::move(records), {group_rows, 3}).ok());
-    auto reader = SegmentReader::Open(Env::Default(), path);
-    EXPECT_TRUE(reader.ok()) << reader.status();
-    return reader.ok() ? *std::move(reader) : nullptr;
+    return segments_.Write(std::move(records), group_rows);
   }
 
   struct Outcome {
@@ -48,8 +44,7 @@ class RowGroupPrunerTest : public ::testing::Test {
     return outcome;
   }
 
-  testing::TempDir temp_;
-  int files_ = 0;
+  testing::SegmentFiles segments_;
 };
 
 TEST_F(RowGroupPrunerTest, NeedlesSkipAlmostEveryGroupAndMissNothing) {

@@ -173,17 +173,17 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
 
 absl::StatusOr<std::vector<LogRecord>> SegmentReader::ReadRowGroup(
     size_t index, const std::vector<std::string>* columns,
-    const std::vector<uint32_t>* selected) const {
+    const std::vector<uint32_t>* rows) const {
   auto batch = ReadColumns(index, columns);
   if (!batch.ok()) return batch.status();
   std::vector<LogRecord> records;
-  if (selected == nullptr) {
+  if (rows == nullptr) {
     records.reserve(batch->rows);
     for (size_t r = 0; r < batch->rows; ++r) records.push_back(batch->Materialize(r));
     return records;
   }
-  records.reserve(selected->size());
-  for (uint32_t r : *selected) {
+  records.reserve(rows->size());
+  for (uint32_t r : *rows) {
     if (r >= batch->rows) return absl::OutOfRangeError("row outside the row group");
     records.push_back(batch->Materialize(r));
   }
