@@ -36,6 +36,7 @@ void Restore(LogStore* store, const PartitionArchive* archive, const RestoreRang
   JsonWriter skipped_json(&skipped);
   skipped_json.BeginArray();
   json.Key("restored").BeginArray();
+  size_t restored = 0;
   for (const ArchivedPartition& p : *partitions) {
     if (p.system != range.system || p.day < range.from_day || p.day > range.to_day) continue;
     std::vector<LogStore::SegmentFetch> fetches;
@@ -45,6 +46,14 @@ void Restore(LogStore* store, const PartitionArchive* archive, const RestoreRang
       });
     }
     const absl::Status status = store->RestorePartition(p.system, p.day, fetches);
+    if (!status.ok() && stopping) {
+      // The server is shutting down: a partition cut short was not restored
+      // (RestorePartition keeps all of one or none).
+      respond(JsonError(503, "shutting_down",
+                        StrCat("the server is shutting down; restored ", restored,
+                               " partitions before it stopped; restore the rest again later")));
+      return;
+    }
     if (!status.ok()) {
       skipped_json.BeginObject();
       skipped_json.Key("system").String(p.system);
@@ -53,6 +62,7 @@ void Restore(LogStore* store, const PartitionArchive* archive, const RestoreRang
       skipped_json.EndObject();
       continue;
     }
+    ++restored;
     json.BeginObject();
     json.Key("system").String(p.system);
     json.Key("day").String(DayName(p.day));
