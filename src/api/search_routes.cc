@@ -16,7 +16,7 @@ namespace {
 
 constexpr int64_t kDefaultLookbackNanos = 15LL * 60 * kNanosPerSecond;
 constexpr size_t kDefaultLimit = 100;
-constexpr int64_t kMaxTimechartBuckets = 10000;
+constexpr uint64_t kMaxTimechartBuckets = 10000;
 
 // q, from, to and limit, from the query string, a form body or a JSON body.
 struct SearchParams {
@@ -75,7 +75,10 @@ absl::Status WriteCounts(const LogStore& store, const SearchRequest& search, con
   request.group_by = pipe.by;
   if (pipe.timechart) {
     request.bucket_ns = pipe.span_ns > 0 ? pipe.span_ns : AutoSpan(search.from_ns, search.to_ns);
-    if ((search.to_ns - search.from_ns) / request.bucket_ns > kMaxTimechartBuckets) {
+    // Unsigned: the range of from <= to always fits.
+    const uint64_t range =
+        static_cast<uint64_t>(search.to_ns) - static_cast<uint64_t>(search.from_ns);
+    if (range / static_cast<uint64_t>(request.bucket_ns) > kMaxTimechartBuckets) {
       return absl::InvalidArgumentError(
           StrCat("span ", FormatDuration(request.bucket_ns), " makes more than ",
                  kMaxTimechartBuckets, " buckets over the time range: choose a larger span"));

@@ -105,9 +105,11 @@ int64_t AutoSpan(int64_t from_ns, int64_t to_ns, int64_t max_buckets) {
   constexpr int64_t kSpans[] = {kSecond,        5 * kSecond,     10 * kSecond,   30 * kSecond,
                                 60 * kSecond,   300 * kSecond,   600 * kSecond,  1800 * kSecond,
                                 3600 * kSecond, 10800 * kSecond, 43200 * kSecond};
-  const int64_t range = to_ns > from_ns ? to_ns - from_ns : 0;
+  // Unsigned: any from <= to has a range that fits.
+  const uint64_t range =
+      to_ns > from_ns ? static_cast<uint64_t>(to_ns) - static_cast<uint64_t>(from_ns) : 0;
   for (int64_t span : kSpans) {
-    if (range / span < max_buckets) return span;
+    if (range / static_cast<uint64_t>(span) < static_cast<uint64_t>(max_buckets)) return span;
   }
   return kNanosPerDay;
 }

@@ -78,6 +78,7 @@ TEST(PipesTest, AutoSpanKeepsBucketsFew) {
   EXPECT_EQ(AutoSpan(0, 24 * kHour), 600 * kNanosPerSecond);
   EXPECT_EQ(AutoSpan(0, 30 * 24 * kHour), 43200 * kNanosPerSecond);
   EXPECT_EQ(AutoSpan(0, 365 * 24 * kHour), kNanosPerDay);
+  EXPECT_EQ(AutoSpan(INT64_MIN, INT64_MAX), kNanosPerDay) << "no overflow";
 }
 
 }  // namespace

@@ -11,11 +11,8 @@ namespace mayak {
 namespace {
 
 using segment::ColumnType;
-
-// Index of the service.name column among the fixed ones: an empty service
-// is stored as "" and means the record has none.
-constexpr uint32_t kServiceColumn = 5;
-constexpr uint32_t kMessageColumn = 3;
+using segment::kMessageColumn;
+using segment::kServiceColumn;
 
 char FoldAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 

@@ -99,11 +99,11 @@ LogRecord ColumnBatch::Materialize(size_t row) const {
         break;
       case ColumnType::kString: {
         const std::string_view s = c.strings.Get(v);
-        if (c.column == 3) {
+        if (c.column == segment::kMessageColumn) {
           r.message.assign(s);
-        } else if (c.column == 4) {
+        } else if (c.column == segment::kSystemColumn) {
           r.system.assign(s);
-        } else if (c.column == 5) {
+        } else if (c.column == segment::kServiceColumn) {
           r.service.assign(s);
         } else {
           r.attributes.push_back({std::string(c.name), std::string(s)});

@@ -14,7 +14,7 @@ namespace {
 using segment::ColumnType;
 
 constexpr uint32_t kNoValue = UINT32_MAX;
-constexpr uint32_t kServiceColumn = 5;  // "" means the record has no service
+using segment::kServiceColumn;  // "" there means the record has no service
 
 // One group-by field's value for each row of a batch, as a code into
 // `values` (kNoValue when the row lacks the field).

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "absl/strings/str_format.h"
@@ -868,7 +869,13 @@ void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Seg
   // A few row groups (a needle) are read on the caller's thread alone.
   const size_t workers = std::min(ScanWorkers(), to_read.size() / kRowGroupsPerScanThread + 1);
   std::vector<std::thread> helpers;
-  for (size_t w = 1; w < workers; ++w) helpers.emplace_back(work, w);
+  for (size_t w = 1; w < workers; ++w) {
+    try {
+      helpers.emplace_back(work, w);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: the ones started share the work
+    }
+  }
   work(0);
   for (std::thread& t : helpers) t.join();
 }

@@ -8,9 +8,7 @@ namespace mayak {
 namespace {
 
 using segment::ColumnType;
-
-// Columns of every segment (segment_writer.cc), by index.
-constexpr uint32_t kMessageColumn = 3;
+using segment::kMessageColumn;
 
 }  // namespace
 

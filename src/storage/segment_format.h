@@ -27,6 +27,13 @@ enum class ColumnType : uint8_t {
   kBool = 7,
 };
 
+// The fixed columns every segment starts with, by index: @timestamp,
+// observed_timestamp, log.level, then these three strings. An empty
+// service.name means the record has none.
+inline constexpr uint32_t kMessageColumn = 3;
+inline constexpr uint32_t kSystemColumn = 4;
+inline constexpr uint32_t kServiceColumn = 5;
+
 enum class Codec : uint8_t { kNone = 0, kZstd = 1 };
 
 struct Column {

@@ -96,7 +96,7 @@ class SegmentBuilder {
       raw.clear();
       EncodeStrings(*strings[k], &raw, kMaxDictionary, &distinct_);
       segment::ChunkMeta chunk;
-      chunk.column = 3 + k;
+      chunk.column = segment::kMessageColumn + k;
       chunk.present = n;
       // Messages are searched by words, system and service by value.
       for (std::string_view v : distinct_.empty() ? *strings[k] : distinct_) {
