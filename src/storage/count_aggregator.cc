@@ -149,7 +149,8 @@ void CountAggregator::Add(const LogRecord& record) {
   ++result_.groups[key];
 }
 
-void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& match) {
+void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& match,
+                          int64_t any_time) {
   const size_t rows = batch.rows;
   std::vector<FieldCodes> fields(group_by_.size());
   for (size_t f = 0; f < group_by_.size(); ++f) {
@@ -165,13 +166,16 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
       CodeColumn(*column, match, &fields[f]);
     }
   }
-  // Each matching row's bucket, as an index from the first (none without
-  // buckets: the batch may then have no timestamps).
+  // Each matching row's bucket, as an index from the first; empty when all
+  // rows share one bucket (or there are no buckets): the batch may then
+  // have no timestamps.
   std::vector<uint32_t> bucket_index;
   int64_t first_bucket = 0;
   uint64_t buckets = 1;
   uint64_t matched = 0;
-  if (bucket_ns_ > 0) {
+  if (bucket_ns_ > 0 && batch.timestamps.empty()) {
+    first_bucket = BucketOf(any_time);  // every row is in this bucket
+  } else if (bucket_ns_ > 0) {
     int64_t min_ts = INT64_MAX;
     int64_t max_ts = INT64_MIN;
     for (size_t r = 0; r < rows; ++r) {
@@ -216,7 +220,7 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
     for (size_t r = 0; r < rows; ++r) {
       if (!match[r]) continue;
       GroupKey key;
-      key.bucket_ns = bucket_ns_ > 0 ? BucketOf(batch.timestamps[r]) : 0;
+      key.bucket_ns = batch.timestamps.empty() ? first_bucket : BucketOf(batch.timestamps[r]);
       bool complete = true;
       for (size_t f = 0; f < fields.size() && complete; ++f) {
         complete = fields[f].codes[r] != kNoValue;
@@ -228,7 +232,7 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
   }
   // The key of row r, or false when it lacks a field.
   const auto key_of = [&](size_t r, uint64_t* key) {
-    *key = bucket_ns_ > 0 ? bucket_index[r] : 0;
+    *key = bucket_index.empty() ? 0 : bucket_index[r];
     for (size_t f = 0; f < fields.size(); ++f) {
       const uint32_t code = fields[f].codes[r];
       if (code == kNoValue) return false;

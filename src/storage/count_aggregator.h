@@ -23,14 +23,15 @@ class CountAggregator {
 
   void Add(const LogRecord& record);
   // Counts the rows of `batch` whose `match` entry is set; the batch holds
-  // the group-by columns.
-  void Add(const ColumnBatch& batch, const std::vector<uint8_t>& match);
+  // the group-by columns. A batch without timestamps lies wholly in the
+  // bucket of `any_time` (a time of its row group).
+  void Add(const ColumnBatch& batch, const std::vector<uint8_t>& match, int64_t any_time = 0);
+  // The start of the bucket `timestamp_ns` falls in (0 without buckets).
+  int64_t BucketOf(int64_t timestamp_ns) const;
 
   CountResult Finish() && { return std::move(result_); }
 
  private:
-  int64_t BucketOf(int64_t timestamp_ns) const;
-
   std::vector<std::string> group_by_;
   int64_t bucket_ns_;
   CountResult result_;

@@ -109,6 +109,25 @@ TEST_F(CountAggregatorTest, BucketsByTimeAlignedToTheEpoch) {
   ExpectSameCounts({"service.name"}, 7'777, "order");
 }
 
+TEST_F(CountAggregatorTest, RowGroupsWithinOneBucketNeedNoTimestamps) {
+  constexpr int64_t kHour = 60 * kMinute;  // the 4 ms of records lie in one hour
+  CountAggregator by_record({"service.name"}, kHour);
+  for (const LogRecord& r : records_) by_record.Add(r);
+  CountAggregator by_column({"service.name"}, kHour);
+  const std::vector<std::string> columns = {"service.name"};
+  for (size_t g = 0; g < reader_->footer().row_groups.size(); ++g) {
+    ColumnBatch batch;
+    ASSERT_TRUE(reader_->AddColumns(g, &columns, &batch, /*timestamps=*/false).ok());
+    ASSERT_TRUE(batch.timestamps.empty());
+    const std::vector<uint8_t> match(batch.rows, 1);
+    by_column.Add(batch, match, reader_->footer().row_groups[g].min_ts);
+  }
+  const CountResult expected = std::move(by_record).Finish();
+  const CountResult actual = std::move(by_column).Finish();
+  EXPECT_EQ(actual.groups, expected.groups);
+  EXPECT_EQ(actual.total, records_.size());
+}
+
 TEST(CountAggregatorBuckets, TimesBefore1970FallInTheBucketBelow) {
   CountAggregator counts({}, kMinute);
   LogRecord r;

@@ -805,18 +805,20 @@ size_t EmbeddedLogStore::ScanWorkers() const {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
-                                     const Filter* filter, int64_t from_ns, int64_t to_ns,
-                                     const std::vector<std::string>& columns, bool timestamps,
-                                     const RowGroupFn& fn) const {
+void EmbeddedLogStore::ScanRowGroups(
+    const std::vector<std::shared_ptr<const Segment>>& segments, const Filter* filter,
+    int64_t from_ns, int64_t to_ns, const std::vector<std::string>& columns,
+    const std::function<bool(const segment::RowGroupMeta&)>& timestamps,
+    const RowGroupFn& fn) const {
+  bool all_timestamps = false;  // the filter or a column is @timestamp
   std::vector<std::string> wanted = columns;
   if (filter != nullptr) {
     for (const FilterTerm& term : filter->terms()) {
       wanted.push_back(term.field.empty() ? std::string(field::kMessage) : term.field);
-      timestamps |= term.field == field::kTimestamp;
+      all_timestamps |= term.field == field::kTimestamp;
     }
   }
-  for (const std::string& c : columns) timestamps |= c == field::kTimestamp;
+  for (const std::string& c : columns) all_timestamps |= c == field::kTimestamp;
   // The row groups to read: what time ranges and filters cannot rule out.
   const RowGroupPruner pruner(filter);
   std::vector<std::pair<const Segment*, size_t>> to_read;
@@ -849,8 +851,9 @@ void EmbeddedLogStore::ScanRowGroups(const std::vector<std::shared_ptr<const Seg
       // caller does.
       const bool partly_in_range = group.min_ts < from_ns || group.max_ts > to_ns;
       ColumnBatch batch;
-      if (absl::Status s =
-              segment->reader->AddColumns(g, &wanted, &batch, timestamps || partly_in_range);
+      if (absl::Status s = segment->reader->AddColumns(
+              g, &wanted, &batch,
+              all_timestamps || partly_in_range || (timestamps && timestamps(group)));
           !s.ok()) {
         CountDamaged(*segment, s);
         continue;
@@ -899,7 +902,8 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
   };
   std::vector<WorkerHits> workers(ScanWorkers(), WorkerHits(request.limit));
   ScanRowGroups(
-      snapshot.segments, request.filter, request.from_ns, request.to_ns, {}, request.limit > 0,
+      snapshot.segments, request.filter, request.from_ns, request.to_ns, {},
+      [&request](const segment::RowGroupMeta&) { return request.limit > 0; },
       [&](size_t worker, const Segment& segment, size_t g, ColumnBatch* batch,
           const std::vector<uint8_t>& match) {
         WorkerHits& w = workers[worker];
@@ -949,11 +953,17 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
   // Each scan worker counts apart; the counts are added up at the end.
   std::vector<CountAggregator> workers(ScanWorkers(),
                                        CountAggregator(request.group_by, request.bucket_ns));
+  // A row group within one time bucket needs no timestamps: all its rows
+  // fall in that bucket.
   ScanRowGroups(
       snapshot.segments, request.filter, request.from_ns, request.to_ns, request.group_by,
-      request.bucket_ns > 0,
-      [&workers](size_t worker, const Segment&, size_t, ColumnBatch* batch,
-                 const std::vector<uint8_t>& match) { workers[worker].Add(*batch, match); });
+      [&counts](const segment::RowGroupMeta& group) {
+        return counts.BucketOf(group.min_ts) != counts.BucketOf(group.max_ts);
+      },
+      [&workers](size_t worker, const Segment& segment, size_t g, ColumnBatch* batch,
+                 const std::vector<uint8_t>& match) {
+        workers[worker].Add(*batch, match, segment.reader->footer().row_groups[g].min_ts);
+      });
   CountResult result = std::move(counts).Finish();
   for (CountAggregator& w : workers) {
     CountResult part = std::move(w).Finish();

@@ -110,8 +110,8 @@ class EmbeddedLogStore final : public LogStore {
   // Calls `fn(worker, segment, group, batch, match)` for each segment row
   // group that may hold records of [from, to] matching `filter`, with the
   // filter's columns and `columns` decoded and `match` set for the rows that
-  // match. The batch has timestamps when `timestamps` is set (otherwise only
-  // where the time range or the filter needs them). Row groups are read by
+  // match. The batch has timestamps when `timestamps` says the group needs
+  // them (null: none does), or the time range or the filter needs them. Row groups are read by
   // up to ScanWorkers() threads at once: `worker` (below ScanWorkers()) says
   // which, so `fn` can keep state per worker; calls with the same worker
   // never overlap. Skips (and counts) damaged groups.
@@ -120,7 +120,8 @@ class EmbeddedLogStore final : public LogStore {
   size_t ScanWorkers() const;
   void ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
                      const Filter* filter, int64_t from_ns, int64_t to_ns,
-                     const std::vector<std::string>& columns, bool timestamps,
+                     const std::vector<std::string>& columns,
+                     const std::function<bool(const segment::RowGroupMeta&)>& timestamps,
                      const RowGroupFn& fn) const;
   void CountDamaged(const Segment& segment, const absl::Status& status) const;
   absl::Status Recover();
