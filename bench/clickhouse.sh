@@ -49,11 +49,14 @@ XML
   clickhouse_pid=$!
   clickhouse_http="http://127.0.0.1:$http/"
   clickhouse_tcp=$tcp
-  for _ in $(seq 100); do
+  # Up to a minute: it starts slowly on a machine busy with merges.
+  for _ in $(seq 300); do
     curl -sf "$clickhouse_http" --data-binary "SELECT 1" >/dev/null 2>&1 && return 0
+    kill -0 "$clickhouse_pid" 2>/dev/null || break
     sleep 0.2
   done
-  echo "clickhouse-server did not start; see $dir/error.log" >&2
+  echo "clickhouse-server did not start:" >&2
+  tail -n 20 "$dir/error.log" "$dir/stdout.log" >&2 2>/dev/null
   return 1
 }
 

@@ -27,9 +27,10 @@ void FindWordsInPlainValues(const std::vector<std::string_view>& values,
   const std::string& needle = *std::max_element(
       tokens.begin(), tokens.end(),
       [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+  // Plain values are views of one chunk, one after another in order
+  // (DecodeStringViews), so [first, end of last) covers them all.
   const char* base = values.front().data();
   const char* end = values.back().data() + values.back().size();
-  if (end < base) return;  // values are laid out in order; defensive
   std::string folded(base, end);
   for (char& c : folded) c = FoldAscii(c);
   // Offsets of the values in `folded`, for finding which one a hit is in.
