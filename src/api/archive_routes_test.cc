@@ -19,12 +19,7 @@ class ArchiveRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(s3_.endpoint().empty()) << s3_.output();
-    S3Options s3;
-    s3.endpoint = s3_.endpoint();
-    s3.bucket = testing::S3Server::kBucket;
-    s3.access_key = testing::S3Server::kAccessKey;
-    s3.secret_key = testing::S3Server::kSecretKey;
-    client_ = *S3Client::Create(s3);
+    client_ = *S3Client::Create(s3_.ClientOptions());
     archive_ = std::make_unique<PartitionArchive>(client_.get(), "logs/");
     // One archived partition: a segment of 50 records of kDay.
     std::vector<LogRecord> records(50);

@@ -17,12 +17,7 @@ class PartitionArchiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(server_.endpoint().empty()) << server_.output();
-    S3Options options;
-    options.endpoint = server_.endpoint();
-    options.bucket = testing::S3Server::kBucket;
-    options.access_key = testing::S3Server::kAccessKey;
-    options.secret_key = testing::S3Server::kSecretKey;
-    client_ = *S3Client::Create(options);
+    client_ = *S3Client::Create(server_.ClientOptions());
     archive_ = std::make_unique<PartitionArchive>(client_.get(), "logs/");
   }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "archive/s3_client.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
 
@@ -39,6 +40,15 @@ class S3Server {
   void Stop() { process_.reset(); }
 
   const std::string& endpoint() const { return endpoint_; }
+  // What a client needs to reach this server's bucket.
+  S3Options ClientOptions() const {
+    S3Options options;
+    options.endpoint = endpoint_;
+    options.bucket = kBucket;
+    options.access_key = kAccessKey;
+    options.secret_key = kSecretKey;
+    return options;
+  }
   std::string output() const { return process_ ? process_->output() : std::string(); }
 
  private:
