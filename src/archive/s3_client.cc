@@ -248,6 +248,12 @@ absl::StatusOr<S3Client::Reply> S3Client::Send(const std::string& method, const 
 
 namespace {
 
+// The ETag AWS gives a multipart upload: the MD5 of its parts' raw MD5s,
+// then the number of parts.
+std::string MultipartEtag(std::string_view part_digests, size_t parts) {
+  return StrCat(HexOf(Digest(EVP_md5(), part_digests)), "-", parts);
+}
+
 // The status of a reply that is not a success: S3's own code and message.
 absl::Status ReplyError(std::string_view what, long status, const std::string& body) {
   const std::string message = StrCat("S3 ", what, ": HTTP ", status, " ", XmlValue(body, "Code"),
@@ -266,7 +272,7 @@ std::string S3Client::ExpectedEtag(std::string_view data) const {
   for (size_t at = 0; at < data.size(); at += options_.part_size, ++parts) {
     part_digests += Digest(EVP_md5(), data.substr(at, options_.part_size));
   }
-  return StrCat(HexOf(Digest(EVP_md5(), part_digests)), "-", parts);
+  return MultipartEtag(part_digests, parts);
 }
 
 absl::Status S3Client::Put(const std::string& key, std::string_view data) const {
@@ -360,7 +366,7 @@ absl::StatusOr<std::string> S3Client::PutMultipart(const std::string& key, uint6
   // the MD5 of the whole object. Either proves the store has the bytes sent.
   const std::string md5 = whole.HexDigest();
   const std::string etag = Unquote(XmlValue(done->body, "ETag"));
-  if (etag != StrCat(HexOf(Digest(EVP_md5(), part_digests)), "-", part) && etag != md5) {
+  if (etag != MultipartEtag(part_digests, static_cast<size_t>(part)) && etag != md5) {
     return absl::DataLossError(StrCat("S3 upload of ", key, ": the store's ETag ", etag,
                                       " does not match the parts sent"));
   }

@@ -95,13 +95,11 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
     case ColumnType::kTimestamp:
     case ColumnType::kObserved:
     case ColumnType::kInt: {
+      // Integer terms compare in place (MatchColumn); here `field:*` and
+      // values such as 7.0.
       hit.resize(column.ints.size());
-      int64_t wanted = 0;
-      if (!term.exists && ParseInt(term.value, &wanted)) {
-        for (size_t k = 0; k < hit.size(); ++k) hit[k] = column.ints[k] == wanted;
-      } else {
-        for (size_t k = 0; k < hit.size(); ++k)
-          hit[k] = term.exists || IntEquals(column.ints[k], term);
+      for (size_t k = 0; k < hit.size(); ++k) {
+        hit[k] = term.exists || IntEquals(column.ints[k], term);
       }
       break;
     }
