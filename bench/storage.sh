@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 records=${1:-1000000}
 repeats=${2:-5}
-mayak=build/mayak
+mayak=${MAYAK_BIN:-build/mayak}  # MAYAK_BIN: another build to compare
 [ -x "$mayak" ] || { echo "build first: make build" >&2; exit 1; }
 for tool in rg zstd; do
   command -v "$tool" >/dev/null || apt-get install -y -qq --no-install-recommends \
@@ -71,6 +71,9 @@ url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -1 | cut -d'"' -f4)
 export MAYAK_SERVER=$url
 
 echo "ingesting into mayak..." >&2
+# CPU seconds of a process so far (user + system), from /proc.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
+cpu0=$(cpu_seconds "$server_pid")
 t0=$(now_ms)
 "$mayak" ingest -q "$work/logs.ndjson" 2>"$work/ingest.log"
 ingest_ms=$(( $(now_ms) - t0 ))
@@ -88,6 +91,8 @@ for _ in $(seq 60); do
     [ "$(metric mayak_storage_merging_segments)" = 0 ] && break
   sleep 2
 done
+# The server's CPU for the whole ingest: requests, flushes and merges.
+cpu_ingest=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$server_pid")" 'BEGIN {print b - a}')
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 mayak_bytes=$(metric mayak_storage_bytes)
 
@@ -191,8 +196,9 @@ row "one day by minute" "$minute_mayak" ch "$minute_ch"
 echo
 awk -v r="$records" -v ms="$ingest_ms" -v chms="$ch_ingest_ms" -v raw="$raw_bytes" \
     -v mb="$mayak_bytes" -v cb="$ch_bytes" -v zb="$zstd_bytes" -v zl="$zstd_lines" -v rss="$rss_kb" \
-    -v chrss="$ch_rss_kb" -v cores="$(nproc)" 'BEGIN {
+    -v chrss="$ch_rss_kb" -v cores="$(nproc)" -v cpu="$cpu_ingest" 'BEGIN {
   printf "- ingest over HTTP, fsync on (mayak ingest, one client, 5000-line batches): Mayak %.0f records/s (%.0f per core); ClickHouse JSONEachRow insert of the same file %.0f records/s (ClickHouse / Mayak %.2fx)\n", r / (ms / 1000), r / (ms / 1000) / cores, r / (chms / 1000), ms / chms
+  printf "- Mayak server CPU for the ingest, flushes and merges included: %.2f µs a record (%.0f records per CPU-second)\n", cpu * 1e6 / r, r / cpu
   printf "- on disk: Mayak %.1f bytes/record; ClickHouse %.1f (Mayak / ClickHouse %.2fx); raw NDJSON %.1f; zstd -19 of the raw file %.1f\n", mb / r, cb / r, mb / cb, raw / r, zb / zl
   printf "- server RSS after ingest: Mayak %.0f MB, ClickHouse %.0f MB\n", rss / 1024, chrss / 1024 }'
 echo
