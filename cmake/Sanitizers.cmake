@@ -5,3 +5,9 @@ if(MAYAK_SANITIZE)
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# libFuzzer builds instrument everything for coverage; the fuzz targets add
+# -fsanitize=fuzzer (which brings libFuzzer's main) at link time.
+if(MAYAK_LIBFUZZER)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -1,6 +1,8 @@
 #include "common/config.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -95,6 +97,13 @@ std::string TypeHint(const OptionSpec& spec) {
   }
 }
 
+// A mapping key as text; nullopt when the key is itself a mapping or a
+// sequence (`{a: b}: 1` is valid YAML, but names no option).
+std::optional<std::string> KeyName(const YAML::Node& key) {
+  if (!key.IsScalar()) return std::nullopt;
+  return key.Scalar();
+}
+
 // Parses kOverrides from a YAML node; on error `*error_at` is where.
 absl::StatusOr<Overrides> ParseOverrides(const OptionSpec& spec, const YAML::Node& node,
                                          YAML::Mark* error_at) {
@@ -107,7 +116,9 @@ absl::StatusOr<Overrides> ParseOverrides(const OptionSpec& spec, const YAML::Nod
   if (!node.IsMap()) return invalid(node, StrCat("expects a ", TypeHint(spec)));
   const std::string known = ReplaceAll(spec.choices, "|", ", ");
   for (const auto& system_entry : node) {
-    const std::string system = system_entry.first.as<std::string>();
+    const std::optional<std::string> name = KeyName(system_entry.first);
+    if (!name) return invalid(system_entry.first, "a system name must be plain text");
+    const std::string& system = *name;
     const YAML::Node& body = system_entry.second;
     if (system.empty()) return invalid(system_entry.first, "a system name is empty");
     if (!body.IsMap()) {
@@ -115,7 +126,9 @@ absl::StatusOr<Overrides> ParseOverrides(const OptionSpec& spec, const YAML::Nod
     }
     auto& values = overrides[system];
     for (const auto& entry : body) {
-      const std::string key = entry.first.as<std::string>();
+      const std::optional<std::string> key_name = KeyName(entry.first);
+      if (!key_name) return invalid(entry.first, "a key must be plain text");
+      const std::string& key = *key_name;
       const OptionSpec* option = nullptr;
       for (std::string_view allowed : Split(spec.choices, '|')) {
         if (allowed == key) option = FindOption(spec.section, key);
@@ -294,7 +307,12 @@ absl::Status Config::LoadYaml(const std::string& path) {
     if (std::find(top.begin(), top.end(), first) == top.end()) top.push_back(first);
   }
   for (const auto& section_entry : root) {
-    const std::string section = section_entry.first.as<std::string>();
+    const std::optional<std::string> name = KeyName(section_entry.first);
+    if (!name) {
+      return absl::InvalidArgumentError(
+          StrCat(Where(path, section_entry.first.Mark()), ": a section name must be plain text"));
+    }
+    const std::string& section = *name;
     if (std::find(top.begin(), top.end(), section) == top.end()) {
       return absl::InvalidArgumentError(StrCat(Where(path, section_entry.first.Mark()),
                                                ": unknown section '", section,
@@ -314,7 +332,13 @@ absl::Status Config::LoadSection(const std::string& path, const std::string& sec
   }
   const auto sections = SectionsInOrder();
   for (const auto& entry : body) {
-    const std::string key = entry.first.as<std::string>();
+    const std::optional<std::string> name = KeyName(entry.first);
+    if (!name) {
+      return absl::InvalidArgumentError(StrCat(Where(path, entry.first.Mark()),
+                                               ": a key of section '", section,
+                                               "' must be plain text"));
+    }
+    const std::string& key = *name;
     const OptionSpec* spec = FindOption(section, key);
     if (spec == nullptr) {
       const std::string nested = StrCat(section, ".", key);

@@ -95,6 +95,10 @@ TEST_F(ConfigFileTest, ErrorsNameFileLineAndKey) {
       {"retention:\n  systems: [shop]\n", ":2: retention.systems: expects a mapping"},
       {"retention:\n  systems: {shop: 14}\n", "'shop' expects a mapping such as {hot_days"},
       {"- just\n- a list\n", ": expected a mapping of sections"},
+      {"limits:\n  {a: b}: 1\n", ":2: a key of section 'limits' must be plain text"},
+      {"[server]: {}\n", ":1: a section name must be plain text"},
+      {"retention:\n  systems:\n    {shop: 1}: {cap: 1GB}\n",
+       ":3: retention.systems: a system name must be plain text"},
   };
   for (const Case& c : cases) {
     const std::string path = Write(c.yaml);
@@ -102,7 +106,8 @@ TEST_F(ConfigFileTest, ErrorsNameFileLineAndKey) {
     ASSERT_FALSE(config.ok()) << c.yaml;
     const std::string message(StatusMessage(config.status()));
     EXPECT_EQ(message.rfind(path, 0), 0u) << message;
-    EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+    EXPECT_NE(message.find(c.expected), std::string::npos)
+        << message << " (wanted: " << c.expected << ")";
   }
 }
 

@@ -72,13 +72,19 @@ int64_t EpochNumberToNanos(double value) {
 
 int64_t EpochIntegerToNanos(int64_t value) {
   const int64_t magnitude = value < 0 ? -(value + 1) : value;
+  int64_t scale = 1;
   if (magnitude < 100'000'000'000LL) {
-    if (magnitude > INT64_MAX / kNanosPerSecond) return value < 0 ? INT64_MIN : INT64_MAX;
-    return value * kNanosPerSecond;
+    scale = kNanosPerSecond;
+  } else if (magnitude < 100'000'000'000'000LL) {
+    scale = 1'000'000;
+  } else if (magnitude < 100'000'000'000'000'000LL) {
+    scale = 1'000;
   }
-  if (magnitude < 100'000'000'000'000LL) return value * 1'000'000;
-  if (magnitude < 100'000'000'000'000'000LL) return value * 1'000;
-  return value;
+  // Saturates like EpochNumberToNanos: epoch milliseconds past the year 2262
+  // do not fit in int64 nanoseconds.
+  int64_t nanos = 0;
+  if (__builtin_mul_overflow(value, scale, &nanos)) return value < 0 ? INT64_MIN : INT64_MAX;
+  return nanos;
 }
 
 absl::StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now_nanos) {

@@ -36,6 +36,14 @@ TEST(TimestampsTest, GuessesEpochUnitsByMagnitude) {
   EXPECT_EQ(EpochIntegerToNanos(0), 0);
 }
 
+TEST(TimestampsTest, EpochTimesPastInt64NanosSaturate) {
+  // Milliseconds in the year 2538: a millisecond magnitude, but 1.8e19 ns.
+  EXPECT_EQ(EpochIntegerToNanos(17'955'015'610'123), INT64_MAX);
+  EXPECT_EQ(EpochIntegerToNanos(-17'955'015'610'123), INT64_MIN);
+  EXPECT_EQ(EpochIntegerToNanos(INT64_MIN), INT64_MIN);
+  EXPECT_EQ(EpochNumberToNanos(1.7955015610123e13), INT64_MAX);
+}
+
 TEST(TimestampsTest, ParsesQueryTimeBounds) {
   const int64_t now = k2026;
   EXPECT_EQ(*ParseTimeBound("now", now), now);

@@ -9,19 +9,14 @@
 #include <variant>
 #include <vector>
 
+#include "mayak/fields.h"
 #include "model/level.h"
 
 namespace mayak {
 
-// Canonical names of the fields that have their own member in LogRecord.
-namespace field {
-inline constexpr std::string_view kTimestamp = "@timestamp";
-inline constexpr std::string_view kObservedTimestamp = "observed_timestamp";
-inline constexpr std::string_view kLevel = "log.level";
-inline constexpr std::string_view kMessage = "message";
-inline constexpr std::string_view kSystem = "system";
-inline constexpr std::string_view kServiceName = "service.name";
-}  // namespace field
+// The canonical field names are in include/mayak/fields.h (mayak::field);
+// @timestamp, observed_timestamp, log.level, message, system and
+// service.name have their own member here.
 
 // `system` of a record that names none.
 inline constexpr std::string_view kDefaultSystem = "default";

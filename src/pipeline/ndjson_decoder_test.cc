@@ -84,6 +84,22 @@ TEST(NdjsonDecoderTest, ReportsBadLinesByNumberAndKeepsTheRest) {
   EXPECT_NE(batch.errors[4].reason.find("system: '../etc'"), std::string::npos);
 }
 
+TEST(NdjsonDecoderTest, RejectsTimesThatInt64NanosecondsCannotHold) {
+  NdjsonDecoder decoder(1024);
+  DecodedBatch batch = decoder.Decode(
+      "{\"@timestamp\":17955015610123}\n"
+      "{\"timestamp\":\"-17955015610123\"}\n"
+      "{\"@timestamp\":1795515610123}\n",
+      kReceived);
+  ASSERT_EQ(batch.records.size(), 1u);
+  EXPECT_EQ(batch.records[0].timestamp_ns, 1'795'515'610'123'000'000);
+  ASSERT_EQ(batch.errors.size(), 2u);
+  EXPECT_EQ(batch.errors[0].reason,
+            "@timestamp: '17955015610123' is out of range: times must lie between the years 1678 "
+            "and 2261");
+  EXPECT_EQ(batch.errors[1].line, 2u);
+}
+
 TEST(LevelTest, ParsesCommonSpellings) {
   EXPECT_EQ(ParseLevel("Warning"), Level::kWarn);
   EXPECT_EQ(ParseLevel("err"), Level::kError);

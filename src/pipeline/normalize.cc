@@ -1,5 +1,7 @@
 #include "pipeline/normalize.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -71,14 +73,29 @@ std::string ValueText(const AttributeValue& value) {
   return std::get<bool>(value) ? "true" : "false";
 }
 
+std::optional<int64_t> EpochNanosOf(const AttributeValue& value) {
+  if (const auto* i = std::get_if<int64_t>(&value)) return EpochIntegerToNanos(*i);
+  if (const auto* d = std::get_if<double>(&value)) return EpochNumberToNanos(*d);
+  int64_t epoch = 0;
+  if (const auto* s = std::get_if<std::string>(&value); s != nullptr && ParseInt(*s, &epoch)) {
+    return EpochIntegerToNanos(epoch);
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<int64_t> TimestampFrom(const Attribute& attribute) {
-  if (const auto* i = std::get_if<int64_t>(&attribute.value)) return EpochIntegerToNanos(*i);
-  if (const auto* d = std::get_if<double>(&attribute.value)) return EpochNumberToNanos(*d);
   if (const auto* s = std::get_if<std::string>(&attribute.value)) {
     auto parsed = ParseRfc3339(*s);
     if (parsed.ok()) return parsed;
-    int64_t epoch = 0;
-    if (ParseInt(*s, &epoch)) return EpochIntegerToNanos(epoch);
+  }
+  if (std::optional<int64_t> nanos = EpochNanosOf(attribute.value)) {
+    // The conversions saturate where int64 nanoseconds end.
+    if (*nanos == INT64_MAX || *nanos == INT64_MIN) {
+      return absl::InvalidArgumentError(
+          StrCat(attribute.key, ": '", ValueText(attribute.value),
+                 "' is out of range: times must lie between the years 1678 and 2261"));
+    }
+    return *nanos;
   }
   return absl::InvalidArgumentError(
       StrCat(attribute.key, ": '", ValueText(attribute.value),

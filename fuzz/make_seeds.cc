@@ -1,0 +1,108 @@
+// Writes the fuzz targets' starting inputs that are binary or generated,
+// made with the real encoders so they follow the formats as they are today:
+//
+//   mayak_fuzz_seeds DIR    ->  DIR/<target>/seed-N for each target below
+//
+// The hand-written text seeds live in fuzz/corpus/<target>/.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loadgen/company_logs.h"
+#include "pipeline/ndjson_decoder.h"
+#include "storage/column_encoding.h"
+#include "storage/record_codec.h"
+#include "storage/wal_format.h"
+#include "support/compression.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void Write(const fs::path& dir, std::string_view target, int n, std::string_view bytes) {
+  fs::create_directories(dir / target);
+  std::ofstream out(dir / target / ("seed-" + std::to_string(n)), std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string CompanyNdjson(uint64_t seed, int lines) {
+  mayak::CompanyLogOptions options;
+  options.seed = seed;
+  mayak::CompanyLogGenerator generator(options);
+  std::string out;
+  for (int i = 0; i < lines; ++i) generator.NextNdjson(&out);
+  return out;
+}
+
+// The column_chunk_fuzz header: type, version, rows, present.
+std::string ChunkHeader(uint8_t type, size_t rows) {
+  std::string header;
+  header.push_back(static_cast<char>(type - 1));
+  header.push_back(static_cast<char>(2));  // version 3
+  for (int i = 0; i < 2; ++i) header.push_back(static_cast<char>((rows >> (8 * i)) & 0xff));
+  for (int i = 0; i < 2; ++i) header.push_back(static_cast<char>((rows >> (8 * i)) & 0xff));
+  return header;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s DIR\nWrites generated seed inputs for the fuzz targets.\n",
+                 argv[0]);
+    return 2;
+  }
+  const fs::path dir = argv[1];
+  mayak::NdjsonDecoder decoder(1 << 20);
+
+  std::vector<std::string> batches;
+  for (int n = 0; n < 3; ++n) {
+    const std::string ndjson = CompanyNdjson(static_cast<uint64_t>(n) + 1, 4 + 3 * n);
+    Write(dir, "ndjson_fuzz", n, ndjson);
+    Write(dir, "body_encoding_fuzz", 2 * n, std::string(1, '\0') + mayak::testing::Gzip(ndjson));
+    Write(dir, "body_encoding_fuzz", 2 * n + 1,
+          std::string(1, '\2') + mayak::testing::Zstd(ndjson));
+    std::string batch;
+    mayak::EncodeRecordBatch(decoder.Decode(ndjson, 0).records, &batch);
+    Write(dir, "record_batch_fuzz", n, batch);
+    batches.push_back(batch);
+  }
+
+  // A whole WAL file (mode 0, split so the second file is the newest), and
+  // the same entries for the framing mode (mode 1, not cut).
+  std::string file = mayak::wal::FileHeader();
+  std::string framed;
+  for (const std::string& batch : batches) {
+    mayak::wal::AppendEntry(mayak::wal::EntryType::kLogBatch, batch, &file);
+    const std::string_view head = std::string_view(batch).substr(0, 255);
+    framed.push_back(static_cast<char>(head.size()));
+    framed.push_back(static_cast<char>(mayak::wal::EntryType::kLogBatch));
+    framed.append(head);
+  }
+  Write(dir, "wal_fuzz", 0, std::string("\0\0\0", 3) + file);
+  Write(dir, "wal_fuzz", 1, std::string("\1\xff\xff", 3) + framed);
+
+  const std::vector<int64_t> timestamps = {1'795'478'400'000'000'000, 1'795'478'400'001'000'000,
+                                           1'795'478'400'003'000'000, 1'795'478'400'003'000'000};
+  const std::vector<int64_t> durations = {32'000'000, -5, 7'000'000'000, 0};
+  const std::vector<std::string_view> services = {"shop-api", "crm-api", "shop-api", "mes-orders"};
+  const std::vector<std::string_view> messages = {"GET /api/orders/83057 200 32ms",
+                                                  "payment failed: connection refused", "", "ok"};
+  std::string chunk;
+  mayak::EncodeTimestamps(timestamps, &chunk);
+  Write(dir, "column_chunk_fuzz", 0, ChunkHeader(1, timestamps.size()) + chunk);
+  chunk.clear();
+  mayak::EncodeIntegers(durations, &chunk);
+  Write(dir, "column_chunk_fuzz", 1, ChunkHeader(5, durations.size()) + chunk);
+  chunk.clear();
+  mayak::EncodeStrings(services, &chunk);
+  Write(dir, "column_chunk_fuzz", 2, ChunkHeader(4, services.size()) + chunk);
+  chunk.clear();
+  mayak::EncodeStrings(messages, &chunk);
+  Write(dir, "column_chunk_fuzz", 3, ChunkHeader(4, messages.size()) + chunk);
+  return 0;
+}
