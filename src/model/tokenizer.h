@@ -11,7 +11,7 @@ namespace mayak {
 
 std::vector<std::string> Tokenize(std::string_view text);
 
-inline bool IsWordByte(char c) {
+constexpr bool IsWordByte(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          static_cast<unsigned char>(c) >= 0x80;
 }

@@ -56,6 +56,21 @@ TEST(NdjsonDecoderTest, MapsWellKnownFieldsUnderTheirUsualNames) {
   EXPECT_EQ(std::get<std::string>(*batch.records[3].FindAttribute("big")), "18446744073709551615");
 }
 
+TEST(NdjsonDecoderTest, OtherAttributesKeepTheirOrder) {
+  NdjsonDecoder decoder(1024);
+  DecodedBatch batch = decoder.Decode(
+      R"({"a":1,"msg":"alias","b":2,"service":"s","message":"canonical","c":3,"level":"info"})",
+      kReceived);
+  ASSERT_EQ(batch.records.size(), 1u);
+  const LogRecord& r = batch.records[0];
+  EXPECT_EQ(r.message, "canonical");
+  EXPECT_EQ(r.service, "s");
+  EXPECT_EQ(r.level, Level::kInfo);
+  std::vector<std::string> keys;
+  for (const Attribute& a : r.attributes) keys.push_back(a.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"a", "msg", "b", "c"}));
+}
+
 TEST(NdjsonDecoderTest, ReportsBadLinesByNumberAndKeepsTheRest) {
   NdjsonDecoder decoder(64);
   DecodedBatch batch = decoder.Decode(

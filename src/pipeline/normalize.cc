@@ -1,9 +1,12 @@
 #include "pipeline/normalize.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/strings.h"
 #include "common/timestamps.h"
@@ -50,20 +53,66 @@ void Flatten(simdjson::dom::element element, std::string prefix, std::vector<Att
   }
 }
 
-// Removes the first attribute named one of `names` (in order of preference)
-// and returns it.
-std::optional<Attribute> TakeAttribute(std::vector<Attribute>* attributes,
-                                       std::initializer_list<std::string_view> names) {
-  for (std::string_view name : names) {
-    for (auto it = attributes->begin(); it != attributes->end(); ++it) {
-      if (it->key == name) {
-        Attribute taken = std::move(*it);
-        attributes->erase(it);
-        return taken;
-      }
-    }
-  }
+// The well-known fields, each under its canonical name or an alias.
+enum WellKnown {
+  kTimestampField,
+  kLevelField,
+  kMessageField,
+  kSystemField,
+  kServiceField,
+  kWellKnown
+};
+
+// Which well-known field `key` names, and whether by its canonical name
+// (preferred when a document has both).
+std::optional<std::pair<WellKnown, bool>> WellKnownField(std::string_view key) {
+  if (key == field::kTimestamp) return std::pair{kTimestampField, true};
+  if (key == "timestamp") return std::pair{kTimestampField, false};
+  if (key == field::kLevel) return std::pair{kLevelField, true};
+  if (key == "level") return std::pair{kLevelField, false};
+  if (key == field::kMessage) return std::pair{kMessageField, true};
+  if (key == "msg") return std::pair{kMessageField, false};
+  if (key == field::kSystem) return std::pair{kSystemField, true};
+  if (key == field::kServiceName) return std::pair{kServiceField, true};
+  if (key == "service") return std::pair{kServiceField, false};
   return std::nullopt;
+}
+
+// Takes the well-known fields out of `attributes` in one pass: for each,
+// the first attribute under its canonical name, else the first under an
+// alias. An alias next to the canonical name stays an attribute.
+std::array<std::optional<Attribute>, kWellKnown> TakeWellKnown(std::vector<Attribute>* attributes) {
+  constexpr size_t kNone = SIZE_MAX;
+  std::array<size_t, kWellKnown> canonical;
+  std::array<size_t, kWellKnown> alias;
+  canonical.fill(kNone);
+  alias.fill(kNone);
+  for (size_t i = 0; i < attributes->size(); ++i) {
+    const auto known = WellKnownField((*attributes)[i].key);
+    if (!known) continue;
+    size_t& slot = known->second ? canonical[known->first] : alias[known->first];
+    if (slot == kNone) slot = i;
+  }
+  std::array<std::optional<Attribute>, kWellKnown> taken;
+  std::array<size_t, kWellKnown> taken_index;
+  size_t count = 0;
+  for (size_t f = 0; f < kWellKnown; ++f) {
+    const size_t i = canonical[f] != kNone ? canonical[f] : alias[f];
+    if (i == kNone) continue;
+    taken[f] = std::move((*attributes)[i]);
+    taken_index[count++] = i;
+  }
+  if (count == 0) return taken;
+  // Close the gaps, keeping the other attributes in order.
+  const auto taken_end = taken_index.begin() + static_cast<std::ptrdiff_t>(count);
+  const size_t first = *std::min_element(taken_index.begin(), taken_end);
+  size_t out = first;
+  for (size_t i = first; i < attributes->size(); ++i) {
+    if (std::find(taken_index.begin(), taken_end, i) != taken_end) continue;
+    (*attributes)[out++] = std::move((*attributes)[i]);
+  }
+  attributes->resize(out);
+  return taken;
 }
 
 std::string ValueText(const AttributeValue& value) {
@@ -81,6 +130,12 @@ std::optional<int64_t> EpochNanosOf(const AttributeValue& value) {
     return EpochIntegerToNanos(epoch);
   }
   return std::nullopt;
+}
+
+// ValueText, moving the string out when the value is one.
+std::string TakeText(AttributeValue* value) {
+  if (auto* s = std::get_if<std::string>(value)) return std::move(*s);
+  return ValueText(*value);
 }
 
 absl::StatusOr<int64_t> TimestampFrom(const Attribute& attribute) {
@@ -149,12 +204,13 @@ absl::StatusOr<LogRecord> NormalizeJsonDocument(simdjson::dom::element document,
   record.timestamp_ns = received_ns;
   Flatten(document, "", &record.attributes);
 
-  if (auto ts = TakeAttribute(&record.attributes, {field::kTimestamp, "timestamp"})) {
+  auto well_known = TakeWellKnown(&record.attributes);
+  if (auto& ts = well_known[kTimestampField]) {
     auto parsed = TimestampFrom(*ts);
     if (!parsed.ok()) return parsed.status();
     record.timestamp_ns = *parsed;
   }
-  if (auto level = TakeAttribute(&record.attributes, {field::kLevel, "level"})) {
+  if (auto& level = well_known[kLevelField]) {
     std::optional<Level> parsed;
     if (const auto* s = std::get_if<std::string>(&level->value)) parsed = ParseLevel(*s);
     if (const auto* n = std::get_if<int64_t>(&level->value)) parsed = LevelFromNumber(*n);
@@ -165,16 +221,16 @@ absl::StatusOr<LogRecord> NormalizeJsonDocument(simdjson::dom::element document,
       record.attributes.push_back({"log.level.original", ValueText(level->value)});
     }
   }
-  if (auto message = TakeAttribute(&record.attributes, {field::kMessage, "msg"})) {
-    record.message = ValueText(message->value);
+  if (auto& message = well_known[kMessageField]) {
+    record.message = TakeText(&message->value);
   }
-  if (auto system = TakeAttribute(&record.attributes, {field::kSystem})) {
+  if (auto& system = well_known[kSystemField]) {
     auto name = NormalizeSystemName(ValueText(system->value));
     if (!name.ok()) return name.status();
     record.system = *std::move(name);
   }
-  if (auto service = TakeAttribute(&record.attributes, {field::kServiceName, "service"})) {
-    record.service = ValueText(service->value);
+  if (auto& service = well_known[kServiceField]) {
+    record.service = TakeText(&service->value);
   }
   return record;
 }

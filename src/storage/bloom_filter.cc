@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -65,16 +66,47 @@ uint64_t IntegerHash(int64_t value) {
   return ExactValueHash(std::string_view(digits, static_cast<size_t>(end - digits)));
 }
 
-void FilterBuilder::AddWords(std::string_view text) {
-  ForEachWord(text, [this](std::string_view word) {
-    LowerInto(word, &lowered_);
-    hashes_.insert(HashLowered(lowered_));
-  });
+// The words of `text` hashed as WordHash does, in one pass: the text is
+// lower-cased once, and each word hashed where it lies in that copy. Returns
+// true when `text` is a single lower-case word (its ExactValueHash is then
+// its word hash).
+bool FilterBuilder::HashWords(std::string_view text) {
+  static constexpr auto kTable = [] {
+    // Per byte: 0 not a word byte, else the byte lower-cased.
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+      const char ch = static_cast<char>(c);
+      if (IsWordByte(ch))
+        table[c] = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+    }
+    return table;
+  }();
+  lowered_.resize(text.size());
+  char* lowered = lowered_.data();
+  bool lower_case = true;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char folded = kTable[static_cast<unsigned char>(text[i])];
+    lowered[i] = folded;  // 0 between words
+    lower_case = lower_case && folded == text[i];
+  }
+  bool one_word = false;  // the first word spans the whole text
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && lowered[i] == 0) ++i;
+    const size_t start = i;
+    while (i < text.size() && lowered[i] != 0) ++i;
+    if (i > start) {
+      hashes_.insert(HashLowered(std::string_view(lowered + start, i - start)));
+      one_word = start == 0 && i == text.size();
+    }
+  }
+  return one_word && lower_case;
 }
 
+void FilterBuilder::AddWords(std::string_view text) { HashWords(text); }
+
 void FilterBuilder::AddWordsAndValue(std::string_view value) {
-  AddWords(value);
-  if (!IsOneLowerCaseWord(value)) hashes_.insert(ExactValueHash(value));
+  if (!HashWords(value)) hashes_.insert(ExactValueHash(value));
 }
 
 std::string FilterBuilder::Finish() {

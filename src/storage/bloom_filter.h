@@ -43,6 +43,8 @@ class FilterBuilder {
   std::string Finish();
 
  private:
+  bool HashWords(std::string_view text);
+
   absl::flat_hash_set<uint64_t> hashes_;  // distinct keys size the filter
   std::string lowered_;
 };

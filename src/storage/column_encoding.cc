@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/string_hash.h"
 #include "common/strings.h"
 #include "storage/coding.h"
 
@@ -179,30 +180,43 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
 void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
                    size_t max_dictionary, std::vector<std::string_view>* distinct) {
   if (distinct != nullptr) distinct->clear();
-  absl::flat_hash_map<std::string_view, uint32_t> index;
+  // One pass hashes each value once: it finds the distinct values, in order
+  // of first appearance, and each row's code among them, and stops counting
+  // once there are too many for a dictionary.
+  absl::flat_hash_map<std::string_view, uint32_t, StringHash, StringEq> index;
+  std::vector<std::string_view> dictionary;
+  std::vector<uint32_t> codes;
+  codes.reserve(values.size());
   size_t plain_size = 0;
   for (std::string_view v : values) {
     plain_size += v.size() + 1;
-    if (index.size() <= max_dictionary) index.emplace(v, 0);
+    if (dictionary.size() > max_dictionary) continue;
+    const auto [it, inserted] = index.try_emplace(v, static_cast<uint32_t>(dictionary.size()));
+    if (inserted) dictionary.push_back(v);
+    codes.push_back(it->second);
   }
-  if (index.size() <= max_dictionary) {
-    std::vector<std::string_view> dictionary;
-    dictionary.reserve(index.size());
+  if (dictionary.size() <= max_dictionary) {
     size_t dictionary_size = 0;
-    for (const auto& [value, unused] : index) {
-      dictionary.push_back(value);
-      dictionary_size += value.size() + 1;
-    }
+    for (std::string_view v : dictionary) dictionary_size += v.size() + 1;
     // Indexes take a byte each below 128 distinct values, two below 16384.
     const size_t index_bytes = values.size() * (dictionary.size() < 128 ? 1 : 2);
     if (dictionary_size + index_bytes < plain_size) {
-      std::sort(dictionary.begin(), dictionary.end());
-      for (uint32_t i = 0; i < dictionary.size(); ++i) index[dictionary[i]] = i;
+      // Sorted dictionary: first-appearance codes are renumbered.
+      std::vector<uint32_t> order(dictionary.size());
+      std::iota(order.begin(), order.end(), 0u);
+      std::sort(order.begin(), order.end(),
+                [&](uint32_t a, uint32_t b) { return dictionary[a] < dictionary[b]; });
+      std::vector<uint32_t> sorted_code(dictionary.size());
+      std::vector<std::string_view> sorted(dictionary.size());
+      for (uint32_t i = 0; i < order.size(); ++i) {
+        sorted_code[order[i]] = i;
+        sorted[i] = dictionary[order[i]];
+      }
       out->push_back(static_cast<char>(StringEncoding::kDictionary));
-      PutVarint(out, dictionary.size());
-      for (std::string_view v : dictionary) PutString(out, v);
-      for (std::string_view v : values) PutVarint(out, index[v]);
-      if (distinct != nullptr) *distinct = std::move(dictionary);
+      PutVarint(out, sorted.size());
+      for (std::string_view v : sorted) PutString(out, v);
+      for (uint32_t code : codes) PutVarint(out, sorted_code[code]);
+      if (distinct != nullptr) *distinct = std::move(sorted);
       return;
     }
   }

@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/status_macros.h"
+#include "common/string_hash.h"
 #include "common/strings.h"
 #include "storage/bloom_filter.h"
 #include "storage/coding.h"
@@ -262,16 +263,7 @@ class SegmentBuilder {
   std::vector<segment::Column> columns_;
   static constexpr uint32_t kNoColumn = UINT32_MAX;
   using ColumnsByType = std::array<uint32_t, 8>;  // by ColumnType
-  // Transparent, so std::string_view keys look up without a copy.
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view name) const { return absl::Hash<std::string_view>{}(name); }
-  };
-  struct NameEq {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-  };
-  absl::flat_hash_map<std::string, ColumnsByType, NameHash, NameEq> column_index_;
+  absl::flat_hash_map<std::string, ColumnsByType, StringHash, StringEq> column_index_;
   std::vector<std::vector<std::pair<size_t, const AttributeValue*>>> attributes_;
   std::vector<std::string_view> distinct_;  // a string chunk's dictionary
 };
