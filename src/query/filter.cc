@@ -75,6 +75,7 @@ absl::StatusOr<Filter> Filter::Parse(std::string_view query) {
   Filter filter;
   size_t pos = 0;
   bool expect_term = true;  // after `and` a term must follow
+  bool any_term = false;    // `*` counts, though it adds no condition
   size_t and_position = 0;
   while (true) {
     while (pos < query.size() && IsAsciiSpace(query[pos])) ++pos;
@@ -102,6 +103,12 @@ absl::StatusOr<Filter> Filter::Parse(std::string_view query) {
                                            "` is not supported yet: only terms joined by "
                                            "`and` (field:value, words, \"phrases\")"));
         }
+        if (word == "*") {
+          // Kibana's "everything": a term every record matches.
+          expect_term = false;
+          any_term = true;
+          continue;
+        }
         term.value = std::move(word);
       } else {
         if (word.empty()) return SyntaxError(start, "a field name is missing before ':'");
@@ -126,8 +133,9 @@ absl::StatusOr<Filter> Filter::Parse(std::string_view query) {
     }
     filter.terms_.push_back(std::move(term));
     expect_term = false;
+    any_term = true;
   }
-  if (expect_term && !filter.terms_.empty()) {
+  if (expect_term && any_term) {
     return SyntaxError(and_position, "`and` needs a term on each side");
   }
   return filter;

@@ -46,6 +46,13 @@ TEST(FilterTest, MatchesFieldsWordsAndPhrases) {
   EXPECT_FALSE(Matches("trace.id:*"));
   EXPECT_FALSE(Matches("refused and order.id:1"));
   EXPECT_TRUE(Matches("url.path:\\/api\\/orders"));
+  // `*` alone is everything, as in Kibana; with others it adds nothing.
+  EXPECT_TRUE(Matches("*"));
+  EXPECT_TRUE(Matches("* and order.id:10442"));
+  EXPECT_FALSE(Matches("* and order.id:1"));
+  auto everything = Filter::Parse(" * ");
+  ASSERT_TRUE(everything.ok());
+  EXPECT_TRUE(everything->terms().empty());
 }
 
 TEST(FilterTest, SyntaxErrorsSayWhereAndWhat) {
@@ -54,6 +61,7 @@ TEST(FilterTest, SyntaxErrorsSayWhereAndWhat) {
       {"not a", "position 0: `not`"},
       {"and a", "position 0: `and` needs a term on each side"},
       {"a and", "position 2: `and` needs a term on each side"},
+      {"* and", "position 2: `and` needs a term on each side"},
       {"a and and b", "position 6: `and` needs a term"},
       {"\"open", "position 0: unterminated quote"},
       {"field: x", "position 6: a value is missing after 'field:'"},

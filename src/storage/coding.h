@@ -4,6 +4,8 @@
 // its input (every decoder of untrusted or damaged bytes uses it).
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -52,6 +54,30 @@ class ByteReader {
       }
     }
     return VarintSlow(v);
+  }
+  // Reads `n` varints, calling fn(i, value) for each in order. The one-byte
+  // varints of small numbers (the common case of integer columns) are taken
+  // from eight bytes loaded at once, up to the first longer one.
+  template <typename Fn>
+  [[nodiscard]] bool Varints(size_t n, Fn&& fn) {
+    size_t i = 0;
+    while (i < n) {
+      if (data_.size() - pos_ >= 8) {
+        uint64_t word = 0;
+        std::memcpy(&word, data_.data() + pos_, 8);
+        const uint64_t long_bytes = word & 0x8080808080808080ULL;
+        size_t small = long_bytes == 0 ? 8 : static_cast<size_t>(std::countr_zero(long_bytes)) / 8;
+        small = std::min(small, n - i);
+        for (size_t k = 0; k < small; ++k) fn(i + k, (word >> (8 * k)) & 0xFF);
+        i += small;
+        pos_ += small;
+        if (small == 8 || i == n) continue;
+      }
+      uint64_t v = 0;
+      if (!Varint(&v)) return false;
+      fn(i++, v);
+    }
+    return true;
   }
   [[nodiscard]] bool Byte(uint8_t* b);
   [[nodiscard]] bool String(std::string* s);

@@ -76,16 +76,18 @@ void PutOffsets(const std::vector<int64_t>& values, int64_t min, std::string* ou
   for (int64_t v : values) PutVarint(out, static_cast<uint64_t>(v) - static_cast<uint64_t>(min));
 }
 
-bool GetOffsets(ByteReader* in, std::vector<int64_t>* values) {
+// Reads what PutOffsets wrote; each value is then scale_base + value *
+// step (0 and 1 when the values were not scaled), in wrapping arithmetic.
+bool GetOffsets(ByteReader* in, std::vector<int64_t>* values, int64_t scale_base = 0,
+                uint64_t step = 1) {
   uint64_t min = 0;
   if (!in->Varint(&min)) return false;
   const auto base = static_cast<uint64_t>(UnZigZag(min));
-  for (int64_t& v : *values) {
-    uint64_t offset = 0;
-    if (!in->Varint(&offset)) return false;
-    v = static_cast<int64_t>(base + offset);
-  }
-  return true;
+  int64_t* out = values->data();
+  const auto scaled_base = static_cast<uint64_t>(scale_base);
+  return in->Varints(values->size(), [&](size_t i, uint64_t offset) {
+    out[i] = static_cast<int64_t>(scaled_base + (base + offset) * step);
+  });
 }
 
 // (value - base) / step, exactly (CommonStep divides every distance).
@@ -172,8 +174,8 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
     return Damaged("integer");
   }
   std::vector<int64_t> values(count);
-  if (!GetOffsets(&in, &values) || !in.AtEnd()) return Damaged("integer");
-  if (scaled) Unscale(base, step, &values);
+  const bool ok = scaled ? GetOffsets(&in, &values, base, step) : GetOffsets(&in, &values);
+  if (!ok || !in.AtEnd()) return Damaged("integer");
   return values;
 }
 

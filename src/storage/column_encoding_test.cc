@@ -40,6 +40,29 @@ TEST(ColumnEncodingTest, IntegersRoundTrip) {
   EXPECT_EQ(*DecodeIntegers(encoded, statuses.size()), statuses);
 }
 
+// Small offsets are decoded eight at a time; runs of them broken by longer
+// varints at every position, and counts that are not multiples of eight,
+// must decode the same, scaled or not.
+TEST(ColumnEncodingTest, MixedRunsOfSmallAndLargeIntegersRoundTrip) {
+  std::mt19937_64 random(11);
+  for (int round = 0; round < 200; ++round) {
+    const int64_t step = round % 2 == 0 ? 1 : 1'000'000;
+    std::vector<int64_t> values(random() % 70);
+    for (int64_t& v : values) {
+      const int64_t offset = random() % 5 == 0 ? static_cast<int64_t>(random() % 100'000)
+                                               : static_cast<int64_t>(random() % 128);
+      v = 200 * step + offset * step;
+    }
+    for (uint32_t version = 1; version <= kTaggedNumbersVersion; ++version) {
+      std::string encoded;
+      EncodeIntegers(values, &encoded, version);
+      auto decoded = DecodeIntegers(encoded, values.size(), version);
+      ASSERT_TRUE(decoded.ok()) << decoded.status();
+      ASSERT_EQ(*decoded, values) << "round " << round << " version " << version;
+    }
+  }
+}
+
 TEST(ColumnEncodingTest, NumbersWithACommonStepAreDividedByIt) {
   // Microsecond timestamps held in nanoseconds, about 500 µs apart.
   std::mt19937_64 random(11);

@@ -207,6 +207,13 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
   for (size_t r = 0; r < rows; ++r) matched += match[r];
   result_.total += matched;
   if (matched == 0) return;
+  if (fields.empty() && buckets == 1) {
+    // A plain count, or every row in one bucket: one group, known already.
+    GroupKey key;
+    key.bucket_ns = first_bucket;
+    result_.groups[std::move(key)] += matched;
+    return;
+  }
   // A row's key: its bucket and field codes in mixed radix, one integer; the
   // radixes are at most the row count, so up to three fields fit 64 bits.
   std::vector<uint64_t> radix(fields.size());
