@@ -67,7 +67,7 @@ void CheckDecoded(const DecodedColumn& column, size_t rows, uint64_t present, ui
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 6) return 0;
   const auto type = static_cast<ColumnType>(1 + data[0] % 7);
-  const uint32_t version = 1 + data[1] % 3;
+  const uint32_t version = 1 + data[1] % mayak::kLatestNumbersVersion;
   const size_t rows = (data[2] | (data[3] << 8)) % 2048;
   uint64_t present = data[4] | (data[5] << 8);
   if (present > rows) present = rows;

@@ -42,7 +42,7 @@ std::string CompanyNdjson(uint64_t seed, int lines) {
 std::string ChunkHeader(uint8_t type, size_t rows) {
   std::string header;
   header.push_back(static_cast<char>(type - 1));
-  header.push_back(static_cast<char>(2));  // version 3
+  header.push_back(static_cast<char>(mayak::kLatestNumbersVersion - 1));  // the latest version
   for (int i = 0; i < 2; ++i) header.push_back(static_cast<char>((rows >> (8 * i)) & 0xff));
   for (int i = 0; i < 2; ++i) header.push_back(static_cast<char>((rows >> (8 * i)) & 0xff));
   return header;
@@ -98,6 +98,10 @@ int main(int argc, char** argv) {
   chunk.clear();
   mayak::EncodeIntegers(durations, &chunk);
   Write(dir, "column_chunk_fuzz", 1, ChunkHeader(5, durations.size()) + chunk);
+  const std::vector<int64_t> statuses = {200, 200, 500, 404, 200, 201, 200, 200, 500};
+  chunk.clear();
+  mayak::EncodeIntegers(statuses, &chunk);  // a dictionary
+  Write(dir, "column_chunk_fuzz", 4, ChunkHeader(5, statuses.size()) + chunk);
   chunk.clear();
   mayak::EncodeStrings(services, &chunk);
   Write(dir, "column_chunk_fuzz", 2, ChunkHeader(4, services.size()) + chunk);

@@ -55,6 +55,13 @@ bool ByteReader::StringView(std::string_view* s) {
   return true;
 }
 
+bool ByteReader::Bytes(size_t n, std::string_view* s) {
+  if (n > data_.size() - pos_) return false;
+  *s = data_.substr(pos_, n);
+  pos_ += n;
+  return true;
+}
+
 bool ByteReader::String(std::string* s) {
   std::string_view view;
   if (!StringView(&view)) return false;

@@ -83,6 +83,8 @@ class ByteReader {
   [[nodiscard]] bool String(std::string* s);
   // A view into the input, valid while the input is.
   [[nodiscard]] bool StringView(std::string_view* s);
+  // The next `n` bytes, as a view into the input.
+  [[nodiscard]] bool Bytes(size_t n, std::string_view* s);
   [[nodiscard]] bool Fixed32(uint32_t* v);
   [[nodiscard]] bool Fixed64(uint64_t* v);
   bool AtEnd() const { return pos_ == data_.size(); }

@@ -1,9 +1,12 @@
 #include "storage/column_encoding.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "common/string_hash.h"
 #include "common/strings.h"
 #include "storage/coding.h"
@@ -21,9 +24,63 @@ namespace {
 
 // The encoding byte of a version 3 timestamp or integer chunk.
 enum class NumberEncoding : uint8_t {
-  kPlain = 0,   // timestamps: delta-of-delta; integers: offsets from the minimum
-  kScaled = 1,  // the same of (value - base) / step, after the base and the step
+  kPlain = 0,       // timestamps: delta-of-delta; integers: offsets from the minimum
+  kScaled = 1,      // the same of (value - base) / step, after the base and the step
+  kDictionary = 2,  // integers, version 4: distinct values ascending, a byte per value
 };
+
+// The distinct values of `values`, ascending, when there are at most
+// kMaxIntegerDictionary of them.
+std::optional<std::vector<int64_t>> SmallDictionary(const std::vector<int64_t>& values) {
+  absl::flat_hash_set<int64_t> distinct;
+  for (int64_t v : values) {
+    if (distinct.insert(v).second && distinct.size() > kMaxIntegerDictionary) return std::nullopt;
+  }
+  std::vector<int64_t> dictionary(distinct.begin(), distinct.end());
+  std::sort(dictionary.begin(), dictionary.end());
+  return dictionary;
+}
+
+// kDictionary after its encoding byte: the count, the first value (zigzag),
+// the gaps between the next ones, then each value's index as one byte.
+void PutIntegerDictionary(const std::vector<int64_t>& values,
+                          const std::vector<int64_t>& dictionary, std::string* out) {
+  PutVarint(out, dictionary.size());
+  for (size_t i = 0; i < dictionary.size(); ++i) {
+    PutVarint(out, i == 0 ? ZigZag(dictionary[0])
+                          : static_cast<uint64_t>(dictionary[i]) -
+                                static_cast<uint64_t>(dictionary[i - 1]));
+  }
+  const size_t start = out->size();
+  out->resize(start + values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const auto it = std::lower_bound(dictionary.begin(), dictionary.end(), values[i]);
+    (*out)[start + i] = static_cast<char>(it - dictionary.begin());
+  }
+}
+
+bool GetIntegerDictionary(ByteReader* in, std::vector<int64_t>* values) {
+  uint64_t size = 0;
+  if (!in->Varint(&size) || size == 0 || size > kMaxIntegerDictionary) return false;
+  std::array<int64_t, kMaxIntegerDictionary> dictionary{};
+  uint64_t value = 0;
+  for (size_t i = 0; i < size; ++i) {
+    uint64_t v = 0;
+    if (!in->Varint(&v)) return false;
+    value = i == 0 ? static_cast<uint64_t>(UnZigZag(v)) : value + v;
+    dictionary[i] = static_cast<int64_t>(value);
+  }
+  std::string_view codes;
+  if (!in->Bytes(values->size(), &codes) || !in->AtEnd()) return false;
+  uint8_t largest = 0;
+  int64_t* out = values->data();
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const auto code = static_cast<uint8_t>(codes[i]);
+    largest = std::max(largest, code);
+    out[i] = dictionary[code];
+  }
+  return codes.empty() || largest < size;
+}
 
 uint64_t Distance(int64_t a, int64_t b) {
   return a >= b ? static_cast<uint64_t>(a) - static_cast<uint64_t>(b)
@@ -159,6 +216,12 @@ absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, siz
 void EncodeIntegers(const std::vector<int64_t>& values, std::string* out, uint32_t version) {
   const int64_t min = values.empty() ? 0 : *std::min_element(values.begin(), values.end());
   if (version < kTaggedNumbersVersion) return PutOffsets(values, min, out);
+  if (version >= kIntegerDictionaryVersion && !values.empty()) {
+    if (std::optional<std::vector<int64_t>> dictionary = SmallDictionary(values)) {
+      out->push_back(static_cast<char>(NumberEncoding::kDictionary));
+      return PutIntegerDictionary(values, *dictionary, out);
+    }
+  }
   const std::vector<int64_t> encoded = PutNumberHeader(values, min, out);
   PutOffsets(encoded, encoded.empty() ? 0 : *std::min_element(encoded.begin(), encoded.end()), out);
 }
@@ -167,6 +230,13 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
                                                     uint32_t version) {
   if (count > data.size()) return Damaged("integer");
   ByteReader in(data);
+  if (version >= kIntegerDictionaryVersion && !data.empty() &&
+      static_cast<uint8_t>(data[0]) == static_cast<uint8_t>(NumberEncoding::kDictionary)) {
+    uint8_t encoding = 0;
+    std::vector<int64_t> values(count);
+    if (!in.Byte(&encoding) || !GetIntegerDictionary(&in, &values)) return Damaged("integer");
+    return values;
+  }
   bool scaled = false;
   int64_t base = 0;
   uint64_t step = 1;

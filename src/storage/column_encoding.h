@@ -17,23 +17,30 @@ namespace mayak {
 // version 3 starts timestamp and integer chunks with a byte naming the
 // encoding; versions 1 and 2 had one encoding each and no such byte.
 inline constexpr uint32_t kTaggedNumbersVersion = 3;
+// Version 4 adds a dictionary encoding for integer chunks of few distinct
+// values (status codes, counts, small enums).
+inline constexpr uint32_t kIntegerDictionaryVersion = 4;
+inline constexpr uint32_t kLatestNumbersVersion = kIntegerDictionaryVersion;
 
 // Delta-of-delta, zigzag varints: a steady stream of timestamps costs about a
 // byte a value. From version 3, when the values share a step (timestamps of
 // millisecond or microsecond precision held in nanoseconds), they are
 // divided by it first.
 void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out,
-                      uint32_t version = kTaggedNumbersVersion);
+                      uint32_t version = kLatestNumbersVersion);
 absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count,
-                                                      uint32_t version = kTaggedNumbersVersion);
+                                                      uint32_t version = kLatestNumbersVersion);
 
 // Integers as varint offsets from the minimum (which is written first); from
 // version 3 divided by their common step when there is one (durations in
-// whole milliseconds held in nanoseconds).
+// whole milliseconds held in nanoseconds); from version 4, when there are at
+// most kMaxIntegerDictionary distinct values, as a dictionary and a byte per
+// value, which decodes without a branch per value.
+inline constexpr size_t kMaxIntegerDictionary = 256;
 void EncodeIntegers(const std::vector<int64_t>& values, std::string* out,
-                    uint32_t version = kTaggedNumbersVersion);
+                    uint32_t version = kLatestNumbersVersion);
 absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count,
-                                                    uint32_t version = kTaggedNumbersVersion);
+                                                    uint32_t version = kLatestNumbersVersion);
 
 enum class StringEncoding : uint8_t { kPlain = 0, kDictionary = 1 };
 

@@ -53,7 +53,7 @@ TEST(ColumnEncodingTest, MixedRunsOfSmallAndLargeIntegersRoundTrip) {
                                                : static_cast<int64_t>(random() % 128);
       v = 200 * step + offset * step;
     }
-    for (uint32_t version = 1; version <= kTaggedNumbersVersion; ++version) {
+    for (uint32_t version = 1; version <= kLatestNumbersVersion; ++version) {
       std::string encoded;
       EncodeIntegers(values, &encoded, version);
       auto decoded = DecodeIntegers(encoded, values.size(), version);
@@ -61,6 +61,35 @@ TEST(ColumnEncodingTest, MixedRunsOfSmallAndLargeIntegersRoundTrip) {
       ASSERT_EQ(*decoded, values) << "round " << round << " version " << version;
     }
   }
+}
+
+TEST(ColumnEncodingTest, FewDistinctIntegersTakeAByteEachFromVersion4) {
+  std::mt19937_64 random(5);
+  const int64_t statuses[] = {200, 201, 404, 500, -7, INT64_MIN, INT64_MAX};
+  std::vector<int64_t> values(5000);
+  for (int64_t& v : values) v = statuses[random() % 7];
+  std::string v4;
+  EncodeIntegers(values, &v4, kIntegerDictionaryVersion);
+  EXPECT_LT(v4.size(), values.size() + 40);
+  EXPECT_EQ(*DecodeIntegers(v4, values.size(), kIntegerDictionaryVersion), values);
+
+  // 256 distinct values still fit a byte each; 257 do not.
+  std::vector<int64_t> wide(1000);
+  for (size_t i = 0; i < wide.size(); ++i) wide[i] = static_cast<int64_t>(i % 256) * 1'000'003;
+  std::string encoded;
+  EncodeIntegers(wide, &encoded, kIntegerDictionaryVersion);
+  EXPECT_EQ(static_cast<uint8_t>(encoded[0]), 2);  // the dictionary
+  EXPECT_EQ(*DecodeIntegers(encoded, wide.size(), kIntegerDictionaryVersion), wide);
+  wide[0] = 7;
+  encoded.clear();
+  EncodeIntegers(wide, &encoded, kIntegerDictionaryVersion);
+  EXPECT_NE(static_cast<uint8_t>(encoded[0]), 2);
+  EXPECT_EQ(*DecodeIntegers(encoded, wide.size(), kIntegerDictionaryVersion), wide);
+
+  // A code past the dictionary is damage, not a read past it.
+  std::string damaged = v4;
+  damaged.back() = static_cast<char>(200);
+  EXPECT_FALSE(DecodeIntegers(damaged, values.size(), kIntegerDictionaryVersion).ok());
 }
 
 TEST(ColumnEncodingTest, NumbersWithACommonStepAreDividedByIt) {

@@ -12,8 +12,9 @@ inline constexpr std::string_view kMagic = "MAYAKSEG";
 inline constexpr std::string_view kTailMagic = "MAYAKEND";
 // Version 2 added per-chunk statistics (number ranges, Bloom filters);
 // version 3 an encoding byte on timestamp and integer chunks (values with a
-// common step are divided by it). Versions 1 and 2 are still read.
-inline constexpr uint32_t kVersion = 3;
+// common step are divided by it); version 4 dictionaries for integer chunks
+// of few distinct values. Versions 1 to 3 are still read.
+inline constexpr uint32_t kVersion = 4;
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kTailSize = 8 + 4 + 4 + 8;
 

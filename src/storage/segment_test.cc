@@ -84,7 +84,7 @@ TEST_F(SegmentTest, RoundTripsTheCompanyLogs) {
 
 TEST_F(SegmentTest, OlderVersionsAreStillRead) {
   const std::vector<LogRecord> records = CompanyRecords(2000);
-  for (uint32_t version : {1u, 2u}) {
+  for (uint32_t version : {1u, 2u, 3u}) {
     const std::string path = dir_ + "/v" + std::to_string(version) + ".seg";
     ASSERT_TRUE(WriteSegment(Env::Default(), path, records, {500, 3, version}).ok());
     auto reader = SegmentReader::Open(Env::Default(), path);
