@@ -1,5 +1,6 @@
 #include "storage/row_group_pruner.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,31 @@ TEST_F(RowGroupPrunerTest, NeedlesSkipAlmostEveryGroupAndMissNothing) {
 
   const Outcome no_field = Prune(*reader, "no.such.field:*");
   EXPECT_EQ(no_field.kept, 0u);
+
+  // Measurements have no Bloom filter (they are searched by range), so an
+  // exact duration keeps every group its range allows, and is still found.
+  std::optional<int64_t> duration;
+  for (const LogRecord& r : records) {
+    if (const AttributeValue* v = r.FindAttribute("event.duration"); v != nullptr) {
+      duration = std::get<int64_t>(*v);
+      break;
+    }
+  }
+  ASSERT_TRUE(duration.has_value());
+  const Outcome measured = Prune(*reader, "event.duration:" + std::to_string(*duration));
+  EXPECT_GE(measured.matches, 1u);
+  EXPECT_GT(measured.kept, groups / 2);
+  for (size_t g = 0; g < groups; ++g) {
+    for (size_t c = 0; c < reader->footer().row_groups[g].chunks.size(); ++c) {
+      const uint32_t column = reader->footer().row_groups[g].chunks[c].column;
+      const std::string& name = reader->footer().columns[column].name;
+      if (name == "event.duration") {
+        EXPECT_TRUE(reader->bloom(g, c).empty());
+      } else if (name == "order.id") {
+        EXPECT_FALSE(reader->bloom(g, c).empty());
+      }
+    }
+  }
 
   // Terms pruning cannot judge keep everything, and still miss nothing.
   EXPECT_EQ(Prune(*reader, "log.level:error").kept, groups);

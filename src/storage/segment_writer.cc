@@ -30,6 +30,16 @@ constexpr std::pair<std::string_view, ColumnType> kFixedColumns[] = {
     {field::kSystem, ColumnType::kString},       {field::kServiceName, ColumnType::kString},
 };
 
+// Fields that measure (ECS `event.duration`, `*.bytes`, ...) are filtered by
+// ranges, which row group min/max answer; a Bloom filter of their values
+// would cost about a byte a row for needles nobody looks for.
+bool IsMeasurement(std::string_view name) {
+  for (std::string_view suffix : {".duration", ".bytes", ".size"}) {
+    if (name.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
 ColumnType TypeOf(const AttributeValue& value) {
   switch (value.index()) {
     case 0:
@@ -119,11 +129,13 @@ class SegmentBuilder {
       segment::ChunkMeta chunk;
       chunk.column = column;
       chunk.present = values.size();
-      EncodeValues(columns_[column].type, values, options_.format_version, &raw, &chunk, &bloom_,
-                   &distinct_);
-      // Strings and integers (ids: order.id, user.id) get Bloom filters.
+      // Strings and integers (ids: order.id, user.id) get Bloom filters,
+      // but not measurements, which are searched by range.
       const ColumnType type = columns_[column].type;
-      const bool indexed = type == ColumnType::kString || type == ColumnType::kInt;
+      const bool indexed = (type == ColumnType::kString || type == ColumnType::kInt) &&
+                           !IsMeasurement(columns_[column].name);
+      EncodeValues(type, values, options_.format_version, &raw, &chunk, indexed ? &bloom_ : nullptr,
+                   &distinct_);
       AddChunk(&group, chunk, raw, indexed ? bloom_.Finish() : std::string());
     }
     footer_.rows += n;
@@ -189,7 +201,7 @@ class SegmentBuilder {
         EncodeStrings(strings, out, kMaxDictionary, distinct);
         // A dictionary's values once each, or every value.
         for (std::string_view v : distinct->empty() ? strings : *distinct) {
-          bloom->AddWordsAndValue(v);
+          if (bloom != nullptr) bloom->AddWordsAndValue(v);
         }
         return;
       }
@@ -197,7 +209,7 @@ class SegmentBuilder {
         std::vector<int64_t> ints;
         for (const auto& [row, v] : values) {
           ints.push_back(std::get<int64_t>(*v));
-          bloom->AddInteger(ints.back());
+          if (bloom != nullptr) bloom->AddInteger(ints.back());
         }
         EncodeIntegers(ints, out, version);
         const auto [min, max] = std::minmax_element(ints.begin(), ints.end());
