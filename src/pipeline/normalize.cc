@@ -104,7 +104,7 @@ std::array<std::optional<Attribute>, kWellKnown> TakeWellKnown(std::vector<Attri
   }
   if (count == 0) return taken;
   // Close the gaps, keeping the other attributes in order.
-  const auto taken_end = taken_index.begin() + static_cast<std::ptrdiff_t>(count);
+  auto* const taken_end = taken_index.begin() + static_cast<std::ptrdiff_t>(count);
   const size_t first = *std::min_element(taken_index.begin(), taken_end);
   size_t out = first;
   for (size_t i = first; i < attributes->size(); ++i) {

@@ -40,11 +40,9 @@ uint64_t HashLowered(std::string_view lowered) {
 }
 
 bool IsOneLowerCaseWord(std::string_view value) {
-  if (value.empty()) return false;
-  for (char c : value) {
-    if (!IsWordByte(c) || (c >= 'A' && c <= 'Z')) return false;
-  }
-  return true;
+  return !value.empty() && std::ranges::all_of(value, [](char c) {
+    return IsWordByte(c) && !(c >= 'A' && c <= 'Z');
+  });
 }
 
 }  // namespace
@@ -129,7 +127,7 @@ bool MayContain(std::string_view filter, uint64_t hash) {
   const char* block = filter.data() + BlockIndex(hash, blocks) * kBlockBytes;
   for (int w = 0; w < 8; ++w) {
     uint32_t word = 0;
-    std::memcpy(&word, block + w * 4, 4);
+    std::memcpy(&word, block + static_cast<ptrdiff_t>(w) * 4, 4);
     if ((word & BitMask(hash, w)) == 0) return false;
   }
   return true;

@@ -34,10 +34,9 @@ constexpr std::pair<std::string_view, ColumnType> kFixedColumns[] = {
 // ranges, which row group min/max answer; a Bloom filter of their values
 // would cost about a byte a row for needles nobody looks for.
 bool IsMeasurement(std::string_view name) {
-  for (std::string_view suffix : {".duration", ".bytes", ".size"}) {
-    if (name.ends_with(suffix)) return true;
-  }
-  return false;
+  constexpr std::string_view kSuffixes[] = {".duration", ".bytes", ".size"};
+  return std::ranges::any_of(kSuffixes,
+                             [name](std::string_view suffix) { return name.ends_with(suffix); });
 }
 
 ColumnType TypeOf(const AttributeValue& value) {
@@ -197,6 +196,7 @@ class SegmentBuilder {
     switch (type) {
       case ColumnType::kString: {
         std::vector<std::string_view> strings;
+        strings.reserve(values.size());
         for (const auto& [row, v] : values) strings.push_back(std::get<std::string>(*v));
         EncodeStrings(strings, out, kMaxDictionary, distinct);
         // A dictionary's values once each, or every value.
