@@ -125,33 +125,51 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
   return hit;
 }
 
-// Sets row_hit[row] for the rows whose value in `column` satisfies `term`.
+// How MatchColumn combines a row's result into `rows`: kAny sets the rows
+// that match (a term's columns, one per type, are alternatives), kAll clears
+// the rows that do not (the term's only column, straight into the match).
+enum class Combine { kAny, kAll };
+
+template <Combine kMode>
+void CombineRow(uint8_t* row, bool hit) {
+  if constexpr (kMode == Combine::kAny) {
+    *row |= static_cast<uint8_t>(hit);
+  } else {
+    *row &= static_cast<uint8_t>(hit);
+  }
+}
+
+// Combines into rows[row] whether the row's value in `column` satisfies
+// `term`; a row without a value does not.
+template <Combine kMode>
 void MatchColumn(const FilterTerm& term, bool words, const DecodedColumn& column,
-                 std::vector<uint8_t>* row_hit) {
+                 std::vector<uint8_t>* rows) {
   const bool integers = column.type == ColumnType::kInt || column.type == ColumnType::kTimestamp ||
                         column.type == ColumnType::kObserved;
   int64_t wanted = 0;
+  uint8_t* hit = rows->data();
+  const size_t n = rows->size();
   if (integers && !term.exists && ParseInt(term.value, &wanted)) {
     // The common needle and filter (order.id:10442, status 500): compare in
     // place, row by row.
-    const std::vector<int64_t>& ints = column.ints;
-    uint8_t* hit = row_hit->data();
+    const int64_t* ints = column.ints.data();
     if (column.value_of_row.empty()) {
-      for (size_t r = 0; r < row_hit->size(); ++r) hit[r] |= ints[r] == wanted;
+      for (size_t r = 0; r < n; ++r) CombineRow<kMode>(&hit[r], ints[r] == wanted);
     } else {
-      for (size_t r = 0; r < row_hit->size(); ++r) {
-        const uint32_t v = column.value_of_row[r];
-        if (v != DecodedColumn::kNull) hit[r] |= ints[v] == wanted;
+      const uint32_t* value_of_row = column.value_of_row.data();
+      for (size_t r = 0; r < n; ++r) {
+        const uint32_t v = value_of_row[r];
+        CombineRow<kMode>(&hit[r], v != DecodedColumn::kNull && ints[v] == wanted);
       }
     }
     return;
   }
   const std::vector<uint8_t> value_hit = MatchValues(term, words, column);
   const bool strings = column.type == ColumnType::kString;
-  for (size_t r = 0; r < row_hit->size(); ++r) {
+  for (size_t r = 0; r < n; ++r) {
     const uint32_t v = column.ValueIndex(r);
-    if (v == DecodedColumn::kNull) continue;
-    if (value_hit[strings ? column.strings.Code(v) : v]) (*row_hit)[r] = 1;
+    CombineRow<kMode>(
+        &hit[r], v != DecodedColumn::kNull && value_hit[strings ? column.strings.Code(v) : v] != 0);
   }
 }
 
@@ -159,21 +177,30 @@ void MatchColumn(const FilterTerm& term, bool words, const DecodedColumn& column
 
 void ApplyFilter(const Filter& filter, const ColumnBatch& batch, std::vector<uint8_t>* match) {
   std::vector<uint8_t> row_hit;
+  std::vector<const DecodedColumn*> columns;
   for (const FilterTerm& term : filter.terms()) {
     const bool words = term.field.empty() || term.field == field::kMessage;
     if (words && term.tokens.empty()) continue;  // matches every record
-    row_hit.assign(batch.rows, 0);
+    DecodedColumn timestamps;
+    columns.clear();
     if (term.field == field::kTimestamp) {
       // @timestamp is kept apart from the other columns.
-      DecodedColumn timestamps;
       timestamps.type = ColumnType::kTimestamp;
       timestamps.ints = batch.timestamps;
-      MatchColumn(term, false, timestamps, &row_hit);
+      columns.push_back(&timestamps);
     } else {
       for (const DecodedColumn* column : batch.Find(words ? field::kMessage : term.field)) {
-        if (words && column->column != kMessageColumn) continue;
-        MatchColumn(term, words, *column, &row_hit);
+        if (!words || column->column == kMessageColumn) columns.push_back(column);
       }
+    }
+    if (columns.size() == 1) {
+      // One column (the common case): rows it rejects are cleared in place.
+      MatchColumn<Combine::kAll>(term, words, *columns[0], match);
+      continue;
+    }
+    row_hit.assign(batch.rows, 0);
+    for (const DecodedColumn* column : columns) {
+      MatchColumn<Combine::kAny>(term, words, *column, &row_hit);
     }
     for (size_t r = 0; r < batch.rows; ++r) (*match)[r] &= row_hit[r];
   }
