@@ -45,9 +45,14 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       }
       return true;
     case ColumnType::kString: {
-      auto strings = DecodeStringViews(values, count);
+      // Hexadecimal ids are stored as bytes; their text is made in a buffer
+      // of its own that then replaces the raw chunk (held by pointer, so the
+      // views into it stay valid).
+      auto expanded = std::make_unique<std::string>();
+      auto strings = DecodeStringViews(values, count, expanded.get());
       if (!strings.ok()) return false;
       out->strings = *std::move(strings);
+      if (!expanded->empty()) out->raw = std::move(expanded);
       return true;
     }
     case ColumnType::kInt: {

@@ -249,8 +249,66 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
   return values;
 }
 
+// The length of `values` when each is lower-case hexadecimal of that one
+// even length (1 to 255 bytes once decoded), else 0.
+size_t HexLength(const std::vector<std::string_view>& values) {
+  static constexpr auto kIsHex = [] {
+    std::array<bool, 256> table{};
+    for (char c : std::string_view("0123456789abcdef")) table[static_cast<uint8_t>(c)] = true;
+    return table;
+  }();
+  if (values.empty()) return 0;
+  const size_t length = values[0].size();
+  if (length == 0 || length % 2 != 0 || length > 510) return 0;
+  for (std::string_view v : values) {
+    if (v.size() != length) return 0;
+    for (char c : v) {
+      if (!kIsHex[static_cast<uint8_t>(c)]) return 0;
+    }
+  }
+  return length;
+}
+
+uint8_t HexDigit(char c) { return static_cast<uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10); }
+
+void PutHexStrings(const std::vector<std::string_view>& values, size_t length, std::string* out) {
+  out->push_back(static_cast<char>(StringEncoding::kHex));
+  PutVarint(out, length / 2);
+  const size_t start = out->size();
+  out->resize(start + values.size() * (length / 2));
+  char* bytes = out->data() + start;
+  for (std::string_view v : values) {
+    for (size_t i = 0; i < length; i += 2) {
+      *bytes++ = static_cast<char>((HexDigit(v[i]) << 4) | HexDigit(v[i + 1]));
+    }
+  }
+}
+
+// Writes a kHex chunk's values (after its encoding byte) as plain text.
+bool ExpandHexStrings(ByteReader* in, size_t count, std::string* plain) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  uint64_t bytes = 0;
+  if (!in->Varint(&bytes) || bytes == 0 || bytes > 255) return false;
+  std::string_view data;
+  if (count > 0 && !in->Bytes(count * bytes, &data)) return false;
+  if (!in->AtEnd()) return false;
+  plain->clear();
+  plain->push_back(static_cast<char>(StringEncoding::kPlain));
+  plain->reserve(1 + count * (2 * bytes + 2));
+  for (size_t k = 0; k < count; ++k) {
+    PutVarint(plain, 2 * bytes);
+    for (size_t i = 0; i < bytes; ++i) {
+      const auto b = static_cast<uint8_t>(data[k * bytes + i]);
+      plain->push_back(kDigits[b >> 4]);
+      plain->push_back(kDigits[b & 0xF]);
+    }
+  }
+  return true;
+}
+
 void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
-                   size_t max_dictionary, std::vector<std::string_view>* distinct) {
+                   size_t max_dictionary, std::vector<std::string_view>* distinct,
+                   uint32_t version) {
   if (distinct != nullptr) distinct->clear();
   // One pass hashes each value once: it finds the distinct values, in order
   // of first appearance, and each row's code among them, and stops counting
@@ -292,15 +350,27 @@ void EncodeStrings(const std::vector<std::string_view>& values, std::string* out
       return;
     }
   }
+  if (version >= kHexStringsVersion) {
+    if (const size_t length = HexLength(values); length > 0) {
+      return PutHexStrings(values, length, out);
+    }
+  }
   out->push_back(static_cast<char>(StringEncoding::kPlain));
   for (std::string_view v : values) PutString(out, v);
 }
 
-absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count) {
+absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count,
+                                              std::string* expanded) {
   if (count > data.size()) return Damaged("string");
   ByteReader in(data);
   uint8_t encoding = 0;
   if (!in.Byte(&encoding)) return Damaged("string");
+  if (encoding == static_cast<uint8_t>(StringEncoding::kHex)) {
+    if (expanded == nullptr || !ExpandHexStrings(&in, count, expanded)) {
+      return Damaged("hexadecimal string");
+    }
+    return DecodeStringViews(*expanded, count);
+  }
   StringViews out;
   if (encoding == static_cast<uint8_t>(StringEncoding::kPlain)) {
     out.values.resize(count);
@@ -328,7 +398,8 @@ absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t coun
 }
 
 absl::StatusOr<std::vector<std::string>> DecodeStrings(std::string_view data, size_t count) {
-  auto views = DecodeStringViews(data, count);
+  std::string expanded;
+  auto views = DecodeStringViews(data, count, &expanded);
   if (!views.ok()) return views.status();
   std::vector<std::string> values(count);
   for (size_t i = 0; i < count; ++i) values[i].assign(views->Get(i));

@@ -42,7 +42,11 @@ void EncodeIntegers(const std::vector<int64_t>& values, std::string* out,
 absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count,
                                                     uint32_t version = kLatestNumbersVersion);
 
-enum class StringEncoding : uint8_t { kPlain = 0, kDictionary = 1 };
+// kHex (version 4): every value is lower-case hexadecimal of one even
+// length (trace and span ids, hashes), stored as bytes: half the size, and
+// random ids do not compress.
+enum class StringEncoding : uint8_t { kPlain = 0, kDictionary = 1, kHex = 2 };
+inline constexpr uint32_t kHexStringsVersion = 4;
 
 inline constexpr size_t kMaxDictionary = 4096;
 
@@ -51,9 +55,11 @@ inline constexpr size_t kMaxDictionary = 4096;
 // length-prefixed strings; the first byte says which.
 // With `distinct`, the distinct values are stored there when the dictionary
 // is chosen (the writer indexes each once) and it is cleared otherwise.
+// Otherwise, from version 4, hexadecimal ids are stored as bytes (kHex).
 void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
                    size_t max_dictionary = kMaxDictionary,
-                   std::vector<std::string_view>* distinct = nullptr);
+                   std::vector<std::string_view>* distinct = nullptr,
+                   uint32_t version = kLatestNumbersVersion);
 absl::StatusOr<std::vector<std::string>> DecodeStrings(std::string_view data, size_t count);
 
 // Strings decoded as views into `data`, without copying: `values` holds the
@@ -66,6 +72,9 @@ struct StringViews {
   std::string_view Get(size_t i) const { return values[codes.empty() ? i : codes[i]]; }
   uint32_t Code(size_t i) const { return codes.empty() ? static_cast<uint32_t>(i) : codes[i]; }
 };
-absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count);
+// A kHex chunk is first written out as text, in the plain layout, to
+// `*expanded`, and the views point there; without `expanded` it is an error.
+absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count,
+                                              std::string* expanded = nullptr);
 
 }  // namespace mayak

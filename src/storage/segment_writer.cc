@@ -104,7 +104,7 @@ class SegmentBuilder {
     const std::vector<std::string_view>* strings[] = {&messages, &systems, &services};
     for (uint32_t k = 0; k < 3; ++k) {
       raw.clear();
-      EncodeStrings(*strings[k], &raw, kMaxDictionary, &distinct_);
+      EncodeStrings(*strings[k], &raw, kMaxDictionary, &distinct_, options_.format_version);
       segment::ChunkMeta chunk;
       chunk.column = segment::kMessageColumn + k;
       chunk.present = n;
@@ -198,7 +198,7 @@ class SegmentBuilder {
         std::vector<std::string_view> strings;
         strings.reserve(values.size());
         for (const auto& [row, v] : values) strings.push_back(std::get<std::string>(*v));
-        EncodeStrings(strings, out, kMaxDictionary, distinct);
+        EncodeStrings(strings, out, kMaxDictionary, distinct, version);
         // A dictionary's values once each, or every value.
         for (std::string_view v : distinct->empty() ? strings : *distinct) {
           if (bloom != nullptr) bloom->AddWordsAndValue(v);
