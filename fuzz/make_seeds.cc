@@ -108,5 +108,10 @@ int main(int argc, char** argv) {
   chunk.clear();
   mayak::EncodeStrings(messages, &chunk);
   Write(dir, "column_chunk_fuzz", 3, ChunkHeader(4, messages.size()) + chunk);
+  const std::vector<std::string_view> trace_ids = {"4bf92f3577b34da6a3ce929d0e0e4736",
+                                                   "00f067aa0ba902b74bf92f3577b34da6"};
+  chunk.clear();
+  mayak::EncodeStrings(trace_ids, &chunk);  // hexadecimal, as bytes
+  Write(dir, "column_chunk_fuzz", 5, ChunkHeader(4, trace_ids.size()) + chunk);
   return 0;
 }
