@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <numeric>
 #include <optional>
 
@@ -306,6 +307,65 @@ bool ExpandHexStrings(ByteReader* in, size_t count, std::string* plain) {
   return true;
 }
 
+// The address of an IPv4 address in its usual form: four decimal numbers
+// 0-255 without leading zeros, joined by dots. Any other spelling ("010.1.2.3",
+// " 1.2.3.4") would not come back the same from four bytes.
+bool ParseIpv4(std::string_view text, uint32_t* address) {
+  uint32_t result = 0;
+  size_t pos = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (pos >= text.size() || text[pos] != '.') return false;
+      ++pos;
+    }
+    const size_t start = pos;
+    uint32_t octet = 0;
+    while (pos < text.size() && pos - start < 3 && text[pos] >= '0' && text[pos] <= '9') {
+      octet = octet * 10 + static_cast<uint32_t>(text[pos] - '0');
+      ++pos;
+    }
+    const size_t digits = pos - start;
+    if (digits == 0 || octet > 255 || (digits > 1 && text[start] == '0')) return false;
+    result = (result << 8) | octet;
+  }
+  if (pos != text.size()) return false;
+  *address = result;
+  return true;
+}
+
+bool AllIpv4(const std::vector<std::string_view>& values) {
+  uint32_t address = 0;
+  return !values.empty() &&
+         std::ranges::all_of(values, [&](std::string_view v) { return ParseIpv4(v, &address); });
+}
+
+void PutIpv4Strings(const std::vector<std::string_view>& values, std::string* out) {
+  out->push_back(static_cast<char>(StringEncoding::kIpv4));
+  for (std::string_view v : values) {
+    uint32_t address = 0;
+    (void)ParseIpv4(v, &address);  // AllIpv4 checked every value
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      out->push_back(static_cast<char>((address >> shift) & 0xFF));
+    }
+  }
+}
+
+// Writes a kIpv4 chunk's values (after its encoding byte) as plain text.
+bool ExpandIpv4Strings(ByteReader* in, size_t count, std::string* plain) {
+  std::string_view data;
+  if (!in->Bytes(count * 4, &data) || !in->AtEnd()) return false;
+  plain->clear();
+  plain->push_back(static_cast<char>(StringEncoding::kPlain));
+  plain->reserve(1 + count * 16);
+  char text[16];
+  for (size_t k = 0; k < count; ++k) {
+    const auto* b = reinterpret_cast<const uint8_t*>(data.data() + k * 4);
+    const int n = std::snprintf(text, sizeof(text), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    PutString(plain, std::string_view(text, static_cast<size_t>(n)));
+  }
+  return true;
+}
+
 void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
                    size_t max_dictionary, std::vector<std::string_view>* distinct,
                    uint32_t version) {
@@ -354,6 +414,7 @@ void EncodeStrings(const std::vector<std::string_view>& values, std::string* out
     if (const size_t length = HexLength(values); length > 0) {
       return PutHexStrings(values, length, out);
     }
+    if (AllIpv4(values)) return PutIpv4Strings(values, out);
   }
   out->push_back(static_cast<char>(StringEncoding::kPlain));
   for (std::string_view v : values) PutString(out, v);
@@ -368,6 +429,12 @@ absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t coun
   if (encoding == static_cast<uint8_t>(StringEncoding::kHex)) {
     if (expanded == nullptr || !ExpandHexStrings(&in, count, expanded)) {
       return Damaged("hexadecimal string");
+    }
+    return DecodeStringViews(*expanded, count);
+  }
+  if (encoding == static_cast<uint8_t>(StringEncoding::kIpv4)) {
+    if (expanded == nullptr || !ExpandIpv4Strings(&in, count, expanded)) {
+      return Damaged("IPv4 address");
     }
     return DecodeStringViews(*expanded, count);
   }

@@ -205,6 +205,30 @@ TEST(ColumnEncodingTest, HexadecimalIdsAreStoredAsBytesFromVersion4) {
   }
 }
 
+TEST(ColumnEncodingTest, Ipv4AddressesAreStoredAsFourBytesFromVersion4) {
+  const std::vector<std::string_view> addresses = {"10.3.76.230", "0.0.0.0", "255.255.255.255",
+                                                   "192.168.1.10", "10.0.0.7"};
+  std::string v4;
+  EncodeStrings(addresses, &v4, 0, nullptr, kHexStringsVersion);
+  EXPECT_EQ(static_cast<uint8_t>(v4[0]), static_cast<uint8_t>(StringEncoding::kIpv4));
+  EXPECT_EQ(v4.size(), 1 + 4 * addresses.size());
+  const std::vector<std::string> expected(addresses.begin(), addresses.end());
+  EXPECT_EQ(*DecodeStrings(v4, addresses.size()), expected);
+  EXPECT_FALSE(DecodeStrings(std::string_view(v4).substr(0, v4.size() - 1), addresses.size()).ok());
+
+  // Spellings four bytes would not give back stay text.
+  for (std::string_view odd : {"010.1.2.3", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ",
+                               "a.b.c.d", "1..2.3", "::1", "1.2.3.04"}) {
+    const std::vector<std::string_view> values = {"10.0.0.1", odd};
+    std::string encoded;
+    EncodeStrings(values, &encoded, 0, nullptr, kHexStringsVersion);
+    EXPECT_EQ(static_cast<uint8_t>(encoded[0]), static_cast<uint8_t>(StringEncoding::kPlain))
+        << odd;
+    EXPECT_EQ(*DecodeStrings(encoded, values.size()),
+              (std::vector<std::string>{"10.0.0.1", std::string(odd)}));
+  }
+}
+
 TEST(ColumnEncodingTest, DamagedInputIsAnErrorNeverAnOverRead) {
   std::vector<std::string_view> values = {"a", "bb", "a", "ccc", "a", "a", "a", "bb"};
   std::string strings;
