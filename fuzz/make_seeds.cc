@@ -113,5 +113,9 @@ int main(int argc, char** argv) {
   chunk.clear();
   mayak::EncodeStrings(trace_ids, &chunk);  // hexadecimal, as bytes
   Write(dir, "column_chunk_fuzz", 5, ChunkHeader(4, trace_ids.size()) + chunk);
+  const std::vector<std::string_view> addresses = {"10.3.76.230", "192.168.0.1", "0.0.0.0"};
+  chunk.clear();
+  mayak::EncodeStrings(addresses, &chunk, 0);  // IPv4, as bytes
+  Write(dir, "column_chunk_fuzz", 6, ChunkHeader(4, addresses.size()) + chunk);
   return 0;
 }
