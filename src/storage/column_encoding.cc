@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
+#include <cstring>
 #include <numeric>
 #include <optional>
 
@@ -286,22 +286,39 @@ void PutHexStrings(const std::vector<std::string_view>& values, size_t length, s
 }
 
 // Writes a kHex chunk's values (after its encoding byte) as plain text.
+// Searches that read whole rows decode every id of a row group: straight
+// writes into a buffer sized once, two digits a byte from a table.
 bool ExpandHexStrings(ByteReader* in, size_t count, std::string* plain) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  static constexpr auto kDigitPairs = [] {
+    std::array<char, 512> pairs{};
+    constexpr char kDigits[] = "0123456789abcdef";
+    for (size_t b = 0; b < 256; ++b) {
+      pairs[2 * b] = kDigits[b >> 4];
+      pairs[2 * b + 1] = kDigits[b & 0xF];
+    }
+    return pairs;
+  }();
   uint64_t bytes = 0;
   if (!in->Varint(&bytes) || bytes == 0 || bytes > 255) return false;
   std::string_view data;
   if (count > 0 && !in->Bytes(count * bytes, &data)) return false;
   if (!in->AtEnd()) return false;
-  plain->clear();
-  plain->push_back(static_cast<char>(StringEncoding::kPlain));
-  plain->reserve(1 + count * (2 * bytes + 2));
+  const size_t text = 2 * bytes;  // below 128: a one-byte length
+  const size_t stride = (text < 128 ? 1 : 2) + text;
+  plain->assign(1 + count * stride, '\0');
+  char* out = plain->data();
+  *out++ = static_cast<char>(StringEncoding::kPlain);
+  const auto* in_bytes = reinterpret_cast<const uint8_t*>(data.data());
   for (size_t k = 0; k < count; ++k) {
-    PutVarint(plain, 2 * bytes);
+    if (text < 128) {
+      *out++ = static_cast<char>(text);
+    } else {
+      *out++ = static_cast<char>((text & 0x7F) | 0x80);
+      *out++ = static_cast<char>(text >> 7);
+    }
     for (size_t i = 0; i < bytes; ++i) {
-      const auto b = static_cast<uint8_t>(data[k * bytes + i]);
-      plain->push_back(kDigits[b >> 4]);
-      plain->push_back(kDigits[b & 0xF]);
+      std::memcpy(out, &kDigitPairs[2 * *in_bytes++], 2);
+      out += 2;
     }
   }
   return true;
@@ -350,19 +367,42 @@ void PutIpv4Strings(const std::vector<std::string_view>& values, std::string* ou
   }
 }
 
-// Writes a kIpv4 chunk's values (after its encoding byte) as plain text.
+// Writes a kIpv4 chunk's values (after its encoding byte) as plain text,
+// each octet's digits from a table (this runs for every address of a row
+// group a search reads whole).
 bool ExpandIpv4Strings(ByteReader* in, size_t count, std::string* plain) {
+  struct Octet {
+    char digits[3];
+    uint8_t size;
+  };
+  static constexpr auto kOctets = [] {
+    std::array<Octet, 256> octets{};
+    for (int b = 0; b < 256; ++b) {
+      Octet& o = octets[static_cast<size_t>(b)];
+      if (b >= 100) o.digits[o.size++] = static_cast<char>('0' + b / 100);
+      if (b >= 10) o.digits[o.size++] = static_cast<char>('0' + b / 10 % 10);
+      o.digits[o.size++] = static_cast<char>('0' + b % 10);
+    }
+    return octets;
+  }();
   std::string_view data;
   if (!in->Bytes(count * 4, &data) || !in->AtEnd()) return false;
-  plain->clear();
-  plain->push_back(static_cast<char>(StringEncoding::kPlain));
-  plain->reserve(1 + count * 16);
-  char text[16];
+  plain->assign(1 + count * 16, '\0');  // a length byte and at most 15 characters each
+  char* out = plain->data();
+  *out++ = static_cast<char>(StringEncoding::kPlain);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   for (size_t k = 0; k < count; ++k) {
-    const auto* b = reinterpret_cast<const uint8_t*>(data.data() + k * 4);
-    const int n = std::snprintf(text, sizeof(text), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-    PutString(plain, std::string_view(text, static_cast<size_t>(n)));
+    char* length = out++;
+    char* start = out;
+    for (int i = 0; i < 4; ++i) {
+      if (i > 0) *out++ = '.';
+      const Octet& o = kOctets[*bytes++];
+      std::memcpy(out, o.digits, 3);  // the table has room for three; size says how many count
+      out += o.size;
+    }
+    *length = static_cast<char>(out - start);
   }
+  plain->resize(static_cast<size_t>(out - plain->data()));
   return true;
 }
 
