@@ -117,5 +117,9 @@ int main(int argc, char** argv) {
   chunk.clear();
   mayak::EncodeStrings(addresses, &chunk, 0);  // IPv4, as bytes
   Write(dir, "column_chunk_fuzz", 6, ChunkHeader(4, addresses.size()) + chunk);
+  const std::vector<std::string_view> users = {"u175413", "u84761", "u0", "u84761"};
+  chunk.clear();
+  mayak::EncodeStrings(users, &chunk, 0);  // a prefix and numbers
+  Write(dir, "column_chunk_fuzz", 7, ChunkHeader(4, users.size()) + chunk);
   return 0;
 }

@@ -49,7 +49,7 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       // of its own that then replaces the raw chunk (held by pointer, so the
       // views into it stay valid).
       auto expanded = std::make_unique<std::string>();
-      auto strings = DecodeStringViews(values, count, expanded.get());
+      auto strings = DecodeStringViews(values, count, expanded.get(), version);
       if (!strings.ok()) return false;
       out->strings = *std::move(strings);
       if (!expanded->empty()) out->raw = std::move(expanded);

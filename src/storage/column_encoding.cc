@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <numeric>
 #include <optional>
@@ -406,6 +407,69 @@ bool ExpandIpv4Strings(ByteReader* in, size_t count, std::string* plain) {
   return true;
 }
 
+// The number of `text` after `prefix`: digits without a leading zero (or
+// "0" alone), at most 18 of them, so that it prints back the same.
+bool ParsePrefixedNumber(std::string_view text, std::string_view prefix, int64_t* number) {
+  if (!text.starts_with(prefix)) return false;
+  const std::string_view digits = text.substr(prefix.size());
+  if (digits.empty() || digits.size() > 18 || (digits.size() > 1 && digits[0] == '0')) {
+    return false;
+  }
+  int64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + (c - '0');
+  }
+  *number = n;
+  return true;
+}
+
+// The prefix shared by `values` when each is that prefix (up to 64 bytes,
+// not ending in a digit) and a number; the numbers go to `numbers`.
+std::optional<std::string_view> PrefixedNumbers(const std::vector<std::string_view>& values,
+                                                std::vector<int64_t>* numbers) {
+  if (values.empty()) return std::nullopt;
+  const std::string_view first = values[0];
+  size_t digits = 0;
+  while (digits < first.size() && first[first.size() - 1 - digits] >= '0' &&
+         first[first.size() - 1 - digits] <= '9') {
+    ++digits;
+  }
+  const std::string_view prefix = first.substr(0, first.size() - digits);
+  if (digits == 0 || prefix.size() > 64) return std::nullopt;
+  numbers->resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!ParsePrefixedNumber(values[i], prefix, &(*numbers)[i])) return std::nullopt;
+  }
+  return prefix;
+}
+
+// Writes a kPrefixedNumber chunk's values (after its encoding byte) as
+// plain text.
+bool ExpandPrefixedNumbers(ByteReader* in, size_t count, uint32_t version, std::string* plain) {
+  std::string_view prefix;
+  std::string_view rest;
+  if (!in->StringView(&prefix) || prefix.size() > 64 || !in->Bytes(in->remaining(), &rest)) {
+    return false;
+  }
+  auto numbers = DecodeIntegers(rest, count, version);
+  if (!numbers.ok()) return false;
+  plain->assign(1 + count * (1 + prefix.size() + 20), '\0');
+  char* out = plain->data();
+  *out++ = static_cast<char>(StringEncoding::kPlain);
+  for (int64_t n : *numbers) {
+    if (n < 0) return false;  // written from digits: never negative
+    char* length = out++;     // prefix and digits: at most 84 bytes, one length byte
+    std::memcpy(out, prefix.data(), prefix.size());
+    const auto [end, ec] = std::to_chars(out + prefix.size(), out + prefix.size() + 20, n);
+    if (ec != std::errc()) return false;
+    *length = static_cast<char>(end - out);
+    out = end;
+  }
+  plain->resize(static_cast<size_t>(out - plain->data()));
+  return true;
+}
+
 void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
                    size_t max_dictionary, std::vector<std::string_view>* distinct,
                    uint32_t version) {
@@ -455,13 +519,19 @@ void EncodeStrings(const std::vector<std::string_view>& values, std::string* out
       return PutHexStrings(values, length, out);
     }
     if (AllIpv4(values)) return PutIpv4Strings(values, out);
+    std::vector<int64_t> numbers;
+    if (std::optional<std::string_view> prefix = PrefixedNumbers(values, &numbers)) {
+      out->push_back(static_cast<char>(StringEncoding::kPrefixedNumber));
+      PutString(out, *prefix);
+      return EncodeIntegers(numbers, out, version);
+    }
   }
   out->push_back(static_cast<char>(StringEncoding::kPlain));
   for (std::string_view v : values) PutString(out, v);
 }
 
 absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count,
-                                              std::string* expanded) {
+                                              std::string* expanded, uint32_t version) {
   if (count > data.size()) return Damaged("string");
   ByteReader in(data);
   uint8_t encoding = 0;
@@ -469,6 +539,12 @@ absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t coun
   if (encoding == static_cast<uint8_t>(StringEncoding::kHex)) {
     if (expanded == nullptr || !ExpandHexStrings(&in, count, expanded)) {
       return Damaged("hexadecimal string");
+    }
+    return DecodeStringViews(*expanded, count);
+  }
+  if (encoding == static_cast<uint8_t>(StringEncoding::kPrefixedNumber)) {
+    if (expanded == nullptr || !ExpandPrefixedNumbers(&in, count, version, expanded)) {
+      return Damaged("prefixed number");
     }
     return DecodeStringViews(*expanded, count);
   }

@@ -46,7 +46,16 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
 // length (trace and span ids, hashes), stored as bytes: half the size, and
 // random ids do not compress. kIpv4 (version 4): every value is an IPv4
 // address in its usual form (10.1.2.3), stored as its four bytes.
-enum class StringEncoding : uint8_t { kPlain = 0, kDictionary = 1, kHex = 2, kIpv4 = 3 };
+// kPrefixedNumber (version 4): every value is one prefix and a decimal
+// number (u175413, ORD-10442), stored as the prefix once and the numbers as
+// an integer chunk.
+enum class StringEncoding : uint8_t {
+  kPlain = 0,
+  kDictionary = 1,
+  kHex = 2,
+  kIpv4 = 3,
+  kPrefixedNumber = 4,
+};
 inline constexpr uint32_t kHexStringsVersion = 4;
 
 inline constexpr size_t kMaxDictionary = 4096;
@@ -56,8 +65,8 @@ inline constexpr size_t kMaxDictionary = 4096;
 // length-prefixed strings; the first byte says which.
 // With `distinct`, the distinct values are stored there when the dictionary
 // is chosen (the writer indexes each once) and it is cleared otherwise.
-// Otherwise, from version 4, hexadecimal ids and IPv4 addresses are stored
-// as bytes (kHex, kIpv4).
+// Otherwise, from version 4, hexadecimal ids, IPv4 addresses and prefixed
+// numbers are stored as bytes or numbers (kHex, kIpv4, kPrefixedNumber).
 void EncodeStrings(const std::vector<std::string_view>& values, std::string* out,
                    size_t max_dictionary = kMaxDictionary,
                    std::vector<std::string_view>* distinct = nullptr,
@@ -74,10 +83,11 @@ struct StringViews {
   std::string_view Get(size_t i) const { return values[codes.empty() ? i : codes[i]]; }
   uint32_t Code(size_t i) const { return codes.empty() ? static_cast<uint32_t>(i) : codes[i]; }
 };
-// A kHex or kIpv4 chunk is first written out as text, in the plain layout,
+// A kHex, kIpv4 or kPrefixedNumber chunk is first written out as text, in the plain layout,
 // to `*expanded`, and the views point there; without `expanded` it is an
 // error.
 absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count,
-                                              std::string* expanded = nullptr);
+                                              std::string* expanded = nullptr,
+                                              uint32_t version = kLatestNumbersVersion);
 
 }  // namespace mayak

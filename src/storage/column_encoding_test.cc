@@ -229,6 +229,42 @@ TEST(ColumnEncodingTest, Ipv4AddressesAreStoredAsFourBytesFromVersion4) {
   }
 }
 
+TEST(ColumnEncodingTest, PrefixedNumbersAreStoredAsNumbersFromVersion4) {
+  std::mt19937_64 random(9);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3000; ++i) ids.push_back("u" + std::to_string(random() % 200000));
+  ids.push_back("u0");
+  const std::vector<std::string_view> views(ids.begin(), ids.end());
+  std::string v4;
+  EncodeStrings(views, &v4, 0, nullptr, kHexStringsVersion);
+  EXPECT_EQ(static_cast<uint8_t>(v4[0]), static_cast<uint8_t>(StringEncoding::kPrefixedNumber));
+  EXPECT_LT(v4.size(), ids.size() * 4);
+  EXPECT_EQ(*DecodeStrings(v4, ids.size()), ids);
+  EXPECT_FALSE(DecodeStrings(std::string_view(v4).substr(0, v4.size() - 1), ids.size()).ok());
+
+  // Numbers that would not print back the same, or another prefix: text.
+  for (std::string_view odd : {"u007", "v12", "u", "u12a", "u1234567890123456789", "U12"}) {
+    const std::vector<std::string_view> values = {"u12", odd};
+    std::string encoded;
+    EncodeStrings(values, &encoded, 0, nullptr, kHexStringsVersion);
+    EXPECT_NE(static_cast<uint8_t>(encoded[0]),
+              static_cast<uint8_t>(StringEncoding::kPrefixedNumber))
+        << odd;
+    EXPECT_EQ(*DecodeStrings(encoded, values.size()),
+              (std::vector<std::string>{"u12", std::string(odd)}));
+  }
+  // No prefix at all (numbers as text) and a prefix ending in a dash.
+  for (std::vector<std::string_view> values :
+       {std::vector<std::string_view>{"17", "4096"}, {"ORD-10442", "ORD-7"}}) {
+    std::string encoded;
+    EncodeStrings(values, &encoded, 0, nullptr, kHexStringsVersion);
+    EXPECT_EQ(static_cast<uint8_t>(encoded[0]),
+              static_cast<uint8_t>(StringEncoding::kPrefixedNumber));
+    EXPECT_EQ(*DecodeStrings(encoded, values.size()),
+              std::vector<std::string>(values.begin(), values.end()));
+  }
+}
+
 TEST(ColumnEncodingTest, DamagedInputIsAnErrorNeverAnOverRead) {
   std::vector<std::string_view> values = {"a", "bb", "a", "ccc", "a", "a", "a", "bb"};
   std::string strings;
