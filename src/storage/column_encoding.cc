@@ -318,7 +318,7 @@ bool ExpandHexStrings(ByteReader* in, size_t count, std::string* plain) {
       *out++ = static_cast<char>(text >> 7);
     }
     for (size_t i = 0; i < bytes; ++i) {
-      std::memcpy(out, &kDigitPairs[2 * *in_bytes++], 2);
+      std::memcpy(out, &kDigitPairs[size_t{2} * *in_bytes++], 2);
       out += 2;
     }
   }
@@ -536,23 +536,24 @@ absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t coun
   ByteReader in(data);
   uint8_t encoding = 0;
   if (!in.Byte(&encoding)) return Damaged("string");
-  if (encoding == static_cast<uint8_t>(StringEncoding::kHex)) {
-    if (expanded == nullptr || !ExpandHexStrings(&in, count, expanded)) {
-      return Damaged("hexadecimal string");
-    }
+  // Encodings stored as bytes or numbers are written out as plain text
+  // first; the views point into that.
+  const auto as_text = [&](bool expanded_ok, std::string_view what) -> absl::StatusOr<StringViews> {
+    if (!expanded_ok) return Damaged(what);
     return DecodeStringViews(*expanded, count);
-  }
-  if (encoding == static_cast<uint8_t>(StringEncoding::kPrefixedNumber)) {
-    if (expanded == nullptr || !ExpandPrefixedNumbers(&in, count, version, expanded)) {
-      return Damaged("prefixed number");
-    }
-    return DecodeStringViews(*expanded, count);
-  }
-  if (encoding == static_cast<uint8_t>(StringEncoding::kIpv4)) {
-    if (expanded == nullptr || !ExpandIpv4Strings(&in, count, expanded)) {
-      return Damaged("IPv4 address");
-    }
-    return DecodeStringViews(*expanded, count);
+  };
+  switch (static_cast<StringEncoding>(encoding)) {
+    case StringEncoding::kHex:
+      return as_text(expanded != nullptr && ExpandHexStrings(&in, count, expanded),
+                     "hexadecimal string");
+    case StringEncoding::kIpv4:
+      return as_text(expanded != nullptr && ExpandIpv4Strings(&in, count, expanded),
+                     "IPv4 address");
+    case StringEncoding::kPrefixedNumber:
+      return as_text(expanded != nullptr && ExpandPrefixedNumbers(&in, count, version, expanded),
+                     "prefixed number");
+    default:
+      break;
   }
   StringViews out;
   if (encoding == static_cast<uint8_t>(StringEncoding::kPlain)) {
