@@ -45,9 +45,10 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       }
       return true;
     case ColumnType::kString: {
-      // Hexadecimal ids are stored as bytes; their text is made in a buffer
-      // of its own that then replaces the raw chunk (held by pointer, so the
-      // views into it stay valid).
+      // Hexadecimal ids, IPv4 addresses and prefixed numbers are stored as
+      // bytes or numbers; their text is made in a buffer of its own that
+      // then replaces the raw chunk (held by pointer, so the views into it
+      // stay valid).
       auto expanded = std::make_unique<std::string>();
       auto strings = DecodeStringViews(values, count, expanded.get(), version);
       if (!strings.ok()) return false;
