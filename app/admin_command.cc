@@ -75,9 +75,11 @@ Command AddAdminCommand(CLI::App& app) {
   CLI::App* verify = cmd->add_subcommand(
       "verify",
       "Check every segment block and WAL entry against its checksum, offline (read only;\n"
-      "safe beside a running server). Exit 0 if all is intact, 1 if anything is damaged.");
+      "safe beside a running server). Exit 0 if all is intact, 1 if anything is damaged.\n"
+      "Example: mayak admin verify --data-dir /var/lib/mayak");
   auto data_dir = std::make_shared<std::string>("./data");
-  verify->add_option("--data-dir,-d", *data_dir, "The data directory")
+  verify
+      ->add_option("--data-dir,-d", *data_dir, "The data directory, e.g. --data-dir /var/lib/mayak")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);
   CLI::App* columns = cmd->add_subcommand(
@@ -85,7 +87,8 @@ Command AddAdminCommand(CLI::App& app) {
       "What each field costs on disk, summed over every segment: values as stored\n"
       "(compressed) and raw, Bloom filters, bytes per record. Reads only footers.\n"
       "Example: mayak admin columns --data-dir /var/lib/mayak");
-  columns->add_option("--data-dir,-d", *data_dir, "The data directory")
+  columns
+      ->add_option("--data-dir,-d", *data_dir, "The data directory, e.g. --data-dir /var/lib/mayak")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);
   return {cmd, [columns, data_dir]() -> int {

@@ -88,14 +88,16 @@ Command AddArchiveCommand(CLI::App& app) {
   for (CLI::App* sub :
        {cmd->add_subcommand("list",
                             "List archived partitions by system and day: segments, "
-                            "records, bytes and when each was archived."),
+                            "records, bytes and when each was archived.\n"
+                            "Example: mayak archive list --config mayak.yaml --system shop"),
         cmd->add_subcommand("verify",
                             "Check every archived object against its partition's manifest "
-                            "(present, size, MD5).\nExit 0 if all is intact, 1 otherwise.")}) {
+                            "(present, size, MD5).\nExit 0 if all is intact, 1 otherwise.\n"
+                            "Example: mayak archive verify --config mayak.yaml")}) {
     sub->add_option("--config,-c", flags->config_file,
                     "YAML configuration with the archive.s3 settings (environment variables "
-                    "MAYAK_ARCHIVE_S3_* also apply)");
-    sub->add_option("--system", flags->system, "Only this system");
+                    "MAYAK_ARCHIVE_S3_* also apply), e.g. --config /etc/mayak/mayak.yaml");
+    sub->add_option("--system", flags->system, "Only this system, e.g. --system shop");
     sub->callback([selected, sub] { *selected = sub->get_name(); });
   }
   CLI::App* restore = cmd->add_subcommand(
@@ -104,11 +106,14 @@ Command AddArchiveCommand(CLI::App& app) {
       "retention.restored_days and are not archived again. Prints the server's JSON reply;\n"
       "exit 1 if any day was skipped.\n"
       "Example: mayak archive restore --system shop --from 2026-06-01 --to 2026-06-03");
-  restore->add_option("--system", flags->system, "The system")->required();
-  restore->add_option("--from", flags->from, "First day, YYYY-MM-DD")->required();
-  restore->add_option("--to", flags->to, "Last day, YYYY-MM-DD (default: --from)");
+  restore->add_option("--system", flags->system, "The system, e.g. --system shop")->required();
+  restore->add_option("--from", flags->from, "First day, YYYY-MM-DD, e.g. --from 2026-06-01")
+      ->required();
+  restore->add_option("--to", flags->to,
+                      "Last day, YYYY-MM-DD (default: --from), e.g. --to 2026-06-03");
   restore->add_option("--server,-s", flags->server,
-                      "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011)");
+                      "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011), e.g. "
+                      "--server http://logs.internal:7011");
   restore->callback([selected] { *selected = "restore"; });
   return {cmd, [flags, selected]() -> int {
             if (*selected == "restore") return RunRestore(*flags);

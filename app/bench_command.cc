@@ -72,19 +72,23 @@ Command AddBenchCommand(CLI::App& app) {
       "Write the company's logs, deterministically: shop/CRM/MES API requests and errors with\n"
       "stack traces, MES order status changes, PostgreSQL slow queries, RabbitMQ dead letters\n"
       "(NDJSON, canonical field names), or nginx combined access log lines. The same seed gives\n"
-      "the same bytes.");
+      "the same bytes.\n"
+      "Example: mayak bench gen --records 1000000 --format nginx -o access.log");
   auto flags = std::make_shared<GenFlags>();
-  gen->add_option("--records,-n", flags->records, "How many lines")->capture_default_str();
-  gen->add_option("--seed", flags->seed, "Random seed")->capture_default_str();
-  gen->add_option("--format,-f", flags->format, "ndjson or nginx")
+  gen->add_option("--records,-n", flags->records, "How many lines, e.g. -n 1000000")
+      ->capture_default_str();
+  gen->add_option("--seed", flags->seed, "Random seed, e.g. --seed 7")->capture_default_str();
+  gen->add_option("--format,-f", flags->format, "ndjson or nginx, e.g. --format nginx")
       ->capture_default_str()
       ->check(CLI::IsMember({"ndjson", "nginx"}));
-  gen->add_option("--start", flags->start, "Time of the first record (RFC 3339 or now-7d ...)")
+  gen->add_option("--start", flags->start,
+                  "Time of the first record (RFC 3339 or now-7d ...), e.g. --start now-1d")
       ->capture_default_str();
-  gen->add_option("--rate", flags->rate, "Records per second of simulated time")
+  gen->add_option("--rate", flags->rate, "Records per second of simulated time, e.g. --rate 500")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  gen->add_option("--output,-o", flags->output, "File to write; - is standard output")
+  gen->add_option("--output,-o", flags->output,
+                  "File to write; - is standard output, e.g. -o company.ndjson")
       ->capture_default_str();
   return {cmd, [flags] { return RunGen(*flags); }};
 }

@@ -208,16 +208,20 @@ Command AddIngestCommand(CLI::App& app) {
       "  mayak ingest app.ndjson other.ndjson\n"
       "  zcat old.ndjson.gz | mayak ingest --server http://logs.internal:7011");
   auto flags = std::make_shared<IngestFlags>();
-  cmd->add_option("files", flags->files, "NDJSON files; none or - reads standard input");
+  cmd->add_option("files", flags->files,
+                  "NDJSON files; none or - reads standard input, e.g. app.ndjson");
   cmd->add_option("--server,-s", flags->server,
-                  "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011)");
-  cmd->add_option("--batch-lines", flags->batch_lines, "Most records per request")
+                  "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011), e.g. --server "
+                  "http://logs.internal:7011");
+  cmd->add_option("--batch-lines", flags->batch_lines,
+                  "Most records per request, e.g. --batch-lines 1000")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--batch-size", flags->batch_size,
                   "Most bytes per request, e.g. 4MiB (below the server's limits.max_body)")
       ->capture_default_str();
-  cmd->add_flag("--quiet,-q", flags->quiet, "No progress display");
+  cmd->add_flag("--quiet,-q", flags->quiet,
+                "No progress display, e.g. in scripts: mayak ingest -q app.ndjson");
   return {cmd, [flags] { return RunIngest(*flags); }};
 }
 

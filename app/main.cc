@@ -33,14 +33,16 @@ int main(int argc, char** argv) {
     runs[command.subcommand] = std::move(command.run);
   }
 
-  CLI::App* version = app.add_subcommand("version", "Print the version and exit");
+  CLI::App* version =
+      app.add_subcommand("version", "Print the version and exit\nExample: mayak version");
   runs[version] = [] {
     std::cout << "mayak " << MAYAK_VERSION << "\n";
     return 0;
   };
-  CLI::App* help = app.add_subcommand("help", "Print this help, or a command's: mayak help query");
+  CLI::App* help =
+      app.add_subcommand("help", "Print this help, or a command's\nExample: mayak help query");
   auto help_topic = std::make_shared<std::string>();
-  help->add_option("command", *help_topic, "The command to explain");
+  help->add_option("command", *help_topic, "The command to explain, e.g. query");
   runs[help] = [&app, help_topic] {
     // app.help() would describe the `help` subcommand itself once it is parsed.
     CLI::App* target = &app;

@@ -202,23 +202,28 @@ Command AddQueryCommand(CLI::App& app) {
       "  mayak query 'log.level:error | stats count() by service.name' --from 1h\n"
       "  mayak query 'http.response.status_code:500 | timechart span=5m count()' --from 1d");
   auto flags = std::make_shared<QueryFlags>();
-  cmd->add_option("query", flags->query,
-                  "field:value terms and words, joined by `and` (empty: everything); then\n"
-                  "optionally `| stats count() by f1, f2` or `| timechart span=1m count() [by f]`");
-  cmd->add_option("--from", flags->from,
-                  "Start: a duration ago (15m, 1h, 7d), now-1h, RFC 3339 or epoch ms")
+  cmd->add_option(
+      "query", flags->query,
+      "field:value terms and words, joined by `and` (empty: everything); then\n"
+      "optionally `| stats count() by f1, f2` or `| timechart span=1m count() [by f]`;\n"
+      "e.g. 'order.id:10442'");
+  cmd->add_option(
+         "--from", flags->from,
+         "Start: a duration ago (15m, 1h, 7d), now-1h, RFC 3339 or epoch ms, e.g. --from 1h")
       ->capture_default_str();
-  cmd->add_option("--to", flags->to, "End, in the same forms as --from")->capture_default_str();
-  cmd->add_option("--limit,-n", flags->limit, "Most hits to print")
+  cmd->add_option("--to", flags->to, "End, in the same forms as --from, e.g. --to now-5m")
+      ->capture_default_str();
+  cmd->add_option("--limit,-n", flags->limit, "Most hits to print, e.g. -n 20")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--format,-f", flags->format,
                   "table (colours on a terminal), json (the server's reply) or ndjson (one hit "
-                  "a line)")
+                  "a line), e.g. --format ndjson")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json", "ndjson"}));
   cmd->add_option("--server,-s", flags->server,
-                  "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011)");
+                  "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011), e.g. --server "
+                  "http://logs.internal:7011");
   return {cmd, [flags] { return RunQuery(*flags); }};
 }
 

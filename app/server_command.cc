@@ -28,16 +28,22 @@ const FlagSpec kFlags[] = {
      "Mayak HTTP API address (default 127.0.0.1:7011), e.g. --listen 0.0.0.0:7011; port 0 picks "
      "a free port"},
     {"--es-listen", &options::kListenElasticsearch,
-     "Elasticsearch-compatible API (default 127.0.0.1:9200), or off"},
-    {"--otlp-http-listen", &options::kListenOtlpHttp, "OTLP/HTTP (default 127.0.0.1:4318), or off"},
-    {"--otlp-grpc-listen", &options::kListenOtlpGrpc, "OTLP/gRPC (default 127.0.0.1:4317), or off"},
+     "Elasticsearch-compatible API (default 127.0.0.1:9200), or off, e.g. --es-listen "
+     "0.0.0.0:9200"},
+    {"--otlp-http-listen", &options::kListenOtlpHttp,
+     "OTLP/HTTP (default 127.0.0.1:4318), or off, e.g. --otlp-http-listen 0.0.0.0:4318"},
+    {"--otlp-grpc-listen", &options::kListenOtlpGrpc,
+     "OTLP/gRPC (default 127.0.0.1:4317), or off, e.g. --otlp-grpc-listen off"},
     {"--zipkin-listen", &options::kListenZipkin,
-     "Zipkin v2 ingest (default 127.0.0.1:9411), or off"},
+     "Zipkin v2 ingest (default 127.0.0.1:9411), or off, e.g. --zipkin-listen off"},
     {"--jaeger-listen", &options::kListenJaeger,
-     "Jaeger-compatible query API (default 127.0.0.1:16686), or off"},
-    {"--syslog-listen", &options::kListenSyslog, "Syslog UDP+TCP (default 127.0.0.1:5514), or off"},
+     "Jaeger-compatible query API (default 127.0.0.1:16686), or off, e.g. --jaeger-listen "
+     "0.0.0.0:16686"},
+    {"--syslog-listen", &options::kListenSyslog,
+     "Syslog UDP+TCP (default 127.0.0.1:5514), or off, e.g. --syslog-listen off"},
     {"--log-level", &options::kLogLevel,
-     "Least severity of the server's own log: debug, info, warn, error"},
+     "Least severity of the server's own log: debug, info, warn, error, e.g. --log-level "
+     "debug"},
 };
 
 }  // namespace
@@ -60,7 +66,8 @@ Command AddServerCommand(CLI::App& app) {
     cmd->add_option(kFlags[i].flag, (*values)[i], kFlags[i].help);
   }
   cmd->add_flag("--check-config", flags->check_config,
-                "Validate the configuration (file, environment, flags) and exit: 0 if valid");
+                "Validate the configuration (file, environment, flags) and exit: 0 if valid, "
+                "e.g. mayak server --config mayak.yaml --check-config");
 
   return {cmd, [flags, values]() -> int {
             auto config = Config::Load(flags->config_file);
@@ -99,8 +106,12 @@ Command AddConfigCommand(CLI::App& app) {
       "Example: mayak config example > mayak.yaml");
   cmd->require_subcommand(1);
   CLI::App* example =
-      cmd->add_subcommand("example", "A YAML file with every option at its default, commented");
-  CLI::App* reference = cmd->add_subcommand("reference", "The Markdown reference of every option");
+      cmd->add_subcommand("example",
+                          "A YAML file with every option at its default, commented.\n"
+                          "Example: mayak config example > /etc/mayak/mayak.yaml");
+  CLI::App* reference = cmd->add_subcommand("reference",
+                                            "The Markdown reference of every option.\n"
+                                            "Example: mayak config reference > configuration.md");
   return {cmd, [example, reference]() -> int {
             if (example->parsed()) std::cout << RenderExampleConfig();
             if (reference->parsed()) std::cout << RenderConfigReference();

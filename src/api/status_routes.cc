@@ -33,7 +33,7 @@ void AddStatusRoutes(Router* router, const ServerState* state, MetricsRegistry* 
         break;
       case ServerPhase::kStopping:
         response.status = 503;
-        json.Key("status").String("stopping");
+        json.Key("status").String("shutting_down");
         json.Key("reason").String("shutting down");
         break;
     }

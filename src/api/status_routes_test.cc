@@ -37,7 +37,7 @@ TEST(StatusRoutesTest, HealthAndWorkFollowTheServerPhase) {
   state.phase = ServerPhase::kStopping;
   health = Call(router, "GET", "/health");
   EXPECT_EQ(health.status, 503);
-  EXPECT_NE(health.body.find("\"status\":\"stopping\""), std::string::npos);
+  EXPECT_NE(health.body.find("\"status\":\"shutting_down\""), std::string::npos);
   EXPECT_NE(Call(router, "POST", "/api/v1/logs").body.find("\"code\":\"shutting_down\""),
             std::string::npos);
 

@@ -217,6 +217,45 @@ TEST(CommandLineTest, HelpVersionAndUsageErrors) {
   EXPECT_NE(output.find("--batch-lines"), std::string::npos) << output;
 }
 
+// Every flag and argument of every command shows how to use it: its help
+// entry (the option line and the indented lines under it) has an example.
+TEST(CommandLineTest, EveryFlagOfEveryCommandHasAnExample) {
+  const char* commands[] = {"server",           "query",        "ingest",
+                            "version",          "help",         "config example",
+                            "config reference", "bench gen",    "admin verify",
+                            "admin columns",    "archive list", "archive verify",
+                            "archive restore"};
+  for (const char* command : commands) {
+    std::string output;
+    ASSERT_EQ(RunCommand(std::string(MAYAK_BINARY) + " " + command + " --help", &output), 0)
+        << command;
+    EXPECT_NE(output.find("xample"), std::string::npos) << command << " has no example";
+    // Entries start two spaces in; their wrapped descriptions further in.
+    std::vector<std::string> entries;
+    bool in_options = false;
+    size_t start = 0;
+    while (start < output.size()) {
+      size_t end = output.find('\n', start);
+      if (end == std::string::npos) end = output.size();
+      const std::string line = output.substr(start, end - start);
+      start = end + 1;
+      if (line == "Options:" || line == "Positionals:") {
+        in_options = true;
+      } else if (line.empty() || line[0] != ' ') {
+        in_options = false;
+      } else if (in_options && line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ') {
+        entries.push_back(line);
+      } else if (in_options && !entries.empty()) {
+        entries.back() += line;
+      }
+    }
+    for (const std::string& entry : entries) {
+      if (entry.find("--help") != std::string::npos) continue;
+      EXPECT_NE(entry.find("e.g."), std::string::npos) << command << ": " << entry;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mayak::testing
 
