@@ -198,6 +198,25 @@ std::string OptionSpec::EnvName() const {
   return ToUpper(ReplaceAll(StrCat("MAYAK_", section, "_", key), ".", "_"));
 }
 
+std::vector<std::string> UnknownOptionVariables(const std::vector<std::string>& names) {
+  std::vector<std::string> known;
+  for (const OptionSpec* spec : AllOptions()) known.push_back(spec->EnvName());
+  std::vector<std::string> prefixes;
+  for (std::string_view section : SectionsInOrder()) {
+    prefixes.push_back(ToUpper(ReplaceAll(StrCat("MAYAK_", section, "_"), ".", "_")));
+  }
+  std::vector<std::string> unknown;
+  for (const std::string& name : names) {
+    const bool option_like = std::any_of(prefixes.begin(), prefixes.end(), [&](const auto& p) {
+      return name.size() > p.size() && name.starts_with(p);
+    });
+    if (option_like && std::find(known.begin(), known.end(), name) == known.end()) {
+      unknown.push_back(name);
+    }
+  }
+  return unknown;
+}
+
 absl::StatusOr<OptionValue> ParseOptionValue(const OptionSpec& spec, std::string_view text) {
   const auto invalid = [&](std::string_view why) {
     return absl::InvalidArgumentError(StrCat(spec.FullName(), ": ", why));
@@ -474,7 +493,8 @@ std::string RenderConfigReference() {
       "both. Precedence, lowest first: default, file, environment, flag.\n\n"
       "An unknown section or key, a wrong type or an out-of-range value stops the server at\n"
       "start-up with the file, line and key named; `mayak server --check-config` checks a\n"
-      "configuration without starting.\n\n"
+      "configuration without starting. An environment variable that looks like an option\n"
+      "(`MAYAK_<SECTION>_...`) but names none is logged as a warning at start-up.\n\n"
       "Types: a *duration* is a number with a unit (`500ms`, `10s`, `5m`, `1h30m`, `7d`); a\n"
       "*size* is a number with a unit, `KB MB GB TB` in powers of 1000 and `KiB MiB GiB TiB` in\n"
       "powers of 1024 (`100MB`, `2.5GiB`); an *address* is `HOST:PORT`, `[IPv6]:PORT` or `off`.\n";

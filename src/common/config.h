@@ -106,6 +106,12 @@ class Config {
   std::map<const OptionSpec*, OptionValue> values_;
 };
 
+// The names among `names` (an environment's variables) that look like
+// options, MAYAK_<SECTION>_..., but name none: a typo the server would
+// otherwise ignore without a word. Other MAYAK_ variables (MAYAK_SERVER, the
+// command line's server URL) are not options and are left alone.
+std::vector<std::string> UnknownOptionVariables(const std::vector<std::string>& names);
+
 // The commented example configuration with every option at its default.
 std::string RenderExampleConfig();
 // The Markdown reference of every option.

@@ -46,6 +46,15 @@ TEST(ConfigTest, EveryDefaultParsesAndHasDocumentation) {
   EXPECT_EQ(config.GetString(options::kDataDir), "./data");
 }
 
+TEST(ConfigTest, MisspelledOptionVariablesAreFound) {
+  EXPECT_EQ(
+      UnknownOptionVariables({"MAYAK_LIMITS_MAX_BODY", "MAYAK_LIMITS_MAX_BODYY", "MAYAK_SERVER",
+                              "MAYAK_BIN", "MAYAK_ARCHIVE_S3_BUCKET", "MAYAK_ARCHIVE_S3_BUKET",
+                              "MAYAK_STORAGE_", "PATH", "MAYAK_SERVER_IO_THREAD"}),
+      (std::vector<std::string>{"MAYAK_LIMITS_MAX_BODYY", "MAYAK_ARCHIVE_S3_BUKET",
+                                "MAYAK_SERVER_IO_THREAD"}));
+}
+
 TEST(ConfigTest, EnvironmentNamesFollowSectionAndKey) {
   EXPECT_EQ(options::kMaxBody.EnvName(), "MAYAK_LIMITS_MAX_BODY");
   EXPECT_EQ(options::kListenOtlpHttp.EnvName(), "MAYAK_LISTENERS_OTLP_HTTP");
