@@ -1,7 +1,13 @@
+#include <unistd.h>  // environ
+
 #include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/server.h"
 #include "commands.h"
+#include "common/config.h"
 #include "common/config_options.h"
 #include "common/logging.h"
 
@@ -46,6 +52,25 @@ const FlagSpec kFlags[] = {
      "debug"},
 };
 
+// A misspelled MAYAK_* variable would otherwise be ignored without a word:
+// said on stderr, plainly for --check-config, as a log event for the server.
+void WarnOfUnknownOptionVariables(bool plain) {
+  std::vector<std::string> variables;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text = *entry;
+    variables.emplace_back(text.substr(0, text.find('=')));
+  }
+  for (const std::string& name : UnknownOptionVariables(variables)) {
+    if (plain) {
+      std::cerr << "warning: environment variable " << name
+                << " names no option and is ignored (docs/configuration.md lists them)\n";
+    } else {
+      LogWarn("environment variable names no option; ignored",
+              {{"variable", name}, {"hint", "docs/configuration.md lists every MAYAK_ variable"}});
+    }
+  }
+}
+
 }  // namespace
 
 Command AddServerCommand(CLI::App& app) {
@@ -84,6 +109,7 @@ Command AddServerCommand(CLI::App& app) {
               }
               return 2;
             }
+            WarnOfUnknownOptionVariables(flags->check_config);
             if (flags->check_config) {
               std::cout << "configuration OK"
                         << (flags->config_file.empty() ? "" : ": " + flags->config_file) << "\n";

@@ -17,7 +17,6 @@
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
-#include "common/config.h"
 #include "common/config_options.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -56,17 +55,6 @@ int RunServer(const Config& config) {
   LogSeverity severity = LogSeverity::kInfo;
   ParseLogSeverity(config.GetString(options::kLogLevel), &severity);
   SetMinLogSeverity(severity);
-
-  // A misspelled MAYAK_* variable would otherwise be ignored without a word.
-  std::vector<std::string> variables;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view text = *entry;
-    variables.emplace_back(text.substr(0, text.find('=')));
-  }
-  for (const std::string& name : UnknownOptionVariables(variables)) {
-    LogWarn("environment variable names no option; ignored",
-            {{"variable", name}, {"hint", "docs/configuration.md lists every MAYAK_ variable"}});
-  }
 
   auto archive = ArchiveFromConfig(config);
   if (!archive.ok()) {

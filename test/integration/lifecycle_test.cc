@@ -106,6 +106,17 @@ TEST(LifecycleTest, ConfigurationErrorsNameFileLineAndKey) {
   EXPECT_NE(output.find("listeners.elasticsearch = off"), std::string::npos) << output;
   EXPECT_NE(output.find("listeners.jaeger = off"), std::string::npos) << output;
   EXPECT_NE(output.find("listeners.syslog = off"), std::string::npos) << output;
+
+  // A misspelled variable is not silently ignored.
+  output.clear();
+  EXPECT_EQ(RunCommand("MAYAK_LISTENERS_JAEGR=off " + std::string(MAYAK_BINARY) +
+                           " server --check-config --config " + config,
+                       &output),
+            0)
+      << output;
+  EXPECT_NE(output.find("environment variable MAYAK_LISTENERS_JAEGR names no option"),
+            std::string::npos)
+      << output;
 }
 
 TEST(LifecycleTest, OneServerPerDataDirectory) {
