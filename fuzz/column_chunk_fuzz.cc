@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuzz_check.h"
 #include "storage/column_batch.h"
@@ -18,6 +19,16 @@ namespace {
 
 using mayak::DecodedColumn;
 using mayak::segment::ColumnType;
+
+// Decoded numbers encode and decode again to the same values.
+template <typename Encode, typename Decode>
+void CheckNumbersReencode(const std::vector<int64_t>& values, uint32_t version, Encode encode,
+                          Decode decode) {
+  std::string encoded;
+  encode(values, &encoded, version);
+  auto again = decode(encoded, values.size(), version);
+  FUZZ_CHECK(again.ok() && *again == values, "numbers change when encoded again");
+}
 
 void CheckDecoded(const DecodedColumn& column, size_t rows, uint64_t present, uint32_t version) {
   const size_t values = present < rows ? present : rows;
@@ -42,21 +53,13 @@ void CheckDecoded(const DecodedColumn& column, size_t rows, uint64_t present, ui
         }
       }
       break;
-    case ColumnType::kInt: {
-      std::string encoded;
-      mayak::EncodeIntegers(column.ints, &encoded, version);
-      auto again = mayak::DecodeIntegers(encoded, column.ints.size(), version);
-      FUZZ_CHECK(again.ok() && *again == column.ints, "integers change when encoded again");
+    case ColumnType::kInt:
+      CheckNumbersReencode(column.ints, version, mayak::EncodeIntegers, mayak::DecodeIntegers);
       break;
-    }
     case ColumnType::kTimestamp:
-    case ColumnType::kObserved: {
-      std::string encoded;
-      mayak::EncodeTimestamps(column.ints, &encoded, version);
-      auto again = mayak::DecodeTimestamps(encoded, column.ints.size(), version);
-      FUZZ_CHECK(again.ok() && *again == column.ints, "timestamps change when encoded again");
+    case ColumnType::kObserved:
+      CheckNumbersReencode(column.ints, version, mayak::EncodeTimestamps, mayak::DecodeTimestamps);
       break;
-    }
     default:
       break;
   }

@@ -137,8 +137,7 @@ void PutOffsets(const std::vector<int64_t>& values, int64_t min, std::string* ou
 
 // Reads what PutOffsets wrote; each value is then scale_base + value *
 // step (0 and 1 when the values were not scaled), in wrapping arithmetic.
-bool GetOffsets(ByteReader* in, std::vector<int64_t>* values, int64_t scale_base = 0,
-                uint64_t step = 1) {
+bool GetOffsets(ByteReader* in, std::vector<int64_t>* values, int64_t scale_base, uint64_t step) {
   uint64_t min = 0;
   if (!in->Varint(&min)) return false;
   const auto base = static_cast<uint64_t>(UnZigZag(min));
@@ -246,8 +245,8 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
     return Damaged("integer");
   }
   std::vector<int64_t> values(count);
-  const bool ok = scaled ? GetOffsets(&in, &values, base, step) : GetOffsets(&in, &values);
-  if (!ok || !in.AtEnd()) return Damaged("integer");
+  // Unscaled values have base 0 and step 1, which GetOffsets leaves as they are.
+  if (!GetOffsets(&in, &values, base, step) || !in.AtEnd()) return Damaged("integer");
   return values;
 }
 
