@@ -88,6 +88,13 @@ std::vector<const DecodedColumn*> ColumnBatch::Find(std::string_view name) const
   return found;
 }
 
+const DecodedColumn* ColumnBatch::Column(uint32_t column) const {
+  for (const DecodedColumn& c : columns) {
+    if (c.column == column) return &c;
+  }
+  return nullptr;
+}
+
 LogRecord ColumnBatch::Materialize(size_t row) const {
   LogRecord r;
   r.timestamp_ns = timestamps[row];

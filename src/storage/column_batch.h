@@ -49,6 +49,8 @@ struct ColumnBatch {
 
   // The columns named `name`: a field has one per type it was stored with.
   std::vector<const DecodedColumn*> Find(std::string_view name) const;
+  // The decoded column of the segment's column `column`, or null.
+  const DecodedColumn* Column(uint32_t column) const;
   // The record of `row`, from the columns decoded.
   LogRecord Materialize(size_t row) const;
 };

@@ -30,6 +30,8 @@ constexpr std::pair<std::string_view, ColumnType> kFixedColumns[] = {
     {field::kSystem, ColumnType::kString},       {field::kServiceName, ColumnType::kString},
 };
 
+constexpr uint32_t kFixedColumnCount = std::size(kFixedColumns);
+
 // Fields that measure (ECS `event.duration`, `*.bytes`, ...) are filtered by
 // ranges, which row group min/max answer; a Bloom filter of their values
 // would cost about a byte a row for needles nobody looks for.
@@ -54,7 +56,73 @@ ColumnType TypeOf(const AttributeValue& value) {
 
 }  // namespace
 
+// One column of the row group being built: its values in row order and,
+// for attribute columns, the rows that have them (the fixed columns have a
+// value in every row).
+struct PendingColumn {
+  std::vector<uint32_t> rows;
+  std::vector<std::string_view> strings;
+  std::vector<int64_t> ints;  // also timestamps and levels
+  std::vector<double> doubles;
+  std::vector<uint8_t> bools;
+
+  void Clear() {
+    rows.clear();
+    strings.clear();
+    ints.clear();
+    doubles.clear();
+    bools.clear();
+  }
+  size_t Size(ColumnType type) const {
+    switch (type) {
+      case ColumnType::kString:
+        return strings.size();
+      case ColumnType::kDouble:
+        return doubles.size();
+      case ColumnType::kBool:
+        return bools.size();
+      default:
+        return ints.size();
+    }
+  }
+  void Push(const AttributeValue& value) {
+    switch (value.index()) {
+      case 0:
+        strings.push_back(std::get<std::string>(value));
+        return;
+      case 1:
+        ints.push_back(std::get<int64_t>(value));
+        return;
+      case 2:
+        doubles.push_back(std::get<double>(value));
+        return;
+      default:
+        bools.push_back(std::get<bool>(value) ? 1 : 0);
+        return;
+    }
+  }
+  // Value `v` of a decoded column of the same type.
+  void Push(const DecodedColumn& column, uint32_t v) {
+    switch (column.type) {
+      case ColumnType::kString:
+        strings.push_back(column.strings.Get(v));
+        return;
+      case ColumnType::kDouble:
+        doubles.push_back(column.doubles[v]);
+        return;
+      case ColumnType::kBool:
+        bools.push_back(column.bools[v]);
+        return;
+      default:
+        ints.push_back(column.ints[v]);
+        return;
+    }
+  }
+};
+
 // Encodes row groups and the footer into bytes; SegmentWriter writes them.
+// A row group is gathered column by column into PendingColumns, from
+// records (flushes) or from decoded row groups (merges), then encoded.
 class SegmentBuilder {
  public:
   explicit SegmentBuilder(const SegmentWriterOptions& options) : options_(options) {
@@ -65,86 +133,60 @@ class SegmentBuilder {
   }
 
   void AddRowGroup(const LogRecord* const* rows, size_t n) {
-    segment::RowGroupMeta group;
-    group.rows = n;
-    group.min_ts = rows[0]->timestamp_ns;
-    group.max_ts = rows[0]->timestamp_ns;
-    std::vector<int64_t> ts;
-    std::vector<int64_t> observed;
-    std::string levels;
-    std::vector<std::string_view> messages;
-    std::vector<std::string_view> systems;
-    std::vector<std::string_view> services;
-    // Attribute values by column, with the rows that have them (kept across
-    // row groups so their memory is reused).
-    for (auto& values : attributes_) values.clear();
+    StartGroup();
     for (size_t i = 0; i < n; ++i) {
       const LogRecord& r = *rows[i];
-      group.min_ts = std::min(group.min_ts, r.timestamp_ns);
-      group.max_ts = std::max(group.max_ts, r.timestamp_ns);
-      ts.push_back(r.timestamp_ns);
-      observed.push_back(r.observed_timestamp_ns);
-      levels.push_back(static_cast<char>(r.level));
-      messages.push_back(r.message);
-      systems.push_back(r.system);
-      services.push_back(r.service);
+      pending_[0].ints.push_back(r.timestamp_ns);
+      pending_[1].ints.push_back(r.observed_timestamp_ns);
+      pending_[2].ints.push_back(static_cast<int64_t>(r.level));
+      pending_[segment::kMessageColumn].strings.push_back(r.message);
+      pending_[segment::kSystemColumn].strings.push_back(r.system);
+      pending_[segment::kServiceColumn].strings.push_back(r.service);
       for (const Attribute& a : r.attributes) {
-        const uint32_t column = ColumnIndex(a.key, TypeOf(a.value));
-        if (column >= attributes_.size()) attributes_.resize(column + 1);
-        attributes_[column].emplace_back(i, &a.value);
+        PendingColumn& column = Pending(ColumnIndex(a.key, TypeOf(a.value)));
+        // A key given twice in one record keeps its first value.
+        if (!column.rows.empty() && column.rows.back() == i) continue;
+        column.rows.push_back(static_cast<uint32_t>(i));
+        column.Push(a.value);
       }
     }
-    std::string raw;
-    EncodeTimestamps(ts, &raw, options_.format_version);
-    AddChunk(&group, {.column = 0, .present = n}, raw);
-    raw.clear();
-    EncodeTimestamps(observed, &raw, options_.format_version);
-    AddChunk(&group, {.column = 1, .present = n}, raw);
-    AddChunk(&group, {.column = 2, .present = n}, levels);
-    const std::vector<std::string_view>* strings[] = {&messages, &systems, &services};
-    for (uint32_t k = 0; k < 3; ++k) {
-      raw.clear();
-      EncodeStrings(*strings[k], &raw, kMaxDictionary, &distinct_, options_.format_version);
-      segment::ChunkMeta chunk;
-      chunk.column = segment::kMessageColumn + k;
-      chunk.present = n;
-      // Messages are searched by words, system and service by value.
-      for (std::string_view v : distinct_.empty() ? *strings[k] : distinct_) {
-        k == 0 ? bloom_.AddWords(v) : bloom_.AddWordsAndValue(v);
+    EncodeGroup(n);
+  }
+
+  void AddRowGroup(const BatchRow* rows, size_t n) {
+    StartGroup();
+    batch_columns_.clear();
+    const ColumnBatch* last_batch = nullptr;
+    const std::vector<uint32_t>* targets = nullptr;
+    for (size_t i = 0; i < n; ++i) {
+      const ColumnBatch& batch = *rows[i].batch;
+      const uint32_t row = rows[i].row;
+      if (&batch != last_batch) {
+        targets = &OutputColumnsOf(batch);
+        last_batch = &batch;
       }
-      AddChunk(&group, chunk, raw, bloom_.Finish());
-    }
-    for (uint32_t column = 0; column < attributes_.size(); ++column) {
-      const auto& values = attributes_[column];
-      if (values.empty()) continue;
-      raw.clear();
-      if (values.size() < n) {  // a presence bitmap, then the present values
-        std::vector<uint8_t> bitmap((n + 7) / 8, 0);
-        for (const auto& [row, value] : values) {
-          bitmap[row / 8] = static_cast<uint8_t>(bitmap[row / 8] | (1u << (row % 8)));
+      pending_[0].ints.push_back(batch.timestamps[row]);
+      for (size_t k = 0; k < batch.columns.size(); ++k) {
+        const DecodedColumn& column = batch.columns[k];
+        const uint32_t v = column.ValueIndex(row);
+        if (v == DecodedColumn::kNull) continue;
+        const uint32_t target = (*targets)[k];
+        PendingColumn& out = pending_[target];
+        if (target >= kFixedColumnCount) out.rows.push_back(static_cast<uint32_t>(i));
+        out.Push(column, v);
+      }
+      // The fixed columns have a value in every row, even where an input
+      // somehow lacked one.
+      for (uint32_t c = 1; c < kFixedColumnCount; ++c) {
+        if (pending_[c].Size(kFixedColumns[c].second) > i) continue;
+        if (kFixedColumns[c].second == ColumnType::kString) {
+          pending_[c].strings.emplace_back(c == segment::kSystemColumn ? kDefaultSystem : "");
+        } else {
+          pending_[c].ints.push_back(0);
         }
-        raw.append(reinterpret_cast<const char*>(bitmap.data()), bitmap.size());
       }
-      segment::ChunkMeta chunk;
-      chunk.column = column;
-      chunk.present = values.size();
-      // Strings and integers (ids: order.id, user.id) get Bloom filters,
-      // but not measurements, which are searched by range.
-      const ColumnType type = columns_[column].type;
-      const bool indexed = (type == ColumnType::kString || type == ColumnType::kInt) &&
-                           !IsMeasurement(columns_[column].name);
-      EncodeValues(type, values, options_.format_version, &raw, &chunk, indexed ? &bloom_ : nullptr,
-                   &distinct_);
-      AddChunk(&group, chunk, raw, indexed ? bloom_.Finish() : std::string());
     }
-    footer_.rows += n;
-    if (footer_.row_groups.empty()) {
-      footer_.min_ts = group.min_ts;
-      footer_.max_ts = group.max_ts;
-    }
-    footer_.min_ts = std::min(footer_.min_ts, group.min_ts);
-    footer_.max_ts = std::max(footer_.max_ts, group.max_ts);
-    footer_.row_groups.push_back(std::move(group));
+    EncodeGroup(n);
   }
 
   // Appends the footer and tail.
@@ -187,29 +229,109 @@ class SegmentBuilder {
     return index;
   }
 
+  void StartGroup() {
+    for (PendingColumn& column : pending_) column.Clear();
+    if (pending_.size() < columns_.size()) pending_.resize(columns_.size());
+  }
+
+  PendingColumn& Pending(uint32_t column) {
+    if (column >= pending_.size()) pending_.resize(column + 1);
+    return pending_[column];
+  }
+
+  // The column of this segment for each column of `batch`, found once per
+  // batch and row group.
+  const std::vector<uint32_t>& OutputColumnsOf(const ColumnBatch& batch) {
+    auto [it, added] = batch_columns_.try_emplace(&batch);
+    if (added) {
+      for (const DecodedColumn& column : batch.columns) {
+        const uint32_t target = ColumnIndex(column.name, column.type);
+        Pending(target);
+        it->second.push_back(target);
+      }
+    }
+    return it->second;
+  }
+
+  // Encodes the gathered columns of a row group of `n` rows.
+  void EncodeGroup(size_t n) {
+    segment::RowGroupMeta group;
+    group.rows = n;
+    const std::vector<int64_t>& ts = pending_[0].ints;
+    const auto [min_ts, max_ts] = std::minmax_element(ts.begin(), ts.end());
+    group.min_ts = *min_ts;
+    group.max_ts = *max_ts;
+    std::string raw;
+    EncodeTimestamps(ts, &raw, options_.format_version);
+    AddChunk(&group, {.column = 0, .present = n}, raw);
+    raw.clear();
+    EncodeTimestamps(pending_[1].ints, &raw, options_.format_version);
+    AddChunk(&group, {.column = 1, .present = n}, raw);
+    raw.clear();
+    for (int64_t level : pending_[2].ints) raw.push_back(static_cast<char>(level));
+    AddChunk(&group, {.column = 2, .present = n}, raw);
+    for (uint32_t column = segment::kMessageColumn; column <= segment::kServiceColumn; ++column) {
+      const std::vector<std::string_view>& strings = pending_[column].strings;
+      raw.clear();
+      EncodeStrings(strings, &raw, kMaxDictionary, &distinct_, options_.format_version);
+      // Messages are searched by words, system and service by value.
+      for (std::string_view v : distinct_.empty() ? strings : distinct_) {
+        column == segment::kMessageColumn ? bloom_.AddWords(v) : bloom_.AddWordsAndValue(v);
+      }
+      AddChunk(&group, {.column = column, .present = n}, raw, bloom_.Finish());
+    }
+    for (uint32_t column = kFixedColumnCount; column < pending_.size(); ++column) {
+      const PendingColumn& values = pending_[column];
+      if (values.rows.empty()) continue;
+      raw.clear();
+      if (values.rows.size() < n) {  // a presence bitmap, then the present values
+        std::vector<uint8_t> bitmap((n + 7) / 8, 0);
+        for (uint32_t row : values.rows) {
+          bitmap[row / 8] = static_cast<uint8_t>(bitmap[row / 8] | (1u << (row % 8)));
+        }
+        raw.append(reinterpret_cast<const char*>(bitmap.data()), bitmap.size());
+      }
+      segment::ChunkMeta chunk;
+      chunk.column = column;
+      chunk.present = values.rows.size();
+      // Strings and integers (ids: order.id, user.id) get Bloom filters,
+      // but not measurements, which are searched by range.
+      const ColumnType type = columns_[column].type;
+      const bool indexed = (type == ColumnType::kString || type == ColumnType::kInt) &&
+                           !IsMeasurement(columns_[column].name);
+      EncodeValues(type, values, options_.format_version, &raw, &chunk, indexed ? &bloom_ : nullptr,
+                   &distinct_);
+      AddChunk(&group, chunk, raw, indexed ? bloom_.Finish() : std::string());
+    }
+    footer_.rows += n;
+    if (footer_.row_groups.empty()) {
+      footer_.min_ts = group.min_ts;
+      footer_.max_ts = group.max_ts;
+    }
+    footer_.min_ts = std::min(footer_.min_ts, group.min_ts);
+    footer_.max_ts = std::max(footer_.max_ts, group.max_ts);
+    footer_.row_groups.push_back(std::move(group));
+  }
+
   // Encodes an attribute column's values and records its statistics: the
   // range of numbers, the words and values of strings.
-  static void EncodeValues(ColumnType type,
-                           const std::vector<std::pair<size_t, const AttributeValue*>>& values,
-                           uint32_t version, std::string* out, segment::ChunkMeta* chunk,
-                           bloom::FilterBuilder* bloom, std::vector<std::string_view>* distinct) {
+  static void EncodeValues(ColumnType type, const PendingColumn& values, uint32_t version,
+                           std::string* out, segment::ChunkMeta* chunk, bloom::FilterBuilder* bloom,
+                           std::vector<std::string_view>* distinct) {
     switch (type) {
       case ColumnType::kString: {
-        std::vector<std::string_view> strings;
-        strings.reserve(values.size());
-        for (const auto& [row, v] : values) strings.push_back(std::get<std::string>(*v));
-        EncodeStrings(strings, out, kMaxDictionary, distinct, version);
+        EncodeStrings(values.strings, out, kMaxDictionary, distinct, version);
         // A dictionary's values once each, or every value.
-        for (std::string_view v : distinct->empty() ? strings : *distinct) {
-          if (bloom != nullptr) bloom->AddWordsAndValue(v);
+        if (bloom == nullptr) return;
+        for (std::string_view v : distinct->empty() ? values.strings : *distinct) {
+          bloom->AddWordsAndValue(v);
         }
         return;
       }
       case ColumnType::kInt: {
-        std::vector<int64_t> ints;
-        for (const auto& [row, v] : values) {
-          ints.push_back(std::get<int64_t>(*v));
-          if (bloom != nullptr) bloom->AddInteger(ints.back());
+        const std::vector<int64_t>& ints = values.ints;
+        if (bloom != nullptr) {
+          for (int64_t v : ints) bloom->AddInteger(v);
         }
         EncodeIntegers(ints, out, version);
         const auto [min, max] = std::minmax_element(ints.begin(), ints.end());
@@ -220,10 +342,9 @@ class SegmentBuilder {
       }
       case ColumnType::kDouble: {
         chunk->has_double_range = true;
-        chunk->min_double = std::get<double>(*values.front().second);
+        chunk->min_double = values.doubles.front();
         chunk->max_double = chunk->min_double;
-        for (const auto& [row, v] : values) {
-          const double d = std::get<double>(*v);
+        for (const double d : values.doubles) {
           PutFixed64(out, std::bit_cast<uint64_t>(d));
           if (std::isnan(d)) chunk->has_double_range = false;  // NaN has no place in a range
           chunk->min_double = std::min(chunk->min_double, d);
@@ -232,7 +353,7 @@ class SegmentBuilder {
         return;
       }
       default:
-        for (const auto& [row, v] : values) out->push_back(std::get<bool>(*v) ? 1 : 0);
+        out->append(values.bools.begin(), values.bools.end());
         return;
     }
   }
@@ -276,7 +397,9 @@ class SegmentBuilder {
   static constexpr uint32_t kNoColumn = UINT32_MAX;
   using ColumnsByType = std::array<uint32_t, 8>;  // by ColumnType
   absl::flat_hash_map<std::string, ColumnsByType, StringHash, StringEq> column_index_;
-  std::vector<std::vector<std::pair<size_t, const AttributeValue*>>> attributes_;
+  std::vector<PendingColumn> pending_;  // by column; reused across row groups
+  // The target columns of each batch of the row group being merged.
+  absl::flat_hash_map<const ColumnBatch*, std::vector<uint32_t>> batch_columns_;
   std::vector<std::string_view> distinct_;  // a string chunk's dictionary
 };
 
@@ -311,14 +434,25 @@ absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
   return std::unique_ptr<SegmentWriter>(new SegmentWriter(env, path, *std::move(file), options));
 }
 
-absl::Status SegmentWriter::Add(LogRecord record) {
-  if (rows_ > 0 && (record.service < last_service_ ||
-                    (record.service == last_service_ && record.timestamp_ns < last_ts_))) {
+absl::Status SegmentWriter::CheckOrder(std::string_view service, int64_t timestamp_ns) {
+  if (rows_ > 0 &&
+      (service < last_service_ || (service == last_service_ && timestamp_ns < last_ts_))) {
     return absl::InvalidArgumentError("segment rows must come in (service.name, @timestamp) order");
   }
   ++rows_;
-  if (record.service != last_service_) last_service_ = record.service;
-  last_ts_ = record.timestamp_ns;
+  if (service != last_service_) last_service_.assign(service);
+  last_ts_ = timestamp_ns;
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::AppendBuilt() {
+  const std::string bytes = builder_->TakeBytes();
+  bytes_written_ += bytes.size();
+  return file_->Append(bytes);
+}
+
+absl::Status SegmentWriter::Add(LogRecord record) {
+  RETURN_IF_ERROR(CheckOrder(record.service, record.timestamp_ns));
   pending_.push_back(std::move(record));
   if (pending_.size() >= options_.row_group_rows) return WriteGroup();
   return absl::OkStatus();
@@ -330,9 +464,30 @@ absl::Status SegmentWriter::WriteGroup() {
   for (const LogRecord& r : pending_) rows.push_back(&r);
   builder_->AddRowGroup(rows.data(), rows.size());
   pending_.clear();
-  const std::string bytes = builder_->TakeBytes();
-  bytes_written_ += bytes.size();
-  return file_->Append(bytes);
+  return AppendBuilt();
+}
+
+absl::Status SegmentWriter::AddBatchRows(const std::vector<BatchRow>& rows) {
+  if (file_ == nullptr) return absl::FailedPreconditionError("segment already finished");
+  if (!pending_.empty()) {
+    return absl::FailedPreconditionError("AddBatchRows cannot follow Add in one segment");
+  }
+  const ColumnBatch* batch = nullptr;
+  const DecodedColumn* service = nullptr;
+  for (const BatchRow& r : rows) {
+    if (r.batch != batch) {
+      batch = r.batch;
+      service = batch->Column(segment::kServiceColumn);
+    }
+    const uint32_t v = service == nullptr ? DecodedColumn::kNull : service->ValueIndex(r.row);
+    RETURN_IF_ERROR(CheckOrder(v == DecodedColumn::kNull ? "" : service->strings.Get(v),
+                               r.batch->timestamps[r.row]));
+  }
+  for (size_t begin = 0; begin < rows.size(); begin += options_.row_group_rows) {
+    builder_->AddRowGroup(&rows[begin], std::min(options_.row_group_rows, rows.size() - begin));
+    RETURN_IF_ERROR(AppendBuilt());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<segment::Footer> SegmentWriter::Finish() {
@@ -342,9 +497,7 @@ absl::StatusOr<segment::Footer> SegmentWriter::Finish() {
     return absl::InvalidArgumentError("a segment needs at least one record");
   }
   builder_->Finish();
-  const std::string bytes = builder_->TakeBytes();
-  bytes_written_ += bytes.size();
-  RETURN_IF_ERROR(file_->Append(bytes));
+  RETURN_IF_ERROR(AppendBuilt());
   RETURN_IF_ERROR(file_->Sync());
   file_.reset();
   const std::string temporary = path_ + ".tmp";
@@ -368,9 +521,7 @@ absl::Status SegmentWriter::AddSorted(const std::vector<const LogRecord*>& rows)
   }
   for (size_t begin = 0; begin < rows.size(); begin += options_.row_group_rows) {
     builder_->AddRowGroup(&rows[begin], std::min(options_.row_group_rows, rows.size() - begin));
-    const std::string bytes = builder_->TakeBytes();
-    bytes_written_ += bytes.size();
-    RETURN_IF_ERROR(file_->Append(bytes));
+    RETURN_IF_ERROR(AppendBuilt());
   }
   rows_ += rows.size();
   return absl::OkStatus();

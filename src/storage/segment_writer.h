@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "model/log_record.h"
+#include "storage/column_batch.h"
 #include "storage/env.h"
 #include "storage/segment_format.h"
 
@@ -29,6 +30,13 @@ bool InSegmentOrder(const LogRecord& a, const LogRecord& b);
 
 class SegmentBuilder;
 
+// A row of a decoded row group. Merges copy rows column by column from the
+// row groups they read into the segment they write, never building records.
+struct BatchRow {
+  const ColumnBatch* batch;
+  uint32_t row;
+};
+
 // Writes one segment row by row, a row group at a time, so a merge of
 // large segments needs memory for a few row groups, not for the segments.
 class SegmentWriter {
@@ -46,6 +54,11 @@ class SegmentWriter {
   // All the rows of the segment at once, already in InSegmentOrder, written
   // without copying them.
   absl::Status AddSorted(const std::vector<const LogRecord*>& rows);
+  // Rows of decoded row groups, in InSegmentOrder (after any added before),
+  // written as row groups of `row_group_rows` (the last one may be short, so
+  // pass that many at a time). The batches need only live during the call.
+  // Not to be mixed with Add.
+  absl::Status AddBatchRows(const std::vector<BatchRow>& rows);
   // Writes the rest, the footer and tail, fsyncs, renames into place and
   // fsyncs the directory. Returns the footer written.
   absl::StatusOr<segment::Footer> Finish();
@@ -55,6 +68,9 @@ class SegmentWriter {
   SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file,
                 const SegmentWriterOptions& options);
   absl::Status WriteGroup();
+  // Checks that a row follows the last one added in segment order.
+  absl::Status CheckOrder(std::string_view service, int64_t timestamp_ns);
+  absl::Status AppendBuilt();
 
   Env* env_;
   std::string path_;
