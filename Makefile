@@ -46,7 +46,7 @@ config-docs: build
 # as build-fuzz/crash-*. `make test` runs the same targets briefly.
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = body_encoding_fuzz column_chunk_fuzz config_fuzz ndjson_fuzz query_fuzz \
+FUZZ_TARGETS = body_encoding_fuzz bulk_fuzz column_chunk_fuzz config_fuzz ndjson_fuzz query_fuzz \
 	record_batch_fuzz wal_fuzz
 fuzz:
 	@scripts/bootstrap clang libclang-rt-14-dev

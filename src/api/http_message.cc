@@ -26,6 +26,11 @@ std::string HttpRequest::Header(std::string_view lower_name) const {
   return it == headers.end() ? "" : it->second;
 }
 
+std::string HttpRequest::PathParam(std::string_view name) const {
+  auto it = path_params.find(std::string(name));
+  return it == path_params.end() ? "" : it->second;
+}
+
 HttpResponse JsonError(int status, std::string_view code, std::string_view message) {
   HttpResponse response;
   response.status = status;

@@ -17,11 +17,15 @@ struct HttpRequest {
   std::multimap<std::string, std::string> params;  // decoded query string
   std::map<std::string, std::string> headers;      // names lower-cased
   std::string body;
+  // Segments matched by a route's `{name}` parts, decoded (see Router).
+  std::map<std::string, std::string> path_params;
 
   // The first value of a query parameter, or "".
   std::string Param(std::string_view name) const;
   // A header's value by lower-case name, or "".
   std::string Header(std::string_view lower_name) const;
+  // A path parameter's value, or "".
+  std::string PathParam(std::string_view name) const;
 };
 
 struct HttpResponse {

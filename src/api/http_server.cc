@@ -161,7 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();  // the handler may wait for the disk
 
     auto self = shared_from_this();
-    route_ = shared_->router->Dispatch(request, [self](HttpResponse response) {
+    route_ = shared_->router->Dispatch(std::move(request), [self](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Finish(std::move(response), false);
       });

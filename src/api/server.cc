@@ -21,6 +21,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "elastic/elastic_routes.h"
 #include "storage/data_dir_lock.h"
 #include "storage/embedded_log_store.h"
 
@@ -36,13 +37,16 @@ struct ReservedListener {
 
 // Listeners declared in the configuration whose protocols later versions serve.
 constexpr ReservedListener kReservedListeners[] = {
-    {&options::kListenElasticsearch, "elasticsearch"},
-    {&options::kListenOtlpHttp, "otlp_http"},
-    {&options::kListenOtlpGrpc, "otlp_grpc"},
-    {&options::kListenZipkin, "zipkin"},
-    {&options::kListenJaeger, "jaeger"},
+    {&options::kListenOtlpHttp, "otlp_http"}, {&options::kListenOtlpGrpc, "otlp_grpc"},
+    {&options::kListenZipkin, "zipkin"},      {&options::kListenJaeger, "jaeger"},
     {&options::kListenSyslog, "syslog"},
 };
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "mayak";
+  return name;
+}
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -62,7 +66,7 @@ int RunServer(const Config& config) {
              {{"error", std::string(StatusMessage(archive.status()))}});
     return 1;
   }
-  const std::string data_dir = config.GetString(options::kDataDir);
+  const std::string& data_dir = config.GetString(options::kDataDir);
   auto lock = DataDirLock::Acquire(data_dir);
   if (!lock.ok()) {
     LogError("cannot start", {{"error", std::string(StatusMessage(lock.status()))}});
@@ -74,7 +78,11 @@ int RunServer(const Config& config) {
   const ApiLimits limits{static_cast<uint64_t>(config.GetByteSize(options::kMaxBody)),
                          static_cast<uint64_t>(config.GetByteSize(options::kMaxLine)),
                          static_cast<uint64_t>(config.GetInt(options::kMaxSearchHits))};
-  Router router;
+  Router router([](int status, std::string_view code, std::string_view message) {
+    return JsonError(status, code,
+                     status == 404 ? StrCat(message, " (the API is described in docs/http-api.md)")
+                                   : std::string(message));
+  });
   AddStatusRoutes(&router, &state, &metrics);
   AddIngestRoutes(&router, &state, limits, &metrics);
   AddSearchRoutes(&router, &state, limits);
@@ -82,12 +90,29 @@ int RunServer(const Config& config) {
   JobThread restores;  // archive restores, off the HTTP threads
   AddArchiveRoutes(&router, &state, archive->archive.get(), &restores);
 
+  // The Elasticsearch-compatible API: its own router (its error shape) and
+  // listener, the same store.
+  auto index_routing = IndexRouting::Create(config.GetList(options::kElasticsearchIndexSystems));
+  if (!index_routing.ok()) {
+    LogError("cannot start", {{"error", std::string(StatusMessage(index_routing.status()))}});
+    return 1;
+  }
+  auto elastic_metadata = MetadataStore::Open(Env::Default(), StrCat(data_dir, "/elasticsearch"));
+  if (!elastic_metadata.ok()) {
+    LogError("cannot start", {{"error", std::string(StatusMessage(elastic_metadata.status()))}});
+    return 1;
+  }
+  ElasticContext elastic{&state, limits, *std::move(index_routing), elastic_metadata->get(),
+                         HostName()};
+  Router elastic_router = MakeElasticRouter();
+  AddElasticRoutes(&elastic_router, &elastic, &metrics);
+
   net::io_context io;
   auto work = net::make_work_guard(io);
-  HttpServer http(
-      io, &router,
-      HttpServerOptions{limits.max_body_bytes, config.GetDurationNanos(options::kIdleTimeout)},
-      &metrics);
+  const HttpServerOptions http_options{limits.max_body_bytes,
+                                       config.GetDurationNanos(options::kIdleTimeout)};
+  HttpServer http(io, &router, http_options, &metrics);
+  HttpServer elastic_http(io, &elastic_router, http_options, &metrics);
 
   // Signals are watched before anything slow starts, so that SIGTERM during
   // the WAL replay still ends the server cleanly.
@@ -111,6 +136,18 @@ int RunServer(const Config& config) {
             {{"listener", "api"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
   } else {
     LogWarn("the api listener is off: nothing can ingest or search");
+  }
+  const ListenAddress& elastic_address = config.GetListenAddress(options::kListenElasticsearch);
+  if (elastic_address.enabled) {
+    auto bound = elastic_http.Listen(elastic_address);
+    if (!bound.ok()) {
+      LogError("cannot start", {{"listener", "elasticsearch"},
+                                {"error", std::string(StatusMessage(bound.status()))}});
+      return 1;
+    }
+    LogInfo(
+        "listening",
+        {{"listener", "elasticsearch"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
   }
   for (const ReservedListener& reserved : kReservedListeners) {
     const ListenAddress& address = config.GetListenAddress(*reserved.option);
@@ -208,14 +245,18 @@ int RunServer(const Config& config) {
   // Drain: refuse new work, let in-flight requests finish, then flush.
   state.phase.store(ServerPhase::kStopping);
   http.StartDraining();
+  elastic_http.StartDraining();
   restores.Stop();  // a restore under way gives up and answers 503
   const auto drain_start = std::chrono::steady_clock::now();
   const auto deadline =
       drain_start + std::chrono::nanoseconds(config.GetDurationNanos(options::kShutdownTimeout));
-  while (http.ActiveRequests() > 0 && std::chrono::steady_clock::now() < deadline) {
+  const auto active = [&http, &elastic_http] {
+    return http.ActiveRequests() + elastic_http.ActiveRequests();
+  };
+  while (active() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  const int abandoned = http.ActiveRequests();
+  const int abandoned = active();
   if (abandoned > 0) {
     LogWarn("shutdown timeout: abandoning in-flight requests", {{"requests", abandoned}});
   }

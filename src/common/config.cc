@@ -30,6 +30,8 @@ std::string_view TypeName(OptionType type) {
       return "choice";
     case OptionType::kOverrides:
       return "per-system overrides";
+    case OptionType::kList:
+      return "list";
   }
   return "value";
 }
@@ -92,6 +94,8 @@ std::string TypeHint(const OptionSpec& spec) {
       return StrCat("one of ", ReplaceAll(spec.choices, "|", ", "));
     case OptionType::kOverrides:
       return "mapping of system names to overrides, e.g. {shop: {cap: 50GB, hot_days: 14}}";
+    case OptionType::kList:
+      return "list, e.g. [a, b] or a,b";
     default:
       return std::string(TypeName(spec.type));
   }
@@ -102,6 +106,23 @@ std::string TypeHint(const OptionSpec& spec) {
 std::optional<std::string> KeyName(const YAML::Node& key) {
   if (!key.IsScalar()) return std::nullopt;
   return key.Scalar();
+}
+
+// Parses kList from a YAML sequence of plain values; on error `*error_at`
+// (when given) is where.
+absl::StatusOr<std::vector<std::string>> ParseList(const OptionSpec& spec, const YAML::Node& node,
+                                                   YAML::Mark* error_at) {
+  const auto invalid = [&spec, error_at](const YAML::Node& at, std::string_view why) {
+    if (error_at != nullptr) *error_at = at.Mark();
+    return absl::InvalidArgumentError(StrCat(spec.FullName(), " ", why));
+  };
+  if (!node.IsSequence()) return invalid(node, StrCat("expects a ", TypeHint(spec)));
+  std::vector<std::string> items;
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar()) return invalid(item, "expects plain text items");
+    items.push_back(item.Scalar());
+  }
+  return items;
 }
 
 // Parses kOverrides from a YAML node; on error `*error_at` is where.
@@ -274,6 +295,26 @@ absl::StatusOr<OptionValue> ParseOptionValue(const OptionSpec& spec, std::string
       if (!overrides.ok()) return overrides.status();
       return OptionValue(*std::move(overrides));
     }
+    case OptionType::kList: {
+      // A YAML sequence (["a", "b"]) or comma-separated items (a, b).
+      std::vector<std::string> items;
+      if (StripWhitespace(text).starts_with("[")) {
+        YAML::Node node;
+        try {
+          node = YAML::Load(std::string(text));
+        } catch (const YAML::Exception& e) {
+          return invalid(StrCat("'", text, "' is not a YAML list: ", e.msg));
+        }
+        auto list = ParseList(spec, node, nullptr);
+        if (!list.ok()) return list.status();
+        return OptionValue(*std::move(list));
+      }
+      for (std::string_view item : Split(text, ',')) {
+        item = StripWhitespace(item);
+        if (!item.empty()) items.emplace_back(item);
+      }
+      return OptionValue(std::move(items));
+    }
   }
   return invalid("unknown type");
 }
@@ -385,6 +426,15 @@ absl::Status Config::LoadSection(const std::string& path, const std::string& sec
       values_[spec] = *std::move(overrides);
       continue;
     }
+    if (spec->type == OptionType::kList && entry.second.IsSequence()) {
+      YAML::Mark at;
+      auto list = ParseList(*spec, entry.second, &at);
+      if (!list.ok()) {
+        return absl::InvalidArgumentError(StrCat(Where(path, at), ": ", list.status().message()));
+      }
+      values_[spec] = *std::move(list);
+      continue;
+    }
     if (!entry.second.IsScalar()) {
       return absl::InvalidArgumentError(StrCat(Where(path, entry.second.Mark()), ": ",
                                                spec->FullName(), " expects a single ",
@@ -436,6 +486,9 @@ int64_t Config::GetByteSize(const OptionSpec& spec) const {
 }
 const Overrides& Config::GetOverrides(const OptionSpec& spec) const {
   return std::get<Overrides>(ValueOf(spec, OptionType::kOverrides));
+}
+const std::vector<std::string>& Config::GetList(const OptionSpec& spec) const {
+  return std::get<std::vector<std::string>>(ValueOf(spec, OptionType::kList));
 }
 
 const ListenAddress& Config::GetListenAddress(const OptionSpec& spec) const {
@@ -497,7 +550,9 @@ std::string RenderConfigReference() {
       "(`MAYAK_<SECTION>_...`) but names none is logged as a warning at start-up.\n\n"
       "Types: a *duration* is a number with a unit (`500ms`, `10s`, `5m`, `1h30m`, `7d`); a\n"
       "*size* is a number with a unit, `KB MB GB TB` in powers of 1000 and `KiB MiB GiB TiB` in\n"
-      "powers of 1024 (`100MB`, `2.5GiB`); an *address* is `HOST:PORT`, `[IPv6]:PORT` or `off`.\n";
+      "powers of 1024 (`100MB`, `2.5GiB`); an *address* is `HOST:PORT`, `[IPv6]:PORT` or `off`;\n"
+      "a *list* is a YAML sequence (`[a, b]`) or comma-separated text (`a,b`, handy in the\n"
+      "environment).\n";
   for (std::string_view section : SectionsInOrder()) {
     StrAppend(&out, "\n## `", section, "`\n\n");
     StrAppend(&out, "| key | type | default | environment | description |\n");

@@ -33,6 +33,7 @@ enum class OptionType {
   kListenAddress,  // "HOST:PORT" or "off"
   kChoice,         // one of OptionSpec::choices
   kOverrides,      // per-system values of sibling options: {shop: {cap: 50GB}}
+  kList,           // a YAML sequence of strings, or one string of comma-separated items
 };
 
 // For kOverrides: system -> key (one of OptionSpec::choices, each a sibling
@@ -67,7 +68,8 @@ struct OptionSpec {
 // Every declared option, in documentation order.
 const std::vector<const OptionSpec*>& AllOptions();
 
-using OptionValue = std::variant<std::string, int64_t, bool, ListenAddress, Overrides>;
+using OptionValue =
+    std::variant<std::string, int64_t, bool, ListenAddress, Overrides, std::vector<std::string>>;
 
 // Parses `text` as a value of `spec`'s type and checks its bounds. The error
 // names the option but not where the text came from.
@@ -95,6 +97,7 @@ class Config {
   int64_t GetByteSize(const OptionSpec& spec) const;
   const ListenAddress& GetListenAddress(const OptionSpec& spec) const;
   const Overrides& GetOverrides(const OptionSpec& spec) const;
+  const std::vector<std::string>& GetList(const OptionSpec& spec) const;
 
  private:
   absl::Status LoadSection(const std::string& path, const std::string& section,

@@ -41,7 +41,8 @@ const OptionSpec kListenApi{"listeners", "api", OptionType::kListenAddress, "127
                             "port 0 picks a free port and logs it."};
 const OptionSpec kListenElasticsearch{
     "listeners", "elasticsearch", OptionType::kListenAddress, "127.0.0.1:9200",
-    "Elasticsearch-compatible API (_bulk and friends). Reserved: not served by this version."};
+    "Elasticsearch-compatible API: _bulk, _doc and the start-up checks of Elasticsearch "
+    "clients and shippers (docs/elasticsearch.md)."};
 const OptionSpec kListenOtlpHttp{
     "listeners", "otlp_http", OptionType::kListenAddress, "127.0.0.1:4318",
     "OpenTelemetry OTLP over HTTP. Reserved: not served by this version."};
@@ -229,6 +230,16 @@ const OptionSpec kRetentionSystems{
     "MAYAK_RETENTION_SYSTEMS='{shop: {cap: 50GB}}'.",
     "hot_days|archive_days|cap"};
 
+const OptionSpec kElasticsearchIndexSystems{
+    "elasticsearch", "index_systems", OptionType::kList,
+    "[\"logs-<system>-*\", \"filebeat-*\", \"logstash-*\", \"<system>-*\"]",
+    "Which system a document sent to an Elasticsearch index goes to: index name patterns, "
+    "tried in order, where <system> captures the system's name (up to the next '-') and * "
+    "matches anything. Where the first matching pattern has no <system>, or none matches, "
+    "the document's own system field names the system, then its service.name, else default. "
+    "The defaults route data streams (logs-shop-default) and daily indices (shop-2026.11.25) "
+    "by name, and leave Filebeat's and Logstash's own indices to the documents."};
+
 const OptionSpec kArchiveEndpoint{
     "archive.s3", "endpoint", OptionType::kString, "",
     "S3-compatible object storage that partitions are archived to before retention drops "
@@ -273,7 +284,7 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kRestoredDays,      &kArchiveEndpoint,
       &kArchiveRegion,     &kArchiveBucket,
       &kArchivePrefix,     &kArchiveAccessKey,
-      &kArchiveSecretKey,
+      &kArchiveSecretKey,  &kElasticsearchIndexSystems,
   };
   return kAll;
 }

@@ -40,6 +40,8 @@ extern const OptionSpec kRetentionInterval;
 extern const OptionSpec kRetentionSystems;
 extern const OptionSpec kRestoredDays;
 
+extern const OptionSpec kElasticsearchIndexSystems;
+
 extern const OptionSpec kArchiveEndpoint;
 extern const OptionSpec kArchiveRegion;
 extern const OptionSpec kArchiveBucket;

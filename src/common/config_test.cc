@@ -147,6 +147,32 @@ TEST_F(ConfigFileTest, PerSystemOverridesFromFileAndEnvironment) {
       << bad_env.status();
 }
 
+TEST_F(ConfigFileTest, ListsFromYamlSequencesOrCommaSeparatedText) {
+  using List = std::vector<std::string>;
+  EXPECT_EQ(Config().GetList(options::kElasticsearchIndexSystems),
+            (List{"logs-<system>-*", "filebeat-*", "logstash-*", "<system>-*"}));
+  auto block = Config::Load(
+      Write("elasticsearch:\n  index_systems:\n    - app-<system>\n    - \"*\"\n"), NoEnv);
+  ASSERT_TRUE(block.ok()) << block.status();
+  EXPECT_EQ(block->GetList(options::kElasticsearchIndexSystems), (List{"app-<system>", "*"}));
+  auto plain = Config::Load(Write("elasticsearch:\n  index_systems: a-<system>, b-*\n"), NoEnv);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->GetList(options::kElasticsearchIndexSystems), (List{"a-<system>", "b-*"}));
+  for (const char* text : {"x-<system>,y-*", "[x-<system>, \"y-*\"]"}) {
+    auto from_env = Config::Load("", [text](const char* name) -> const char* {
+      return std::string_view(name) == "MAYAK_ELASTICSEARCH_INDEX_SYSTEMS" ? text : nullptr;
+    });
+    ASSERT_TRUE(from_env.ok()) << from_env.status();
+    EXPECT_EQ(from_env->GetList(options::kElasticsearchIndexSystems), (List{"x-<system>", "y-*"}))
+        << text;
+  }
+  auto nested = Config::Load(Write("elasticsearch:\n  index_systems:\n    - {a: b}\n"), NoEnv);
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(StatusMessage(nested.status()).find(":3: elasticsearch.index_systems expects plain"),
+            std::string::npos)
+      << nested.status();
+}
+
 TEST(ConfigTest, MissingFileAndBadEnvironmentAreClear) {
   auto missing = Config::Load("/nonexistent/mayak.yaml", NoEnv);
   ASSERT_FALSE(missing.ok());

@@ -1,5 +1,7 @@
 #include "server_process.h"
 
+#include <algorithm>
+
 namespace mayak::testing {
 
 std::vector<std::string> ApiOnlyArgs() {
@@ -11,17 +13,30 @@ std::vector<std::string> ApiOnlyArgs() {
 
 ServerProcess::ServerProcess(const ServerOptions& options) {
   std::vector<std::string> args = {MAYAK_BINARY, "server", "--data-dir", options.data_dir};
-  for (const std::string& a : ApiOnlyArgs()) args.push_back(a);
+  // The listener defaults, except those the test sets itself.
+  const std::vector<std::string> defaults = ApiOnlyArgs();
+  for (size_t i = 0; i + 1 < defaults.size(); i += 2) {
+    if (std::find(options.extra_args.begin(), options.extra_args.end(), defaults[i]) !=
+        options.extra_args.end()) {
+      continue;
+    }
+    args.push_back(defaults[i]);
+    args.push_back(defaults[i + 1]);
+  }
   for (const std::string& a : options.extra_args) args.push_back(a);
   process_ = std::make_unique<ChildProcess>(std::move(args), options.env);
   if (!options.wait_until_ready) return;
-  if (!process_->WaitForOutput("\"msg\":\"ready\"", std::chrono::seconds(30))) return;
+  if (!process_->WaitForOutput(R"("msg":"ready")", std::chrono::seconds(30))) return;
+  url_ = ListenerUrl("api");
+}
+
+std::string ServerProcess::ListenerUrl(const std::string& listener) const {
   const std::string log = process_->output();
-  const std::string marker = "\"listener\":\"api\",\"address\":\"";
+  const std::string marker = R"("listener":")" + listener + R"(","address":")";
   const size_t at = log.find(marker);
-  if (at == std::string::npos) return;
+  if (at == std::string::npos) return "";
   const size_t start = at + marker.size();
-  url_ = "http://" + log.substr(start, log.find('"', start) - start);
+  return "http://" + log.substr(start, log.find('"', start) - start);
 }
 
 ServerProcess::~ServerProcess() = default;

@@ -36,6 +36,9 @@ class ServerProcess {
 
   bool ready() const { return !url_.empty(); }
   const std::string& url() const { return url_; }
+  // The URL of another listener ("elasticsearch") from its "listening" log
+  // line, or "" when it is not listening.
+  std::string ListenerUrl(const std::string& listener) const;
   pid_t pid() const { return process_->pid(); }
   // A client connected to this server.
   std::unique_ptr<HttpClient> Client() const;

@@ -13,7 +13,8 @@ namespace mayak::testing {
 
 inline HttpResponse CallRoute(const Router& router, HttpRequest request) {
   auto promise = std::make_shared<std::promise<HttpResponse>>();
-  router.Dispatch(request, [promise](HttpResponse r) { promise->set_value(std::move(r)); });
+  router.Dispatch(std::move(request),
+                  [promise](HttpResponse r) { promise->set_value(std::move(r)); });
   return promise->get_future().get();
 }
 

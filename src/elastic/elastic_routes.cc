@@ -1,0 +1,96 @@
+#include "elastic/elastic_routes.h"
+
+#include <utility>
+
+#include "common/json_writer.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "elastic/route_helpers.h"
+
+namespace mayak {
+namespace elastic {
+
+void AddRoute(Router* router, std::string_view method, std::string_view path,
+              HttpHandler handler) {
+  router->Add(method, path,
+              [handler = std::move(handler)](const HttpRequest& request, Respond respond) {
+                handler(request, [respond = std::move(respond)](HttpResponse response) {
+                  response.headers.emplace_back("X-Elastic-Product", "Elasticsearch");
+                  respond(std::move(response));
+                });
+              });
+}
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+LogStore* ReadyStoreOrReply(const ServerState* state, const Respond& respond) {
+  const ServerPhase phase = state->phase.load();
+  LogStore* store = state->store.load();
+  if (phase == ServerPhase::kReady && store != nullptr) return store;
+  HttpResponse response = ElasticError(
+      503, "cluster_block_exception",
+      phase == ServerPhase::kStarting ? "Mayak is starting (replaying its write-ahead log)"
+                                      : "Mayak is shutting down");
+  response.headers.emplace_back("Retry-After", "1");
+  respond(std::move(response));
+  return nullptr;
+}
+
+// Index names as Elasticsearch allows them: lower case, not starting with
+// '_', '-' or '+', none of \ / * ? " < > | , # : or space.
+absl::Status CheckIndexName(std::string_view name) {
+  const auto invalid = [name](std::string_view why) {
+    return absl::InvalidArgumentError(StrCat("Invalid index name [", name, "], ", why));
+  };
+  if (name.empty() || name.size() > 255) return invalid("must be 1 to 255 bytes");
+  if (name.front() == '_' || name.front() == '-' || name.front() == '+') {
+    return invalid("must not start with '_', '-', or '+'");
+  }
+  if (name == "." || name == "..") return invalid("must not be '.' or '..'");
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') return invalid("must be lowercase");
+    if (std::string_view("\\/*?\"<>| ,#:").find(c) != std::string_view::npos) {
+      return invalid(StrCat("must not contain '", std::string(1, c), "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace elastic
+
+HttpResponse ElasticError(int status, std::string_view type, std::string_view reason) {
+  HttpResponse response;
+  response.status = status;
+  JsonWriter json(&response.body);
+  json.BeginObject().Key("error").BeginObject();
+  json.Key("root_cause").BeginArray().BeginObject();
+  json.Key("type").String(type).Key("reason").String(reason);
+  json.EndObject().EndArray();
+  json.Key("type").String(type).Key("reason").String(reason);
+  json.EndObject().Key("status").Int(status).EndObject();
+  response.headers.emplace_back("X-Elastic-Product", "Elasticsearch");
+  return response;
+}
+
+Router MakeElasticRouter() {
+  return Router([](int status, std::string_view /*code*/, std::string_view message) {
+    // Elasticsearch's words for an unknown path or a wrong method.
+    return ElasticError(status,
+                        status == 405 ? "method_not_allowed_exception" : "no_handler_found_exception",
+                        StrCat(message, " (the Elasticsearch-compatible API is described in "
+                                        "docs/elasticsearch.md)"));
+  });
+}
+
+void AddElasticRoutes(Router* router, const ElasticContext* context, MetricsRegistry* metrics) {
+  elastic::AddClusterRoutes(router, context);
+  elastic::AddDocumentRoutes(router, context, metrics);
+  elastic::AddMetadataRoutes(router, context);
+}
+
+}  // namespace mayak
