@@ -101,6 +101,7 @@ Command AddServerCommand(CLI::App& app) {
               if ((*values)[i].empty()) continue;
               status = config->Set(*kFlags[i].option, (*values)[i], kFlags[i].flag);
             }
+            if (status.ok()) status = CheckServerConfig(*config);
             if (!status.ok()) {
               if (flags->check_config) {
                 std::cerr << "invalid configuration: " << status.message() << "\n";

@@ -12,6 +12,7 @@ find_package(OpenSSL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 
 add_library(mayak_deps INTERFACE)
 target_compile_definitions(mayak_deps INTERFACE
@@ -21,4 +22,4 @@ target_link_libraries(mayak_deps INTERFACE
   absl::status absl::statusor absl::strings absl::str_format absl::time
   absl::flat_hash_map absl::synchronization absl::hash
   simdjson::simdjson yaml-cpp CLI11::CLI11 fmt::fmt ZLIB::ZLIB PkgConfig::ZSTD
-  PkgConfig::XXHASH CURL::libcurl OpenSSL::Crypto)
+  PkgConfig::XXHASH PkgConfig::RE2 CURL::libcurl OpenSSL::Crypto)

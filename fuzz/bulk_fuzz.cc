@@ -26,8 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(item.line > last_line && item.line <= lines, "an item on a line out of order");
     last_line = item.line;
     FUZZ_CHECK(!item.index.empty(), "an item without an index");
-    const bool has_source =
-        item.action != mayak::BulkAction::kDelete;
+    const bool has_source = item.action != mayak::BulkAction::kDelete;
     if (!has_source) {
       FUZZ_CHECK(item.source.empty(), "a delete with a source line");
       continue;

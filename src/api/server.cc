@@ -22,6 +22,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "elastic/elastic_routes.h"
+#include "pipeline/redacting_store.h"
 #include "storage/data_dir_lock.h"
 #include "storage/embedded_log_store.h"
 
@@ -48,11 +49,34 @@ std::string HostName() {
   return name;
 }
 
+absl::StatusOr<std::unique_ptr<Redactor>> RedactorFromConfig(const Config& config) {
+  RedactionOptions options;
+  options.secret_keys = config.GetList(options::kRedactionSecretKeys);
+  options.cards = config.GetBool(options::kRedactionCards);
+  options.emails = config.GetBool(options::kRedactionEmails);
+  for (const auto& [name, values] : config.GetNamedMaps(options::kRedactionRules)) {
+    RedactionRule rule{name, "", std::string(Redactor::kRedacted)};
+    if (auto it = values.find("pattern"); it != values.end()) rule.pattern = it->second;
+    if (auto it = values.find("replacement"); it != values.end()) rule.replacement = it->second;
+    if (rule.pattern.empty()) {
+      return absl::InvalidArgumentError(
+          StrCat("redaction.rules: rule '", name, "' needs a pattern"));
+    }
+    options.rules.push_back(std::move(rule));
+  }
+  return Redactor::Create(std::move(options));
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
+
+absl::Status CheckServerConfig(const Config& config) {
+  RETURN_IF_ERROR(RedactorFromConfig(config).status());
+  return IndexRouting::Create(config.GetList(options::kElasticsearchIndexSystems)).status();
+}
 
 int RunServer(const Config& config) {
   const auto started = std::chrono::steady_clock::now();
@@ -60,6 +84,13 @@ int RunServer(const Config& config) {
   ParseLogSeverity(config.GetString(options::kLogLevel), &severity);
   SetMinLogSeverity(severity);
 
+  // What the configuration's parser cannot check (patterns that must
+  // compile) stops the server before it listens.
+  auto redactor = RedactorFromConfig(config);
+  if (!redactor.ok()) {
+    LogError("cannot start", {{"error", std::string(StatusMessage(redactor.status()))}});
+    return 1;
+  }
   auto archive = ArchiveFromConfig(config);
   if (!archive.ok()) {
     LogError("cannot start: the archive settings are incomplete",
@@ -210,6 +241,7 @@ int RunServer(const Config& config) {
              {"bucket", config.GetString(options::kArchiveBucket)},
              {"prefix", config.GetString(options::kArchivePrefix)}});
   }
+  std::unique_ptr<RedactingLogStore> redacting;
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
   int exit_code = 0;
   if (!store.ok()) {
@@ -233,7 +265,9 @@ int RunServer(const Config& config) {
     metrics.AddCallbackGauge(
         "mayak_storage_merging_segments", "Segments being merged right now (0: no merge running).",
         [raw_store] { return static_cast<double>(raw_store->Stats().merging_segments); });
-    state.store.store(raw_store);
+    // Every ingest path stores through the redaction in front of the store.
+    redacting = std::make_unique<RedactingLogStore>(raw_store, *std::move(redactor), &metrics);
+    state.store.store(redacting.get());
     state.phase.store(ServerPhase::kReady);
     LogInfo("ready", {{"data_dir", data_dir},
                       {"records", raw_store->Stats().records},

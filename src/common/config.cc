@@ -32,6 +32,8 @@ std::string_view TypeName(OptionType type) {
       return "per-system overrides";
     case OptionType::kList:
       return "list";
+    case OptionType::kNamedMaps:
+      return "named mappings";
   }
   return "value";
 }
@@ -96,6 +98,8 @@ std::string TypeHint(const OptionSpec& spec) {
       return "mapping of system names to overrides, e.g. {shop: {cap: 50GB, hot_days: 14}}";
     case OptionType::kList:
       return "list, e.g. [a, b] or a,b";
+    case OptionType::kNamedMaps:
+      return StrCat("mapping of names to {", ReplaceAll(spec.choices, "|", ", "), "}");
     default:
       return std::string(TypeName(spec.type));
   }
@@ -123,6 +127,39 @@ absl::StatusOr<std::vector<std::string>> ParseList(const OptionSpec& spec, const
     items.push_back(item.Scalar());
   }
   return items;
+}
+
+// Parses kNamedMaps from a YAML node; on error `*error_at` is where.
+absl::StatusOr<NamedMaps> ParseNamedMaps(const OptionSpec& spec, const YAML::Node& node,
+                                         YAML::Mark* error_at) {
+  const auto invalid = [&spec, error_at](const YAML::Node& at, std::string_view why) {
+    *error_at = at.Mark();
+    return absl::InvalidArgumentError(StrCat(spec.FullName(), ": ", why));
+  };
+  NamedMaps maps;
+  if (node.IsNull()) return maps;
+  if (!node.IsMap()) return invalid(node, StrCat("expects a ", TypeHint(spec)));
+  const std::string known = ReplaceAll(spec.choices, "|", ", ");
+  for (const auto& named : node) {
+    const std::optional<std::string> name = KeyName(named.first);
+    if (!name || name->empty()) return invalid(named.first, "a name must be plain, non-empty text");
+    if (!named.second.IsMap()) {
+      return invalid(named.second, StrCat("'", *name, "' expects a mapping such as {", known, "}"));
+    }
+    auto& values = maps[*name];
+    for (const auto& entry : named.second) {
+      const std::optional<std::string> key = KeyName(entry.first);
+      const std::vector<std::string_view> allowed = Split(spec.choices, '|');
+      if (!key || std::find(allowed.begin(), allowed.end(), *key) == allowed.end()) {
+        return invalid(entry.first, StrCat("unknown key in '", *name, "' (known: ", known, ")"));
+      }
+      if (!entry.second.IsScalar()) {
+        return invalid(entry.second, StrCat(*name, ".", *key, " expects plain text"));
+      }
+      values[*key] = entry.second.Scalar();
+    }
+  }
+  return maps;
 }
 
 // Parses kOverrides from a YAML node; on error `*error_at` is where.
@@ -295,6 +332,18 @@ absl::StatusOr<OptionValue> ParseOptionValue(const OptionSpec& spec, std::string
       if (!overrides.ok()) return overrides.status();
       return OptionValue(*std::move(overrides));
     }
+    case OptionType::kNamedMaps: {
+      YAML::Node node;
+      try {
+        node = YAML::Load(std::string(text));
+      } catch (const YAML::Exception& e) {
+        return invalid(StrCat("'", text, "' is not a YAML mapping: ", e.msg));
+      }
+      YAML::Mark unused;
+      auto maps = ParseNamedMaps(spec, node, &unused);
+      if (!maps.ok()) return maps.status();
+      return OptionValue(*std::move(maps));
+    }
     case OptionType::kList: {
       // A YAML sequence (["a", "b"]) or comma-separated items (a, b).
       std::vector<std::string> items;
@@ -426,6 +475,15 @@ absl::Status Config::LoadSection(const std::string& path, const std::string& sec
       values_[spec] = *std::move(overrides);
       continue;
     }
+    if (spec->type == OptionType::kNamedMaps) {
+      YAML::Mark at;
+      auto maps = ParseNamedMaps(*spec, entry.second, &at);
+      if (!maps.ok()) {
+        return absl::InvalidArgumentError(StrCat(Where(path, at), ": ", maps.status().message()));
+      }
+      values_[spec] = *std::move(maps);
+      continue;
+    }
     if (spec->type == OptionType::kList && entry.second.IsSequence()) {
       YAML::Mark at;
       auto list = ParseList(*spec, entry.second, &at);
@@ -489,6 +547,9 @@ const Overrides& Config::GetOverrides(const OptionSpec& spec) const {
 }
 const std::vector<std::string>& Config::GetList(const OptionSpec& spec) const {
   return std::get<std::vector<std::string>>(ValueOf(spec, OptionType::kList));
+}
+const NamedMaps& Config::GetNamedMaps(const OptionSpec& spec) const {
+  return std::get<NamedMaps>(ValueOf(spec, OptionType::kNamedMaps));
 }
 
 const ListenAddress& Config::GetListenAddress(const OptionSpec& spec) const {

@@ -34,6 +34,7 @@ enum class OptionType {
   kChoice,         // one of OptionSpec::choices
   kOverrides,      // per-system values of sibling options: {shop: {cap: 50GB}}
   kList,           // a YAML sequence of strings, or one string of comma-separated items
+  kNamedMaps,      // name -> {key: text}, keys from OptionSpec::choices: {card: {pattern: ...}}
 };
 
 // For kOverrides: system -> key (one of OptionSpec::choices, each a sibling
@@ -68,8 +69,11 @@ struct OptionSpec {
 // Every declared option, in documentation order.
 const std::vector<const OptionSpec*>& AllOptions();
 
-using OptionValue =
-    std::variant<std::string, int64_t, bool, ListenAddress, Overrides, std::vector<std::string>>;
+// For kNamedMaps: name -> key (one of OptionSpec::choices) -> text.
+using NamedMaps = std::map<std::string, std::map<std::string, std::string>>;
+
+using OptionValue = std::variant<std::string, int64_t, bool, ListenAddress, Overrides,
+                                 std::vector<std::string>, NamedMaps>;
 
 // Parses `text` as a value of `spec`'s type and checks its bounds. The error
 // names the option but not where the text came from.
@@ -98,6 +102,7 @@ class Config {
   const ListenAddress& GetListenAddress(const OptionSpec& spec) const;
   const Overrides& GetOverrides(const OptionSpec& spec) const;
   const std::vector<std::string>& GetList(const OptionSpec& spec) const;
+  const NamedMaps& GetNamedMaps(const OptionSpec& spec) const;
 
  private:
   absl::Status LoadSection(const std::string& path, const std::string& section,

@@ -240,6 +240,33 @@ const OptionSpec kElasticsearchIndexSystems{
     "The defaults route data streams (logs-shop-default) and daily indices (shop-2026.11.25) "
     "by name, and leave Filebeat's and Logstash's own indices to the documents."};
 
+const OptionSpec kRedactionSecretKeys{
+    "redaction", "secret_keys", OptionType::kList,
+    "[password, passwd, pwd, secret, token, access_token, refresh_token, api_key, apikey, "
+    "authorization, proxy-authorization, cookie, set-cookie, x-api-key, cvv, cvc, client_secret, "
+    "private_key]",
+    "Keys whose values never reach storage: as fields (user.password), and inside any text as "
+    "key=value, key: value, \"key\":\"value\" or key%3Dvalue, the value becomes [REDACTED]. "
+    "Compared without case, '_' and '-' (apiKey, API-KEY and api_key are one key); keys ending "
+    "in password, passwd, secret, token, apikey or privatekey count too (db_password)."};
+const OptionSpec kRedactionCards{
+    "redaction", "cards", OptionType::kBool, "true",
+    "Mask card numbers (13-19 digits, grouped as cards are printed, Luhn-valid) to their last "
+    "four digits: **** **** **** 1111. Numbers that fail Luhn, such as order ids, stay."};
+const OptionSpec kRedactionEmails{"redaction", "emails", OptionType::kBool, "true",
+                                  "Mask email addresses: jane@example.com becomes "
+                                  "j***@example.com."};
+const OptionSpec kRedactionRules{
+    "redaction",
+    "rules",
+    OptionType::kNamedMaps,
+    "{}",
+    "Extra rules, each a regular expression (RE2 syntax) and its replacement (\\1 for a "
+    "group; default [REDACTED]), applied to every text value, for example {iban: {pattern: "
+    "'[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}', replacement: '[IBAN]'}}. Records changed by any rule "
+    "list the rules in their field redacted.",
+    "pattern|replacement"};
+
 const OptionSpec kArchiveEndpoint{
     "archive.s3", "endpoint", OptionType::kString, "",
     "S3-compatible object storage that partitions are archived to before retention drops "
@@ -267,24 +294,46 @@ namespace mayak {
 const std::vector<const OptionSpec*>& AllOptions() {
   using namespace options;  // NOLINT(google-build-using-namespace): a table of them
   static const std::vector<const OptionSpec*> kAll = {
-      &kDataDir,           &kIoThreads,
-      &kShutdownTimeout,   &kLogLevel,
-      &kListenApi,         &kListenElasticsearch,
-      &kListenOtlpHttp,    &kListenOtlpGrpc,
-      &kListenZipkin,      &kListenJaeger,
-      &kListenSyslog,      &kMaxBody,
-      &kMaxLine,           &kMaxSearchHits,
-      &kIdleTimeout,       &kWalFileSize,
-      &kMemtableSize,      &kFlushInterval,
-      &kRowGroupRows,      &kScanThreads,
-      &kMergeMinSegments,  &kMergeMaxSegmentSize,
-      &kMergeWriteRate,    &kHotDays,
-      &kArchiveDays,       &kCap,
-      &kRetentionInterval, &kRetentionSystems,
-      &kRestoredDays,      &kArchiveEndpoint,
-      &kArchiveRegion,     &kArchiveBucket,
-      &kArchivePrefix,     &kArchiveAccessKey,
-      &kArchiveSecretKey,  &kElasticsearchIndexSystems,
+      &kDataDir,
+      &kIoThreads,
+      &kShutdownTimeout,
+      &kLogLevel,
+      &kListenApi,
+      &kListenElasticsearch,
+      &kListenOtlpHttp,
+      &kListenOtlpGrpc,
+      &kListenZipkin,
+      &kListenJaeger,
+      &kListenSyslog,
+      &kMaxBody,
+      &kMaxLine,
+      &kMaxSearchHits,
+      &kIdleTimeout,
+      &kWalFileSize,
+      &kMemtableSize,
+      &kFlushInterval,
+      &kRowGroupRows,
+      &kScanThreads,
+      &kMergeMinSegments,
+      &kMergeMaxSegmentSize,
+      &kMergeWriteRate,
+      &kHotDays,
+      &kArchiveDays,
+      &kCap,
+      &kRetentionInterval,
+      &kRetentionSystems,
+      &kRestoredDays,
+      &kArchiveEndpoint,
+      &kArchiveRegion,
+      &kArchiveBucket,
+      &kArchivePrefix,
+      &kArchiveAccessKey,
+      &kArchiveSecretKey,
+      &kElasticsearchIndexSystems,
+      &kRedactionSecretKeys,
+      &kRedactionCards,
+      &kRedactionEmails,
+      &kRedactionRules,
   };
   return kAll;
 }

@@ -42,6 +42,11 @@ extern const OptionSpec kRestoredDays;
 
 extern const OptionSpec kElasticsearchIndexSystems;
 
+extern const OptionSpec kRedactionSecretKeys;
+extern const OptionSpec kRedactionCards;
+extern const OptionSpec kRedactionEmails;
+extern const OptionSpec kRedactionRules;
+
 extern const OptionSpec kArchiveEndpoint;
 extern const OptionSpec kArchiveRegion;
 extern const OptionSpec kArchiveBucket;

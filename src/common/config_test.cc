@@ -173,6 +173,33 @@ TEST_F(ConfigFileTest, ListsFromYamlSequencesOrCommaSeparatedText) {
       << nested.status();
 }
 
+TEST_F(ConfigFileTest, NamedMappingsFromFileAndEnvironment) {
+  auto config = Config::Load(
+      Write("redaction:\n  rules:\n    iban: {pattern: 'DE[0-9]+', replacement: '[IBAN]'}\n"
+            "    phone:\n      pattern: '\\+7[0-9]+'\n"),
+      NoEnv);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const NamedMaps& rules = config->GetNamedMaps(options::kRedactionRules);
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules.at("iban").at("pattern"), "DE[0-9]+");
+  EXPECT_EQ(rules.at("iban").at("replacement"), "[IBAN]");
+  EXPECT_EQ(rules.at("phone").at("pattern"), "\\+7[0-9]+");
+  EXPECT_TRUE(Config().GetNamedMaps(options::kRedactionRules).empty());
+
+  auto from_env = Config::Load("", [](const char* name) -> const char* {
+    return std::string_view(name) == "MAYAK_REDACTION_RULES" ? "{x: {pattern: abc}}" : nullptr;
+  });
+  ASSERT_TRUE(from_env.ok()) << from_env.status();
+  EXPECT_EQ(from_env->GetNamedMaps(options::kRedactionRules).at("x").at("pattern"), "abc");
+  auto unknown = Config::Load(Write("redaction:\n  rules:\n    x: {patern: abc}\n"), NoEnv);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(StatusMessage(unknown.status())
+                .find(":3: redaction.rules: unknown key in 'x' (known: "
+                      "pattern, replacement)"),
+            std::string::npos)
+      << unknown.status();
+}
+
 TEST(ConfigTest, MissingFileAndBadEnvironmentAreClear) {
   auto missing = Config::Load("/nonexistent/mayak.yaml", NoEnv);
   ASSERT_FALSE(missing.ok());

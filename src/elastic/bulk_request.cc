@@ -54,8 +54,7 @@ absl::StatusOr<std::vector<BulkItem>> ParseBulkBody(std::string_view body,
     BulkItem item;
     item.line = line;
     simdjson::dom::object action;
-    if (parser.parse(text.data(), text.size()).get_object().get(action) !=
-        simdjson::SUCCESS) {
+    if (parser.parse(text.data(), text.size()).get_object().get(action) != simdjson::SUCCESS) {
       return Malformed(line, "expected a JSON object such as {\"index\":{}}");
     }
     if (action.size() != 1) {
@@ -101,8 +100,8 @@ absl::StatusOr<std::vector<BulkItem>> ParseBulkBody(std::string_view body,
     if (item.action != BulkAction::kDelete) {
       std::string_view source;
       if (!NextLine(body, &pos, &line, &source)) {
-        return absl::InvalidArgumentError(StrCat("the ", name, " action on line ", item.line,
-                                                 " has no source line after it"));
+        return absl::InvalidArgumentError(
+            StrCat("the ", name, " action on line ", item.line, " has no source line after it"));
       }
       item.source = source;
     }

@@ -13,8 +13,8 @@
 
 #include "absl/time/clock.h"
 #include "api/body_encoding.h"
-#include "common/logging.h"
 #include "common/json_writer.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/units.h"
@@ -177,36 +177,36 @@ void StoreItems(const std::vector<BulkItem>& items, size_t body_bytes,
   const size_t stored = records.size();
   m.rejected->Add(pending->results.size() - stored);
   if (stored == 0) return pending->Finish();
-  store->Append(std::move(records), [pending, stored, body_bytes, context,
-                                     m](const absl::Status& status) {
-    if (!status.ok()) {
-      // Nothing of the request was stored: the client sends it again.
-      HttpResponse response =
-          status.code() == absl::StatusCode::kInvalidArgument
-              ? ElasticError(413, "content_too_long_exception", StatusMessage(status))
-              : ElasticError(503, "unavailable_shards_exception",
-                             StrCat("records not stored: ", status.message(), "; retry later"));
-      response.headers.emplace_back("Retry-After", "1");
-      return pending->respond(std::move(response));
-    }
-    uint64_t seq_no = context->next_seq_no.fetch_add(stored);
-    std::set<std::string> indices;
-    for (ItemResult& result : pending->results) {
-      if (result.status != 201) continue;
-      result.seq_no = seq_no++;
-      indices.insert(result.index);
-    }
-    // Indices written to exist from now on (HEAD /{index}), as in
-    // Elasticsearch; a failure here costs nothing stored.
-    for (const std::string& index : indices) {
-      if (!context->metadata->PutIfAbsent(MetadataKind::kIndex, index, "{}").ok()) {
-        LogWarn("elasticsearch: cannot record an index name", {{"index", index}});
-      }
-    }
-    m.records->Add(stored);
-    m.bytes->Add(body_bytes);
-    pending->Finish();
-  });
+  store->Append(
+      std::move(records), [pending, stored, body_bytes, context, m](const absl::Status& status) {
+        if (!status.ok()) {
+          // Nothing of the request was stored: the client sends it again.
+          HttpResponse response =
+              status.code() == absl::StatusCode::kInvalidArgument
+                  ? ElasticError(413, "content_too_long_exception", StatusMessage(status))
+                  : ElasticError(503, "unavailable_shards_exception",
+                                 StrCat("records not stored: ", status.message(), "; retry later"));
+          response.headers.emplace_back("Retry-After", "1");
+          return pending->respond(std::move(response));
+        }
+        uint64_t seq_no = context->next_seq_no.fetch_add(stored);
+        std::set<std::string> indices;
+        for (ItemResult& result : pending->results) {
+          if (result.status != 201) continue;
+          result.seq_no = seq_no++;
+          indices.insert(result.index);
+        }
+        // Indices written to exist from now on (HEAD /{index}), as in
+        // Elasticsearch; a failure here costs nothing stored.
+        for (const std::string& index : indices) {
+          if (!context->metadata->PutIfAbsent(MetadataKind::kIndex, index, "{}").ok()) {
+            LogWarn("elasticsearch: cannot record an index name", {{"index", index}});
+          }
+        }
+        m.records->Add(stored);
+        m.bytes->Add(body_bytes);
+        pending->Finish();
+      });
 }
 
 // The request body with its content encoding undone; on an error, responds
@@ -244,7 +244,8 @@ void AddDocumentRoutes(Router* router, const ElasticContext* context, MetricsReg
     if (!body) return;
     auto items = ParseBulkBody(*body, request.PathParam("index"));
     if (!items.ok()) {
-      return respond(ElasticError(400, "illegal_argument_exception", StatusMessage(items.status())));
+      return respond(
+          ElasticError(400, "illegal_argument_exception", StatusMessage(items.status())));
     }
     if (items->empty()) {
       return respond(ElasticError(400, "action_request_validation_exception",

@@ -10,8 +10,7 @@
 namespace mayak {
 namespace elastic {
 
-void AddRoute(Router* router, std::string_view method, std::string_view path,
-              HttpHandler handler) {
+void AddRoute(Router* router, std::string_view method, std::string_view path, HttpHandler handler) {
   router->Add(method, path,
               [handler = std::move(handler)](const HttpRequest& request, Respond respond) {
                 handler(request, [respond = std::move(respond)](HttpResponse response) {
@@ -32,10 +31,10 @@ LogStore* ReadyStoreOrReply(const ServerState* state, const Respond& respond) {
   const ServerPhase phase = state->phase.load();
   LogStore* store = state->store.load();
   if (phase == ServerPhase::kReady && store != nullptr) return store;
-  HttpResponse response = ElasticError(
-      503, "cluster_block_exception",
-      phase == ServerPhase::kStarting ? "Mayak is starting (replaying its write-ahead log)"
-                                      : "Mayak is shutting down");
+  HttpResponse response = ElasticError(503, "cluster_block_exception",
+                                       phase == ServerPhase::kStarting
+                                           ? "Mayak is starting (replaying its write-ahead log)"
+                                           : "Mayak is shutting down");
   response.headers.emplace_back("Retry-After", "1");
   respond(std::move(response));
   return nullptr;
@@ -80,10 +79,11 @@ HttpResponse ElasticError(int status, std::string_view type, std::string_view re
 Router MakeElasticRouter() {
   return Router([](int status, std::string_view /*code*/, std::string_view message) {
     // Elasticsearch's words for an unknown path or a wrong method.
-    return ElasticError(status,
-                        status == 405 ? "method_not_allowed_exception" : "no_handler_found_exception",
-                        StrCat(message, " (the Elasticsearch-compatible API is described in "
-                                        "docs/elasticsearch.md)"));
+    return ElasticError(
+        status, status == 405 ? "method_not_allowed_exception" : "no_handler_found_exception",
+        StrCat(message,
+               " (the Elasticsearch-compatible API is described in "
+               "docs/elasticsearch.md)"));
   });
 }
 

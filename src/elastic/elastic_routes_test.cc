@@ -169,7 +169,8 @@ TEST_F(ElasticRoutesTest, SingleDocumentsAreStored) {
 
 TEST_F(ElasticRoutesTest, AFullDiskAnswers503AndStoresNothing) {
   env_.SetDiskFull(true);
-  HttpResponse full = Call("POST", "/_bulk", "{\"index\":{\"_index\":\"a-b\"}}\n{\"message\":\"x\"}\n");
+  HttpResponse full =
+      Call("POST", "/_bulk", "{\"index\":{\"_index\":\"a-b\"}}\n{\"message\":\"x\"}\n");
   EXPECT_EQ(full.status, 503) << full.body;
   EXPECT_TRUE(HasProductHeader(full));
   env_.SetDiskFull(false);

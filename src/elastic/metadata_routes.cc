@@ -29,8 +29,10 @@ HttpResponse StoreFailed(const absl::Status& status) {
 // `object` (compact JSON "{...}") with `members` ("\"a\":1") put first.
 std::string WithMembers(std::string_view members, std::string_view object) {
   std::string out = StrCat("{", members);
-  if (object.size() > 2) StrAppend(&out, ",", object.substr(1));
-  else out.push_back('}');
+  if (object.size() > 2)
+    StrAppend(&out, ",", object.substr(1));
+  else
+    out.push_back('}');
   return out;
 }
 
@@ -46,10 +48,11 @@ void AddKind(Router* router, const ElasticContext* context, std::string_view pat
     const absl::Status status = store->Put(kind, request.PathParam("name"), request.body);
     respond(status.ok() ? Acknowledged() : StoreFailed(status));
   });
-  AddRoute(router, "POST", named, [store, kind](const HttpRequest& request, const Respond& respond) {
-    const absl::Status status = store->Put(kind, request.PathParam("name"), request.body);
-    respond(status.ok() ? Acknowledged() : StoreFailed(status));
-  });
+  AddRoute(router, "POST", named,
+           [store, kind](const HttpRequest& request, const Respond& respond) {
+             const absl::Status status = store->Put(kind, request.PathParam("name"), request.body);
+             respond(status.ok() ? Acknowledged() : StoreFailed(status));
+           });
   const auto get = [store, kind, what = std::string(what), render](std::string_view pattern,
                                                                    const Respond& respond) {
     const auto found = store->Find(kind, pattern);
@@ -61,10 +64,11 @@ void AddKind(Router* router, const ElasticContext* context, std::string_view pat
   });
   AddRoute(router, "GET", path,
            [get](const HttpRequest&, const Respond& respond) { get("*", respond); });
-  AddRoute(router, "HEAD", named, [store, kind](const HttpRequest& request, const Respond& respond) {
-    const bool found = !store->Find(kind, request.PathParam("name")).empty();
-    respond(Json(found ? 200 : 404, ""));
-  });
+  AddRoute(router, "HEAD", named,
+           [store, kind](const HttpRequest& request, const Respond& respond) {
+             const bool found = !store->Find(kind, request.PathParam("name")).empty();
+             respond(Json(found ? 200 : 404, ""));
+           });
 }
 
 std::string RenderIndexTemplates(const std::vector<std::pair<std::string, std::string>>& found) {
@@ -94,7 +98,8 @@ std::string RenderPolicies(const std::vector<std::pair<std::string, std::string>
   std::string body;
   JsonWriter json(&body);
   json.BeginObject();
-  for (const auto& [name, stored] : found) json.Key(name).Raw(WithMembers(R"("version":1)", stored));
+  for (const auto& [name, stored] : found)
+    json.Key(name).Raw(WithMembers(R"("version":1)", stored));
   json.EndObject();
   return body;
 }
@@ -144,15 +149,16 @@ void AddIndexRoutes(Router* router, const ElasticContext* context) {
     return !store->Find(MetadataKind::kIndex, pattern).empty() ||
            !store->Find(MetadataKind::kDataStream, pattern).empty();
   };
-  AddRoute(router, "HEAD", "/{index}", [exists](const HttpRequest& request, const Respond& respond) {
-    respond(Json(exists(request.PathParam("index")) ? 200 : 404, ""));
-  });
+  AddRoute(router, "HEAD", "/{index}",
+           [exists](const HttpRequest& request, const Respond& respond) {
+             respond(Json(exists(request.PathParam("index")) ? 200 : 404, ""));
+           });
   AddRoute(router, "GET", "/{index}", [store](const HttpRequest& request, const Respond& respond) {
     const std::string pattern = request.PathParam("index");
     const auto found = store->Find(MetadataKind::kIndex, pattern);
     if (found.empty()) {
-      return respond(ElasticError(404, "index_not_found_exception",
-                                  StrCat("no such index [", pattern, "]")));
+      return respond(
+          ElasticError(404, "index_not_found_exception", StrCat("no such index [", pattern, "]")));
     }
     std::string body;
     JsonWriter json(&body);
@@ -167,26 +173,26 @@ void AddIndexRoutes(Router* router, const ElasticContext* context) {
 
 void AddDataStreamRoutes(Router* router, const ElasticContext* context) {
   MetadataStore* store = context->metadata;
-  AddRoute(router, "PUT", "/_data_stream/{name}",
-           [store](const HttpRequest& request, const Respond& respond) {
-             const std::string name = request.PathParam("name");
-             if (absl::Status valid = CheckIndexName(name); !valid.ok()) {
-               return respond(
-                   ElasticError(400, "invalid_index_name_exception", StatusMessage(valid)));
-             }
-             auto added = store->PutIfAbsent(MetadataKind::kDataStream, name, "{}");
-             if (!added.ok()) return respond(StoreFailed(added.status()));
-             if (!*added) {
-               return respond(ElasticError(400, "resource_already_exists_exception",
-                                           StrCat("data_stream [", name, "] already exists")));
-             }
-             respond(Acknowledged());
-           });
+  AddRoute(
+      router, "PUT", "/_data_stream/{name}",
+      [store](const HttpRequest& request, const Respond& respond) {
+        const std::string name = request.PathParam("name");
+        if (absl::Status valid = CheckIndexName(name); !valid.ok()) {
+          return respond(ElasticError(400, "invalid_index_name_exception", StatusMessage(valid)));
+        }
+        auto added = store->PutIfAbsent(MetadataKind::kDataStream, name, "{}");
+        if (!added.ok()) return respond(StoreFailed(added.status()));
+        if (!*added) {
+          return respond(ElasticError(400, "resource_already_exists_exception",
+                                      StrCat("data_stream [", name, "] already exists")));
+        }
+        respond(Acknowledged());
+      });
   const auto get = [store](std::string_view pattern, const Respond& respond) {
     const auto found = store->Find(MetadataKind::kDataStream, pattern);
     if (found.empty() && pattern != "*") {
-      return respond(ElasticError(404, "index_not_found_exception",
-                                  StrCat("no such index [", pattern, "]")));
+      return respond(
+          ElasticError(404, "index_not_found_exception", StrCat("no such index [", pattern, "]")));
     }
     respond(Json(200, RenderDataStreams(found)));
   };

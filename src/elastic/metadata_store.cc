@@ -121,7 +121,8 @@ absl::Status MetadataStore::Load(MetadataKind kind) {
   simdjson::dom::parser parser;
   simdjson::dom::object object;
   if (auto error = parser.parse(*text).get_object().get(object)) {
-    return absl::DataLossError(StrCat(path, " is not a JSON object (", simdjson::error_message(error),
+    return absl::DataLossError(StrCat(path, " is not a JSON object (",
+                                      simdjson::error_message(error),
                                       "); move it away to start without it"));
   }
   absl::MutexLock lock(&mu_);

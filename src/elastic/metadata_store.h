@@ -51,8 +51,7 @@ class MetadataStore {
   // `name`, replacing what was there, and writes the file.
   absl::Status Put(MetadataKind kind, std::string_view name, std::string_view body);
   // Stores `body` only when `name` is not there yet; false when it was.
-  absl::StatusOr<bool> PutIfAbsent(MetadataKind kind, std::string_view name,
-                                   std::string_view body);
+  absl::StatusOr<bool> PutIfAbsent(MetadataKind kind, std::string_view name, std::string_view body);
 
  private:
   MetadataStore(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}

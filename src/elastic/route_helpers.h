@@ -10,8 +10,7 @@
 namespace mayak::elastic {
 
 // Adds a route whose every response carries the product header.
-void AddRoute(Router* router, std::string_view method, std::string_view path,
-              HttpHandler handler);
+void AddRoute(Router* router, std::string_view method, std::string_view path, HttpHandler handler);
 
 // 201 Created-style JSON replies and plain JSON, with the product header
 // added by AddRoute.

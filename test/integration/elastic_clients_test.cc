@@ -15,8 +15,8 @@ namespace {
 class ElasticClientsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(
-        ServerOptions(dir_.path(), {"--es-listen", "127.0.0.1:0"}));
+    server_ =
+        std::make_unique<ServerProcess>(ServerOptions(dir_.path(), {"--es-listen", "127.0.0.1:0"}));
     ASSERT_TRUE(server_->ready()) << server_->log();
     es_url_ = server_->ListenerUrl("elasticsearch");
     ASSERT_FALSE(es_url_.empty()) << server_->log();

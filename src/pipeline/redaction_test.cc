@@ -1,0 +1,130 @@
+#include "pipeline/redaction.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "common/config.h"
+#include "common/config_options.h"
+#include "gtest/gtest.h"
+#include "simdjson.h"
+
+namespace mayak {
+namespace {
+
+std::unique_ptr<Redactor> Default() {
+  auto redactor = Redactor::Create({});
+  EXPECT_TRUE(redactor.ok()) << redactor.status();
+  return *std::move(redactor);
+}
+
+// The JSON list of the rules in `hits`, as the `redacted` field holds it.
+std::string RuleList(const Redactor& redactor, RuleHits hits) {
+  std::string out = "[";
+  for (size_t bit = 0; bit < redactor.rule_names().size(); ++bit) {
+    if (((hits >> bit) & 1) == 0) continue;
+    if (out.size() > 1) out += ",";
+    out += "\"" + redactor.rule_names()[bit] + "\"";
+  }
+  return out + "]";
+}
+
+AttributeValue FromJson(simdjson::dom::element e) {
+  if (e.is_string()) return std::string(std::string_view(e));
+  if (e.is_bool()) return bool(e);
+  if (e.is_int64()) return int64_t(e);
+  return double(e);
+}
+
+// test/data/redaction/cases.ndjson: each line a text ("text", "expect") or
+// a field ("field", "value", "expect") and the rules that must fire.
+TEST(RedactionTest, TheSharedCorpus) {
+  std::ifstream file(std::string(MAYAK_SOURCE_DIR) + "/test/data/redaction/cases.ndjson");
+  ASSERT_TRUE(file) << "test/data/redaction/cases.ndjson is missing";
+  const auto redactor = Default();
+  simdjson::dom::parser parser;
+  std::string line;
+  size_t count = 0;
+  while (std::getline(file, line)) {
+    if (line.empty()) continue;
+    ++count;
+    simdjson::dom::element c = parser.parse(line);
+    const std::string name{std::string_view(c["name"])};
+    std::string want_rules = "[]";
+    if (simdjson::dom::array rules; c["rules"].get(rules) == simdjson::SUCCESS) {
+      want_rules = simdjson::minify(rules);
+    }
+    if (std::string_view text; c["text"].get(text) == simdjson::SUCCESS) {
+      std::string redacted(text);
+      const RuleHits hits = redactor->RedactText(&redacted);
+      EXPECT_EQ(redacted, std::string_view(c["expect"])) << name;
+      if (c["rules"].error() == simdjson::SUCCESS) {
+        EXPECT_EQ(RuleList(*redactor, hits), want_rules) << name;
+      }
+      // Redacting again changes nothing.
+      std::string again = redacted;
+      EXPECT_EQ(redactor->RedactText(&again), 0u) << name;
+      EXPECT_EQ(again, redacted) << name;
+      continue;
+    }
+    LogRecord record;
+    record.attributes.push_back({std::string(std::string_view(c["field"])), FromJson(c["value"])});
+    const RuleHits hits = redactor->Redact(&record);
+    EXPECT_EQ(record.attributes[0].value, FromJson(c["expect"])) << name;
+    EXPECT_EQ(RuleList(*redactor, hits), want_rules) << name;
+    const AttributeValue* marked = record.FindAttribute(Redactor::kField);
+    if (want_rules == "[]") {
+      EXPECT_EQ(marked, nullptr) << name;
+    } else {
+      ASSERT_NE(marked, nullptr) << name;
+      EXPECT_EQ(std::get<std::string>(*marked), want_rules) << name;
+    }
+  }
+  EXPECT_GE(count, 200u);
+}
+
+TEST(RedactionTest, RecordsAreMarkedWithTheRulesThatFired) {
+  const auto redactor = Default();
+  LogRecord record;
+  record.message = "login for jane@example.com with password=hunter2";
+  record.attributes = {{"payment.card", std::string("4111 1111 1111 1111")},
+                       {"order.id", int64_t{10442}}};
+  EXPECT_NE(redactor->Redact(&record), 0u);
+  EXPECT_EQ(record.message, "login for j***@example.com with password=[REDACTED]");
+  EXPECT_EQ(std::get<std::string>(*record.FindAttribute("redacted")),
+            R"(["secret_key","card_number","email"])");
+  EXPECT_EQ(std::get<int64_t>(*record.FindAttribute("order.id")), 10442);
+  // A clean record is left as it is, unmarked.
+  LogRecord clean;
+  clean.message = "order 10442 shipped";
+  EXPECT_EQ(redactor->Redact(&clean), 0u);
+  EXPECT_TRUE(clean.attributes.empty());
+}
+
+TEST(RedactionTest, ExtraRulesAndSwitches) {
+  RedactionOptions options;
+  options.emails = false;
+  options.rules = {{"iban", "[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", "[IBAN]"},
+                   {"phone", R"(\+7 ?(\d{3}) ?\d{3}-?\d{2}-?\d{2})", R"(+7 \1 ***-**-**)"}};
+  auto redactor = Redactor::Create(options);
+  ASSERT_TRUE(redactor.ok()) << redactor.status();
+  std::string text = "pay DE89370400440532013000 call +7 912 345-67-89 mail a@b.co";
+  const RuleHits hits = (*redactor)->RedactText(&text);
+  EXPECT_EQ(text, "pay [IBAN] call +7 912 ***-**-** mail a@b.co");
+  EXPECT_EQ(RuleList(**redactor, hits), R"(["iban","phone"])");
+
+  auto bad = Redactor::Create({.rules = {{"broken", "(unclosed", "x"}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'broken'"), absl::string_view::npos) << bad.status();
+  auto bad_rewrite = Redactor::Create({.rules = {{"groups", "a(b)", R"(\2)"}}});
+  EXPECT_FALSE(bad_rewrite.ok());
+}
+
+TEST(RedactionTest, DefaultsAgreeWithTheConfiguration) {
+  EXPECT_EQ(Config().GetList(options::kRedactionSecretKeys), RedactionOptions().secret_keys);
+  EXPECT_TRUE(LuhnValid("4111111111111111"));
+  EXPECT_FALSE(LuhnValid("4111111111111112"));
+  EXPECT_FALSE(LuhnValid(""));
+}
+
+}  // namespace
+}  // namespace mayak
