@@ -176,6 +176,29 @@ bool MaskEmails(std::string* text) {
   return true;
 }
 
+// What a text holds that rules look for, found in one pass the compiler
+// vectorizes: most values have no separator, no '@' and few digits, and
+// skip the rules' own scans.
+struct TextTraits {
+  bool separator = false;  // '=', ':' or '%'
+  bool at = false;         // '@' or '%'
+  size_t digits = 0;
+};
+
+TextTraits Scan(std::string_view text) {
+  unsigned separator = 0;
+  unsigned at = 0;
+  size_t digits = 0;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    separator |= static_cast<unsigned>(c == '=') | static_cast<unsigned>(c == ':') |
+                 static_cast<unsigned>(c == '%');
+    at |= static_cast<unsigned>(c == '@') | static_cast<unsigned>(c == '%');
+    digits += static_cast<unsigned char>(c - '0') < 10 ? 1 : 0;
+  }
+  return {separator != 0, at != 0, digits};
+}
+
 }  // namespace
 
 struct Redactor::Compiled {
@@ -233,14 +256,26 @@ absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(RedactionOptions opti
 }
 
 bool Redactor::IsSecretKey(std::string_view key) const {
+  // Looked up for every field of every record: normalized on the stack.
   const size_t dot = key.rfind('.');
-  const std::string normalized = NormalizeKey(dot == std::string_view::npos ? key : key.substr(dot + 1));
+  if (dot != std::string_view::npos) key.remove_prefix(dot + 1);
+  char buffer[64];
+  size_t n = 0;
+  for (char c : key) {
+    if (c == '_' || c == '-') continue;
+    if (n == sizeof(buffer)) return IsNormalizedSecret(NormalizeKey(key));  // long: on the heap
+    buffer[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return IsNormalizedSecret(std::string_view(buffer, n));
+}
+
+bool Redactor::IsNormalizedSecret(std::string_view normalized) const {
   if (normalized.empty()) return false;
   if (std::find(secret_keys_.begin(), secret_keys_.end(), normalized) != secret_keys_.end()) {
     return true;
   }
   return std::any_of(secret_suffixes_.begin(), secret_suffixes_.end(),
-                     [&normalized](const std::string& s) { return normalized.ends_with(s); });
+                     [normalized](const std::string& s) { return normalized.ends_with(s); });
 }
 
 bool Redactor::RedactSecrets(std::string* text) const {
@@ -321,11 +356,10 @@ bool Redactor::RedactSecrets(std::string* text) const {
 
 RuleHits Redactor::RedactText(std::string* text) const {
   RuleHits hits = 0;
-  if (text->find_first_of("=:%") != std::string::npos && RedactSecrets(text)) hits |= kSecretHit;
-  if (options_.cards && MaskCards(text)) hits |= kCardHit;
-  if (options_.emails && text->find_first_of("@%") != std::string::npos && MaskEmails(text)) {
-    hits |= kEmailHit;
-  }
+  const TextTraits traits = Scan(*text);
+  if (traits.separator && RedactSecrets(text)) hits |= kSecretHit;
+  if (options_.cards && traits.digits >= 13 && MaskCards(text)) hits |= kCardHit;
+  if (options_.emails && traits.at && MaskEmails(text)) hits |= kEmailHit;
   for (size_t i = 0; i < compiled_.size(); ++i) {
     if (RE2::GlobalReplace(text, compiled_[i]->re, options_.rules[i].replacement) > 0) {
       hits |= RuleHits{1} << (kBuiltInRules + i);

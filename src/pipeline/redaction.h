@@ -74,6 +74,8 @@ class Redactor {
  private:
   explicit Redactor(RedactionOptions options);
   bool IsSecretKey(std::string_view key) const;
+  // `normalized`: lower case, without '_' and '-'.
+  bool IsNormalizedSecret(std::string_view normalized) const;
   bool RedactSecrets(std::string* text) const;
 
   RedactionOptions options_;

@@ -119,6 +119,16 @@ TEST(RedactionTest, ExtraRulesAndSwitches) {
   EXPECT_FALSE(bad_rewrite.ok());
 }
 
+TEST(RedactionTest, LongKeysAreCheckedToo) {
+  const auto redactor = Default();
+  LogRecord record;
+  const std::string long_key = std::string(80, 'x') + "_database_password";
+  record.attributes = {{long_key, std::string("pw")}, {std::string(90, 'y'), std::string("v")}};
+  EXPECT_NE(redactor->Redact(&record), 0u);
+  EXPECT_EQ(std::get<std::string>(record.attributes[0].value), "[REDACTED]");
+  EXPECT_EQ(std::get<std::string>(record.attributes[1].value), "v");
+}
+
 TEST(RedactionTest, DefaultsAgreeWithTheConfiguration) {
   EXPECT_EQ(Config().GetList(options::kRedactionSecretKeys), RedactionOptions().secret_keys);
   EXPECT_TRUE(LuhnValid("4111111111111111"));
