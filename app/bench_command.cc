@@ -1,8 +1,8 @@
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <algorithm>
-#include <chrono>
 #include <memory>
 #include <sstream>
 #include <vector>

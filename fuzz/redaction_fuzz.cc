@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              "a second redaction changed the text");
   // A plain card number alone between spaces never survives.
   for (size_t i = 0; i + 16 <= text.size(); ++i) {
-    const bool bounded = (i == 0 || text[i - 1] == ' ') &&
-                         (i + 16 == text.size() || text[i + 16] == ' ');
+    const bool bounded =
+        (i == 0 || text[i - 1] == ' ') && (i + 16 == text.size() || text[i + 16] == ' ');
     if (!bounded) continue;
     const std::string candidate = text.substr(i, 16);
     bool digits = candidate[0] >= '2' && candidate[0] <= '6';

@@ -1,29 +1,15 @@
 #include "pipeline/redacting_store.h"
 
-#include <filesystem>
 #include <fstream>
 #include <future>
-#include <sstream>
 
 #include "gtest/gtest.h"
 #include "storage/embedded_log_store.h"
+#include "support/dir_bytes.h"
 #include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
-
-// Every byte under `dir`, files concatenated.
-std::string AllBytes(const std::string& dir) {
-  std::string all;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream file(entry.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << file.rdbuf();
-    all += bytes.str();
-  }
-  return all;
-}
 
 TEST(RedactingLogStoreTest, SecretsNeverReachTheWalOrSegments) {
   testing::TempDir dir;
@@ -58,7 +44,7 @@ TEST(RedactingLogStoreTest, SecretsNeverReachTheWalOrSegments) {
     if (flushed) {
       ASSERT_TRUE((*inner)->Flush().ok());
     }
-    const std::string bytes = AllBytes(dir.path());
+    const std::string bytes = testing::AllBytesUnder(dir.path());
     for (const char* secret : secrets) {
       EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " is on disk";
     }
@@ -71,9 +57,10 @@ TEST(RedactingLogStoreTest, SecretsNeverReachTheWalOrSegments) {
   auto control = EmbeddedLogStore::Open(control_options, &control_metrics);
   ASSERT_TRUE(control.ok());
   std::promise<absl::Status> control_done;
-  (*control)->Append({record}, [&control_done](const absl::Status& s) { control_done.set_value(s); });
+  (*control)->Append({record},
+                     [&control_done](const absl::Status& s) { control_done.set_value(s); });
   ASSERT_TRUE(control_done.get_future().get().ok());
-  EXPECT_NE(AllBytes(control_dir.path()).find("Hunter2Secret"), std::string::npos);
+  EXPECT_NE(testing::AllBytesUnder(control_dir.path()).find("Hunter2Secret"), std::string::npos);
   (*control)->Close();
   const std::string exposition = metrics.RenderPrometheus();
   EXPECT_NE(exposition.find(R"(mayak_redactions_total{rule="email"} 1)"), std::string::npos)

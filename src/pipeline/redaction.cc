@@ -79,8 +79,7 @@ bool MaskCards(std::string* text) {
     }
     // A run of digits glued to a word ("id123...") is not a card, nor the
     // digits a masked card kept (so that redacting twice changes nothing).
-    const bool glued_before =
-        i > 0 && (IsAlpha(t[i - 1]) || t[i - 1] == '_' || t[i - 1] == '*');
+    const bool glued_before = i > 0 && (IsAlpha(t[i - 1]) || t[i - 1] == '_' || t[i - 1] == '*');
     std::vector<std::pair<size_t, size_t>> groups;  // [begin, end) of each digit group
     size_t p = i;
     while (true) {
@@ -240,9 +239,9 @@ absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(RedactionOptions opti
     if (rule.name.empty()) return absl::InvalidArgumentError("redaction: a rule has no name");
     auto compiled = std::make_unique<Compiled>(rule);
     if (!compiled->re.ok()) {
-      return absl::InvalidArgumentError(StrCat("redaction rule '", rule.name,
-                                               "': the pattern does not compile: ",
-                                               compiled->re.error()));
+      return absl::InvalidArgumentError(
+          StrCat("redaction rule '", rule.name,
+                 "': the pattern does not compile: ", compiled->re.error()));
     }
     std::string error;
     if (!compiled->re.CheckRewriteString(rule.replacement, &error)) {
@@ -333,8 +332,8 @@ bool Redactor::RedactSecrets(std::string* text) const {
         if (separator == 3) end = std::min(end, std::min(t.find("%26", v), t.size()));
         // "Authorization: Bearer abc": the scheme and its credentials.
         if (normalized.ends_with("authorization") && end < t.size() && t[end] == ' ' &&
-            std::all_of(t.begin() + static_cast<ptrdiff_t>(v), t.begin() + static_cast<ptrdiff_t>(end),
-                        IsAlpha)) {
+            std::all_of(t.begin() + static_cast<ptrdiff_t>(v),
+                        t.begin() + static_cast<ptrdiff_t>(end), IsAlpha)) {
           size_t token = end;
           while (token < t.size() && t[token] == ' ') ++token;
           const size_t token_end = std::min(t.find_first_of(" \t\r\n,;\"'}])<>", token), t.size());

@@ -39,12 +39,26 @@ struct RedactionOptions {
   // Secret-bearing keys, compared without case, '_' and '-'. A key also
   // counts when it ends in one of `secret_key_suffixes` (db_password,
   // github_token).
-  std::vector<std::string> secret_keys = {
-      "password", "passwd",   "pwd",        "secret",        "token",         "access_token",
-      "refresh_token", "api_key", "apikey", "authorization", "proxy-authorization", "cookie",
-      "set-cookie",    "x-api-key", "cvv",  "cvc",           "client_secret", "private_key"};
-  std::vector<std::string> secret_key_suffixes = {"password", "passwd", "secret", "token",
-                                                  "apikey", "privatekey"};
+  std::vector<std::string> secret_keys = {"password",
+                                          "passwd",
+                                          "pwd",
+                                          "secret",
+                                          "token",
+                                          "access_token",
+                                          "refresh_token",
+                                          "api_key",
+                                          "apikey",
+                                          "authorization",
+                                          "proxy-authorization",
+                                          "cookie",
+                                          "set-cookie",
+                                          "x-api-key",
+                                          "cvv",
+                                          "cvc",
+                                          "client_secret",
+                                          "private_key"};
+  std::vector<std::string> secret_key_suffixes = {"password", "passwd", "secret",
+                                                  "token",    "apikey", "privatekey"};
   bool cards = true;
   bool emails = true;
   std::vector<RedactionRule> rules;

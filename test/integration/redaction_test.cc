@@ -3,34 +3,20 @@
 // data directory, and emails are masked — checked on the bytes of every file
 // the real server wrote (write-ahead log, then segments after a restart).
 #include <csignal>
-
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "gtest/gtest.h"
 #include "server_process.h"
+#include "support/dir_bytes.h"
 #include "test_helpers.h"
 
 namespace mayak::testing {
 namespace {
 
-std::string AllBytes(const std::string& dir) {
-  std::string all;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream file(entry.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << file.rdbuf();
-    all += bytes.str();
-  }
-  return all;
-}
-
 TEST(RedactionEndToEndTest, NativeAndElasticsearchIngestStoreNoSecret) {
   TempDir dir;
-  const std::vector<std::string> args = {
-      "--es-listen", "127.0.0.1:0", "--config", dir.path() + "/mayak.yaml"};
+  const std::vector<std::string> args = {"--es-listen", "127.0.0.1:0", "--config",
+                                         dir.path() + "/mayak.yaml"};
   {
     std::ofstream(dir.path() + "/mayak.yaml")
         << "redaction:\n  rules:\n    iban: {pattern: '[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}', "
@@ -59,10 +45,10 @@ TEST(RedactionEndToEndTest, NativeAndElasticsearchIngestStoreNoSecret) {
   ASSERT_EQ(bulk->status, 200) << bulk->body;
   EXPECT_NE(bulk->body.find("\"errors\":false"), std::string::npos) << bulk->body;
 
-  const char* secrets[] = {"NativePass1", "FieldPass2", "4111 1111 1111 1111", "jane.doe",
+  const char* secrets[] = {"NativePass1", "FieldPass2", "4111 1111 1111 1111",   "jane.doe",
                            "EsToken3",    "EsBearer4",  "DE89370400440532013000"};
   const auto check_disk = [&](const char* when) {
-    const std::string bytes = AllBytes(dir.path() + "/data");
+    const std::string bytes = AllBytesUnder(dir.path() + "/data");
     for (const char* secret : secrets) {
       EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " is on disk " << when;
     }
@@ -80,8 +66,7 @@ TEST(RedactionEndToEndTest, NativeAndElasticsearchIngestStoreNoSecret) {
       << found.body;
   auto metrics = client->Send("GET", "/metrics");
   ASSERT_TRUE(metrics.ok());
-  EXPECT_NE(metrics->body.find(R"(mayak_redactions_total{rule="secret_key"} 2)"),
-            std::string::npos)
+  EXPECT_NE(metrics->body.find(R"(mayak_redactions_total{rule="secret_key"} 2)"), std::string::npos)
       << metrics->body;
   EXPECT_NE(metrics->body.find(R"(mayak_redactions_total{rule="iban"} 1)"), std::string::npos);
 
@@ -95,13 +80,12 @@ TEST(RedactionEndToEndTest, ABadRuleStopsTheServerNamingIt) {
   std::ofstream(dir.path() + "/mayak.yaml")
       << "redaction:\n  rules:\n    broken: {pattern: '(unclosed'}\n";
   std::string output;
-  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " server --check-config --config " +
-                           dir.path() + "/mayak.yaml",
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " server --check-config --config " + dir.path() +
+                           "/mayak.yaml",
                        &output),
             2)
       << output;
-  EXPECT_NE(output.find("redaction rule 'broken': the pattern does not compile"),
-            std::string::npos)
+  EXPECT_NE(output.find("redaction rule 'broken': the pattern does not compile"), std::string::npos)
       << output;
   ServerOptions options(dir.path() + "/data", {"--config", dir.path() + "/mayak.yaml"});
   options.wait_until_ready = false;
