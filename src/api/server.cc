@@ -25,6 +25,7 @@
 #include "pipeline/redacting_store.h"
 #include "storage/data_dir_lock.h"
 #include "storage/embedded_log_store.h"
+#include "syslog/syslog_server.h"
 
 namespace mayak {
 namespace {
@@ -38,9 +39,10 @@ struct ReservedListener {
 
 // Listeners declared in the configuration whose protocols later versions serve.
 constexpr ReservedListener kReservedListeners[] = {
-    {&options::kListenOtlpHttp, "otlp_http"}, {&options::kListenOtlpGrpc, "otlp_grpc"},
-    {&options::kListenZipkin, "zipkin"},      {&options::kListenJaeger, "jaeger"},
-    {&options::kListenSyslog, "syslog"},
+    {&options::kListenOtlpHttp, "otlp_http"},
+    {&options::kListenOtlpGrpc, "otlp_grpc"},
+    {&options::kListenZipkin, "zipkin"},
+    {&options::kListenJaeger, "jaeger"},
 };
 
 std::string HostName() {
@@ -144,6 +146,7 @@ int RunServer(const Config& config) {
                                        config.GetDurationNanos(options::kIdleTimeout)};
   HttpServer http(io, &router, http_options, &metrics);
   HttpServer elastic_http(io, &elastic_router, http_options, &metrics);
+  SyslogServer syslog(io, &state, &metrics, limits.max_line_bytes);
 
   // Signals are watched before anything slow starts, so that SIGTERM during
   // the WAL replay still ends the server cleanly.
@@ -179,6 +182,16 @@ int RunServer(const Config& config) {
     LogInfo(
         "listening",
         {{"listener", "elasticsearch"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
+  }
+  const ListenAddress& syslog_address = config.GetListenAddress(options::kListenSyslog);
+  if (syslog_address.enabled) {
+    auto bound = syslog.Listen(syslog_address);
+    if (!bound.ok()) {
+      LogError("cannot start",
+               {{"listener", "syslog"}, {"error", std::string(StatusMessage(bound.status()))}});
+      return 1;
+    }
+    LogInfo("listening", {{"listener", "syslog"}, {"address", *bound}, {"transport", "udp+tcp"}});
   }
   for (const ReservedListener& reserved : kReservedListeners) {
     const ListenAddress& address = config.GetListenAddress(*reserved.option);
@@ -280,6 +293,7 @@ int RunServer(const Config& config) {
   state.phase.store(ServerPhase::kStopping);
   http.StartDraining();
   elastic_http.StartDraining();
+  syslog.Stop();
   restores.Stop();  // a restore under way gives up and answers 503
   const auto drain_start = std::chrono::steady_clock::now();
   const auto deadline =

@@ -56,7 +56,8 @@ const OptionSpec kListenJaeger{
     "Jaeger-compatible query API. Reserved: not served by this version."};
 const OptionSpec kListenSyslog{
     "listeners", "syslog", OptionType::kListenAddress, "127.0.0.1:5514",
-    "Syslog over UDP and TCP (RFC 5424, RFC 3164). Reserved: not served by this version."};
+    "Syslog over UDP and TCP on the same port (RFC 5424 and RFC 3164; TCP framed by octet "
+    "counting or newlines; docs/syslog.md)."};
 
 const OptionSpec kMaxBody{
     "limits",
