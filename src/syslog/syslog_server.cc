@@ -82,7 +82,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)) {}
 
   void Read() {
-    constexpr size_t kReadBytes = 64 * 1024;
+    constexpr size_t kReadBytes = size_t{64} * 1024;
     if (buffer_.size() - used_ < kReadBytes) buffer_.resize(used_ + kReadBytes);
     socket_.async_read_some(net::buffer(buffer_.data() + used_, buffer_.size() - used_),
                             [self = shared_from_this()](boost::system::error_code ec, size_t n) {
