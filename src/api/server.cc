@@ -22,6 +22,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "elastic/elastic_routes.h"
+#include "otlp/otlp_routes.h"
 #include "pipeline/redacting_store.h"
 #include "storage/data_dir_lock.h"
 #include "storage/embedded_log_store.h"
@@ -39,7 +40,6 @@ struct ReservedListener {
 
 // Listeners declared in the configuration whose protocols later versions serve.
 constexpr ReservedListener kReservedListeners[] = {
-    {&options::kListenOtlpHttp, "otlp_http"},
     {&options::kListenOtlpGrpc, "otlp_grpc"},
     {&options::kListenZipkin, "zipkin"},
     {&options::kListenJaeger, "jaeger"},
@@ -137,6 +137,8 @@ int RunServer(const Config& config) {
   }
   ElasticContext elastic{&state, limits, *std::move(index_routing), elastic_metadata->get(),
                          HostName()};
+  Router otlp_router;
+  AddOtlpRoutes(&otlp_router, &state, limits, &metrics);
   Router elastic_router = MakeElasticRouter();
   AddElasticRoutes(&elastic_router, &elastic, &metrics);
 
@@ -147,6 +149,7 @@ int RunServer(const Config& config) {
   HttpServer http(io, &router, http_options, &metrics);
   HttpServer elastic_http(io, &elastic_router, http_options, &metrics);
   SyslogServer syslog(io, &state, &metrics, limits.max_line_bytes);
+  HttpServer otlp_http(io, &otlp_router, http_options, &metrics);
 
   // Signals are watched before anything slow starts, so that SIGTERM during
   // the WAL replay still ends the server cleanly.
@@ -182,6 +185,17 @@ int RunServer(const Config& config) {
     LogInfo(
         "listening",
         {{"listener", "elasticsearch"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
+  }
+  const ListenAddress& otlp_address = config.GetListenAddress(options::kListenOtlpHttp);
+  if (otlp_address.enabled) {
+    auto bound = otlp_http.Listen(otlp_address);
+    if (!bound.ok()) {
+      LogError("cannot start",
+               {{"listener", "otlp_http"}, {"error", std::string(StatusMessage(bound.status()))}});
+      return 1;
+    }
+    LogInfo("listening",
+            {{"listener", "otlp_http"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
   }
   const ListenAddress& syslog_address = config.GetListenAddress(options::kListenSyslog);
   if (syslog_address.enabled) {
@@ -293,13 +307,14 @@ int RunServer(const Config& config) {
   state.phase.store(ServerPhase::kStopping);
   http.StartDraining();
   elastic_http.StartDraining();
+  otlp_http.StartDraining();
   syslog.Stop();
   restores.Stop();  // a restore under way gives up and answers 503
   const auto drain_start = std::chrono::steady_clock::now();
   const auto deadline =
       drain_start + std::chrono::nanoseconds(config.GetDurationNanos(options::kShutdownTimeout));
-  const auto active = [&http, &elastic_http] {
-    return http.ActiveRequests() + elastic_http.ActiveRequests();
+  const auto active = [&http, &elastic_http, &otlp_http] {
+    return http.ActiveRequests() + elastic_http.ActiveRequests() + otlp_http.ActiveRequests();
   };
   while (active() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

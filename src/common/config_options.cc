@@ -45,7 +45,7 @@ const OptionSpec kListenElasticsearch{
     "clients and shippers (docs/elasticsearch.md)."};
 const OptionSpec kListenOtlpHttp{
     "listeners", "otlp_http", OptionType::kListenAddress, "127.0.0.1:4318",
-    "OpenTelemetry OTLP over HTTP. Reserved: not served by this version."};
+    "OpenTelemetry OTLP over HTTP: POST /v1/logs, protobuf or JSON (docs/opentelemetry.md)."};
 const OptionSpec kListenOtlpGrpc{
     "listeners", "otlp_grpc", OptionType::kListenAddress, "127.0.0.1:4317",
     "OpenTelemetry OTLP over gRPC. Reserved: not served by this version."};

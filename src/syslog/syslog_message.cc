@@ -15,10 +15,10 @@ namespace mayak {
 namespace {
 
 constexpr std::string_view kFacilities[] = {
-    "kern",     "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
-    "uucp",     "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
-    "local0",   "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
-constexpr std::string_view kSeverities[] = {"emerg", "alert",  "crit", "err",
+    "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
+    "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
+    "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7"};
+constexpr std::string_view kSeverities[] = {"emerg",   "alert",  "crit", "err",
                                             "warning", "notice", "info", "debug"};
 constexpr Level kSeverityLevels[] = {Level::kFatal, Level::kFatal, Level::kFatal, Level::kError,
                                      Level::kWarn,  Level::kInfo,  Level::kInfo,  Level::kDebug};
@@ -175,8 +175,7 @@ absl::StatusOr<LogRecord> ParseRfc5424(Reader* in, int priority, int64_t receive
 // "Nov 25 10:50:00" (day space-padded), UTC, in the year that puts it at
 // most a day after `received_ns`.
 std::optional<int64_t> ParseBsdTimestamp(std::string_view text, int64_t received_ns) {
-  if (text.size() < 15 || text[3] != ' ' || text[6] != ' ' || text[9] != ':' ||
-      text[12] != ':') {
+  if (text.size() < 15 || text[3] != ' ' || text[6] != ' ' || text[9] != ':' || text[12] != ':') {
     return std::nullopt;
   }
   int month = 0;
@@ -235,8 +234,8 @@ LogRecord ParseRfc3164(Reader* in, int priority, int64_t received_ns) {
   const std::string_view first = rest.substr(0, first_end);
   const bool first_is_tag = first.ends_with(':') || first.find('[') != std::string_view::npos;
   if (!first_is_tag && first_end < rest.size()) {
-    const std::string_view second = rest.substr(first_end + 1, rest.find(' ', first_end + 1) -
-                                                                   first_end - 1);
+    const std::string_view second =
+        rest.substr(first_end + 1, rest.find(' ', first_end + 1) - first_end - 1);
     if (second.ends_with(':') || second.find('[') != std::string_view::npos) {
       record.attributes.push_back({"host.name", std::string(first)});
       rest.remove_prefix(first_end + 1);
@@ -270,8 +269,8 @@ LogRecord ParseRfc3164(Reader* in, int priority, int64_t received_ns) {
 }  // namespace
 
 absl::StatusOr<LogRecord> ParseSyslogMessage(std::string_view message, int64_t received_ns) {
-  while (!message.empty() && (message.back() == '\n' || message.back() == '\r' ||
-                              message.back() == '\0')) {
+  while (!message.empty() &&
+         (message.back() == '\n' || message.back() == '\r' || message.back() == '\0')) {
     message.remove_suffix(1);
   }
   if (message.empty()) return Bad(0, "empty message");
@@ -293,7 +292,8 @@ absl::StatusOr<LogRecord> ParseSyslogMessage(std::string_view message, int64_t r
   // "1 " after the priority: RFC 5424.
   const std::string_view rest = in.rest();
   if (rest.size() >= 2 && rest[0] >= '1' && rest[0] <= '9' &&
-      (rest[1] == ' ' || (rest.size() >= 3 && rest[1] >= '0' && rest[1] <= '9' && rest[2] == ' '))) {
+      (rest[1] == ' ' ||
+       (rest.size() >= 3 && rest[1] >= '0' && rest[1] <= '9' && rest[2] == ' '))) {
     auto record = ParseRfc5424(&in, priority, received_ns);
     if (record.ok()) record->observed_timestamp_ns = received_ns;
     return record;

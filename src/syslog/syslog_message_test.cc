@@ -19,7 +19,8 @@ TEST(SyslogMessageTest, Rfc5424WithStructuredData) {
   auto r = ParseSyslogMessage(
       "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
       "[exampleSDID@32473 iut=\"3\" eventSource=\"Appli\\\"cation\" eventID=\"1011\"]"
-      "[examplePriority@32473 class=\"high\"] \xEF\xBB\xBF" "An application event log entry...",
+      "[examplePriority@32473 class=\"high\"] \xEF\xBB\xBF"
+      "An application event log entry...",
       kReceived);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->timestamp_ns, *ParseRfc3339("2003-10-11T22:14:15.003Z"));

@@ -29,10 +29,10 @@ struct SyslogServer::Shared {
       : io(io_context),
         state(server_state),
         max_message_bytes(max_bytes),
-        messages_udp(metrics->GetCounter("mayak_syslog_messages_total",
-                                         "Syslog messages received.", {{"transport", "udp"}})),
-        messages_tcp(metrics->GetCounter("mayak_syslog_messages_total",
-                                         "Syslog messages received.", {{"transport", "tcp"}})),
+        messages_udp(metrics->GetCounter("mayak_syslog_messages_total", "Syslog messages received.",
+                                         {{"transport", "udp"}})),
+        messages_tcp(metrics->GetCounter("mayak_syslog_messages_total", "Syslog messages received.",
+                                         {{"transport", "tcp"}})),
         rejected(metrics->GetCounter("mayak_rejected_records_total",
                                      "Records refused at ingest (bad lines or documents).")),
         dropped(metrics->GetCounter("mayak_syslog_dropped_total",
@@ -179,17 +179,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return RetryLater(then_read);
     }
     std::vector<LogRecord> batch = records_;
-    store->Append(std::move(batch), [self = shared_from_this(), then_read](const absl::Status& status) {
-      net::post(self->socket_.get_executor(), [self, then_read, status] {
-        if (!status.ok()) {
-          LogWarn("syslog: cannot store, retrying", {{"error", std::string(status.message())}});
-          return self->RetryLater(then_read);
-        }
-        self->shared_->stored->Add(self->records_.size());
-        self->records_.clear();
-        if (then_read) self->Read();
-      });
-    });
+    store->Append(
+        std::move(batch), [self = shared_from_this(), then_read](const absl::Status& status) {
+          net::post(self->socket_.get_executor(), [self, then_read, status] {
+            if (!status.ok()) {
+              LogWarn("syslog: cannot store, retrying", {{"error", std::string(status.message())}});
+              return self->RetryLater(then_read);
+            }
+            self->shared_->stored->Add(self->records_.size());
+            self->records_.clear();
+            if (then_read) self->Read();
+          });
+        });
   }
 
   void RetryLater(bool then_read) {
@@ -273,27 +274,26 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
 
 }  // namespace
 
-SyslogServer::SyslogServer(net::io_context& io, const ServerState* state,
-                           MetricsRegistry* metrics, size_t max_message_bytes)
+SyslogServer::SyslogServer(net::io_context& io, const ServerState* state, MetricsRegistry* metrics,
+                           size_t max_message_bytes)
     : shared_(std::make_shared<Shared>(io, state, max_message_bytes, metrics)) {}
 
 SyslogServer::~SyslogServer() { Stop(); }
 
 absl::StatusOr<std::string> SyslogServer::Listen(const ListenAddress& address) {
   boost::system::error_code ec;
-  const auto ip = net::ip::make_address(address.host == "localhost" ? "127.0.0.1" : address.host,
-                                        ec);
+  const auto ip =
+      net::ip::make_address(address.host == "localhost" ? "127.0.0.1" : address.host, ec);
   if (ec) {
     return absl::InvalidArgumentError(
         StrCat("syslog: cannot listen on ", address.ToString(), ": ", ec.message()));
   }
   const auto fail = [&address, &ec](std::string_view what) {
-    return absl::UnavailableError(StrCat("syslog: cannot ", what, " ", address.ToString(), ": ",
-                                         ec.message(),
-                                         ec == net::error::address_in_use
-                                             ? "; another process holds the port: stop it, or "
-                                               "choose another address (or off)"
-                                             : ""));
+    return absl::UnavailableError(
+        StrCat("syslog: cannot ", what, " ", address.ToString(), ": ", ec.message(),
+               ec == net::error::address_in_use ? "; another process holds the port: stop it, or "
+                                                  "choose another address (or off)"
+                                                : ""));
   };
   auto acceptor = std::make_shared<tcp::acceptor>(net::make_strand(shared_->io));
   acceptor->open(ip.is_v6() ? tcp::v6() : tcp::v4(), ec);

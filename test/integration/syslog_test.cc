@@ -62,8 +62,7 @@ TEST_F(SyslogTest, LoggerOverUdpAndTcpInBothFormats) {
                        &output),
             0)
       << output;
-  ASSERT_EQ(RunCommand(logger + "-T --rfc3164 -t mes -p daemon.info 'tcp bsd format'", &output),
-            0)
+  ASSERT_EQ(RunCommand(logger + "-T --rfc3164 -t mes -p daemon.info 'tcp bsd format'", &output), 0)
       << output;
 
   const std::string udp = WaitFor("udp", 1);
