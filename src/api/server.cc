@@ -23,7 +23,7 @@
 #include "common/strings.h"
 #include "elastic/elastic_routes.h"
 #include "otlp/otlp_routes.h"
-#include "pipeline/redacting_store.h"
+#include "pipeline/pipeline_store.h"
 #include "storage/data_dir_lock.h"
 #include "storage/embedded_log_store.h"
 #include "syslog/syslog_server.h"
@@ -51,8 +51,17 @@ std::string HostName() {
   return name;
 }
 
-absl::StatusOr<std::unique_ptr<Redactor>> RedactorFromConfig(const Config& config) {
-  RedactionOptions options;
+absl::StatusOr<std::unique_ptr<IngestPipeline>> PipelineFromConfig(const Config& config) {
+  PipelineOptions pipeline;
+  pipeline.expand_json_messages = config.GetBool(options::kPipelineExpandJson);
+  for (const auto& [name, values] : config.GetNamedMaps(options::kPipelineRoutes)) {
+    SystemRoute route{name, "", "", ""};
+    if (auto it = values.find("field"); it != values.end()) route.field = it->second;
+    if (auto it = values.find("pattern"); it != values.end()) route.pattern = it->second;
+    if (auto it = values.find("system"); it != values.end()) route.system = it->second;
+    pipeline.routes.push_back(std::move(route));
+  }
+  RedactionOptions& options = pipeline.redaction;
   options.secret_keys = config.GetList(options::kRedactionSecretKeys);
   options.cards = config.GetBool(options::kRedactionCards);
   options.emails = config.GetBool(options::kRedactionEmails);
@@ -66,7 +75,7 @@ absl::StatusOr<std::unique_ptr<Redactor>> RedactorFromConfig(const Config& confi
     }
     options.rules.push_back(std::move(rule));
   }
-  return Redactor::Create(std::move(options));
+  return IngestPipeline::Create(std::move(pipeline));
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -76,7 +85,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 absl::Status CheckServerConfig(const Config& config) {
-  RETURN_IF_ERROR(RedactorFromConfig(config).status());
+  RETURN_IF_ERROR(PipelineFromConfig(config).status());
   return IndexRouting::Create(config.GetList(options::kElasticsearchIndexSystems)).status();
 }
 
@@ -88,9 +97,9 @@ int RunServer(const Config& config) {
 
   // What the configuration's parser cannot check (patterns that must
   // compile) stops the server before it listens.
-  auto redactor = RedactorFromConfig(config);
-  if (!redactor.ok()) {
-    LogError("cannot start", {{"error", std::string(StatusMessage(redactor.status()))}});
+  auto pipeline = PipelineFromConfig(config);
+  if (!pipeline.ok()) {
+    LogError("cannot start", {{"error", std::string(StatusMessage(pipeline.status()))}});
     return 1;
   }
   auto archive = ArchiveFromConfig(config);
@@ -268,7 +277,7 @@ int RunServer(const Config& config) {
              {"bucket", config.GetString(options::kArchiveBucket)},
              {"prefix", config.GetString(options::kArchivePrefix)}});
   }
-  std::unique_ptr<RedactingLogStore> redacting;
+  std::unique_ptr<PipelineLogStore> front;
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
   int exit_code = 0;
   if (!store.ok()) {
@@ -292,9 +301,9 @@ int RunServer(const Config& config) {
     metrics.AddCallbackGauge(
         "mayak_storage_merging_segments", "Segments being merged right now (0: no merge running).",
         [raw_store] { return static_cast<double>(raw_store->Stats().merging_segments); });
-    // Every ingest path stores through the redaction in front of the store.
-    redacting = std::make_unique<RedactingLogStore>(raw_store, *std::move(redactor), &metrics);
-    state.store.store(redacting.get());
+    // Every ingest path stores through the pipeline in front of the store.
+    front = std::make_unique<PipelineLogStore>(raw_store, *std::move(pipeline), &metrics);
+    state.store.store(front.get());
     state.phase.store(ServerPhase::kReady);
     LogInfo("ready", {{"data_dir", data_dir},
                       {"records", raw_store->Stats().records},

@@ -146,7 +146,10 @@ absl::StatusOr<NamedMaps> ParseNamedMaps(const OptionSpec& spec, const YAML::Nod
     if (!named.second.IsMap()) {
       return invalid(named.second, StrCat("'", *name, "' expects a mapping such as {", known, "}"));
     }
-    auto& values = maps[*name];
+    for (const auto& [seen, unused] : maps) {
+      if (seen == *name) return invalid(named.first, StrCat("'", *name, "' is given twice"));
+    }
+    auto& values = maps.emplace_back(*name, std::map<std::string, std::string>{}).second;
     for (const auto& entry : named.second) {
       const std::optional<std::string> key = KeyName(entry.first);
       const std::vector<std::string_view> allowed = Split(spec.choices, '|');

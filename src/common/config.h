@@ -69,8 +69,9 @@ struct OptionSpec {
 // Every declared option, in documentation order.
 const std::vector<const OptionSpec*>& AllOptions();
 
-// For kNamedMaps: name -> key (one of OptionSpec::choices) -> text.
-using NamedMaps = std::map<std::string, std::map<std::string, std::string>>;
+// For kNamedMaps: (name, key (one of OptionSpec::choices) -> text), in the
+// order written, since rules apply in that order.
+using NamedMaps = std::vector<std::pair<std::string, std::map<std::string, std::string>>>;
 
 using OptionValue = std::variant<std::string, int64_t, bool, ListenAddress, Overrides,
                                  std::vector<std::string>, NamedMaps>;

@@ -241,6 +241,22 @@ const OptionSpec kElasticsearchIndexSystems{
     "The defaults route data streams (logs-shop-default) and daily indices (shop-2026.11.25) "
     "by name, and leave Filebeat's and Logstash's own indices to the documents."};
 
+const OptionSpec kPipelineExpandJson{
+    "pipeline", "expand_json_messages", OptionType::kBool, "true",
+    "A message that is itself a JSON object (an app's JSON log inside a container's line) "
+    "becomes fields: its message or msg the message, its level the level when the record has "
+    "none, its other fields attributes (the record's own stay)."};
+const OptionSpec kPipelineRoutes{
+    "pipeline",
+    "routes",
+    OptionType::kNamedMaps,
+    "{}",
+    "Rules that set a record's system, tried in the order written; the first whose field's "
+    "value matches its pattern (* wildcards) wins, over what the protocol chose. For example "
+    "{pg: {field: service.name, pattern: 'postgres*', system: postgres}, mes: {field: "
+    "host.name, pattern: 'plant-*'}} (system defaults to the rule's name).",
+    "field|pattern|system"};
+
 const OptionSpec kRedactionSecretKeys{
     "redaction", "secret_keys", OptionType::kList,
     "[password, passwd, pwd, secret, token, access_token, refresh_token, api_key, apikey, "
@@ -331,6 +347,8 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kArchiveAccessKey,
       &kArchiveSecretKey,
       &kElasticsearchIndexSystems,
+      &kPipelineExpandJson,
+      &kPipelineRoutes,
       &kRedactionSecretKeys,
       &kRedactionCards,
       &kRedactionEmails,

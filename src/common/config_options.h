@@ -42,6 +42,9 @@ extern const OptionSpec kRestoredDays;
 
 extern const OptionSpec kElasticsearchIndexSystems;
 
+extern const OptionSpec kPipelineExpandJson;
+extern const OptionSpec kPipelineRoutes;
+
 extern const OptionSpec kRedactionSecretKeys;
 extern const OptionSpec kRedactionCards;
 extern const OptionSpec kRedactionEmails;

@@ -181,16 +181,18 @@ TEST_F(ConfigFileTest, NamedMappingsFromFileAndEnvironment) {
   ASSERT_TRUE(config.ok()) << config.status();
   const NamedMaps& rules = config->GetNamedMaps(options::kRedactionRules);
   ASSERT_EQ(rules.size(), 2u);
-  EXPECT_EQ(rules.at("iban").at("pattern"), "DE[0-9]+");
-  EXPECT_EQ(rules.at("iban").at("replacement"), "[IBAN]");
-  EXPECT_EQ(rules.at("phone").at("pattern"), "\\+7[0-9]+");
+  EXPECT_EQ(rules[0].first, "iban");  // in the order written
+  EXPECT_EQ(rules[0].second.at("pattern"), "DE[0-9]+");
+  EXPECT_EQ(rules[0].second.at("replacement"), "[IBAN]");
+  EXPECT_EQ(rules[1].first, "phone");
+  EXPECT_EQ(rules[1].second.at("pattern"), "\\+7[0-9]+");
   EXPECT_TRUE(Config().GetNamedMaps(options::kRedactionRules).empty());
 
   auto from_env = Config::Load("", [](const char* name) -> const char* {
     return std::string_view(name) == "MAYAK_REDACTION_RULES" ? "{x: {pattern: abc}}" : nullptr;
   });
   ASSERT_TRUE(from_env.ok()) << from_env.status();
-  EXPECT_EQ(from_env->GetNamedMaps(options::kRedactionRules).at("x").at("pattern"), "abc");
+  EXPECT_EQ(from_env->GetNamedMaps(options::kRedactionRules).at(0).second.at("pattern"), "abc");
   auto unknown = Config::Load(Write("redaction:\n  rules:\n    x: {patern: abc}\n"), NoEnv);
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(StatusMessage(unknown.status())

@@ -104,4 +104,16 @@ bool ParseBool(std::string_view s, bool* out) {
   return false;
 }
 
+bool WildcardMatch(std::string_view pattern, std::string_view text) {
+  const size_t star = pattern.find('*');
+  if (star == std::string_view::npos) return pattern == text;
+  if (!text.starts_with(pattern.substr(0, star))) return false;
+  pattern.remove_prefix(star + 1);
+  text.remove_prefix(star);
+  for (size_t skip = 0; skip <= text.size(); ++skip) {
+    if (WildcardMatch(pattern, text.substr(skip))) return true;
+  }
+  return false;
+}
+
 }  // namespace mayak

@@ -81,6 +81,9 @@ bool ParseInt(std::string_view s, Int* out) {
 bool ParseDouble(std::string_view s, double* out);
 // The shortest text that reads back as `value` ("0.1", "1e+21", "123").
 std::string FormatDouble(double value);
+// Whether all of `text` matches `pattern`, where `*` matches any text.
+bool WildcardMatch(std::string_view pattern, std::string_view text);
+
 // true/false, yes/no, on/off, 1/0, any case.
 bool ParseBool(std::string_view s, bool* out);
 

@@ -46,18 +46,6 @@ absl::StatusOr<std::string> CompactObject(std::string_view body) {
 
 }  // namespace
 
-bool WildcardMatch(std::string_view pattern, std::string_view name) {
-  const size_t star = pattern.find('*');
-  if (star == std::string_view::npos) return pattern == name;
-  if (!name.starts_with(pattern.substr(0, star))) return false;
-  pattern.remove_prefix(star + 1);
-  name.remove_prefix(star);
-  for (size_t skip = 0; skip <= name.size(); ++skip) {
-    if (WildcardMatch(pattern, name.substr(skip))) return true;
-  }
-  return false;
-}
-
 std::string RandomBase64Url(size_t bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -72,9 +72,6 @@ class MetadataStore {
       ABSL_GUARDED_BY(mu_);
 };
 
-// Whether `name` matches a pattern of `*` wildcards.
-bool WildcardMatch(std::string_view pattern, std::string_view name);
-
 // `bytes` random bytes as unpadded base64url text, as Elasticsearch's ids.
 std::string RandomBase64Url(size_t bytes);
 

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "common/strings.h"
 #include "gtest/gtest.h"
 #include "support/temp_dir.h"
 

@@ -443,8 +443,7 @@ class JsonDecoder {
       scope.push_back({"otel.scope.name", std::string(name)});
     }
     simdjson::dom::array scope_attributes;
-    if (scope_logs["scope"]["attributes"].get_array().get(scope_attributes) ==
-        simdjson::SUCCESS) {
+    if (scope_logs["scope"]["attributes"].get_array().get(scope_attributes) == simdjson::SUCCESS) {
       Attributes(scope_attributes, "", &scope, 0);
     }
     simdjson::dom::array records;
@@ -469,7 +468,8 @@ class JsonDecoder {
     LogRecord record;
     uint64_t time = 0;
     uint64_t observed = 0;
-    for (auto [key, target] : {std::pair{"timeUnixNano", &time}, {"observedTimeUnixNano", &observed}}) {
+    for (auto [key, target] :
+         {std::pair{"timeUnixNano", &time}, {"observedTimeUnixNano", &observed}}) {
       simdjson::dom::element value;
       if (e[key].get(value) != simdjson::SUCCESS) continue;
       auto n = Unsigned(value);

@@ -28,8 +28,8 @@ namespace mayak {
 
 struct OtlpLogsBatch {
   std::vector<LogRecord> records;
-  uint64_t rejected = 0;      // log records that could not be taken
-  std::string first_error;    // why the first of them was not
+  uint64_t rejected = 0;    // log records that could not be taken
+  std::string first_error;  // why the first of them was not
 };
 
 // A body that is not a well-formed request is an error naming the problem

@@ -78,7 +78,9 @@ TEST(OtlpLogsTest, ProtobufRecordsBecomeCanonicalRecords) {
   std::string array_value;
   PutBytesField(&array_value, 5, values);
   PutBytesField(&record, 6, KeyValue("tags", array_value));
-  PutBytesField(&record, 9, std::string("\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x36", 16));
+  PutBytesField(
+      &record, 9,
+      std::string("\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x36", 16));
   PutBytesField(&record, 10, std::string("\x00\xf0\x67\xaa\x0b\xa9\x02\xb7", 8));
 
   auto batch = DecodeOtlpLogsProtobuf(Request({record}), kReceived);

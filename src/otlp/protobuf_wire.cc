@@ -8,7 +8,8 @@ namespace mayak::protobuf {
 
 void WireReader::Fail(std::string_view why) {
   if (status_.ok()) {
-    status_ = absl::InvalidArgumentError(StrCat("invalid protobuf at byte ", base_ + at_, ": ", why));
+    status_ =
+        absl::InvalidArgumentError(StrCat("invalid protobuf at byte ", base_ + at_, ": ", why));
   }
   at_ = data_.size();
 }

@@ -39,11 +39,11 @@ class OtlpTest : public ::testing::Test {
 TEST_F(OtlpTest, TheJsSdkExportsInBothEncodings) {
   for (const std::string encoding : {"json", "protobuf"}) {
     std::string output;
-    ASSERT_EQ(RunCommand("node " + std::string(MAYAK_SOURCE_DIR) +
-                             "/tools/otel-clients/emit_logs.js " + otlp_url_ + " " + encoding +
-                             " 500",
-                         &output),
-              0)
+    ASSERT_EQ(
+        RunCommand("node " + std::string(MAYAK_SOURCE_DIR) + "/tools/otel-clients/emit_logs.js " +
+                       otlp_url_ + " " + encoding + " 500",
+                   &output),
+        0)
         << output << server_->log();
     EXPECT_NE(output.find(R"("exported":500,"failures":0)"), std::string::npos) << output;
   }
@@ -78,8 +78,7 @@ TEST_F(OtlpTest, BadRequestsGetTheSpecifiedReplies) {
       {{"Content-Type", "application/json"}});
   ASSERT_TRUE(partial.ok());
   EXPECT_EQ(partial->status, 200);
-  EXPECT_NE(partial->body.find(R"("rejectedLogRecords":"1")"), std::string::npos)
-      << partial->body;
+  EXPECT_NE(partial->body.find(R"("rejectedLogRecords":"1")"), std::string::npos) << partial->body;
 }
 
 }  // namespace

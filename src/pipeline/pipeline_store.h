@@ -1,7 +1,8 @@
-// A LogStore in front of another that redacts every record before passing
-// it on, so that no ingest path — native, Elasticsearch, and the protocols
-// to come — can store what the Redactor takes out: it runs before the
-// write-ahead log sees a byte. Counts, per rule, the records it changed
+// A LogStore in front of another that runs the ingest pipeline (JSON
+// messages expanded, routing rules, redaction) on every record before
+// passing it on, so that no ingest path — native, Elasticsearch, OTLP,
+// syslog — can skip it: it runs before the write-ahead log sees a byte.
+// Counts, per redaction rule, the records it changed
 // (`mayak_redactions_total{rule="..."}`).
 #pragma once
 
@@ -9,15 +10,16 @@
 #include <vector>
 
 #include "common/metrics.h"
-#include "pipeline/redaction.h"
+#include "pipeline/ingest_pipeline.h"
 #include "storage/log_store.h"
 
 namespace mayak {
 
-class RedactingLogStore : public LogStore {
+class PipelineLogStore : public LogStore {
  public:
   // `inner` and `metrics` must outlive this store.
-  RedactingLogStore(LogStore* inner, std::unique_ptr<Redactor> redactor, MetricsRegistry* metrics);
+  PipelineLogStore(LogStore* inner, std::unique_ptr<IngestPipeline> pipeline,
+                   MetricsRegistry* metrics);
 
   void Append(std::vector<LogRecord> records, AppendDone done) override;
   absl::StatusOr<SearchResult> Search(const SearchRequest& request) const override {
@@ -36,7 +38,7 @@ class RedactingLogStore : public LogStore {
 
  private:
   LogStore* inner_;
-  std::unique_ptr<Redactor> redactor_;
+  std::unique_ptr<IngestPipeline> pipeline_;
   std::vector<Counter*> hits_;  // by rule bit
 };
 

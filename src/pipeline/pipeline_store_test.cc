@@ -1,4 +1,4 @@
-#include "pipeline/redacting_store.h"
+#include "pipeline/pipeline_store.h"
 
 #include <fstream>
 #include <future>
@@ -11,16 +11,16 @@
 namespace mayak {
 namespace {
 
-TEST(RedactingLogStoreTest, SecretsNeverReachTheWalOrSegments) {
+TEST(PipelineLogStoreTest, SecretsNeverReachTheWalOrSegments) {
   testing::TempDir dir;
   MetricsRegistry metrics;
   EmbeddedLogStoreOptions options;
   options.dir = dir.path();
   auto inner = EmbeddedLogStore::Open(options, &metrics);
   ASSERT_TRUE(inner.ok()) << inner.status();
-  auto redactor = Redactor::Create({});
-  ASSERT_TRUE(redactor.ok());
-  RedactingLogStore store(inner->get(), *std::move(redactor), &metrics);
+  auto pipeline = IngestPipeline::Create({});
+  ASSERT_TRUE(pipeline.ok());
+  PipelineLogStore store(inner->get(), *std::move(pipeline), &metrics);
 
   LogRecord record;
   record.timestamp_ns = 1'795'600'000'000'000'000;
