@@ -70,60 +70,6 @@ struct PipelineFlags {
   int repeats = 5;
 };
 
-// Seconds `fn` takes, sorted, over `repeats` runs; `setup` runs before
-// each, untimed.
-template <typename Setup, typename Fn>
-std::vector<double> Time(int repeats, Setup&& setup, Fn&& fn) {
-  std::vector<double> seconds;
-  for (int i = 0; i < repeats; ++i) {
-    setup();
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    seconds.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(seconds.begin(), seconds.end());
-  return seconds;
-}
-
-void Report(std::string_view what, size_t bytes, const std::vector<double>& seconds) {
-  const double mb = static_cast<double>(bytes) / 1e6;
-  std::printf("%-20s %8.1f MB/s (%.1f-%.1f) over %.1f MB\n", std::string(what).c_str(),
-              mb / seconds[seconds.size() / 2], mb / seconds.back(), mb / seconds.front(), mb);
-}
-
-// One thread's throughput of the ingest pipeline's stages on a file of
-// NDJSON: decoding and normalization, then redaction of the records.
-int RunPipeline(const PipelineFlags& flags) {
-  std::ifstream file(flags.input, std::ios::binary);
-  if (!file) {
-    std::cerr << "mayak bench pipeline: cannot read " << flags.input << "\n";
-    return 1;
-  }
-  std::stringstream contents;
-  contents << file.rdbuf();
-  const std::string body = contents.str();
-  NdjsonDecoder decoder(1 << 20);
-  DecodedBatch batch;
-  const auto decode = Time(
-      flags.repeats, [] {}, [&] { batch = decoder.Decode(body, 0); });
-  auto redactor = Redactor::Create({});
-  if (!redactor.ok()) return 1;
-  std::vector<LogRecord> records;
-  uint64_t changed = 0;
-  const auto redact = Time(
-      flags.repeats, [&] { records = batch.records; },
-      [&] {
-        changed = 0;
-        for (LogRecord& r : records) changed += (*redactor)->Redact(&r) != 0 ? 1 : 0;
-      });
-  std::printf("%zu records, %zu rejected, %llu changed by redaction\n", batch.records.size(),
-              batch.errors.size(), static_cast<unsigned long long>(changed));
-  Report("decode + normalize", body.size(), decode);
-  Report("redact", body.size(), redact);
-  return 0;
-}
-
 }  // namespace
 
 Command AddBenchCommand(CLI::App& app) {
@@ -158,7 +104,9 @@ Command AddBenchCommand(CLI::App& app) {
   CLI::App* pipeline = cmd->add_subcommand(
       "pipeline",
       "Measure one thread's throughput of the ingest pipeline on an NDJSON file: decoding and\n"
-      "normalization, and redaction, in MB of input a second (median, min-max).\n"
+      "normalization of the file as NDJSON, and of the same records as an Elasticsearch bulk\n"
+      "body, OTLP/JSON, OTLP protobuf and RFC 5424 syslog; then redaction. In MB of each\n"
+      "format's input a second (median, min-max).\n"
       "Example: mayak bench pipeline company.ndjson --repeats 5");
   auto pipeline_flags = std::make_shared<PipelineFlags>();
   pipeline->add_option("input", pipeline_flags->input, "NDJSON file, e.g. company.ndjson")
@@ -167,7 +115,9 @@ Command AddBenchCommand(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   return {cmd, [flags, pipeline_flags, pipeline] {
-            if (pipeline->parsed()) return RunPipeline(*pipeline_flags);
+            if (pipeline->parsed()) {
+              return RunPipelineBench(pipeline_flags->input, pipeline_flags->repeats);
+            }
             return RunGen(*flags);
           }};
 }

@@ -20,6 +20,9 @@ Command AddQueryCommand(CLI::App& app);
 Command AddIngestCommand(CLI::App& app);
 Command AddConfigCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
+// `mayak bench pipeline`: one thread's throughput of each ingest decoder and
+// of redaction on the records of an NDJSON file (app/bench_pipeline.cc).
+int RunPipelineBench(const std::string& input, int repeats);
 Command AddAdminCommand(CLI::App& app);
 Command AddArchiveCommand(CLI::App& app);
 
