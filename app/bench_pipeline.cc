@@ -48,9 +48,8 @@ std::vector<double> Time(int repeats, Setup&& setup, Fn&& fn) {
 void Report(std::string_view what, size_t bytes, size_t records,
             const std::vector<double>& seconds) {
   const double mb = static_cast<double>(bytes) / 1e6;
-  std::printf("%-28s %7.1f MB/s (%.1f-%.1f) %6.0fk records/s, %.1f MB\n",
-              std::string(what).c_str(), mb / seconds[seconds.size() / 2], mb / seconds.back(),
-              mb / seconds.front(),
+  std::printf("%-28s %7.1f MB/s (%.1f-%.1f) %6.0fk records/s, %.1f MB\n", std::string(what).c_str(),
+              mb / seconds[seconds.size() / 2], mb / seconds.back(), mb / seconds.front(),
               static_cast<double>(records) / seconds[seconds.size() / 2] / 1e3, mb);
 }
 
@@ -189,16 +188,19 @@ int RunPipelineBench(const std::string& input, int repeats) {
   NdjsonDecoder decoder(1 << 20);
   const DecodedBatch batch = decoder.Decode(ndjson, 0);
   const size_t n = batch.records.size();
-  std::printf("%zu records (%zu rejected) from %s; every format decoded in requests of %zu "
-              "records, each request's records dropped after it\n",
-              n, batch.errors.size(), input.c_str(), kRecordsPerRequest);
+  std::printf(
+      "%zu records (%zu rejected) from %s; every format decoded in requests of %zu "
+      "records, each request's records dropped after it\n",
+      n, batch.errors.size(), input.c_str(), kRecordsPerRequest);
   const auto run = [&](std::string_view what, const std::vector<std::string>& requests,
                        auto decode_one) {
     size_t records = 0;
-    const auto times = Time(repeats, [] {}, [&] {
-      records = 0;
-      for (const std::string& r : requests) records += decode_one(r);
-    });
+    const auto times = Time(
+        repeats, [] {},
+        [&] {
+          records = 0;
+          for (const std::string& r : requests) records += decode_one(r);
+        });
     Report(what, Bytes(requests), records, times);
   };
   std::vector<std::string> ndjson_requests;
@@ -237,18 +239,19 @@ int RunPipelineBench(const std::string& input, int repeats) {
     auto decoded = DecodeOtlpLogsProtobuf(body, 0);
     return decoded.ok() ? decoded->records.size() : 0;
   });
-  run("syslog RFC 5424", Syslog(batch.records), [](const std::string& line) -> size_t {
-    return ParseSyslogMessage(line, 0).ok() ? 1 : 0;
-  });
+  run("syslog RFC 5424", Syslog(batch.records),
+      [](const std::string& line) -> size_t { return ParseSyslogMessage(line, 0).ok() ? 1 : 0; });
 
   auto redactor = Redactor::Create({});
   if (!redactor.ok()) return 1;
   std::vector<LogRecord> records;
   uint64_t changed = 0;
-  const auto redact = Time(repeats, [&] { records = batch.records; }, [&] {
-    changed = 0;
-    for (LogRecord& r : records) changed += (*redactor)->Redact(&r) != 0 ? 1 : 0;
-  });
+  const auto redact = Time(
+      repeats, [&] { records = batch.records; },
+      [&] {
+        changed = 0;
+        for (LogRecord& r : records) changed += (*redactor)->Redact(&r) != 0 ? 1 : 0;
+      });
   Report("redaction (of NDJSON bytes)", ndjson.size(), n, redact);
   std::printf("%llu records changed by redaction\n", static_cast<unsigned long long>(changed));
   return 0;

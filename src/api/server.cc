@@ -170,51 +170,41 @@ int RunServer(const Config& config) {
   });
   std::signal(SIGPIPE, SIG_IGN);
 
-  const ListenAddress& api = config.GetListenAddress(options::kListenApi);
-  if (api.enabled) {
-    auto bound = http.Listen(api);
+  // Opens one listener by its option; false (logged) when it cannot. The API
+  // comes first: scripts read its address from the first "listening" line.
+  const auto listen = [&config](const OptionSpec& option, std::string_view name, const auto& bind,
+                                bool http_url = true) {
+    const ListenAddress& address = config.GetListenAddress(option);
+    if (!address.enabled) return true;
+    absl::StatusOr<std::string> bound = bind(address);
     if (!bound.ok()) {
-      LogError("cannot start",
-               {{"listener", "api"}, {"error", std::string(StatusMessage(bound.status()))}});
-      return 1;
-    }
-    LogInfo("listening",
-            {{"listener", "api"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
-  } else {
-    LogWarn("the api listener is off: nothing can ingest or search");
-  }
-  const ListenAddress& elastic_address = config.GetListenAddress(options::kListenElasticsearch);
-  if (elastic_address.enabled) {
-    auto bound = elastic_http.Listen(elastic_address);
-    if (!bound.ok()) {
-      LogError("cannot start", {{"listener", "elasticsearch"},
+      LogError("cannot start", {{"listener", std::string(name)},
                                 {"error", std::string(StatusMessage(bound.status()))}});
-      return 1;
+      return false;
     }
-    LogInfo(
-        "listening",
-        {{"listener", "elasticsearch"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
+    if (http_url) {
+      LogInfo("listening", {{"listener", std::string(name)},
+                            {"address", *bound},
+                            {"url", StrCat("http://", *bound)}});
+    } else {
+      LogInfo("listening", {{"listener", std::string(name)}, {"address", *bound}});
+    }
+    return true;
+  };
+  const auto on = [](HttpServer& server) {
+    return [&server](const ListenAddress& address) { return server.Listen(address); };
+  };
+  if (!listen(options::kListenApi, "api", on(http)) ||
+      !listen(options::kListenElasticsearch, "elasticsearch", on(elastic_http)) ||
+      !listen(options::kListenOtlpHttp, "otlp_http", on(otlp_http)) ||
+      !listen(
+          options::kListenSyslog, "syslog",
+          [&syslog](const ListenAddress& address) { return syslog.Listen(address); },
+          /*http_url=*/false)) {
+    return 1;
   }
-  const ListenAddress& otlp_address = config.GetListenAddress(options::kListenOtlpHttp);
-  if (otlp_address.enabled) {
-    auto bound = otlp_http.Listen(otlp_address);
-    if (!bound.ok()) {
-      LogError("cannot start",
-               {{"listener", "otlp_http"}, {"error", std::string(StatusMessage(bound.status()))}});
-      return 1;
-    }
-    LogInfo("listening",
-            {{"listener", "otlp_http"}, {"address", *bound}, {"url", StrCat("http://", *bound)}});
-  }
-  const ListenAddress& syslog_address = config.GetListenAddress(options::kListenSyslog);
-  if (syslog_address.enabled) {
-    auto bound = syslog.Listen(syslog_address);
-    if (!bound.ok()) {
-      LogError("cannot start",
-               {{"listener", "syslog"}, {"error", std::string(StatusMessage(bound.status()))}});
-      return 1;
-    }
-    LogInfo("listening", {{"listener", "syslog"}, {"address", *bound}, {"transport", "udp+tcp"}});
+  if (!config.GetListenAddress(options::kListenApi).enabled) {
+    LogWarn("the api listener is off: nothing can ingest or search");
   }
   for (const ReservedListener& reserved : kReservedListeners) {
     const ListenAddress& address = config.GetListenAddress(*reserved.option);
