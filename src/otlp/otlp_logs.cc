@@ -156,6 +156,18 @@ class ProtobufDecoder {
     if (!r.ok() && error_.ok()) error_ = r.status();
   }
 
+  // Calls `fn(field, type)` for every field of `r`; a field it does not take
+  // (returns false) is skipped. Errors are kept.
+  template <typename Fn>
+  void ForEachField(WireReader& r, Fn&& fn) {
+    uint32_t field = 0;
+    WireType type{};
+    while (r.Next(&field, &type)) {
+      if (!fn(field, type)) r.Skip(type);
+    }
+    Check(r);
+  }
+
   // Reads a length-delimited field's reader, or records a wire-type error.
   static std::optional<WireReader> Message(WireReader& r, WireType type, std::string_view what) {
     if (type != WireType::kLengthDelimited) {
@@ -170,66 +182,50 @@ class ProtobufDecoder {
   void ResourceLogs(WireReader r) {
     ResourceContext resource;
     std::vector<WireReader> scopes;
-    uint32_t field = 0;
-    WireType type{};
-    while (r.Next(&field, &type)) {
+    ForEachField(r, [&](uint32_t field, WireType type) {
       if (field == 1) {
         if (auto m = Message(r, type, "resource")) Resource(*m, &resource);
       } else if (field == 2) {
         if (auto m = Message(r, type, "scope_logs")) scopes.push_back(*m);
-      } else {
-        r.Skip(type);
       }
-    }
-    Check(r);
+      return field == 1 || field == 2;
+    });
     for (WireReader& scope : scopes) ScopeLogs(scope, resource);
   }
 
   void Resource(WireReader r, ResourceContext* resource) {
-    uint32_t field = 0;
-    WireType type{};
-    while (r.Next(&field, &type)) {
-      if (field == 1) {
-        if (auto m = Message(r, type, "an attribute")) KeyValue(*m, "", &resource->attributes, 0);
-      } else {
-        r.Skip(type);
-      }
-    }
-    Check(r);
+    ForEachField(r, [&](uint32_t field, WireType type) {
+      if (field != 1) return false;
+      if (auto m = Message(r, type, "an attribute")) KeyValue(*m, "", &resource->attributes, 0);
+      return true;
+    });
   }
 
   void ScopeLogs(WireReader r, const ResourceContext& resource) {
     std::vector<Attribute> scope;
     std::vector<WireReader> records;
-    uint32_t field = 0;
-    WireType type{};
-    while (r.Next(&field, &type)) {
+    ForEachField(r, [&](uint32_t field, WireType type) {
       if (field == 1) {
         if (auto m = Message(r, type, "scope")) Scope(*m, &scope);
       } else if (field == 2) {
         if (auto m = Message(r, type, "log_records")) records.push_back(*m);
-      } else {
-        r.Skip(type);
       }
-    }
-    Check(r);
+      return field == 1 || field == 2;
+    });
     for (WireReader& record : records) Record(record, resource, scope);
   }
 
   void Scope(WireReader r, std::vector<Attribute>* scope) {
-    uint32_t field = 0;
-    WireType type{};
-    while (r.Next(&field, &type)) {
+    ForEachField(r, [&](uint32_t field, WireType type) {
       if (field == 1 && type == WireType::kLengthDelimited) {
         const std::string_view name = r.Bytes();
         if (!name.empty()) scope->push_back({"otel.scope.name", std::string(name)});
-      } else if (field == 3) {
-        if (auto m = Message(r, type, "a scope attribute")) KeyValue(*m, "", scope, 0);
-      } else {
-        r.Skip(type);
+        return true;
       }
-    }
-    Check(r);
+      if (field != 3) return false;
+      if (auto m = Message(r, type, "a scope attribute")) KeyValue(*m, "", scope, 0);
+      return true;
+    });
   }
 
   void Record(WireReader r, const ResourceContext& resource, const std::vector<Attribute>& scope) {
@@ -286,18 +282,16 @@ class ProtobufDecoder {
   void KeyValue(WireReader r, std::string_view prefix, std::vector<Attribute>* out, int depth) {
     std::string_view key;
     std::optional<WireReader> value;
-    uint32_t field = 0;
-    WireType type{};
-    while (r.Next(&field, &type)) {
+    ForEachField(r, [&](uint32_t field, WireType type) {
       if (field == 1 && type == WireType::kLengthDelimited) {
         key = r.Bytes();
       } else if (field == 2) {
         value = Message(r, type, "a value");
       } else {
-        r.Skip(type);
+        return false;
       }
-    }
-    Check(r);
+      return true;
+    });
     if (r.ok() && value && !key.empty()) AnyValue(*value, JoinKey(prefix, key), out, depth);
   }
 
@@ -327,18 +321,13 @@ class ProtobufDecoder {
             Check(*m);
             continue;
           }
-          uint32_t inner = 0;
-          WireType inner_type{};
-          while (m->Next(&inner, &inner_type)) {
-            if (inner == 1) {
-              if (auto kv = Message(*m, inner_type, "a map entry")) {
-                KeyValue(*kv, key, out, depth + 1);
-              }
-            } else {
-              m->Skip(inner_type);
+          ForEachField(*m, [&](uint32_t inner, WireType inner_type) {
+            if (inner != 1) return false;
+            if (auto kv = Message(*m, inner_type, "a map entry")) {
+              KeyValue(*kv, key, out, depth + 1);
             }
-          }
-          Check(*m);
+            return true;
+          });
         }
       } else if (field == 7 && type == WireType::kLengthDelimited) {
         out->push_back({key, Hex(r.Bytes())});
