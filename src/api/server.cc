@@ -22,6 +22,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "elastic/elastic_routes.h"
+#include "otlp/otlp_grpc_server.h"
 #include "otlp/otlp_routes.h"
 #include "pipeline/pipeline_store.h"
 #include "storage/data_dir_lock.h"
@@ -40,7 +41,6 @@ struct ReservedListener {
 
 // Listeners declared in the configuration whose protocols later versions serve.
 constexpr ReservedListener kReservedListeners[] = {
-    {&options::kListenOtlpGrpc, "otlp_grpc"},
     {&options::kListenZipkin, "zipkin"},
     {&options::kListenJaeger, "jaeger"},
 };
@@ -159,6 +159,7 @@ int RunServer(const Config& config) {
   HttpServer elastic_http(io, &elastic_router, http_options, &metrics);
   SyslogServer syslog(io, &state, &metrics, limits.max_line_bytes);
   HttpServer otlp_http(io, &otlp_router, http_options, &metrics);
+  OtlpGrpcServer otlp_grpc(&state, limits, &metrics);
 
   // Signals are watched before anything slow starts, so that SIGTERM during
   // the WAL replay still ends the server cleanly.
@@ -197,6 +198,10 @@ int RunServer(const Config& config) {
   if (!listen(options::kListenApi, "api", on(http)) ||
       !listen(options::kListenElasticsearch, "elasticsearch", on(elastic_http)) ||
       !listen(options::kListenOtlpHttp, "otlp_http", on(otlp_http)) ||
+      !listen(
+          options::kListenOtlpGrpc, "otlp_grpc",
+          [&otlp_grpc](const ListenAddress& address) { return otlp_grpc.Listen(address); },
+          /*http_url=*/false) ||
       !listen(
           options::kListenSyslog, "syslog",
           [&syslog](const ListenAddress& address) { return syslog.Listen(address); },
@@ -308,6 +313,7 @@ int RunServer(const Config& config) {
   elastic_http.StartDraining();
   otlp_http.StartDraining();
   syslog.Stop();
+  otlp_grpc.Stop();
   restores.Stop();  // a restore under way gives up and answers 503
   const auto drain_start = std::chrono::steady_clock::now();
   const auto deadline =

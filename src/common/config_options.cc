@@ -48,7 +48,7 @@ const OptionSpec kListenOtlpHttp{
     "OpenTelemetry OTLP over HTTP: POST /v1/logs, protobuf or JSON (docs/opentelemetry.md)."};
 const OptionSpec kListenOtlpGrpc{
     "listeners", "otlp_grpc", OptionType::kListenAddress, "127.0.0.1:4317",
-    "OpenTelemetry OTLP over gRPC. Reserved: not served by this version."};
+    "OpenTelemetry OTLP over gRPC: LogsService/Export (docs/opentelemetry.md)."};
 const OptionSpec kListenZipkin{"listeners", "zipkin", OptionType::kListenAddress, "127.0.0.1:9411",
                                "Zipkin v2 span ingest. Reserved: not served by this version."};
 const OptionSpec kListenJaeger{

@@ -1,6 +1,6 @@
-// OTLP/HTTP logs from OpenTelemetry's own JS SDK and exporters (npm,
-// tools/otel-clients), in both encodings, into the real server; and the
-// replies the specification asks for on bad requests.
+// OTLP logs from OpenTelemetry's own JS SDK and exporters (npm,
+// tools/otel-clients): HTTP in both encodings and gRPC, into the real
+// server; and the replies the specification asks for on bad requests.
 #include <string>
 
 #include "gtest/gtest.h"
@@ -13,11 +13,13 @@ namespace {
 class OtlpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(
-        ServerOptions(dir_.path(), {"--otlp-http-listen", "127.0.0.1:0"}));
+    server_ = std::make_unique<ServerProcess>(ServerOptions(
+        dir_.path(), {"--otlp-http-listen", "127.0.0.1:0", "--otlp-grpc-listen", "127.0.0.1:0"}));
     ASSERT_TRUE(server_->ready()) << server_->log();
     otlp_url_ = server_->ListenerUrl("otlp_http");
     ASSERT_FALSE(otlp_url_.empty()) << server_->log();
+    grpc_url_ = server_->ListenerUrl("otlp_grpc");
+    ASSERT_FALSE(grpc_url_.empty()) << server_->log();
     client_ = server_->Client();
   }
 
@@ -33,23 +35,25 @@ class OtlpTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
   std::string otlp_url_;
+  std::string grpc_url_;
   std::unique_ptr<HttpClient> client_;
 };
 
-TEST_F(OtlpTest, TheJsSdkExportsInBothEncodings) {
-  for (const std::string encoding : {"json", "protobuf"}) {
+TEST_F(OtlpTest, TheJsSdkExportsOverHttpInBothEncodingsAndOverGrpc) {
+  for (const std::string encoding : {"json", "protobuf", "grpc"}) {
     std::string output;
-    ASSERT_EQ(
-        RunCommand("node " + std::string(MAYAK_SOURCE_DIR) + "/tools/otel-clients/emit_logs.js " +
-                       otlp_url_ + " " + encoding + " 500",
-                   &output),
-        0)
+    const std::string& url = encoding == "grpc" ? grpc_url_ : otlp_url_;
+    ASSERT_EQ(RunCommand("node " + std::string(MAYAK_SOURCE_DIR) +
+                             "/tools/otel-clients/emit_logs.js " + url + " " + encoding + " 500",
+                         &output),
+              0)
         << output << server_->log();
     EXPECT_NE(output.find(R"("exported":500,"failures":0)"), std::string::npos) << output;
   }
   const std::string table = Query("otel | stats count() by system, log.level");
-  EXPECT_NE(table.find(R"j("rows":[["mes-json","INFO",400],["mes-protobuf","INFO",400],)j"
-                       R"j(["mes-json","ERROR",100],["mes-protobuf","ERROR",100]],"total":1000)j"),
+  EXPECT_NE(table.find(R"j("rows":[["mes-grpc","INFO",400],["mes-json","INFO",400],)j"
+                       R"j(["mes-protobuf","INFO",400],["mes-grpc","ERROR",100],)j"
+                       R"j(["mes-json","ERROR",100],["mes-protobuf","ERROR",100]],"total":1500)j"),
             std::string::npos)
       << table;
   // Typed attributes: order.id is a number, so a range of them counts.

@@ -1,7 +1,8 @@
 // Emits log records through the OpenTelemetry JS logs SDK and one of its
-// OTLP/HTTP exporters, as an instrumented application would, to a
+// OTLP exporters (HTTP JSON, HTTP protobuf or gRPC), as an instrumented
+// application would, to a
 // collector at URL (Mayak's OTLP listener).
-// Usage: node emit_logs.js URL json|protobuf COUNT
+// Usage: node emit_logs.js URL json|protobuf|grpc COUNT
 // Prints one JSON line: {"exported": COUNT, "result": ...}; exits non-zero
 // when the export failed.
 'use strict';
@@ -11,10 +12,13 @@ const { resourceFromAttributes } = require('@opentelemetry/resources');
 async function main() {
   const [url, encoding, countText] = process.argv.slice(2);
   const count = Number(countText);
-  const { OTLPLogExporter } = require(encoding === 'protobuf'
-    ? '@opentelemetry/exporter-logs-otlp-proto'
-    : '@opentelemetry/exporter-logs-otlp-http');
-  const exporter = new OTLPLogExporter({ url: `${url}/v1/logs` });
+  const packages = {
+    json: '@opentelemetry/exporter-logs-otlp-http',
+    protobuf: '@opentelemetry/exporter-logs-otlp-proto',
+    grpc: '@opentelemetry/exporter-logs-otlp-grpc',
+  };
+  const { OTLPLogExporter } = require(packages[encoding]);
+  const exporter = new OTLPLogExporter({ url: encoding === 'grpc' ? url : `${url}/v1/logs` });
   let failures = 0;
   const wrapped = {
     export(records, done) {
