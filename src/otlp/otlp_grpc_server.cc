@@ -33,8 +33,8 @@ class OtlpGrpcServer::Service : public grpc::CallbackGenericService {
  public:
   Service(const ServerState* state, MetricsRegistry* metrics)
       : state_(state),
-        records_(metrics->GetCounter("mayak_ingested_records_total",
-                                     "Records stored (acknowledged).")),
+        records_(
+            metrics->GetCounter("mayak_ingested_records_total", "Records stored (acknowledged).")),
         rejected_(metrics->GetCounter("mayak_rejected_records_total",
                                       "Records refused at ingest (bad lines or documents).")) {}
 

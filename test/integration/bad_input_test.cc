@@ -1,5 +1,13 @@
 // Bad input gets a clear JSON error with the right status, and never costs
 // the good records of the same request.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
 #include "gtest/gtest.h"
 #include "server_process.h"
 #include "test_helpers.h"
@@ -62,6 +70,46 @@ TEST_F(BadInputTest, BadLinesAreReportedAndGoodOnesStored) {
   }
   ParsedJson found(Search(*client_, "from=0&q=good").body);
   EXPECT_EQ(found["total"].get_uint64().value(), 2u);
+}
+
+// Whatever a request's body held, a client that goes away before sending
+// all of it gets nothing stored (and no reply to take for an ack), on the
+// native and on the Elasticsearch listener alike (one HTTP server).
+TEST_F(BadInputTest, AClientThatDisconnectsMidBodyGetsNothingStored) {
+  const auto send_half = [](const std::string& url, const std::string& head,
+                            const std::string& half) {
+    const size_t colon = url.rfind(':');
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(std::stoi(url.substr(colon + 1))));
+    ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    const std::string bytes = head + half;
+    ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::close(fd);
+  };
+  // Two whole records of a body announced as 4000 bytes.
+  const std::string lines = "{\"message\":\"half sent one\"}\n{\"message\":\"half sent two\"}\n";
+  send_half(server_->url(), "POST /api/v1/logs HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n",
+            lines);
+  TempDir es_dir;
+  ServerProcess es(ServerOptions(es_dir.path(), {"--es-listen", "127.0.0.1:0"}));
+  ASSERT_TRUE(es.ready()) << es.log();
+  send_half(es.ListenerUrl("elasticsearch"),
+            "POST /_bulk HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n",
+            "{\"index\":{\"_index\":\"a-b\"}}\n{\"message\":\"half sent three\"}\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // A whole request afterwards is found: the search would see the others.
+  auto es_client = es.Client();
+  for (HttpClient* client : {client_.get(), es_client.get()}) {
+    ASSERT_EQ(PostLogs(*client, "{\"message\":\"half sent whole\"}\n").status, 200);
+    HttpReply found = Search(*client, "from=0&to=now%2B1d&q=half");
+    EXPECT_NE(found.body.find("\"total\":1"), std::string::npos) << found.body;
+    EXPECT_NE(found.body.find("half sent whole"), std::string::npos) << found.body;
+  }
 }
 
 TEST_F(BadInputTest, BodyWithNoRecordIs400) {
