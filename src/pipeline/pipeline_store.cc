@@ -17,7 +17,7 @@ PipelineLogStore::PipelineLogStore(LogStore* inner, std::unique_ptr<IngestPipeli
 void PipelineLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
   for (LogRecord& record : records) {
     const RuleHits hits = pipeline_->Process(&record);
-    for (size_t bit = 0; hits >> bit != 0; ++bit) {
+    for (size_t bit = 0; bit < hits_.size(); ++bit) {
       if ((hits >> bit) & 1) hits_[bit]->Add();
     }
   }

@@ -368,9 +368,11 @@ RuleHits Redactor::RedactText(std::string* text) const {
 }
 
 RuleHits Redactor::Redact(LogRecord* record) const {
-  RuleHits hits = RedactText(&record->message);
+  // `redacted` is Mayak's own mark: one a sender wrote is neither trusted
+  // nor kept (it could hide a secret or fake a redaction).
+  std::erase_if(record->attributes, [](const Attribute& a) { return a.key == kField; });
+  RuleHits hits = RedactText(&record->message) | RedactText(&record->service);
   for (Attribute& a : record->attributes) {
-    if (a.key == kField) continue;
     if (IsSecretKey(a.key)) {
       const auto* s = std::get_if<std::string>(&a.value);
       if (s == nullptr || *s != kRedacted) {

@@ -93,6 +93,18 @@ TEST(RedactionTest, RecordsAreMarkedWithTheRulesThatFired) {
   EXPECT_EQ(std::get<std::string>(*record.FindAttribute("redacted")),
             R"(["secret_key","card_number","email"])");
   EXPECT_EQ(std::get<int64_t>(*record.FindAttribute("order.id")), 10442);
+  // A `redacted` field a sender wrote is not kept, whatever it holds; the
+  // service name is redacted like any text.
+  LogRecord forged;
+  forged.service = "jane@example.com";
+  forged.attributes = {{"redacted", std::string("password=hunter2 jane@example.com")}};
+  EXPECT_NE(redactor->Redact(&forged), 0u);
+  EXPECT_EQ(forged.service, "j***@example.com");
+  EXPECT_EQ(std::get<std::string>(*forged.FindAttribute("redacted")), R"(["email"])");
+  LogRecord fake_mark;
+  fake_mark.attributes = {{"redacted", std::string(R"(["email"])")}};
+  EXPECT_EQ(redactor->Redact(&fake_mark), 0u);
+  EXPECT_EQ(fake_mark.FindAttribute("redacted"), nullptr);
   // A clean record is left as it is, unmarked.
   LogRecord clean;
   clean.message = "order 10442 shipped";

@@ -101,7 +101,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     used_ += n;
     const size_t consumed = Frames();
-    if (consumed == std::string::npos) return;  // a broken frame: connection closed
+    if (consumed == std::string::npos) {
+      // A broken frame closed the connection; what came before it is kept.
+      if (!records_.empty()) Store(/*then_read=*/false);
+      return;
+    }
     std::memmove(buffer_.data(), buffer_.data() + consumed, used_ - consumed);
     used_ -= consumed;
     if (records_.empty()) return Read();
@@ -114,15 +118,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const std::string_view data(buffer_.data(), used_);
     size_t at = 0;
     while (at < data.size()) {
-      const char first = data[at];
-      if (first >= '0' && first <= '9') {
-        // Octet counting: "LEN SP MSG".
+      // Octet counting is "LEN SP <PRI>...": digits, a space and a '<'. A
+      // line that merely starts with digits (a header-less message) is
+      // newline-framed.
+      size_t digits_end = at;
+      while (digits_end < data.size() && digits_end - at <= 10 && data[digits_end] >= '0' &&
+             data[digits_end] <= '9') {
+        ++digits_end;
+      }
+      const bool counted = digits_end > at && digits_end - at <= 10 &&
+                           digits_end + 1 < data.size() && data[digits_end] == ' ' &&
+                           data[digits_end + 1] == '<';
+      const bool undecided =
+          digits_end > at && digits_end - at <= 10 &&
+          (digits_end == data.size() || (data[digits_end] == ' ' && digits_end + 1 == data.size()));
+      if (undecided) break;  // wait for the bytes that tell
+      if (counted) {
         octet_counting_ = true;
-        const size_t space = data.find(' ', at);
-        if (space == std::string_view::npos) {
-          if (data.size() - at > 10) return Broken("an octet count longer than 10 digits");
-          break;
-        }
+        const size_t space = digits_end;
         size_t length = 0;
         const auto [end, err] = std::from_chars(data.data() + at, data.data() + space, length);
         if (err != std::errc() || end != data.data() + space) {

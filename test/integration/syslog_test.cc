@@ -93,10 +93,13 @@ TEST_F(SyslogTest, TcpFramesSplitAndJoinedAcrossWrites) {
   // Two whole lines and half a third, then the rest and a last line that
   // the closing of the connection ends.
   send("<14>Nov 25 10:00:00 h app1: framed one\n<14>Nov 25 10:00:01 h app1: framed two\n<14>No");
-  send("v 25 10:00:02 h app1: framed three\r\n<14>Nov 25 10:00:03 h app1: framed four");
+  send("v 25 10:00:02 h app1: framed three\r\n");
+  // A header-less line that starts with digits is a line, not an octet count.
+  send("2026-11-25 10:00:04 framed five, no header\n");
+  send("<14>Nov 25 10:00:03 h app1: framed four");
   ::close(fd);
-  const std::string all = WaitFor("framed", 4);
-  for (const char* word : {"one", "two", "three", "four"}) {
+  const std::string all = WaitFor("framed", 5);
+  for (const char* word : {"one", "two", "three", "four", "five"}) {
     EXPECT_NE(all.find(std::string("framed ") + word), std::string::npos) << all;
   }
 }
