@@ -85,8 +85,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec == http::error::header_limit) {
       BeginRequest("unmatched");
-      Finish(JsonError(431, "header_too_large",
-                       StrCat("request header over ", kMaxHeaderBytes, " bytes")),
+      Finish(shared_->router->Error(431, "header_too_large",
+                                    StrCat("request header over ", kMaxHeaderBytes, " bytes")),
              /*force_close=*/true);
       return;
     }
@@ -102,7 +102,9 @@ class Session : public std::enable_shared_from_this<Session> {
     BeginRequest("unmatched");
     body_unread_ = true;
     if (shared_->draining.load()) {
-      Finish(JsonError(503, "shutting_down", "the server is shutting down; retry elsewhere"), true);
+      Finish(shared_->router->Error(503, "shutting_down",
+                                    "the server is shutting down; retry elsewhere"),
+             true);
       return;
     }
     if (auto length = parser_->content_length();
@@ -131,9 +133,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   HttpResponse BodyTooLarge() const {
-    return JsonError(413, "body_too_large",
-                     StrCat("request body over limits.max_body (", shared_->options.max_body_bytes,
-                            " bytes); split it into smaller requests"));
+    return shared_->router->Error(
+        413, "body_too_large",
+        StrCat("request body over limits.max_body (", shared_->options.max_body_bytes,
+               " bytes); split it into smaller requests"));
   }
 
   void OnBody(beast::error_code ec) {

@@ -28,6 +28,12 @@ class Router {
   // `path` also names the endpoint in metrics ("/api/v1/logs", "/{index}/_bulk").
   void Add(std::string_view method, std::string_view path, HttpHandler handler);
 
+  // An error reply in this router's shape (for the HTTP server's own 413,
+  // 431 and 503, so that they match the API's other errors).
+  HttpResponse Error(int status, std::string_view code, std::string_view message) const {
+    return error_response_(status, code, message);
+  }
+
   // Runs the matching handler, or responds 404/405. Returns the route name
   // for metrics ("unmatched" when none matched).
   std::string Dispatch(HttpRequest request, Respond respond) const;

@@ -209,26 +209,6 @@ void StoreItems(const std::vector<BulkItem>& items, size_t body_bytes,
       });
 }
 
-// The request body with its content encoding undone; on an error, responds
-// and returns nullopt.
-std::optional<std::string> DecodedBody(const HttpRequest& request, const ElasticContext* context,
-                                       const Respond& respond) {
-  auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
-                                    context->limits.max_body_bytes);
-  if (body.ok()) return *std::move(body);
-  switch (body.status().code()) {
-    case absl::StatusCode::kUnimplemented:
-      respond(ElasticError(415, "illegal_argument_exception", StatusMessage(body.status())));
-      break;
-    case absl::StatusCode::kResourceExhausted:
-      respond(ElasticError(413, "content_too_long_exception", StatusMessage(body.status())));
-      break;
-    default:
-      respond(ElasticError(400, "parse_exception", StatusMessage(body.status())));
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 void AddDocumentRoutes(Router* router, const ElasticContext* context, MetricsRegistry* metrics) {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "api/body_encoding.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -60,6 +61,26 @@ absl::Status CheckIndexName(std::string_view name) {
   return absl::OkStatus();
 }
 
+// The request body with its content encoding undone; on an error, responds
+// and returns nullopt.
+std::optional<std::string> DecodedBody(const HttpRequest& request, const ElasticContext* context,
+                                       const Respond& respond) {
+  auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
+                                    context->limits.max_body_bytes);
+  if (body.ok()) return *std::move(body);
+  switch (body.status().code()) {
+    case absl::StatusCode::kUnimplemented:
+      respond(ElasticError(415, "illegal_argument_exception", StatusMessage(body.status())));
+      break;
+    case absl::StatusCode::kResourceExhausted:
+      respond(ElasticError(413, "content_too_long_exception", StatusMessage(body.status())));
+      break;
+    default:
+      respond(ElasticError(400, "parse_exception", StatusMessage(body.status())));
+  }
+  return std::nullopt;
+}
+
 }  // namespace elastic
 
 HttpResponse ElasticError(int status, std::string_view type, std::string_view reason) {
@@ -77,13 +98,21 @@ HttpResponse ElasticError(int status, std::string_view type, std::string_view re
 }
 
 Router MakeElasticRouter() {
-  return Router([](int status, std::string_view /*code*/, std::string_view message) {
-    // Elasticsearch's words for an unknown path or a wrong method.
-    return ElasticError(
-        status, status == 405 ? "method_not_allowed_exception" : "no_handler_found_exception",
-        StrCat(message,
-               " (the Elasticsearch-compatible API is described in "
-               "docs/elasticsearch.md)"));
+  return Router([](int status, std::string_view code, std::string_view message) {
+    // Elasticsearch's words for the router's and the HTTP server's errors.
+    std::string_view type = "illegal_argument_exception";
+    if (code == "not_found") type = "no_handler_found_exception";
+    if (code == "method_not_allowed") type = "method_not_allowed_exception";
+    if (code == "body_too_large") type = "content_too_long_exception";
+    if (code == "shutting_down") type = "node_closed_exception";
+    HttpResponse response =
+        ElasticError(status, type,
+                     status == 404 ? StrCat(message,
+                                            " (the Elasticsearch-compatible API is "
+                                            "described in docs/elasticsearch.md)")
+                                   : std::string(message));
+    if (status == 503) response.headers.emplace_back("Retry-After", "1");
+    return response;
   });
 }
 

@@ -6,6 +6,7 @@
 #include "simdjson.h"
 #include "storage/embedded_log_store.h"
 #include "storage/fault_injection_env.h"
+#include "support/compression.h"
 #include "support/route_call.h"
 #include "support/temp_dir.h"
 
@@ -85,6 +86,11 @@ TEST_F(ElasticRoutesTest, RootAnswersLikeElasticsearch8) {
   EXPECT_TRUE(HasProductHeader(missing));
   EXPECT_NE(missing.body.find("\"root_cause\""), std::string::npos) << missing.body;
   EXPECT_EQ(Call("GET", "/_bulk").status, 405);
+  // The HTTP server's own errors (413, 431, 503) take the same shape.
+  HttpResponse too_large = router_.Error(413, "body_too_large", "request body over limits");
+  EXPECT_TRUE(HasProductHeader(too_large));
+  EXPECT_NE(too_large.body.find("\"type\":\"content_too_long_exception\""), std::string::npos)
+      << too_large.body;
   for (std::string_view path : {"/_cluster/health", "/_license", "/_xpack", "/_nodes"}) {
     HttpResponse r = Call("GET", std::string(path));
     EXPECT_EQ(r.status, 200) << path;
@@ -195,6 +201,15 @@ TEST_F(ElasticRoutesTest, TemplatesPoliciesAndPipelinesAreKeptAsGiven) {
   ASSERT_EQ(Call("PUT", "/_ingest/pipeline/p1", R"({"processors":[]})").status, 200);
   EXPECT_EQ(Call("GET", "/_ingest/pipeline/p1").body, R"({"p1":{"processors":[]}})");
   EXPECT_EQ(Call("PUT", "/_ingest/pipeline/p2", "not json").status, 400);
+  // Shippers may compress their set-up requests too.
+  HttpRequest gzipped;
+  gzipped.method = "PUT";
+  gzipped.path = "/_index_template/zipped";
+  gzipped.headers = {{"content-encoding", "gzip"}};
+  gzipped.body = testing::Gzip(R"({"index_patterns":["z-*"]})");
+  EXPECT_EQ(testing::CallRoute(router_, gzipped).status, 200);
+  EXPECT_EQ(metadata_->Get(MetadataKind::kIndexTemplate, "zipped"),
+            R"({"index_patterns":["z-*"]})");
 
   EXPECT_EQ(Call("PUT", "/orders").status, 200);
   EXPECT_EQ(Call("PUT", "/orders").status, 400);  // exists

@@ -44,15 +44,15 @@ void AddKind(Router* router, const ElasticContext* context, std::string_view pat
              MetadataKind kind, std::string_view what, Render render) {
   MetadataStore* store = context->metadata;
   const std::string named = StrCat(path, "/{name}");
-  AddRoute(router, "PUT", named, [store, kind](const HttpRequest& request, const Respond& respond) {
-    const absl::Status status = store->Put(kind, request.PathParam("name"), request.body);
+  const HttpHandler put = [context, store, kind](const HttpRequest& request,
+                                                 const Respond& respond) {
+    auto body = DecodedBody(request, context, respond);
+    if (!body) return;
+    const absl::Status status = store->Put(kind, request.PathParam("name"), *body);
     respond(status.ok() ? Acknowledged() : StoreFailed(status));
-  });
-  AddRoute(router, "POST", named,
-           [store, kind](const HttpRequest& request, const Respond& respond) {
-             const absl::Status status = store->Put(kind, request.PathParam("name"), request.body);
-             respond(status.ok() ? Acknowledged() : StoreFailed(status));
-           });
+  };
+  AddRoute(router, "PUT", named, put);
+  AddRoute(router, "POST", named, put);
   const auto get = [store, kind, what = std::string(what), render](std::string_view pattern,
                                                                    const Respond& respond) {
     const auto found = store->Find(kind, pattern);
@@ -121,30 +121,34 @@ std::string RenderDataStreams(const std::vector<std::pair<std::string, std::stri
 
 void AddIndexRoutes(Router* router, const ElasticContext* context) {
   MetadataStore* store = context->metadata;
-  AddRoute(router, "PUT", "/{index}", [store](const HttpRequest& request, const Respond& respond) {
-    const std::string name = request.PathParam("index");
-    if (absl::Status valid = CheckIndexName(name); !valid.ok()) {
-      return respond(ElasticError(400, "invalid_index_name_exception", StatusMessage(valid)));
-    }
-    auto added = store->PutIfAbsent(MetadataKind::kIndex, name,
-                                    StripWhitespace(request.body).empty() ? "{}" : request.body);
-    if (!added.ok()) return respond(StoreFailed(added.status()));
-    if (!*added) {
-      return respond(ElasticError(400, "resource_already_exists_exception",
-                                  StrCat("index [", name, "] already exists")));
-    }
-    std::string body;
-    JsonWriter(&body)
-        .BeginObject()
-        .Key("acknowledged")
-        .Bool(true)
-        .Key("shards_acknowledged")
-        .Bool(true)
-        .Key("index")
-        .String(name)
-        .EndObject();
-    respond(Json(200, std::move(body)));
-  });
+  AddRoute(
+      router, "PUT", "/{index}",
+      [context, store](const HttpRequest& request, const Respond& respond) {
+        const std::string name = request.PathParam("index");
+        if (absl::Status valid = CheckIndexName(name); !valid.ok()) {
+          return respond(ElasticError(400, "invalid_index_name_exception", StatusMessage(valid)));
+        }
+        auto settings = DecodedBody(request, context, respond);
+        if (!settings) return;
+        auto added = store->PutIfAbsent(MetadataKind::kIndex, name,
+                                        StripWhitespace(*settings).empty() ? "{}" : *settings);
+        if (!added.ok()) return respond(StoreFailed(added.status()));
+        if (!*added) {
+          return respond(ElasticError(400, "resource_already_exists_exception",
+                                      StrCat("index [", name, "] already exists")));
+        }
+        std::string body;
+        JsonWriter(&body)
+            .BeginObject()
+            .Key("acknowledged")
+            .Bool(true)
+            .Key("shards_acknowledged")
+            .Bool(true)
+            .Key("index")
+            .String(name)
+            .EndObject();
+        respond(Json(200, std::move(body)));
+      });
   const auto exists = [store](std::string_view pattern) {
     return !store->Find(MetadataKind::kIndex, pattern).empty() ||
            !store->Find(MetadataKind::kDataStream, pattern).empty();

@@ -1,6 +1,8 @@
 // Pieces shared by the Elasticsearch-compatible routes.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/router.h"
@@ -19,6 +21,11 @@ HttpResponse Json(int status, std::string body);
 // The store when the server is ready; otherwise responds 503 in
 // Elasticsearch's shape and returns null.
 LogStore* ReadyStoreOrReply(const ServerState* state, const Respond& respond);
+
+// The request body with its content encoding (gzip ...) undone; on an
+// error, responds (413, 415, 400) and returns nullopt.
+std::optional<std::string> DecodedBody(const HttpRequest& request, const ElasticContext* context,
+                                       const Respond& respond);
 
 // Index names as Elasticsearch allows them: lower case, not starting with
 // '_', '-' or '+', none of \ / * ? " < > | , # : or space.

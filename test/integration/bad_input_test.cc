@@ -96,8 +96,20 @@ TEST_F(BadInputTest, AClientThatDisconnectsMidBodyGetsNothingStored) {
   send_half(server_->url(), "POST /api/v1/logs HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n",
             lines);
   TempDir es_dir;
-  ServerProcess es(ServerOptions(es_dir.path(), {"--es-listen", "127.0.0.1:0"}));
+  ServerOptions es_options(es_dir.path(), {"--es-listen", "127.0.0.1:0"});
+  es_options.env = {{"MAYAK_LIMITS_MAX_BODY", "64KiB"}};
+  ServerProcess es(es_options);
   ASSERT_TRUE(es.ready()) << es.log();
+  // The HTTP server's own 413 answers an Elasticsearch client in its shape.
+  auto es_api = HttpClient::Create(es.ListenerUrl("elasticsearch"));
+  ASSERT_TRUE(es_api.ok());
+  auto too_large = (*es_api)->Send("POST", "/_bulk", std::string(70 * 1024, ' '),
+                                   {{"Content-Type", "application/x-ndjson"}});
+  ASSERT_TRUE(too_large.ok());
+  EXPECT_EQ(too_large->status, 413);
+  EXPECT_EQ(too_large->headers["x-elastic-product"], "Elasticsearch");
+  EXPECT_NE(too_large->body.find("content_too_long_exception"), std::string::npos)
+      << too_large->body;
   send_half(es.ListenerUrl("elasticsearch"),
             "POST /_bulk HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n",
             "{\"index\":{\"_index\":\"a-b\"}}\n{\"message\":\"half sent three\"}\n");
