@@ -502,6 +502,64 @@ class JsonDecoder {
     if (out_->rejected++ == 0) out_->first_error = std::move(why);
   }
 
+  // An AnyValue ({"stringValue": "a"}, {"arrayValue": {"values": [...]}},
+  // ...) as the plain JSON value it stands for.
+  static void PlainJson(simdjson::dom::object value, JsonWriter* json, int depth) {
+    std::string_view text;
+    bool flag = false;
+    double number = 0;
+    int64_t integer = 0;
+    simdjson::dom::element e;
+    simdjson::dom::array values;
+    if (value["stringValue"].get_string().get(text) == simdjson::SUCCESS ||
+        value["bytesValue"].get_string().get(text) == simdjson::SUCCESS) {
+      json->String(text);
+    } else if (value["boolValue"].get_bool().get(flag) == simdjson::SUCCESS) {
+      json->Bool(flag);
+    } else if (value["intValue"].get(e) == simdjson::SUCCESS) {
+      if (e.get_int64().get(integer) == simdjson::SUCCESS ||
+          (e.get_string().get(text) == simdjson::SUCCESS &&
+           std::from_chars(text.data(), text.data() + text.size(), integer).ec == std::errc())) {
+        json->Int(integer);
+      } else {
+        json->Null();
+      }
+    } else if (value["doubleValue"].get_double().get(number) == simdjson::SUCCESS) {
+      json->Double(number);
+    } else if (depth < kMaxDepth &&
+               value["arrayValue"]["values"].get_array().get(values) == simdjson::SUCCESS) {
+      json->BeginArray();
+      for (simdjson::dom::element item : values) {
+        simdjson::dom::object inner;
+        if (item.get_object().get(inner) == simdjson::SUCCESS) {
+          PlainJson(inner, json, depth + 1);
+        } else {
+          json->Null();
+        }
+      }
+      json->EndArray();
+    } else if (depth < kMaxDepth &&
+               value["kvlistValue"]["values"].get_array().get(values) == simdjson::SUCCESS) {
+      json->BeginObject();
+      for (simdjson::dom::element kv : values) {
+        std::string_view k;
+        simdjson::dom::object inner;
+        if (kv["key"].get_string().get(k) != simdjson::SUCCESS) continue;
+        json->Key(k);
+        if (kv["value"].get_object().get(inner) == simdjson::SUCCESS) {
+          PlainJson(inner, json, depth + 1);
+        } else {
+          json->Null();
+        }
+      }
+      json->EndObject();
+    } else if (value["arrayValue"].error() == simdjson::SUCCESS) {
+      json->BeginArray().EndArray();
+    } else {
+      json->Null();
+    }
+  }
+
   void Attributes(simdjson::dom::array list, std::string_view prefix, std::vector<Attribute>* out,
                   int depth) {
     for (simdjson::dom::element kv : list) {
@@ -537,11 +595,11 @@ class JsonDecoder {
     } else if (value["doubleValue"].get_double().get(number) == simdjson::SUCCESS) {
       out->push_back({key, number});
     } else if (value["arrayValue"].get(e) == simdjson::SUCCESS) {
-      // Kept as the JSON text of the values.
-      simdjson::dom::array values;
-      out->push_back({key, e["values"].get_array().get(values) == simdjson::SUCCESS
-                               ? simdjson::minify(values)
-                               : std::string("[]")});
+      // Kept as JSON text of the plain values, as from protobuf: ["a",1].
+      std::string json;
+      JsonWriter writer(&json);
+      PlainJson(value, &writer, depth);
+      out->push_back({key, std::move(json)});
     } else if (value["kvlistValue"].get(e) == simdjson::SUCCESS) {
       simdjson::dom::array values;
       if (depth < kMaxDepth && e["values"].get_array().get(values) == simdjson::SUCCESS) {

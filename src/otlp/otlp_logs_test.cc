@@ -151,6 +151,8 @@ TEST(OtlpLogsTest, JsonEncoding) {
        "attributes":[{"key":"db.duration_ms","value":{"intValue":"1234"}},
                      {"key":"cached","value":{"boolValue":false}},
                      {"key":"ratio","value":{"doubleValue":0.5}},
+                     {"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"a"},{"intValue":"1"},
+                       {"kvlistValue":{"values":[{"key":"k","value":{"boolValue":true}}]}}]}}},
                      {"key":"db","value":{"kvlistValue":{"values":[{"key":"system","value":{"stringValue":"postgresql"}}]}}}],
        "traceId":"4BF92F3577B34DA6A3CE929D0E0E4736","spanId":"00f067aa0ba902b7"},
       {"timeUnixNano":"yesterday"}]}]}]})";
@@ -166,6 +168,7 @@ TEST(OtlpLogsTest, JsonEncoding) {
   EXPECT_EQ(std::get<bool>(*r.FindAttribute("cached")), false);
   EXPECT_EQ(std::get<double>(*r.FindAttribute("ratio")), 0.5);
   EXPECT_EQ(std::get<std::string>(*r.FindAttribute("db.system")), "postgresql");
+  EXPECT_EQ(std::get<std::string>(*r.FindAttribute("tags")), R"(["a",1,{"k":true}])");
   EXPECT_EQ(std::get<std::string>(*r.FindAttribute("trace.id")),
             "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(batch->rejected, 1u);
