@@ -26,6 +26,8 @@
 namespace mayak::elastic {
 namespace {
 
+constexpr std::string_view kIndexField = "_index";
+
 // The outcome of one item, in request order.
 struct ItemResult {
   BulkAction action = BulkAction::kIndex;
@@ -126,6 +128,11 @@ std::vector<LogRecord> PrepareItems(const std::vector<BulkItem>& items,
       continue;
     }
     context->routing.Route(item.index, &*record);
+    // The index stays with the record: searchable as in Kibana (_index:...)
+    // and a field that pipeline.routes can match.
+    if (record->FindAttribute(kIndexField) == nullptr) {
+      record->attributes.push_back({std::string(kIndexField), item.index});
+    }
     records.push_back(*std::move(record));
   }
   return records;

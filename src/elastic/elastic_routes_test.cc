@@ -141,6 +141,7 @@ TEST_F(ElasticRoutesTest, BulkStoresGoodItemsAndAnswersEachOne) {
   for (const LogRecord& r : stored) {
     if (r.message == "order placed") {
       EXPECT_EQ(r.system, "shop");  // from the data stream's name
+      EXPECT_EQ(std::get<std::string>(*r.FindAttribute("_index")), "logs-shop-default");
     } else {
       EXPECT_EQ(r.message, "from filebeat");
       EXPECT_EQ(r.system, "crm");  // filebeat-*: from service.name
