@@ -129,6 +129,33 @@ std::optional<int64_t> TimeNs(uint64_t ns) {
   return static_cast<int64_t>(ns);
 }
 
+// What both decoders read of one log record, besides its attributes.
+struct RecordParts {
+  std::vector<Attribute> body;  // under the empty key for a scalar body
+  int64_t severity = 0;
+  std::string_view severity_text;
+  uint64_t time = 0;
+  uint64_t observed = 0;
+};
+
+// Completes a decoded record and adds it to `out`, or counts it rejected
+// with the reason.
+void Complete(RecordParts parts, LogRecord record, int64_t received_ns,
+              const ResourceContext& resource, const std::vector<Attribute>& scope,
+              OtlpLogsBatch* out) {
+  const auto reject = [out](std::string why) {
+    if (out->rejected++ == 0) out->first_error = std::move(why);
+  };
+  TakeBody(std::move(parts.body), &record);
+  record.level = LevelFromSeverity(parts.severity, parts.severity_text);
+  const auto when = TimeNs(parts.time != 0 ? parts.time : parts.observed);
+  if (!when) return reject("the record's time is past the year 2262");
+  record.timestamp_ns = parts.time != 0 || parts.observed != 0 ? *when : received_ns;
+  record.observed_timestamp_ns = received_ns;
+  if (auto why = Finish(resource, scope, &record)) return reject(*why);
+  out->records.push_back(std::move(record));
+}
+
 // ---- protobuf ------------------------------------------------------------
 
 class ProtobufDecoder {
@@ -230,24 +257,20 @@ class ProtobufDecoder {
 
   void Record(WireReader r, const ResourceContext& resource, const std::vector<Attribute>& scope) {
     LogRecord record;
-    uint64_t time = 0;
-    uint64_t observed = 0;
-    int64_t severity = 0;
-    std::string_view severity_text;
-    std::vector<Attribute> body;
+    RecordParts parts;
     uint32_t field = 0;
     WireType type{};
     while (r.Next(&field, &type)) {
       if (field == 1 && type == WireType::kFixed64) {
-        time = r.Fixed64();
+        parts.time = r.Fixed64();
       } else if (field == 11 && type == WireType::kFixed64) {
-        observed = r.Fixed64();
+        parts.observed = r.Fixed64();
       } else if (field == 2 && type == WireType::kVarint) {
-        severity = static_cast<int64_t>(r.Varint());
+        parts.severity = static_cast<int64_t>(r.Varint());
       } else if (field == 3 && type == WireType::kLengthDelimited) {
-        severity_text = r.Bytes();
+        parts.severity_text = r.Bytes();
       } else if (field == 5) {
-        if (auto m = Message(r, type, "body")) AnyValue(*m, "", &body, 0);
+        if (auto m = Message(r, type, "body")) AnyValue(*m, "", &parts.body, 0);
       } else if (field == 6) {
         if (auto m = Message(r, type, "an attribute")) KeyValue(*m, "", &record.attributes, 0);
       } else if ((field == 9 || field == 10) && type == WireType::kLengthDelimited) {
@@ -265,18 +288,7 @@ class ProtobufDecoder {
     }
     Check(r);
     if (!r.ok()) return;
-    TakeBody(std::move(body), &record);
-    record.level = LevelFromSeverity(severity, severity_text);
-    const auto when = TimeNs(time != 0 ? time : observed);
-    if (!when) return Reject("time_unix_nano is past the year 2262");
-    record.timestamp_ns = time != 0 || observed != 0 ? *when : received_ns_;
-    record.observed_timestamp_ns = received_ns_;
-    if (auto why = Finish(resource, scope, &record)) return Reject(*why);
-    out_->records.push_back(std::move(record));
-  }
-
-  void Reject(std::string why) {
-    if (out_->rejected++ == 0) out_->first_error = std::move(why);
+    Complete(std::move(parts), std::move(record), received_ns_, resource, scope, out_);
   }
 
   void KeyValue(WireReader r, std::string_view prefix, std::vector<Attribute>* out, int depth) {
@@ -455,25 +467,23 @@ class JsonDecoder {
   void Record(simdjson::dom::element e, const ResourceContext& resource,
               const std::vector<Attribute>& scope) {
     LogRecord record;
-    uint64_t time = 0;
-    uint64_t observed = 0;
+    RecordParts parts;
     for (auto [key, target] :
-         {std::pair{"timeUnixNano", &time}, {"observedTimeUnixNano", &observed}}) {
+         {std::pair{"timeUnixNano", &parts.time}, {"observedTimeUnixNano", &parts.observed}}) {
       simdjson::dom::element value;
       if (e[key].get(value) != simdjson::SUCCESS) continue;
       auto n = Unsigned(value);
       if (!n) return Reject(StrCat(key, " must be a number of nanoseconds"));
       *target = *n;
     }
-    int64_t severity = 0;
-    if (e["severityNumber"].get_int64().get(severity) != simdjson::SUCCESS) severity = 0;
-    std::string_view severity_text;
-    if (e["severityText"].get_string().get(severity_text) != simdjson::SUCCESS) severity_text = {};
-    simdjson::dom::object body;
-    std::vector<Attribute> body_attributes;
-    if (e["body"].get_object().get(body) == simdjson::SUCCESS) {
-      AnyValue(body, "", &body_attributes, 0);
+    if (e["severityNumber"].get_int64().get(parts.severity) != simdjson::SUCCESS) {
+      parts.severity = 0;
     }
+    if (e["severityText"].get_string().get(parts.severity_text) != simdjson::SUCCESS) {
+      parts.severity_text = {};
+    }
+    simdjson::dom::object body;
+    if (e["body"].get_object().get(body) == simdjson::SUCCESS) AnyValue(body, "", &parts.body, 0);
     simdjson::dom::array attributes;
     if (e["attributes"].get_array().get(attributes) == simdjson::SUCCESS) {
       Attributes(attributes, "", &record.attributes, 0);
@@ -488,14 +498,7 @@ class JsonDecoder {
     if (e["eventName"].get_string().get(event_name) == simdjson::SUCCESS && !event_name.empty()) {
       record.attributes.push_back({"event.name", std::string(event_name)});
     }
-    TakeBody(std::move(body_attributes), &record);
-    record.level = LevelFromSeverity(severity, severity_text);
-    const auto when = TimeNs(time != 0 ? time : observed);
-    if (!when) return Reject("timeUnixNano is past the year 2262");
-    record.timestamp_ns = time != 0 || observed != 0 ? *when : received_ns_;
-    record.observed_timestamp_ns = received_ns_;
-    if (auto why = Finish(resource, scope, &record)) return Reject(*why);
-    out_->records.push_back(std::move(record));
+    Complete(std::move(parts), std::move(record), received_ns_, resource, scope, out_);
   }
 
   void Reject(std::string why) {
