@@ -47,7 +47,7 @@ struct HttpServer::Shared {
   Shared(net::io_context& io_context, const Router* r, HttpServerOptions o, MetricsRegistry* m)
       : io(io_context), router(r), options(o), metrics(m) {}
 
-  void RecordRequest(const std::string& route, int status, double seconds) {
+  void RecordRequest(const std::string& route, int status, double seconds) const {
     const MetricLabels labels = {{"route", route}, {"status", StrCat(status)}};
     metrics->GetCounter("mayak_http_requests_total", "HTTP requests by route and status.", labels)
         ->Add();
@@ -254,8 +254,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point start_;
   bool counted_ = false;
   bool body_unread_ = false;  // a refused request whose body may still be arriving
-  std::shared_ptr<std::array<char, 16 * 1024>> discard_buffer_ =
-      std::make_shared<std::array<char, 16 * 1024>>();
+  std::shared_ptr<std::array<char, 16384>> discard_buffer_ =
+      std::make_shared<std::array<char, 16384>>();
   bool keep_alive_ = true;
   bool head_ = false;
   unsigned version_ = 11;

@@ -2,7 +2,7 @@
 
 namespace mayak::options {
 
-constexpr int64_t kMiB = 1024 * 1024;
+constexpr int64_t kMiB = int64_t{1024} * 1024;
 constexpr int64_t kSecond = 1'000'000'000;
 
 const OptionSpec kDataDir{
@@ -101,7 +101,7 @@ const OptionSpec kWalFileSize{
     "The write-ahead log starts a new file past this size, so that old files can be dropped "
     "once their records are in data files.",
     {},
-    64 * 1024,
+    int64_t{64} * 1024,
     4096 * kMiB};
 
 const OptionSpec kMemtableSize{
@@ -113,7 +113,7 @@ const OptionSpec kMemtableSize{
     "out "
     "as columnar segments. Larger means fewer, better-compressed segments and more memory.",
     {},
-    64 * 1024,
+    int64_t{64} * 1024,
     4096 * kMiB};
 const OptionSpec kFlushInterval{
     "storage",
@@ -124,7 +124,7 @@ const OptionSpec kFlushInterval{
     "not full, which keeps the WAL to replay at start-up short.",
     {},
     kSecond,
-    24 * 3600 * kSecond};
+    int64_t{24} * 3600 * kSecond};
 const OptionSpec kRowGroupRows{
     "storage",
     "row_group_rows",
@@ -161,7 +161,7 @@ const OptionSpec kMergeMaxSegmentSize{"storage",
                                       "Segments this large are not merged further.",
                                       {},
                                       kMiB,
-                                      1024 * 1024 * kMiB};
+                                      int64_t{1024} * 1024 * kMiB};
 const OptionSpec kMergeWriteRate{
     "storage",
     "merge_write_rate",
@@ -171,7 +171,7 @@ const OptionSpec kMergeWriteRate{
     "searches. 0 means no limit.",
     {},
     0,
-    1024 * 1024 * kMiB};
+    int64_t{1024} * 1024 * kMiB};
 
 const OptionSpec kHotDays{
     "retention",
@@ -220,7 +220,7 @@ const OptionSpec kRetentionInterval{"retention",
                                     "How often retention checks ages and caps.",
                                     {},
                                     kSecond,
-                                    24 * 3600 * kSecond};
+                                    int64_t{24} * 3600 * kSecond};
 const OptionSpec kRetentionSystems{
     "retention",
     "systems",
@@ -233,7 +233,7 @@ const OptionSpec kRetentionSystems{
 
 const OptionSpec kElasticsearchIndexSystems{
     "elasticsearch", "index_systems", OptionType::kList,
-    "[\"logs-<system>-*\", \"filebeat-*\", \"logstash-*\", \"<system>-*\"]",
+    R"(["logs-<system>-*", "filebeat-*", "logstash-*", "<system>-*"])",
     "Which system a document sent to an Elasticsearch index goes to: index name patterns, "
     "tried in order, where <system> captures the system's name (up to the next '-') and * "
     "matches anything. Where the first matching pattern has no <system>, or none matches, "
