@@ -1,19 +1,13 @@
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
-#include <vector>
 
 #include "absl/time/clock.h"
 #include "commands.h"
 #include "common/status_macros.h"
 #include "common/timestamps.h"
 #include "loadgen/company_logs.h"
-#include "pipeline/ndjson_decoder.h"
-#include "pipeline/redaction.h"
 
 namespace mayak {
 namespace {

@@ -3,6 +3,7 @@
 
 #include "absl/time/clock.h"
 #include "api/body_encoding.h"
+#include "api/ingest_counters.h"
 #include "api/routes.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
@@ -24,23 +25,11 @@ void WriteLineErrors(const std::vector<LineError>& errors, JsonWriter* json) {
   json->EndArray();
 }
 
-struct IngestMetrics {
-  Counter* records;
-  Counter* bytes;
-  Counter* rejected;
-};
-
 }  // namespace
 
 void AddIngestRoutes(Router* router, const ServerState* state, const ApiLimits& limits,
                      MetricsRegistry* metrics) {
-  const IngestMetrics m{
-      metrics->GetCounter("mayak_ingested_records_total", "Records stored (acknowledged)."),
-      metrics->GetCounter("mayak_ingested_bytes_total",
-                          "Uncompressed bytes of the request bodies whose records were stored."),
-      metrics->GetCounter("mayak_rejected_records_total",
-                          "Records refused at ingest (bad lines or documents)."),
-  };
+  const IngestCounters m = GetIngestCounters(metrics);
   router->Add(
       "POST", "/api/v1/logs", [state, limits, m](const HttpRequest& request, Respond respond) {
         LogStore* store = ReadyStoreOrRespond(state, respond);

@@ -13,6 +13,7 @@
 
 #include "absl/time/clock.h"
 #include "api/body_encoding.h"
+#include "api/ingest_counters.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -37,12 +38,6 @@ struct ItemResult {
   std::string error_type;
   std::string error_reason;
   uint64_t seq_no = 0;
-};
-
-struct DocumentMetrics {
-  Counter* records;
-  Counter* bytes;
-  Counter* rejected;
 };
 
 void WriteStored(const ItemResult& item, JsonWriter* json) {
@@ -173,7 +168,7 @@ struct PendingRequest {
 // Stores what `items` yield and answers with `reply` once the records are
 // durable, or with 503 (nothing stored) when they cannot be.
 void StoreItems(const std::vector<BulkItem>& items, size_t body_bytes,
-                const ElasticContext* context, const DocumentMetrics& m, Respond respond,
+                const ElasticContext* context, const IngestCounters& m, Respond respond,
                 Reply reply) {
   LogStore* store = ReadyStoreOrReply(context->state, respond);
   if (store == nullptr) return;
@@ -219,13 +214,7 @@ void StoreItems(const std::vector<BulkItem>& items, size_t body_bytes,
 }  // namespace
 
 void AddDocumentRoutes(Router* router, const ElasticContext* context, MetricsRegistry* metrics) {
-  const DocumentMetrics m{
-      metrics->GetCounter("mayak_ingested_records_total", "Records stored (acknowledged)."),
-      metrics->GetCounter("mayak_ingested_bytes_total",
-                          "Uncompressed bytes of the request bodies whose records were stored."),
-      metrics->GetCounter("mayak_rejected_records_total",
-                          "Records refused at ingest (bad lines or documents)."),
-  };
+  const IngestCounters m = GetIngestCounters(metrics);
   const HttpHandler bulk = [context, m](const HttpRequest& request, Respond respond) {
     auto body = DecodedBody(request, context, respond);
     if (!body) return;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "api/ingest_counters.h"
 #include "common/strings.h"
 #include "otlp/otlp_logs.h"
 
@@ -33,10 +34,8 @@ class OtlpGrpcServer::Service : public grpc::CallbackGenericService {
  public:
   Service(const ServerState* state, MetricsRegistry* metrics)
       : state_(state),
-        records_(
-            metrics->GetCounter("mayak_ingested_records_total", "Records stored (acknowledged).")),
-        rejected_(metrics->GetCounter("mayak_rejected_records_total",
-                                      "Records refused at ingest (bad lines or documents).")) {}
+        records_(GetIngestCounters(metrics).records),
+        rejected_(GetIngestCounters(metrics).rejected) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
     return new Call(this, ctx->method() == kExportMethod);

@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "api/body_encoding.h"
+#include "api/ingest_counters.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -43,10 +44,8 @@ constexpr int kUnavailable = 14;
 
 void AddOtlpRoutes(Router* router, const ServerState* state, const ApiLimits& limits,
                    MetricsRegistry* metrics) {
-  Counter* records =
-      metrics->GetCounter("mayak_ingested_records_total", "Records stored (acknowledged).");
-  Counter* rejected = metrics->GetCounter("mayak_rejected_records_total",
-                                          "Records refused at ingest (bad lines or documents).");
+  Counter* records = GetIngestCounters(metrics).records;
+  Counter* rejected = GetIngestCounters(metrics).rejected;
   router->Add(
       "POST", "/v1/logs",
       [state, limits, records, rejected](const HttpRequest& request, Respond respond) {

@@ -9,6 +9,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "api/ingest_counters.h"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/ip/udp.hpp"
 #include "boost/asio/steady_timer.hpp"
@@ -33,13 +34,11 @@ struct SyslogServer::Shared {
                                          {{"transport", "udp"}})),
         messages_tcp(metrics->GetCounter("mayak_syslog_messages_total", "Syslog messages received.",
                                          {{"transport", "tcp"}})),
-        rejected(metrics->GetCounter("mayak_rejected_records_total",
-                                     "Records refused at ingest (bad lines or documents).")),
+        rejected(GetIngestCounters(metrics).rejected),
         dropped(metrics->GetCounter("mayak_syslog_dropped_total",
                                     "Syslog messages over UDP that could not be stored (the "
                                     "store was not ready or refused them).")),
-        stored(metrics->GetCounter("mayak_ingested_records_total",
-                                   "Records stored (acknowledged).")) {}
+        stored(GetIngestCounters(metrics).records) {}
 
   net::io_context& io;
   const ServerState* state;
