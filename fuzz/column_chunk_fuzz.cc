@@ -4,6 +4,7 @@
 // and, for numbers, survive encoding again.
 //
 // Input: type u8 | version u8 | rows u16 LE | present u16 LE | chunk bytes.
+// Templated string chunks resolve two made-up columns (below).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,7 +31,8 @@ void CheckNumbersReencode(const std::vector<int64_t>& values, uint32_t version, 
   FUZZ_CHECK(again.ok() && *again == values, "numbers change when encoded again");
 }
 
-void CheckDecoded(const DecodedColumn& column, size_t rows, uint64_t present, uint32_t version) {
+void CheckDecoded(const DecodedColumn& column, size_t rows, uint64_t present, uint32_t version,
+                  bool templated) {
   const size_t values = present < rows ? present : rows;
   if (present < rows) {
     FUZZ_CHECK(column.value_of_row.size() == rows, "a null bitmap of the wrong size");
@@ -45,7 +47,9 @@ void CheckDecoded(const DecodedColumn& column, size_t rows, uint64_t present, ui
             column.strings.codes.empty() || column.strings.codes[i] < column.strings.values.size(),
             "a dictionary code past the dictionary");
       }
-      if (present >= rows) {
+      // Templated chunks are decoded to text without lengths, not to the
+      // plain layout.
+      if (present >= rows && !templated) {
         auto copies = mayak::DecodeStrings(*column.raw, rows);
         FUZZ_CHECK(copies.ok(), "strings decode as views but not as copies");
         for (size_t i = 0; i < rows; ++i) {
@@ -70,7 +74,7 @@ void CheckDecoded(const DecodedColumn& column, size_t rows, uint64_t present, ui
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 6) return 0;
   const auto type = static_cast<ColumnType>(1 + data[0] % 7);
-  const uint32_t version = 1 + data[1] % mayak::kLatestNumbersVersion;
+  const uint32_t version = 1 + data[1] % mayak::segment::kVersion;
   const size_t rows = (data[2] | (data[3] << 8)) % 2048;
   uint64_t present = data[4] | (data[5] << 8);
   if (present > rows) present = rows;
@@ -79,8 +83,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   column.type = type;
   column.name = "fuzz";
   auto raw = std::make_unique<std::string>(reinterpret_cast<const char*>(data) + 6, size - 6);
-  if (mayak::DecodeChunk(std::move(raw), rows, present, version, &column)) {
-    CheckDecoded(column, rows, present, version);
+  // Templated chunks may refer to column 1 (a method by row) and column 2
+  // (a number by row, missing in every fifth row); any other is missing.
+  std::vector<std::string_view> method_values;
+  std::vector<int64_t> number_values;
+  std::vector<uint32_t> number_of_row;
+  for (size_t r = 0; r < rows; ++r) {
+    method_values.emplace_back(r % 2 == 0 ? "GET" : "POST");
+    number_of_row.push_back(r % 5 == 4 ? mayak::RowTexts::kNoValue
+                                       : static_cast<uint32_t>(number_values.size()));
+    if (r % 5 != 4) number_values.push_back(static_cast<int64_t>(r * 37));
+  }
+  const auto methods = mayak::RowTexts::Strings(1, rows, method_values, {}, {});
+  const auto numbers = mayak::RowTexts::Integers(2, rows, number_values, number_of_row);
+  const auto resolve = [&](uint32_t c) -> absl::StatusOr<const mayak::RowTexts*> {
+    if (c == 1) return &methods;
+    if (c == 2) return &numbers;
+    return absl::NotFoundError("no such column");
+  };
+  const mayak::ReferenceResolver resolver(resolve);
+  const size_t bitmap_size = present < rows ? (rows + 7) / 8 : 0;
+  const bool templated = raw->size() > bitmap_size &&
+                         (*raw)[bitmap_size] == static_cast<char>(mayak::StringEncoding::kTemplate);
+  if (mayak::DecodeChunk(std::move(raw), rows, present, version, &column, &resolver)) {
+    CheckDecoded(column, rows, present, version, templated);
   }
   return 0;
 }

@@ -16,6 +16,8 @@
 #include "pipeline/ndjson_decoder.h"
 #include "storage/column_encoding.h"
 #include "storage/record_codec.h"
+#include "storage/segment_format.h"
+#include "storage/string_templates.h"
 #include "storage/wal_format.h"
 #include "support/compression.h"
 
@@ -42,7 +44,7 @@ std::string CompanyNdjson(uint64_t seed, int lines) {
 std::string ChunkHeader(uint8_t type, size_t rows) {
   std::string header;
   header.push_back(static_cast<char>(type - 1));
-  header.push_back(static_cast<char>(mayak::kLatestNumbersVersion - 1));  // the latest version
+  header.push_back(static_cast<char>(mayak::segment::kVersion - 1));  // the latest version
   for (int i = 0; i < 2; ++i) header.push_back(static_cast<char>((rows >> (8 * i)) & 0xff));
   for (int i = 0; i < 2; ++i) header.push_back(static_cast<char>((rows >> (8 * i)) & 0xff));
   return header;
@@ -121,5 +123,31 @@ int main(int argc, char** argv) {
   chunk.clear();
   mayak::EncodeStrings(users, &chunk, 0);  // a prefix and numbers
   Write(dir, "column_chunk_fuzz", 7, ChunkHeader(4, users.size()) + chunk);
+  // Messages as templates referring to the fuzz target's made-up columns:
+  // 1, a method by row, and 2, a number by row (r * 37, none when r % 5 is 4).
+  std::vector<std::string> requests;
+  for (size_t r = 0; r < 40; ++r) {
+    requests.push_back(std::string(r % 2 == 0 ? "GET" : "POST") + " /api/orders/" +
+                       (r % 5 == 4 ? "cart" : std::to_string(r * 37)) + " took " +
+                       std::to_string(r % 9) + "ms");
+  }
+  std::vector<std::string_view> method_values;
+  std::vector<int64_t> number_values;
+  std::vector<uint32_t> number_of_row;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    method_values.emplace_back(r % 2 == 0 ? "GET" : "POST");
+    number_of_row.push_back(r % 5 == 4 ? mayak::RowTexts::kNoValue
+                                       : static_cast<uint32_t>(number_values.size()));
+    if (r % 5 != 4) number_values.push_back(static_cast<int64_t>(r * 37));
+  }
+  const auto methods = mayak::RowTexts::Strings(1, requests.size(), method_values, {}, {});
+  const auto numbers = mayak::RowTexts::Integers(2, requests.size(), number_values, number_of_row);
+  chunk.assign(1, static_cast<char>(mayak::StringEncoding::kTemplate));
+  if (!mayak::EncodeTemplatedStrings({requests.begin(), requests.end()}, {}, {&methods, &numbers},
+                                     mayak::segment::kVersion, &chunk)) {
+    std::fprintf(stderr, "templates refused the seed messages\n");
+    return 1;
+  }
+  Write(dir, "column_chunk_fuzz", 8, ChunkHeader(4, requests.size()) + chunk);
   return 0;
 }

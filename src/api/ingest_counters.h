@@ -14,11 +14,12 @@ struct IngestCounters {
 };
 
 inline IngestCounters GetIngestCounters(MetricsRegistry* metrics) {
-  return {metrics->GetCounter("mayak_ingested_records_total", "Records stored (acknowledged)."),
-          metrics->GetCounter("mayak_ingested_bytes_total",
-                              "Uncompressed bytes of the request bodies whose records were stored."),
-          metrics->GetCounter("mayak_rejected_records_total",
-                              "Records refused at ingest (bad lines or documents).")};
+  return {
+      metrics->GetCounter("mayak_ingested_records_total", "Records stored (acknowledged)."),
+      metrics->GetCounter("mayak_ingested_bytes_total",
+                          "Uncompressed bytes of the request bodies whose records were stored."),
+      metrics->GetCounter("mayak_rejected_records_total",
+                          "Records refused at ingest (bad lines or documents).")};
 }
 
 }  // namespace mayak

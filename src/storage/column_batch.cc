@@ -3,14 +3,23 @@
 #include <bit>
 #include <cstring>
 
+#include "common/strings.h"
 #include "model/level.h"
 
 namespace mayak {
 
 using segment::ColumnType;
 
+namespace {
+
+absl::StatusOr<const RowTexts*> NoReferences(uint32_t column) {
+  return absl::DataLossError(StrCat("reference to column ", column, " outside a row group"));
+}
+
+}  // namespace
+
 bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present, uint32_t version,
-                 DecodedColumn* out) {
+                 DecodedColumn* out, const ReferenceResolver* resolve) {
   std::string_view values = *raw;
   out->raw = std::move(raw);
   size_t count = rows;
@@ -50,10 +59,28 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       // then replaces the raw chunk (held by pointer, so the views into it
       // stay valid).
       auto expanded = std::make_unique<std::string>();
-      auto strings = DecodeStringViews(values, count, expanded.get(), version);
+      // A templated chunk needs each value's row, for the columns it refers to.
+      std::vector<uint32_t> value_rows;
+      const bool templated =
+          !values.empty() && values[0] == static_cast<char>(StringEncoding::kTemplate);
+      if (templated) {
+        if (resolve == nullptr) return false;
+        if (!out->value_of_row.empty()) {
+          value_rows.reserve(count);
+          for (size_t r = 0; r < rows; ++r) {
+            if (out->value_of_row[r] != DecodedColumn::kNull) {
+              value_rows.push_back(static_cast<uint32_t>(r));
+            }
+          }
+        }
+      }
+      const TemplateContext templates{
+          .rows = value_rows,
+          .resolve = resolve != nullptr ? *resolve : ReferenceResolver(NoReferences)};
+      auto strings = DecodeStringViews(values, count, expanded.get(), version, &templates);
       if (!strings.ok()) return false;
       out->strings = *std::move(strings);
-      if (!expanded->empty()) out->raw = std::move(expanded);
+      if (!expanded->empty() || templated) out->raw = std::move(expanded);
       return true;
     }
     case ColumnType::kInt: {
@@ -78,6 +105,17 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       return true;
   }
   return false;
+}
+
+std::optional<RowTexts> TextsOf(const DecodedColumn& column, size_t rows) {
+  if (column.type == ColumnType::kInt) {
+    return RowTexts::Integers(column.column, rows, column.ints, column.value_of_row);
+  }
+  if (column.type == ColumnType::kString) {
+    return RowTexts::Strings(column.column, rows, column.strings.values, column.strings.codes,
+                             column.value_of_row);
+  }
+  return std::nullopt;
 }
 
 std::vector<const DecodedColumn*> ColumnBatch::Find(std::string_view name) const {

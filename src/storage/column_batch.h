@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,8 +40,14 @@ struct DecodedColumn {
 // Decodes a chunk of `rows` rows (docs/format/segment.md) into `out`, whose
 // `column`, `name` and `type` are set. False when the bytes are damaged.
 // `version` is the segment's format version.
+// A templated string chunk (format 5) refers to other columns of its row
+// group: `resolve` gives their texts, and without it such a chunk is damage.
 bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present, uint32_t version,
-                 DecodedColumn* out);
+                 DecodedColumn* out, const ReferenceResolver* resolve = nullptr);
+
+// A string or integer column as the templated chunks that refer to it read
+// it (a view: `column` must outlive it); nullopt for other types.
+std::optional<RowTexts> TextsOf(const DecodedColumn& column, size_t rows);
 
 struct ColumnBatch {
   size_t rows = 0;

@@ -530,7 +530,8 @@ void EncodeStrings(const std::vector<std::string_view>& values, std::string* out
 }
 
 absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count,
-                                              std::string* expanded, uint32_t version) {
+                                              std::string* expanded, uint32_t version,
+                                              const TemplateContext* templates) {
   if (count > data.size()) return Damaged("string");
   ByteReader in(data);
   uint8_t encoding = 0;
@@ -551,6 +552,17 @@ absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t coun
     case StringEncoding::kPrefixedNumber:
       return as_text(expanded != nullptr && ExpandPrefixedNumbers(&in, count, version, expanded),
                      "prefixed number");
+    case StringEncoding::kTemplate: {
+      // Written out one value after another, without lengths: the views
+      // are made as the values are.
+      StringViews out;
+      if (version < kTemplateVersion || expanded == nullptr || templates == nullptr ||
+          !ExpandTemplatedStrings(&in, count, templates->rows, templates->resolve, version,
+                                  expanded, &out.values)) {
+        return Damaged("templated string");
+      }
+      return out;
+    }
     default:
       break;
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "storage/string_templates.h"
 
 namespace mayak {
 
@@ -55,8 +56,14 @@ enum class StringEncoding : uint8_t {
   kHex = 2,
   kIpv4 = 3,
   kPrefixedNumber = 4,
+  kTemplate = 5,
 };
 inline constexpr uint32_t kHexStringsVersion = 4;
+// kTemplate (version 5): values as templates with numbers and references
+// to other columns of the same row (storage/string_templates.h). The
+// segment writer chooses it; EncodeStrings never does, as it sees one
+// column alone.
+inline constexpr uint32_t kTemplateVersion = 5;
 
 inline constexpr size_t kMaxDictionary = 4096;
 
@@ -83,11 +90,20 @@ struct StringViews {
   std::string_view Get(size_t i) const { return values[codes.empty() ? i : codes[i]]; }
   uint32_t Code(size_t i) const { return codes.empty() ? static_cast<uint32_t>(i) : codes[i]; }
 };
-// A kHex, kIpv4 or kPrefixedNumber chunk is first written out as text, in the plain layout,
-// to `*expanded`, and the views point there; without `expanded` it is an
-// error.
+// What a kTemplate chunk needs from its row group: the row of each value
+// (empty: value k is row k) and the texts of the columns it refers to.
+struct TemplateContext {
+  const std::vector<uint32_t>& rows;
+  ReferenceResolver resolve;
+};
+
+// A kHex, kIpv4 or kPrefixedNumber chunk is first written out as text, in
+// the plain layout, to `*expanded`, and the views point there; a kTemplate
+// chunk's values are written there one after another. Without `expanded`
+// (or, for kTemplate, `templates`) it is an error.
 absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t count,
                                               std::string* expanded = nullptr,
-                                              uint32_t version = kLatestNumbersVersion);
+                                              uint32_t version = kLatestNumbersVersion,
+                                              const TemplateContext* templates = nullptr);
 
 }  // namespace mayak

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstring>
 
+#include "absl/container/flat_hash_map.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "storage/bloom_filter.h"
@@ -127,6 +128,73 @@ absl::StatusOr<ColumnBatch> SegmentReader::ReadColumns(
   return batch;
 }
 
+struct SegmentReader::ReferencedColumns {
+  absl::flat_hash_map<uint32_t, std::unique_ptr<DecodedColumn>> decoded;
+  absl::flat_hash_map<uint32_t, std::unique_ptr<RowTexts>> texts;
+};
+
+absl::Status SegmentReader::DecodeColumn(size_t group, const segment::ChunkMeta& chunk,
+                                         const ColumnBatch& batch, ReferencedColumns* referenced,
+                                         int depth, DecodedColumn* out) const {
+  const segment::Column& column = footer_.columns[chunk.column];
+  auto raw = ReadChunk(chunk, group);
+  if (!raw.ok()) return raw.status();
+  out->column = chunk.column;
+  out->name = column.name;
+  out->type = column.type;
+  absl::Status reference_status;
+  const auto resolve = [&](uint32_t other) -> absl::StatusOr<const RowTexts*> {
+    auto texts = ReferenceTexts(group, other, batch, referenced, depth + 1);
+    if (!texts.ok()) reference_status = texts.status();
+    return texts;
+  };
+  const ReferenceResolver resolver(resolve);
+  const size_t rows = footer_.row_groups[group].rows;
+  if (!DecodeChunk(std::make_unique<std::string>(*std::move(raw)), rows, chunk.present, version_,
+                   out, &resolver)) {
+    if (!reference_status.ok()) return reference_status;
+    return Damaged(StrCat("row group ", group, ", column ", column.name));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const RowTexts*> SegmentReader::ReferenceTexts(size_t group, uint32_t column,
+                                                              const ColumnBatch& batch,
+                                                              ReferencedColumns* referenced,
+                                                              int depth) const {
+  // Templates refer to columns written before them, so a chain is as long
+  // as the string columns are many at most; a loop is damage.
+  constexpr int kMaxDepth = 16;
+  if (auto it = referenced->texts.find(column); it != referenced->texts.end()) {
+    return it->second.get();
+  }
+  const DecodedColumn* source = batch.Column(column);
+  if (source == nullptr) {
+    if (auto it = referenced->decoded.find(column); it != referenced->decoded.end()) {
+      source = it->second.get();
+    }
+  }
+  const auto damaged = [&](std::string_view what) {
+    return Damaged(
+        StrCat("row group ", group, ": a template refers to column ", column, ", ", what));
+  };
+  if (source == nullptr) {
+    if (depth > kMaxDepth) return damaged("in a loop of references");
+    const segment::RowGroupMeta& meta = footer_.row_groups[group];
+    const auto chunk =
+        std::find_if(meta.chunks.begin(), meta.chunks.end(),
+                     [column](const segment::ChunkMeta& c) { return c.column == column; });
+    if (chunk == meta.chunks.end() || column == 0) return damaged("which the row group lacks");
+    auto decoded = std::make_unique<DecodedColumn>();
+    RETURN_IF_ERROR(DecodeColumn(group, *chunk, batch, referenced, depth, decoded.get()));
+    source = decoded.get();
+    referenced->decoded[column] = std::move(decoded);
+  }
+  std::optional<RowTexts> texts = TextsOf(*source, footer_.row_groups[group].rows);
+  if (!texts) return damaged("which is neither text nor integers");
+  return (referenced->texts[column] = std::make_unique<RowTexts>(*texts)).get();
+}
+
 absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::string>* columns,
                                        ColumnBatch* batch, bool timestamps) const {
   if (index >= footer_.row_groups.size()) {
@@ -139,6 +207,7 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
     return std::any_of(batch->columns.begin(), batch->columns.end(),
                        [column](const DecodedColumn& c) { return c.column == column; });
   };
+  ReferencedColumns referenced;
   for (const segment::ChunkMeta& chunk : group.chunks) {
     const segment::Column& column = footer_.columns[chunk.column];
     const bool wanted = chunk.column == 0    ? need_timestamps
@@ -146,16 +215,14 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
                                              : std::find(columns->begin(), columns->end(),
                                                          column.name) != columns->end();
     if (!wanted || (chunk.column != 0 && decoded_already(chunk.column))) continue;
-    auto raw = ReadChunk(chunk, index);
-    if (!raw.ok()) return raw.status();
-    DecodedColumn decoded;
-    decoded.column = chunk.column;
-    decoded.name = column.name;
-    decoded.type = column.type;
-    if (!DecodeChunk(std::make_unique<std::string>(*std::move(raw)), batch->rows, chunk.present,
-                     version_, &decoded)) {
-      return Damaged(StrCat("row group ", index, ", column ", column.name));
+    // A column a template referred to is decoded already.
+    if (auto it = referenced.decoded.find(chunk.column); it != referenced.decoded.end()) {
+      batch->columns.push_back(std::move(*it->second));
+      referenced.decoded.erase(it);
+      continue;
     }
+    DecodedColumn decoded;
+    RETURN_IF_ERROR(DecodeColumn(index, chunk, *batch, &referenced, 0, &decoded));
     if (column.type == ColumnType::kTimestamp) {
       batch->timestamps = std::move(decoded.ints);
       continue;

@@ -59,6 +59,15 @@ class SegmentReader {
   absl::StatusOr<std::string> ReadBlock(uint64_t offset, uint64_t size, uint32_t crc,
                                         const std::string& where) const;
   absl::StatusOr<std::string> ReadChunk(const segment::ChunkMeta& chunk, size_t group) const;
+  // Columns decoded only because a templated chunk refers to them.
+  struct ReferencedColumns;
+  // Reads and decodes one chunk of row group `group`; the columns its
+  // templates refer to come from `batch` or are decoded into `referenced`.
+  absl::Status DecodeColumn(size_t group, const segment::ChunkMeta& chunk, const ColumnBatch& batch,
+                            ReferencedColumns* referenced, int depth, DecodedColumn* out) const;
+  absl::StatusOr<const RowTexts*> ReferenceTexts(size_t group, uint32_t column,
+                                                 const ColumnBatch& batch,
+                                                 ReferencedColumns* referenced, int depth) const;
   absl::Status Damaged(std::string_view what) const;
 
   std::string path_;

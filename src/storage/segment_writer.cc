@@ -16,6 +16,7 @@
 #include "storage/bloom_filter.h"
 #include "storage/coding.h"
 #include "storage/column_encoding.h"
+#include "storage/string_templates.h"
 
 namespace mayak {
 namespace {
@@ -31,6 +32,10 @@ constexpr std::pair<std::string_view, ColumnType> kFixedColumns[] = {
 };
 
 constexpr uint32_t kFixedColumnCount = std::size(kFixedColumns);
+
+// A string dictionary of more values than this is tried as templates too:
+// messages in a row group of a few thousand rows are mostly distinct.
+constexpr size_t kMinTemplatedDictionary = 256;
 
 // Fields that measure (ECS `event.duration`, `*.bytes`, ...) are filtered by
 // ranges, which row group min/max answer; a Bloom filter of their values
@@ -270,37 +275,31 @@ class SegmentBuilder {
     raw.clear();
     for (int64_t level : pending_[2].ints) raw.push_back(static_cast<char>(level));
     AddChunk(&group, {.column = 2, .present = n}, raw);
+    // Strings first, as they may be stored as templates referring to
+    // each other; chunks are then added in column order.
+    EncodeStringColumns(n);
     for (uint32_t column = segment::kMessageColumn; column <= segment::kServiceColumn; ++column) {
-      const std::vector<std::string_view>& strings = pending_[column].strings;
-      raw.clear();
-      EncodeStrings(strings, &raw, kMaxDictionary, &distinct_, options_.format_version);
-      // Messages are searched by words, system and service by value.
-      for (std::string_view v : distinct_.empty() ? strings : distinct_) {
-        column == segment::kMessageColumn ? bloom_.AddWords(v) : bloom_.AddWordsAndValue(v);
-      }
-      AddChunk(&group, {.column = column, .present = n}, raw, bloom_.Finish());
+      AddChunk(&group, {.column = column, .present = n}, encoded_[column], blooms_[column]);
     }
     for (uint32_t column = kFixedColumnCount; column < pending_.size(); ++column) {
       const PendingColumn& values = pending_[column];
       if (values.rows.empty()) continue;
-      raw.clear();
-      if (values.rows.size() < n) {  // a presence bitmap, then the present values
-        std::vector<uint8_t> bitmap((n + 7) / 8, 0);
-        for (uint32_t row : values.rows) {
-          bitmap[row / 8] = static_cast<uint8_t>(bitmap[row / 8] | (1u << (row % 8)));
-        }
-        raw.append(reinterpret_cast<const char*>(bitmap.data()), bitmap.size());
+      const ColumnType type = columns_[column].type;
+      if (type == ColumnType::kString) {
+        AddChunk(&group, {.column = column, .present = values.rows.size()}, encoded_[column],
+                 blooms_[column]);
+        continue;
       }
+      raw.clear();
+      AppendPresence(values, n, &raw);
       segment::ChunkMeta chunk;
       chunk.column = column;
       chunk.present = values.rows.size();
-      // Strings and integers (ids: order.id, user.id) get Bloom filters,
-      // but not measurements, which are searched by range.
-      const ColumnType type = columns_[column].type;
-      const bool indexed = (type == ColumnType::kString || type == ColumnType::kInt) &&
-                           !IsMeasurement(columns_[column].name);
-      EncodeValues(type, values, options_.format_version, &raw, &chunk, indexed ? &bloom_ : nullptr,
-                   &distinct_);
+      // Integers (ids: order.id) get Bloom filters, but not measurements,
+      // which are searched by range.
+      const bool indexed = type == ColumnType::kInt && !IsMeasurement(columns_[column].name);
+      EncodeValues(type, values, options_.format_version, &raw, &chunk,
+                   indexed ? &bloom_ : nullptr);
       AddChunk(&group, chunk, raw, indexed ? bloom_.Finish() : std::string());
     }
     footer_.rows += n;
@@ -313,21 +312,129 @@ class SegmentBuilder {
     footer_.row_groups.push_back(std::move(group));
   }
 
-  // Encodes an attribute column's values and records its statistics: the
-  // range of numbers, the words and values of strings.
-  static void EncodeValues(ColumnType type, const PendingColumn& values, uint32_t version,
-                           std::string* out, segment::ChunkMeta* chunk, bloom::FilterBuilder* bloom,
-                           std::vector<std::string_view>* distinct) {
-    switch (type) {
-      case ColumnType::kString: {
-        EncodeStrings(values.strings, out, kMaxDictionary, distinct, version);
-        // A dictionary's values once each, or every value.
-        if (bloom == nullptr) return;
-        for (std::string_view v : distinct->empty() ? values.strings : *distinct) {
-          bloom->AddWordsAndValue(v);
+  // A presence bitmap of the rows that have a value, unless all do.
+  static void AppendPresence(const PendingColumn& values, size_t n, std::string* out) {
+    if (values.rows.empty() || values.rows.size() == n) return;
+    std::vector<uint8_t> bitmap((n + 7) / 8, 0);
+    for (uint32_t row : values.rows) {
+      bitmap[row / 8] = static_cast<uint8_t>(bitmap[row / 8] | (1u << (row % 8)));
+    }
+    out->append(reinterpret_cast<const char*>(bitmap.data()), bitmap.size());
+  }
+
+  // Encodes every string column of the row group into encoded_ (presence
+  // bitmap included) with its Bloom filter in blooms_. A column that would
+  // be stored plain (or as a dictionary of many values) is then tried as
+  // templates (string_templates.h),
+  // shortest values first, so that longer values refer to shorter ones
+  // (a message to its URL path, the path to its order id) and never back:
+  // a column refers only to integers and to strings settled before it.
+  void EncodeStringColumns(size_t n) {
+    encoded_.resize(pending_.size());
+    blooms_.resize(pending_.size());
+    std::vector<uint32_t> tried;  // columns to try as templates
+    for (uint32_t column = segment::kMessageColumn; column < pending_.size(); ++column) {
+      const PendingColumn& values = pending_[column];
+      const bool fixed = column < kFixedColumnCount;
+      if (columns_[column].type != ColumnType::kString || (!fixed && values.rows.empty())) continue;
+      std::string& raw = encoded_[column];
+      raw.clear();
+      AppendPresence(values, n, &raw);
+      const size_t start = raw.size();
+      EncodeStrings(values.strings, &raw, kMaxDictionary, &distinct_, options_.format_version);
+      // Messages are searched by words, other strings by words and value
+      // (a dictionary's values once each, or every value); measurements
+      // by range only.
+      blooms_[column].clear();
+      if (fixed || !IsMeasurement(columns_[column].name)) {
+        for (std::string_view v : distinct_.empty() ? values.strings : distinct_) {
+          column == segment::kMessageColumn ? bloom_.AddWords(v) : bloom_.AddWordsAndValue(v);
         }
-        return;
+        blooms_[column] = bloom_.Finish();
       }
+      // Plain chunks, and dictionaries of many values (row groups of few
+      // rows), are tried as templates.
+      if (raw[start] == static_cast<char>(StringEncoding::kPlain) ||
+          (raw[start] == static_cast<char>(StringEncoding::kDictionary) &&
+           distinct_.size() > kMinTemplatedDictionary)) {
+        tried.push_back(column);
+      }
+    }
+    if (options_.format_version < kTemplateVersion || tried.empty()) return;
+    PrepareRowTexts(n, tried);
+    std::vector<std::pair<double, uint32_t>> by_length;  // mean length, column
+    for (uint32_t c : tried) {
+      size_t bytes = 0;
+      for (std::string_view v : pending_[c].strings) bytes += v.size();
+      by_length.emplace_back(
+          static_cast<double>(bytes) / static_cast<double>(pending_[c].strings.size()), c);
+    }
+    std::ranges::sort(by_length);
+    for (size_t k = 0; k < tried.size(); ++k) tried[k] = by_length[k].second;
+    std::string templated;
+    for (size_t k = 0; k < tried.size(); ++k) {
+      const uint32_t column = tried[k];
+      std::vector<const RowTexts*> fields;
+      for (const RowTexts& texts : row_texts_) {
+        const uint32_t c = texts.column();
+        const bool later = std::find(tried.begin() + static_cast<std::ptrdiff_t>(k), tried.end(),
+                                     c) != tried.end();
+        if (!later) fields.push_back(&texts);
+      }
+      const PendingColumn& values = pending_[column];
+      templated.clear();
+      AppendPresence(values, n, &templated);
+      templated.push_back(static_cast<char>(StringEncoding::kTemplate));
+      if (EncodeTemplatedStrings(values.strings, values.rows, fields, options_.format_version,
+                                 &templated) &&
+          templated.size() < encoded_[column].size()) {
+        std::swap(encoded_[column], templated);
+      }
+    }
+  }
+
+  // The text by row of every string and integer column, for templates.
+  void PrepareRowTexts(size_t n, const std::vector<uint32_t>& tried) {
+    row_texts_.clear();
+    value_of_row_.resize(pending_.size());
+    for (uint32_t column = segment::kMessageColumn; column < pending_.size(); ++column) {
+      const PendingColumn& values = pending_[column];
+      const ColumnType type = columns_[column].type;
+      const bool fixed = column < kFixedColumnCount;
+      if ((type != ColumnType::kString && type != ColumnType::kInt) ||
+          (!fixed && values.rows.empty())) {
+        continue;
+      }
+      // A column of one repeated value (system, service) is as cheap as
+      // a template's literal: leave it out, and the templates the same
+      // across groups.
+      if (type == ColumnType::kString &&
+          std::find(tried.begin(), tried.end(), column) == tried.end() &&
+          std::adjacent_find(values.strings.begin(), values.strings.end(), std::not_equal_to<>()) ==
+              values.strings.end()) {
+        continue;
+      }
+      // Rows to values, for columns some rows lack.
+      std::vector<uint32_t>& value_of_row = value_of_row_[column];
+      value_of_row.clear();
+      if (!values.rows.empty()) {
+        value_of_row.assign(n, RowTexts::kNoValue);
+        for (size_t k = 0; k < values.rows.size(); ++k) {
+          value_of_row[values.rows[k]] = static_cast<uint32_t>(k);
+        }
+      }
+      row_texts_.push_back(type == ColumnType::kInt
+                               ? RowTexts::Integers(column, n, values.ints, value_of_row)
+                               : RowTexts::Strings(column, n, values.strings, {}, value_of_row));
+    }
+  }
+
+  // Encodes a number or boolean attribute column's values and records its
+  // statistics: the range of numbers, their Bloom filter.
+  static void EncodeValues(ColumnType type, const PendingColumn& values, uint32_t version,
+                           std::string* out, segment::ChunkMeta* chunk,
+                           bloom::FilterBuilder* bloom) {
+    switch (type) {
       case ColumnType::kInt: {
         const std::vector<int64_t>& ints = values.ints;
         if (bloom != nullptr) {
@@ -401,6 +508,11 @@ class SegmentBuilder {
   // The target columns of each batch of the row group being merged.
   absl::flat_hash_map<const ColumnBatch*, std::vector<uint32_t>> batch_columns_;
   std::vector<std::string_view> distinct_;  // a string chunk's dictionary
+  // The row group's string chunks and their Bloom filters, by column.
+  std::vector<std::string> encoded_;
+  std::vector<std::string> blooms_;
+  std::vector<RowTexts> row_texts_;                  // the columns templates may refer to
+  std::vector<std::vector<uint32_t>> value_of_row_;  // by column, for row_texts_
 };
 
 bool InSegmentOrder(const LogRecord& a, const LogRecord& b) {
