@@ -81,6 +81,7 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       if (!strings.ok()) return false;
       out->strings = *std::move(strings);
       if (!expanded->empty() || templated) out->raw = std::move(expanded);
+      out->templated = templated;
       return true;
     }
     case ColumnType::kInt: {

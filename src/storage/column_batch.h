@@ -31,6 +31,7 @@ struct DecodedColumn {
   std::vector<int64_t> ints;    // kInt, kTimestamp, kObserved, kLevel
   std::vector<double> doubles;  // kDouble
   std::vector<uint8_t> bools;   // kBool
+  bool templated = false;       // kString stored as templates (format 5)
 
   uint32_t ValueIndex(size_t row) const {
     return value_of_row.empty() ? static_cast<uint32_t>(row) : value_of_row[row];

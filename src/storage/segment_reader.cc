@@ -135,7 +135,7 @@ struct SegmentReader::ReferencedColumns {
 
 absl::Status SegmentReader::DecodeColumn(size_t group, const segment::ChunkMeta& chunk,
                                          const ColumnBatch& batch, ReferencedColumns* referenced,
-                                         int depth, DecodedColumn* out) const {
+                                         DecodedColumn* out) const {
   const segment::Column& column = footer_.columns[chunk.column];
   auto raw = ReadChunk(chunk, group);
   if (!raw.ok()) return raw.status();
@@ -144,14 +144,16 @@ absl::Status SegmentReader::DecodeColumn(size_t group, const segment::ChunkMeta&
   out->type = column.type;
   absl::Status reference_status;
   const auto resolve = [&](uint32_t other) -> absl::StatusOr<const RowTexts*> {
-    auto texts = ReferenceTexts(group, other, batch, referenced, depth + 1);
+    auto texts = ReferenceTexts(group, other, batch, referenced);
     if (!texts.ok()) reference_status = texts.status();
     return texts;
   };
   const ReferenceResolver resolver(resolve);
   const size_t rows = footer_.row_groups[group].rows;
+  // A column a template refers to is decoded without references of its
+  // own: a template of templates is damage (docs/format/segment.md).
   if (!DecodeChunk(std::make_unique<std::string>(*std::move(raw)), rows, chunk.present, version_,
-                   out, &resolver)) {
+                   out, referenced != nullptr ? &resolver : nullptr)) {
     if (!reference_status.ok()) return reference_status;
     return Damaged(StrCat("row group ", group, ", column ", column.name));
   }
@@ -160,11 +162,7 @@ absl::Status SegmentReader::DecodeColumn(size_t group, const segment::ChunkMeta&
 
 absl::StatusOr<const RowTexts*> SegmentReader::ReferenceTexts(size_t group, uint32_t column,
                                                               const ColumnBatch& batch,
-                                                              ReferencedColumns* referenced,
-                                                              int depth) const {
-  // Templates refer to columns written before them, so a chain is as long
-  // as the string columns are many at most; a loop is damage.
-  constexpr int kMaxDepth = 16;
+                                                              ReferencedColumns* referenced) const {
   if (auto it = referenced->texts.find(column); it != referenced->texts.end()) {
     return it->second.get();
   }
@@ -179,17 +177,17 @@ absl::StatusOr<const RowTexts*> SegmentReader::ReferenceTexts(size_t group, uint
         StrCat("row group ", group, ": a template refers to column ", column, ", ", what));
   };
   if (source == nullptr) {
-    if (depth > kMaxDepth) return damaged("in a loop of references");
     const segment::RowGroupMeta& meta = footer_.row_groups[group];
     const auto chunk =
         std::find_if(meta.chunks.begin(), meta.chunks.end(),
                      [column](const segment::ChunkMeta& c) { return c.column == column; });
     if (chunk == meta.chunks.end() || column == 0) return damaged("which the row group lacks");
     auto decoded = std::make_unique<DecodedColumn>();
-    RETURN_IF_ERROR(DecodeColumn(group, *chunk, batch, referenced, depth, decoded.get()));
+    RETURN_IF_ERROR(DecodeColumn(group, *chunk, batch, nullptr, decoded.get()));
     source = decoded.get();
     referenced->decoded[column] = std::move(decoded);
   }
+  if (source->templated) return damaged("which is stored as templates itself");
   std::optional<RowTexts> texts = TextsOf(*source, footer_.row_groups[group].rows);
   if (!texts) return damaged("which is neither text nor integers");
   return (referenced->texts[column] = std::make_unique<RowTexts>(*texts)).get();
@@ -222,7 +220,7 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
       continue;
     }
     DecodedColumn decoded;
-    RETURN_IF_ERROR(DecodeColumn(index, chunk, *batch, &referenced, 0, &decoded));
+    RETURN_IF_ERROR(DecodeColumn(index, chunk, *batch, &referenced, &decoded));
     if (column.type == ColumnType::kTimestamp) {
       batch->timestamps = std::move(decoded.ints);
       continue;

@@ -61,13 +61,14 @@ class SegmentReader {
   absl::StatusOr<std::string> ReadChunk(const segment::ChunkMeta& chunk, size_t group) const;
   // Columns decoded only because a templated chunk refers to them.
   struct ReferencedColumns;
-  // Reads and decodes one chunk of row group `group`; the columns its
-  // templates refer to come from `batch` or are decoded into `referenced`.
+  // Reads and decodes one chunk of row group `group`. The columns its
+  // templates refer to come from `batch` or are decoded into `referenced`;
+  // without `referenced` (a column referred to), templates are damage.
   absl::Status DecodeColumn(size_t group, const segment::ChunkMeta& chunk, const ColumnBatch& batch,
-                            ReferencedColumns* referenced, int depth, DecodedColumn* out) const;
+                            ReferencedColumns* referenced, DecodedColumn* out) const;
   absl::StatusOr<const RowTexts*> ReferenceTexts(size_t group, uint32_t column,
                                                  const ColumnBatch& batch,
-                                                 ReferencedColumns* referenced, int depth) const;
+                                                 ReferencedColumns* referenced) const;
   absl::Status Damaged(std::string_view what) const;
 
   std::string path_;

@@ -106,7 +106,7 @@ TEST_F(SegmentTest, MessagesAreTemplatesOfTheirFieldsAndReadAlone) {
   auto reader = SegmentReader::Open(Env::Default(), path);
   auto v4_reader = SegmentReader::Open(Env::Default(), v4_path);
   ASSERT_TRUE(reader.ok() && v4_reader.ok());
-  // "GET /api/orders/83057 200 32ms" is its method, path and status: the
+  // "GET /api/orders/83057 200 32ms" is its method, order id and status: the
   // message and path chunks take a fraction of what version 4 stores.
   const auto stored = [](const SegmentReader& r, std::string_view column) {
     uint64_t bytes = 0;

@@ -325,10 +325,9 @@ class SegmentBuilder {
   // Encodes every string column of the row group into encoded_ (presence
   // bitmap included) with its Bloom filter in blooms_. A column that would
   // be stored plain (or as a dictionary of many values) is then tried as
-  // templates (string_templates.h),
-  // shortest values first, so that longer values refer to shorter ones
-  // (a message to its URL path, the path to its order id) and never back:
-  // a column refers only to integers and to strings settled before it.
+  // templates (string_templates.h), shortest values first; a column refers
+  // to integers and to strings not stored as templates, so references
+  // never loop and reading a column expands no other's templates.
   void EncodeStringColumns(size_t n) {
     encoded_.resize(pending_.size());
     blooms_.resize(pending_.size());
@@ -372,14 +371,21 @@ class SegmentBuilder {
     std::ranges::sort(by_length);
     for (size_t k = 0; k < tried.size(); ++k) tried[k] = by_length[k].second;
     std::string templated;
+    std::vector<uint32_t> as_templates;
     for (size_t k = 0; k < tried.size(); ++k) {
       const uint32_t column = tried[k];
+      // Not to columns stored as templates themselves: reading a message
+      // would expand its path first (a message refers to the order id
+      // instead, as the path does).
       std::vector<const RowTexts*> fields;
       for (const RowTexts& texts : row_texts_) {
         const uint32_t c = texts.column();
         const bool later = std::find(tried.begin() + static_cast<std::ptrdiff_t>(k), tried.end(),
                                      c) != tried.end();
-        if (!later) fields.push_back(&texts);
+        if (!later &&
+            std::find(as_templates.begin(), as_templates.end(), c) == as_templates.end()) {
+          fields.push_back(&texts);
+        }
       }
       const PendingColumn& values = pending_[column];
       templated.clear();
@@ -389,6 +395,7 @@ class SegmentBuilder {
                                  &templated) &&
           templated.size() < encoded_[column].size()) {
         std::swap(encoded_[column], templated);
+        as_templates.push_back(column);
       }
     }
   }

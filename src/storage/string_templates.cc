@@ -71,7 +71,8 @@ class TemplateBuilder {
       cursor = m.start + m.size;
     }
     AddText(v.substr(cursor));
-    const auto [it, added] = index_.try_emplace(template_, static_cast<uint32_t>(templates_.size()));
+    const auto [it, added] =
+        index_.try_emplace(template_, static_cast<uint32_t>(templates_.size()));
     if (added) {
       if (templates_.size() >= max_templates_) return false;
       templates_.push_back(template_);
@@ -133,10 +134,9 @@ class TemplateBuilder {
         candidates_.push_back({*text, f});
       }
     }
-    std::stable_sort(candidates_.begin(), candidates_.end(),
-                     [](const Candidate& a, const Candidate& b) {
-                       return a.text.size() > b.text.size();
-                     });
+    std::stable_sort(
+        candidates_.begin(), candidates_.end(),
+        [](const Candidate& a, const Candidate& b) { return a.text.size() > b.text.size(); });
     for (const Candidate& c : candidates_) {
       const std::string_view text = c.text;
       for (size_t at = v.find(text); at != std::string_view::npos; at = v.find(text, at + 1)) {
@@ -200,10 +200,10 @@ class TemplateBuilder {
 
   std::vector<const RowTexts*> fields_;
   const size_t max_templates_;
-  std::vector<int> reference_of_field_;  // -1 until the field is referred to
-  std::vector<size_t> references_;       // fields referred to, in order of first use
-  std::vector<size_t> active_;  // the fields looked for
-  std::vector<bool> found_;     // by field: found in a value
+  std::vector<int> reference_of_field_;       // -1 until the field is referred to
+  std::vector<size_t> references_;            // fields referred to, in order of first use
+  std::vector<size_t> active_;                // the fields looked for
+  std::vector<bool> found_;                   // by field: found in a value
   std::vector<std::array<char, 20>> digits_;  // by field: an integer's text
   size_t values_seen_ = 0;
   std::vector<Match> matches_;

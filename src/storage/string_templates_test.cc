@@ -48,9 +48,7 @@ class StringTemplatesTest : public ::testing::Test {
     orders_ = RowTexts::Integers(kOrderColumn, rows, order_values_, order_of_row_);
   }
 
-  std::vector<const RowTexts*> Fields() const {
-    return {&methods_, &paths_, &statuses_, &orders_};
-  }
+  std::vector<const RowTexts*> Fields() const { return {&methods_, &paths_, &statuses_, &orders_}; }
 
   // Decodes what EncodeTemplatedStrings wrote; `referred` collects the
   // columns the chunk asked for.
@@ -116,8 +114,8 @@ TEST_F(StringTemplatesTest, PathsReferToTheOrderIdOfTheirRow) {
     rows.push_back(static_cast<uint32_t>(r));
   }
   std::string encoded;
-  ASSERT_TRUE(EncodeTemplatedStrings(values, rows, {&orders_, &statuses_}, kTemplateVersion,
-                                     &encoded));
+  ASSERT_TRUE(
+      EncodeTemplatedStrings(values, rows, {&orders_, &statuses_}, kTemplateVersion, &encoded));
   std::set<uint32_t> referred;
   auto decoded = Decode(encoded, values.size(), rows, &referred);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
