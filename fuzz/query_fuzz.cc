@@ -1,7 +1,10 @@
 // The query parsers on arbitrary text: a query either parses or fails with a
-// message; a parsed filter can be run on records without crashing.
+// message; a parsed filter can be run on records without crashing. A KQL
+// tree written back as text parses to the same tree, and a KQL error names a
+// position inside the query.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -9,6 +12,7 @@
 #include "fuzz_check.h"
 #include "model/log_record.h"
 #include "query/filter.h"
+#include "query/kql.h"
 #include "query/pipes.h"
 
 namespace {
@@ -39,6 +43,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const mayak::LogRecord& record : records) (void)filter->Matches(record);
   } else {
     FUZZ_CHECK(!mayak::StatusMessage(filter.status()).empty(), "a parse error without a message");
+  }
+  auto tree = mayak::kql::Parse(query);
+  if (tree.ok()) {
+    const std::string written = mayak::kql::ToString(*tree);
+    auto again = mayak::kql::Parse(written);
+    FUZZ_CHECK(again.ok() && mayak::kql::ToString(*again) == written,
+               "a KQL tree written back does not parse to the same tree");
+  } else {
+    const int64_t position = mayak::kql::SyntaxPosition(tree.status());
+    FUZZ_CHECK(position >= 0 && static_cast<size_t>(position) <= query.size(),
+               "a KQL error without a position in the query");
   }
   auto piped = mayak::ParsePipes(query);
   if (!piped.ok()) {
