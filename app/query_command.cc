@@ -9,6 +9,7 @@
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "query/kql.h"
 #include "simdjson.h"
 #include "terminal.h"
 
@@ -140,6 +141,13 @@ int RunQuery(const QueryFlags& flags) {
     std::string_view message;
     if (doc["error"]["message"].get(message)) message = reply->body;
     std::cerr << "mayak query: " << message << " (HTTP " << reply->status << ")\n";
+    // A syntax error names where: show it under the query.
+    int64_t position = 0;
+    if (!doc["error"]["position"].get(position) && position >= 0) {
+      std::cerr << "  "
+                << ReplaceAll(kql::Caret(flags.query, static_cast<size_t>(position)), "\n", "\n  ")
+                << "\n";
+    }
     return 1;
   }
   simdjson::dom::array hits;
@@ -197,6 +205,8 @@ Command AddQueryCommand(CLI::App& app) {
       "Search the logs of a running server, newest first.\n"
       "Examples:\n"
       "  mayak query 'service.name:shop and log.level:error' --from 1h\n"
+      "  mayak query 'http.response.status_code >= 500 and not service.name:(crm-api or "
+      "mes-api)'\n"
       "  mayak query '\"connection refused\"' --from 2026-11-24T08:00:00Z --to now-1h\n"
       "  mayak query 'order.id:10442' --from 7d --format ndjson | jq .\n"
       "  mayak query 'log.level:error | stats count() by service.name' --from 1h\n"
@@ -204,9 +214,10 @@ Command AddQueryCommand(CLI::App& app) {
   auto flags = std::make_shared<QueryFlags>();
   cmd->add_option(
       "query", flags->query,
-      "field:value terms and words, joined by `and` (empty: everything); then\n"
-      "optionally `| stats count() by f1, f2` or `| timechart span=1m count() [by f]`;\n"
-      "e.g. 'order.id:10442'");
+      "A KQL filter (docs/query-language.md; empty: everything): field:value,\n"
+      "words, \"phrases\", field:*, wildcards, ranges (event.duration > 2s), and/or/not,\n"
+      "parentheses; then optionally `| stats count() by f1, f2` or\n"
+      "`| timechart span=1m count() [by f]`; e.g. 'order.id:10442'");
   cmd->add_option(
          "--from", flags->from,
          "Start: a duration ago (15m, 1h, 7d), now-1h, RFC 3339 or epoch ms, e.g. --from 1h")

@@ -8,11 +8,28 @@
 #include "common/timestamps.h"
 #include "common/units.h"
 #include "model/record_json.h"
+#include "query/filter.h"
+#include "query/kql.h"
 #include "query/pipes.h"
 #include "simdjson.h"
 
 namespace mayak {
 namespace {
+
+// A query the filter parser refused: 400 with the position it names, so
+// clients can point at it (the CLI prints a caret there).
+HttpResponse QuerySyntaxError(const absl::Status& status) {
+  HttpResponse response;
+  response.status = 400;
+  JsonWriter json(&response.body);
+  json.BeginObject().Key("error").BeginObject();
+  json.Key("code").String("query_syntax").Key("message").String(StatusMessage(status));
+  if (const int64_t position = kql::SyntaxPosition(status); position >= 0) {
+    json.Key("position").Int(position);
+  }
+  json.EndObject().EndObject();
+  return response;
+}
 
 constexpr int64_t kDefaultLookbackNanos = 15LL * 60 * kNanosPerSecond;
 constexpr size_t kDefaultLimit = 100;
@@ -168,9 +185,7 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
     auto piped = ParsePipes(params->q);
     if (!piped.ok()) return respond(JsonError(400, "query_syntax", StatusMessage(piped.status())));
     auto filter = Filter::Parse(piped->filter);
-    if (!filter.ok()) {
-      return respond(JsonError(400, "query_syntax", StatusMessage(filter.status())));
-    }
+    if (!filter.ok()) return respond(QuerySyntaxError(filter.status()));
     search.filter = &*filter;
     HttpResponse response;
     JsonWriter json(&response.body);

@@ -19,10 +19,10 @@ LogRecord ShopError() {
   return r;
 }
 
-bool Matches(std::string_view query) {
+bool Matches(std::string_view query, const LogRecord& record = ShopError()) {
   auto filter = Filter::Parse(query);
   EXPECT_TRUE(filter.ok()) << query << ": " << filter.status();
-  return filter.ok() && filter->Matches(ShopError());
+  return filter.ok() && filter->Matches(record);
 }
 
 TEST(FilterTest, MatchesFieldsWordsAndPhrases) {
@@ -55,19 +55,69 @@ TEST(FilterTest, MatchesFieldsWordsAndPhrases) {
   EXPECT_TRUE(everything->terms().empty());
 }
 
+TEST(FilterTest, OrNotAndParentheses) {
+  EXPECT_TRUE(Matches("order.id:1 or order.id:10442"));
+  EXPECT_FALSE(Matches("order.id:1 or order.id:2"));
+  EXPECT_TRUE(Matches("not order.id:1"));
+  EXPECT_FALSE(Matches("not order.id:10442"));
+  EXPECT_TRUE(Matches("not trace.id:*"));
+  EXPECT_TRUE(Matches("(order.id:1 or refused) and not system:crm"));
+  EXPECT_FALSE(Matches("order.id:1 or refused and system:crm"));
+  EXPECT_TRUE(Matches("order.id:10442 or refused and system:crm"));
+  EXPECT_TRUE(Matches("service.name:(crm-api or shop-api)"));
+  EXPECT_FALSE(Matches("service.name:(crm-api or mes-api)"));
+  // Words of one value are alternatives, as in KQL.
+  EXPECT_TRUE(Matches("http.response.status_code:404 500"));
+  EXPECT_TRUE(Matches("timeout refused"));
+  EXPECT_FALSE(Matches("timeout deadlock"));
+}
+
+TEST(FilterTest, RangesWildcardsAndLevels) {
+  EXPECT_TRUE(Matches("http.response.status_code >= 500"));
+  EXPECT_FALSE(Matches("http.response.status_code > 500"));
+  EXPECT_TRUE(Matches("http.response.status_code < 500.5"));
+  EXPECT_TRUE(Matches("ratio <= 0.5 and ratio > 0.25"));
+  EXPECT_FALSE(Matches("ratio < 0.5"));
+  EXPECT_TRUE(Matches("url.path >= /api/a"));  // text compares as text
+  EXPECT_FALSE(Matches("cache.hit > 0"));      // booleans have no order
+  EXPECT_TRUE(Matches("@timestamp < now"));
+  EXPECT_FALSE(Matches("@timestamp > now-1h"));  // the record is from 1970
+  EXPECT_TRUE(Matches("url.path:/api/*"));
+  EXPECT_TRUE(Matches("url.path:*orders"));
+  EXPECT_FALSE(Matches("url.path:/cart/*"));
+  EXPECT_FALSE(Matches(R"(url.path:"/api/*")"));  // quoted: a star is a star
+  EXPECT_TRUE(Matches("conn*"));                  // a word of the message
+  EXPECT_TRUE(Matches("message:REFUS*"));
+  EXPECT_FALSE(Matches("deadl*"));
+  EXPECT_TRUE(Matches("log.level:ERR*"));
+  EXPECT_TRUE(Matches("log.level:(warn or error)"));
+  // One rule in the list of those that redacted a record.
+  LogRecord redacted = ShopError();
+  redacted.attributes.push_back({"redacted", std::string(R"(["secret_key","email"])")});
+  EXPECT_TRUE(Matches("redacted:*email*", redacted));
+  EXPECT_FALSE(Matches("redacted:*iban*", redacted));
+  LogRecord slow = ShopError();
+  slow.attributes.push_back({"event.duration", int64_t{2'500'000'000}});
+  slow.attributes.push_back({"http.response.body.bytes", int64_t{20'000'000}});
+  EXPECT_TRUE(Matches("event.duration > 2s", slow));
+  EXPECT_FALSE(Matches("event.duration > 2500ms", slow));
+  EXPECT_TRUE(Matches("event.duration >= 2500ms", slow));
+  EXPECT_TRUE(Matches("http.response.body.bytes > 10MB", slow));
+  EXPECT_FALSE(Matches("http.response.body.bytes > 1GB", slow));
+}
+
 TEST(FilterTest, SyntaxErrorsSayWhereAndWhat) {
   const std::pair<const char*, const char*> cases[] = {
-      {"a or b", "position 2: `or` is not supported yet"},
-      {"not a", "position 0: `not`"},
-      {"and a", "position 0: `and` needs a term on each side"},
-      {"a and", "position 2: `and` needs a term on each side"},
-      {"* and", "position 2: `and` needs a term on each side"},
-      {"a and and b", "position 6: `and` needs a term"},
-      {"\"open", "position 0: unterminated quote"},
-      {"field: x", "position 6: a value is missing after 'field:'"},
-      {":x", "position 0: a field name is missing"},
-      {"(a)", "position 0: parentheses are not supported yet"},
-      {"\"...\"", "has no words to search for"},
+      {"and a", "expected a term"},
+      {"a and", "expected a term"},
+      {"a and and b", "at position 6"},
+      {"\"open", "never closed at position 0"},
+      {"field:", "expected a value after 'field:'"},
+      {":x", "at position 0"},
+      {"(a", "expected ')'"},
+      {"a:1 b:2", "put 'and' or 'or' between two terms at position 4"},
+      {"\"...\"", "has no words to search for at position 0"},
+      {"@timestamp > yesterday", "is not a time"},
   };
   for (const auto& [query, expected] : cases) {
     auto filter = Filter::Parse(query);

@@ -81,7 +81,7 @@ class Scanner {
       }
       const char c = query_[pos_];
       if (c == '(' || c == ')' || c == ':') {
-        t.kind = c == '(' ? TokenKind::kLeftParen
+        t.kind = c == '('   ? TokenKind::kLeftParen
                  : c == ')' ? TokenKind::kRightParen
                             : TokenKind::kColon;
         ++pos_;

@@ -46,11 +46,11 @@ struct Value {
 
 struct Node {
   NodeKind kind = NodeKind::kAll;
-  std::vector<Node> children;  // kAnd and kOr (two or more), kNot (one)
-  std::string field;           // kMatch (empty: the default fields), kRange, kExists
-  Value value;                 // kMatch, kRange
+  std::vector<Node> children;   // kAnd and kOr (two or more), kNot (one)
+  std::string field;            // kMatch (empty: the default fields), kRange, kExists
+  Value value;                  // kMatch, kRange
   RangeOp op = RangeOp::kLess;  // kRange
-  size_t position = 0;         // where the node starts in the query
+  size_t position = 0;          // where the node starts in the query
 
   bool operator==(const Node&) const = default;
 };

@@ -62,24 +62,45 @@ bool IntEquals(int64_t actual, const FilterTerm& term) {
 
 // Per value of `column` (dictionary entries for dictionary columns) whether
 // it satisfies `term`.
+// Whether message text `text` satisfies a message term.
+bool MessageMatches(const FilterTerm& term, std::string_view text) {
+  switch (term.kind) {
+    case FilterTerm::Kind::kExists:
+      return !text.empty();
+    case FilterTerm::Kind::kRange:
+      return term.Compare(text);
+    case FilterTerm::Kind::kMatch:
+      break;
+  }
+  if (!term.wildcard) return ContainsTokenSequence(text, term.tokens);
+  bool found = false;
+  ForEachWord(text, [&](std::string_view word) {
+    if (!found) found = WildcardMatch(term.value, ToLower(word));
+  });
+  return found;
+}
+
 std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const DecodedColumn& column) {
   std::vector<uint8_t> hit;
+  const bool exists = term.kind == FilterTerm::Kind::kExists;
+  const bool range = term.kind == FilterTerm::Kind::kRange;
   switch (column.type) {
     case ColumnType::kString: {
       const auto& values = column.strings.values;
       hit.assign(values.size(), 0);
       const bool service = column.column == kServiceColumn;
-      if (words && column.strings.codes.empty()) {
+      if (words && column.strings.codes.empty() && term.kind == FilterTerm::Kind::kMatch &&
+          !term.wildcard) {
         FindWordsInPlainValues(values, term.tokens, &hit);
         break;
       }
       for (size_t k = 0; k < values.size(); ++k) {
         if (words) {
-          hit[k] = ContainsTokenSequence(values[k], term.tokens);
+          hit[k] = MessageMatches(term, values[k]);
         } else if (service && values[k].empty()) {
           hit[k] = 0;
         } else {
-          hit[k] = term.exists || values[k] == term.value;
+          hit[k] = exists || term.ValueMatches(std::string(values[k]));
         }
       }
       break;
@@ -88,18 +109,21 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
       hit.resize(column.ints.size());
       for (size_t k = 0; k < hit.size(); ++k) {
         const auto level = static_cast<Level>(column.ints[k]);
+        const std::string_view name = LevelName(level);
         hit[k] = level != Level::kUnset &&
-                 (term.exists || EqualsIgnoreCase(LevelName(level), term.value));
+                 (exists || (range           ? term.Compare(name)
+                             : term.wildcard ? WildcardMatch(ToLower(term.value), ToLower(name))
+                                             : EqualsIgnoreCase(name, term.value)));
       }
       break;
     case ColumnType::kTimestamp:
     case ColumnType::kObserved:
     case ColumnType::kInt: {
-      // Integer terms compare in place (MatchColumn); here `field:*` and
-      // values such as 7.0.
+      // Integer equality compares in place (MatchColumn); here `field:*`,
+      // ranges and values such as 7.0.
       hit.resize(column.ints.size());
       for (size_t k = 0; k < hit.size(); ++k) {
-        hit[k] = term.exists || IntEquals(column.ints[k], term);
+        hit[k] = exists || (range ? term.Compare(column.ints[k]) : IntEquals(column.ints[k], term));
       }
       break;
     }
@@ -108,7 +132,8 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
       double wanted = 0;
       const bool parsed = ParseDouble(term.value, &wanted);
       for (size_t k = 0; k < hit.size(); ++k) {
-        hit[k] = term.exists || (parsed && column.doubles[k] == wanted);
+        hit[k] = exists ||
+                 (range ? term.Compare(column.doubles[k]) : parsed && column.doubles[k] == wanted);
       }
       break;
     }
@@ -117,7 +142,7 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
       bool wanted = false;
       const bool parsed = ParseBool(term.value, &wanted);
       for (size_t k = 0; k < hit.size(); ++k) {
-        hit[k] = term.exists || (parsed && (column.bools[k] != 0) == wanted);
+        hit[k] = exists || (!range && parsed && (column.bools[k] != 0) == wanted);
       }
       break;
     }
@@ -149,7 +174,7 @@ void MatchColumn(const FilterTerm& term, bool words, const DecodedColumn& column
   int64_t wanted = 0;
   uint8_t* hit = rows->data();
   const size_t n = rows->size();
-  if (integers && !term.exists && ParseInt(term.value, &wanted)) {
+  if (integers && term.kind == FilterTerm::Kind::kMatch && ParseInt(term.value, &wanted)) {
     // The common needle and filter (order.id:10442, status 500): compare in
     // place, row by row.
     const int64_t* ints = column.ints.data();
@@ -173,37 +198,69 @@ void MatchColumn(const FilterTerm& term, bool words, const DecodedColumn& column
   }
 }
 
+// Clears the rows of `*rows` that `term` rejects.
+void ApplyTerm(const FilterTerm& term, const ColumnBatch& batch, std::vector<uint8_t>* rows) {
+  const bool words = term.field.empty() || term.field == field::kMessage;
+  DecodedColumn timestamps;
+  std::vector<const DecodedColumn*> columns;
+  if (term.field == field::kTimestamp) {
+    // @timestamp is kept apart from the other columns.
+    timestamps.type = ColumnType::kTimestamp;
+    timestamps.ints = batch.timestamps;
+    columns.push_back(&timestamps);
+  } else {
+    for (const DecodedColumn* column : batch.Find(words ? field::kMessage : term.field)) {
+      if (!words || column->column == kMessageColumn) columns.push_back(column);
+    }
+  }
+  if (columns.size() == 1) {
+    // One column (the common case): rows it rejects are cleared in place.
+    MatchColumn<Combine::kAll>(term, words, *columns[0], rows);
+    return;
+  }
+  std::vector<uint8_t> row_hit(batch.rows, 0);
+  for (const DecodedColumn* column : columns) {
+    MatchColumn<Combine::kAny>(term, words, *column, &row_hit);
+  }
+  for (size_t r = 0; r < batch.rows; ++r) (*rows)[r] &= row_hit[r];
+}
+
+// Clears the rows of `*rows` that `node` rejects. Terms under `and` clear
+// rows in place; `or` and `not` work on rows of their own.
+void ApplyNode(const Filter& filter, const FilterNode& node, const ColumnBatch& batch,
+               std::vector<uint8_t>* rows) {
+  switch (node.kind) {
+    case FilterNode::Kind::kAll:
+      return;
+    case FilterNode::Kind::kTerm:
+      return ApplyTerm(filter.terms()[node.term], batch, rows);
+    case FilterNode::Kind::kAnd:
+      for (const FilterNode& child : node.children) ApplyNode(filter, child, batch, rows);
+      return;
+    case FilterNode::Kind::kOr: {
+      std::vector<uint8_t> any(batch.rows, 0);
+      std::vector<uint8_t> child_rows;
+      for (const FilterNode& child : node.children) {
+        child_rows = *rows;
+        ApplyNode(filter, child, batch, &child_rows);
+        for (size_t r = 0; r < batch.rows; ++r) any[r] |= child_rows[r];
+      }
+      for (size_t r = 0; r < batch.rows; ++r) (*rows)[r] &= any[r];
+      return;
+    }
+    case FilterNode::Kind::kNot: {
+      std::vector<uint8_t> inner(batch.rows, 1);
+      ApplyNode(filter, node.children[0], batch, &inner);
+      for (size_t r = 0; r < batch.rows; ++r) (*rows)[r] &= static_cast<uint8_t>(!inner[r]);
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 void ApplyFilter(const Filter& filter, const ColumnBatch& batch, std::vector<uint8_t>* match) {
-  std::vector<uint8_t> row_hit;
-  std::vector<const DecodedColumn*> columns;
-  for (const FilterTerm& term : filter.terms()) {
-    const bool words = term.field.empty() || term.field == field::kMessage;
-    if (words && term.tokens.empty()) continue;  // matches every record
-    DecodedColumn timestamps;
-    columns.clear();
-    if (term.field == field::kTimestamp) {
-      // @timestamp is kept apart from the other columns.
-      timestamps.type = ColumnType::kTimestamp;
-      timestamps.ints = batch.timestamps;
-      columns.push_back(&timestamps);
-    } else {
-      for (const DecodedColumn* column : batch.Find(words ? field::kMessage : term.field)) {
-        if (!words || column->column == kMessageColumn) columns.push_back(column);
-      }
-    }
-    if (columns.size() == 1) {
-      // One column (the common case): rows it rejects are cleared in place.
-      MatchColumn<Combine::kAll>(term, words, *columns[0], match);
-      continue;
-    }
-    row_hit.assign(batch.rows, 0);
-    for (const DecodedColumn* column : columns) {
-      MatchColumn<Combine::kAny>(term, words, *column, &row_hit);
-    }
-    for (size_t r = 0; r < batch.rows; ++r) (*match)[r] &= row_hit[r];
-  }
+  ApplyNode(filter, filter.root(), batch, match);
 }
 
 }  // namespace mayak

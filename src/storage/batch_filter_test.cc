@@ -89,6 +89,32 @@ TEST_F(BatchFilterTest, AgreesWithRecordMatchingOnEveryKindOfTerm) {
       "no.such:1",
       "service.name:worker and log.level:warn and deadlock",
       "order.id:3 and cached:true and path:*",
+      // or, not, parentheses, value lists
+      "deadlock or order.id:7",
+      "not deadlock",
+      "not order.id:*",
+      "not (log.level:error or cached:true)",
+      "(order.id:3 or order.id:7) and not cached:false",
+      "order.id:(3 or 7 or x)",
+      "log.level:(warn or error) and not service.name:worker",
+      "not not ratio:*",
+      // ranges, wildcards
+      "order.id > 5",
+      "order.id <= 3",
+      "order.id >= 2.5",
+      "ratio < 0.5",
+      "ratio >= 0.5 or order.id < 1",
+      "path > /api/5",
+      "cached > 0",
+      "log.level > info",
+      "@timestamp >= 1000",
+      "path:/api/*",
+      "path:*3",
+      "service.name:w*",
+      "dead*",
+      "message:CONN*",
+      "log.level:e*",
+      "message > m",
   };
   size_t matched = 0;
   for (const std::string& q : queries) matched += ExpectSameRows(*reader, q);
@@ -105,6 +131,10 @@ TEST_F(BatchFilterTest, AgreesOnCompanyLogs) {
   ExpectSameRows(*reader, "deadlock");
   ExpectSameRows(*reader, "\"payment declined\"");
   ExpectSameRows(*reader, "error.stack_trace:*");
+  EXPECT_GT(
+      ExpectSameRows(*reader, "http.response.status_code >= 400 and not url.path:/api/orders*"),
+      0u);
+  EXPECT_GT(ExpectSameRows(*reader, "event.duration > 100ms or service.name:(mes-orders)"), 0u);
 }
 
 }  // namespace

@@ -19,7 +19,9 @@ class RowGroupPruner {
   // `filter` may be null (everything matches); it must outlive the pruner.
   explicit RowGroupPruner(const Filter* filter);
 
-  // False when no row of the group can match the filter.
+  // False when no row of the group can match the filter: and, or and not
+  // combine what each term's statistics say (under `not`, anything may
+  // match).
   bool MayMatch(const SegmentReader& segment, size_t group) const;
 
  private:
@@ -33,12 +35,17 @@ class RowGroupPruner {
     std::optional<int64_t> int_value;    // the value read as a number,
     std::optional<double> double_value;  // as the filter compares numbers
   };
+  bool NodeMayMatch(const FilterNode& node, const SegmentReader& segment, size_t group) const;
   bool TermMayMatch(const Term& term, const SegmentReader& segment, size_t group) const;
+  // Whether a chunk's number range may hold a value the range term accepts.
+  static bool RangeMayHold(const FilterTerm& term, const segment::ChunkMeta& chunk,
+                           segment::ColumnType type);
   // Whether one chunk of the term's field may hold its value.
   static bool ChunkMayHold(const Term& term, const segment::ChunkMeta& chunk,
                            segment::ColumnType type, std::string_view bloom);
 
-  std::vector<Term> terms_;
+  const Filter* filter_ = nullptr;
+  std::vector<Term> terms_;  // by the filter's term index
 };
 
 }  // namespace mayak

@@ -140,6 +140,20 @@ TEST_F(RowGroupPrunerTest, NumberRangesSkipGroupsOutsideThem) {
   EXPECT_EQ(Prune(*reader, "late:*").kept, 1u);
   EXPECT_EQ(Prune(*reader, "late:No").kept, 0u);
   EXPECT_EQ(Prune(*reader, "late:YES").kept, 0u) << "exact values are case-sensitive";
+  // Ranges prune by the groups' number ranges; or keeps what either side
+  // keeps, and keeps everything under not.
+  EXPECT_EQ(Prune(*reader, "n >= 950").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "n > 899").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "n < 100").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "n <= 100").kept, 2u);
+  EXPECT_EQ(Prune(*reader, "n > 5000").kept, 0u);
+  EXPECT_EQ(Prune(*reader, "ratio > 0.95").kept, 1u);
+  EXPECT_EQ(Prune(*reader, "n > 950 or n < 50").kept, 2u);
+  EXPECT_EQ(Prune(*reader, "n:450 or late:Yes").kept, 2u);
+  EXPECT_EQ(Prune(*reader, "n:450 and late:Yes").kept, 0u);
+  EXPECT_EQ(Prune(*reader, "not n:450").kept, 10u);
+  EXPECT_EQ(Prune(*reader, "late:Y*").kept, 1u) << "a wildcard needs the field";
+  EXPECT_EQ(Prune(*reader, "n > x").kept, 0u) << "numbers never compare with text";
 }
 
 }  // namespace

@@ -168,9 +168,10 @@ TEST_F(BadInputTest, BadSearchParametersAre400) {
   HttpReply inverted = Search(*client_, "from=now&to=now-1h");
   EXPECT_EQ(ErrorCode(inverted), "bad_time");
 
-  HttpReply bad_query = Search(*client_, "q=a%20or%20b");
+  HttpReply bad_query = Search(*client_, "q=a:1%20b:2");
   EXPECT_EQ(bad_query.status, 400);
   EXPECT_EQ(ErrorCode(bad_query), "query_syntax");
+  EXPECT_NE(bad_query.body.find("\"position\":4"), std::string::npos) << bad_query.body;
 
   HttpReply bad_limit = Search(*client_, "limit=-5");
   EXPECT_EQ(ErrorCode(bad_limit), "bad_limit");

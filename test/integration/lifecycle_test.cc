@@ -188,9 +188,12 @@ TEST(LifecycleTest, IngestAndQueryCommands) {
 
   output.clear();
   EXPECT_EQ(
-      RunCommand(std::string(MAYAK_BINARY) + " query 'a or b' --server " + server.url(), &output),
+      RunCommand(std::string(MAYAK_BINARY) + " query 'a:1 b:2' --server " + server.url(), &output),
       1);
-  EXPECT_NE(output.find("`or` is not supported yet"), std::string::npos) << output;
+  // The error, then the query with a caret under the place.
+  EXPECT_NE(output.find("put 'and' or 'or' between two terms at position 4"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("  a:1 b:2\n      ^\n"), std::string::npos) << output;
 
   output.clear();
   EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query x --server http://127.0.0.1:1", &output),
