@@ -1,6 +1,7 @@
 #include "common/timestamps.h"
 
 #include <cmath>
+#include <optional>
 
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
@@ -11,6 +12,79 @@ namespace mayak {
 namespace {
 
 absl::Time FromUnixNanosSafe(int64_t unix_nanos) { return absl::FromUnixNanos(unix_nanos); }
+
+// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
+// days_from_civil).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+int DaysInMonth(int64_t y, int64_t m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// Reads `count` decimal digits at `p`; false unless all are digits.
+bool Digits(const char* p, int count, int64_t* out) {
+  int64_t v = 0;
+  for (int i = 0; i < count; ++i) {
+    if (p[i] < '0' || p[i] > '9') return false;
+    v = v * 10 + (p[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// The form nearly every sender writes, YYYY-MM-DDTHH:MM:SS[.fraction]
+// followed by Z or +HH:MM, read without absl's general parser (a fifth of
+// the CPU of normalizing a record went there). Anything else, including
+// out-of-range fields and leap seconds, is left to that parser.
+std::optional<int64_t> ParseCommonRfc3339(std::string_view s) {
+  if (s.size() < 20) return std::nullopt;
+  const char* p = s.data();
+  int64_t year, month, day, hour, minute, second;
+  if (!Digits(p, 4, &year) || p[4] != '-' || !Digits(p + 5, 2, &month) || p[7] != '-' ||
+      !Digits(p + 8, 2, &day) || (p[10] != 'T' && p[10] != 't' && p[10] != ' ') ||
+      !Digits(p + 11, 2, &hour) || p[13] != ':' || !Digits(p + 14, 2, &minute) || p[16] != ':' ||
+      !Digits(p + 17, 2, &second)) {
+    return std::nullopt;
+  }
+  if (year < 1700 || year > 2200 || month < 1 || month > 12 || day < 1 ||
+      day > DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+    return std::nullopt;
+  }
+  size_t i = 19;
+  int64_t fraction = 0;
+  if (i < s.size() && s[i] == '.') {
+    const size_t start = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    const size_t digits = i - start;
+    if (digits == 0 || digits > 9) return std::nullopt;
+    Digits(p + start, static_cast<int>(digits), &fraction);
+    for (size_t k = digits; k < 9; ++k) fraction *= 10;
+  }
+  int64_t offset_seconds = 0;
+  if (i + 1 == s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    // UTC
+  } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+    int64_t oh, om;
+    if (!Digits(p + i + 1, 2, &oh) || !Digits(p + i + 4, 2, &om) || oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset_seconds = (oh * 3600 + om * 60) * (s[i] == '+' ? 1 : -1);
+  } else {
+    return std::nullopt;
+  }
+  const int64_t seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                          second - offset_seconds;
+  return seconds * kNanosPerSecond + fraction;
+}
 
 }  // namespace
 
@@ -34,6 +108,7 @@ std::string FormatRfc3339(int64_t unix_nanos) {
 }
 
 absl::StatusOr<int64_t> ParseRfc3339(std::string_view text) {
+  if (std::optional<int64_t> common = ParseCommonRfc3339(text)) return *common;
   // RFC 3339 allows lower-case 't' and 'z'; absl wants upper case.
   std::string s = ToUpper(StripWhitespace(text));
   // absl accepts 't' and 'T'; also accept the common space separator.

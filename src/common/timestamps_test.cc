@@ -1,11 +1,65 @@
 #include "common/timestamps.h"
 
+#include <random>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace mayak {
 namespace {
 
 constexpr int64_t k2026 = 1'795'515'600LL * kNanosPerSecond;  // 2026-11-24T10:20:00Z
+
+// absl's own reading of the forms the quick path takes, as the oracle.
+std::optional<int64_t> AbslRfc3339(std::string text) {
+  for (char& c : text) c = c == 't' ? 'T' : c == 'z' ? 'Z' : c;
+  if (text.size() > 10 && text[10] == ' ') text[10] = 'T';
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*S%Ez", text, absl::UTCTimeZone(), &t, &err)) {
+    return std::nullopt;
+  }
+  return absl::ToUnixNanos(t);
+}
+
+TEST(TimestampsTest, QuickRfc3339PathAgreesWithAbsl) {
+  std::mt19937_64 rng(7);
+  const auto pick = [&rng](int lo, int hi) {
+    return static_cast<int>(std::uniform_int_distribution<int>(lo, hi)(rng));
+  };
+  const char* separators[] = {"T", "t", " "};
+  for (int n = 0; n < 20000; ++n) {
+    // Mostly valid fields, some just out of range (day 31 of a 30-day
+    // month, 29 February, hour 24, second 60).
+    std::string text = absl::StrFormat(
+        "%04d-%02d-%02d%s%02d:%02d:%02d", pick(1700, 2200), pick(1, 12), pick(1, 31),
+        separators[pick(0, 2)], pick(0, n % 7 == 0 ? 24 : 23), pick(0, 59),
+        pick(0, n % 11 == 0 ? 60 : 59));
+    if (pick(0, 2) > 0) {
+      text += ".";
+      const int digits = pick(1, 9);
+      for (int d = 0; d < digits; ++d) text += static_cast<char>('0' + pick(0, 9));
+    }
+    switch (pick(0, 3)) {
+      case 0:
+        text += "Z";
+        break;
+      case 1:
+        text += "z";
+        break;
+      default:
+        text += absl::StrFormat("%c%02d:%02d", pick(0, 1) ? '+' : '-', pick(0, 14), pick(0, 59));
+    }
+    const std::optional<int64_t> expected = AbslRfc3339(text);
+    auto parsed = ParseRfc3339(text);
+    ASSERT_EQ(parsed.ok(), expected.has_value()) << text;
+    if (expected) {
+      EXPECT_EQ(*parsed, *expected) << text;
+    }
+  }
+}
 
 TEST(TimestampsTest, ParsesRfc3339Variants) {
   EXPECT_EQ(*ParseRfc3339("2026-11-24T10:20:00Z"), k2026);
@@ -16,6 +70,11 @@ TEST(TimestampsTest, ParsesRfc3339Variants) {
   EXPECT_EQ(*ParseRfc3339("2026-11-24"), k2026 - (10 * 3600 + 20 * 60) * kNanosPerSecond);
   EXPECT_FALSE(ParseRfc3339("yesterday").ok());
   EXPECT_FALSE(ParseRfc3339("2026-13-01T00:00:00Z").ok());
+  EXPECT_FALSE(ParseRfc3339("2026-02-29T00:00:00Z").ok());
+  EXPECT_EQ(*ParseRfc3339("2024-02-29T00:00:00Z"), 1'709'164'800LL * kNanosPerSecond);
+  EXPECT_EQ(*ParseRfc3339("1969-12-31T23:59:59.5Z"), -500'000'000);
+  EXPECT_FALSE(ParseRfc3339("2026-11-24T10:20:00.Z").ok());
+  EXPECT_FALSE(ParseRfc3339("2026-11-24T10:20:00Zjunk").ok());
 }
 
 TEST(TimestampsTest, FormatsAsShortAsExact) {
