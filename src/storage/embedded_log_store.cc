@@ -110,6 +110,10 @@ EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegis
       flushes_(metrics->GetCounter("mayak_storage_flushes_total", "Memtable flushes to segments.")),
       flush_failures_(metrics->GetCounter("mayak_storage_flush_failures_total",
                                           "Flushes that failed and will be retried.")),
+      held_appends_(metrics->GetCounter(
+          "mayak_storage_held_appends_total",
+          "Ingest requests held back until a flush made room (records arrive faster than "
+          "they are written to segments).")),
       corrupt_segments_(metrics->GetCounter(
           "mayak_storage_corrupt_blocks_total",
           "Segment blocks whose checksum or structure was found damaged (not served).")),
@@ -237,7 +241,37 @@ absl::Status EmbeddedLogStore::Recover() {
 
 EmbeddedLogStore::~EmbeddedLogStore() { Close(); }
 
+bool EmbeddedLogStore::FlushBehind() const {
+  return immutable_ != nullptr && active_bytes_ >= options_.memtable_bytes;
+}
+
+void EmbeddedLogStore::ReleaseHeld(const absl::Status& status) {
+  std::vector<HeldAppend> held;
+  {
+    absl::MutexLock lock(&mu_);
+    held.swap(held_);
+  }
+  for (HeldAppend& h : held) {
+    if (status.ok()) {
+      Append(std::move(h.records), std::move(h.done));
+    } else {
+      h.done(status);
+    }
+  }
+}
+
 void EmbeddedLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
+  {
+    // Memory stays bounded when ingest outruns flushing: the request waits
+    // (its sender with it) until the flush under way is done. Nothing is
+    // written to the WAL, so nothing is acknowledged, before then.
+    absl::MutexLock lock(&mu_);
+    if (!closing_ && FlushBehind()) {
+      held_appends_->Add();
+      held_.push_back({std::move(records), std::move(done)});
+      return;
+    }
+  }
   std::string payload;
   EncodeRecordBatch(records, &payload);
   uint64_t bytes = 0;  // what the records will hold in the memtable
@@ -277,6 +311,10 @@ void EmbeddedLogStore::FlushLoop() {
     }
     if (!status.ok()) {
       flush_failures_->Add();
+      // Held requests are answered now (503, retry later) rather than kept
+      // waiting for a disk that may not come back soon.
+      ReleaseHeld(absl::UnavailableError(
+          StrCat("the memtable is full and cannot be flushed: ", StatusMessage(status))));
       LogError("storage: flush failed; will retry (records stay in the WAL and searchable)",
                {{"error", std::string(StatusMessage(status))}});
       absl::MutexLock lock(&mu_);
@@ -416,6 +454,7 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
     immutable_.reset();
   }
   flushes_->Add();
+  ReleaseHeld(absl::OkStatus());
   if (absl::Status status = wal_->RemoveFilesUpTo(checkpoint); !status.ok()) {
     // Harmless: start-up skips and removes files at or below the checkpoint.
     LogWarn("storage: cannot remove flushed WAL files",
@@ -998,6 +1037,7 @@ void EmbeddedLogStore::Close() {
   }
   cancel_merge_ = true;
   if (flush_thread_.joinable()) flush_thread_.join();
+  ReleaseHeld(absl::UnavailableError("the server is shutting down"));
   if (merge_thread_.joinable()) merge_thread_.join();
   if (retention_thread_.joinable()) retention_thread_.join();
   // An unfinished flush is harmless: its records are still in the WAL.

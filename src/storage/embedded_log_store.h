@@ -131,6 +131,11 @@ class EmbeddedLogStore final : public LogStore {
   // in Flush(), serialized by flush_mu_.
   absl::Status FlushOnce() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
   absl::Status WriteImmutable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
+  // True when the active memtable is full while the one before it is still
+  // being flushed: appends then wait (held_) rather than grow memory.
+  bool FlushBehind() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends the held appends on (status ok) or answers them with `status`.
+  void ReleaseHeld(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Replaces segments in the manifest: adds `added`, drops the entries whose
   // paths are in `removed`, and records `wal_checkpoint` if given; then
@@ -160,6 +165,7 @@ class EmbeddedLogStore final : public LogStore {
   const EmbeddedLogStoreOptions options_;
   Counter* flushes_;
   Counter* flush_failures_;
+  Counter* held_appends_;
   Counter* corrupt_segments_;
   Counter* groups_skipped_;  // row groups a search ruled out by footer and filters
   Counter* groups_read_;
@@ -183,6 +189,11 @@ class EmbeddedLogStore final : public LogStore {
   int64_t active_since_ns_ ABSL_GUARDED_BY(mu_) = 0;  // steady clock of its first record
   std::shared_ptr<const std::vector<LogRecord>> immutable_ ABSL_GUARDED_BY(mu_);
   uint64_t immutable_wal_checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
+  struct HeldAppend {
+    std::vector<LogRecord> records;
+    AppendDone done;
+  };
+  std::vector<HeldAppend> held_ ABSL_GUARDED_BY(mu_);
   Manifest manifest_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<const Segment>> segments_ ABSL_GUARDED_BY(mu_);
   bool closing_ ABSL_GUARDED_BY(mu_) = false;

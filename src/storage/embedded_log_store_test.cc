@@ -29,7 +29,7 @@ class EmbeddedLogStoreTest : public ::testing::Test {
     EmbeddedLogStoreOptions options;
     options.env = &env_;
     options.dir = dir_;
-    options.memtable_bytes = 1ull << 30;  // flushes happen when the test says
+    options.memtable_bytes = memtable_bytes_;
     options.flush_interval_ns = 3600LL * 1'000'000'000;
     options.row_group_rows = 100;
     options.scan_threads = 3;  // searches and counts read row groups on several threads
@@ -83,6 +83,7 @@ class EmbeddedLogStoreTest : public ::testing::Test {
   MetricsRegistry metrics_;
   std::unique_ptr<EmbeddedLogStore> store_;
   size_t merge_min_segments_ = 0;  // tests that merge turn it on
+  uint64_t memtable_bytes_ = 1ull << 30;  // flushes happen when the test says
   RetentionPolicy retention_;
   std::map<std::string, RetentionPolicy> retention_by_system_;
   std::atomic<int64_t> now_ns_{kNov24 + 2 * kDay};
@@ -149,6 +150,65 @@ TEST_F(EmbeddedLogStoreTest, AFailedFlushLosesNothingAndIsRetried) {
   EXPECT_EQ(AllSeqs(), Range(0, 250));
   Reopen();
   EXPECT_EQ(AllSeqs(), Range(0, 250));
+}
+
+TEST_F(EmbeddedLogStoreTest, AppendsWaitWhileAFullMemtableIsStillBeingFlushed) {
+  memtable_bytes_ = 1;  // any append fills the memtable
+  Reopen();
+  Counter* held = metrics_.GetCounter("mayak_storage_held_appends_total", "");
+  env_.SetFaultyPaths("/logs/");
+  env_.SetSyncPaused(true);  // the flush thread's first segment stalls in its fsync
+  // Appends go through until one memtable is being flushed and the next is
+  // full; the one after that is held.
+  std::vector<std::future<absl::Status>> pending;
+  std::vector<std::promise<absl::Status>> promises(20);
+  int sent = 0;
+  while (held->Value() == 0 && sent < 20) {
+    std::vector<LogRecord> records(10);
+    for (int i = 0; i < 10; ++i) {
+      records[i].timestamp_ns = kNov24 + (sent * 10 + i) * 1'000'000LL;
+      records[i].attributes = {{"seq", int64_t{sent * 10 + i}}};
+    }
+    pending.push_back(promises[sent].get_future());
+    store_->Append(std::move(records),
+                   [&p = promises[sent]](absl::Status s) { p.set_value(std::move(s)); });
+    // Either acknowledged or held, before the next is sent.
+    while (held->Value() == 0 &&
+           pending.back().wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
+    }
+    ++sent;
+  }
+  ASSERT_EQ(held->Value(), 1u) << "some append is held while the flush cannot finish";
+  ASSERT_GE(sent, 2);
+  EXPECT_NE(pending.back().wait_for(std::chrono::milliseconds(100)), std::future_status::ready)
+      << "nothing held is acknowledged before it is in the WAL";
+  env_.SetSyncPaused(false);
+  for (auto& f : pending) EXPECT_TRUE(f.get().ok());
+  EXPECT_EQ(AllSeqs(), Range(0, sent * 10));
+  Reopen();
+  EXPECT_EQ(AllSeqs(), Range(0, sent * 10)) << "held appends were written to the WAL";
+}
+
+TEST_F(EmbeddedLogStoreTest, HeldAppendsAreRefusedWhenTheFlushFails) {
+  memtable_bytes_ = 1;
+  Reopen();
+  Counter* held = metrics_.GetCounter("mayak_storage_held_appends_total", "");
+  env_.SetFaultyPaths("/logs/");
+  env_.SetSyncFails(true);  // every flush fails, and is retried every second
+  std::vector<absl::Status> results;
+  for (int k = 0; k < 20 && held->Value() == 0; ++k) results.push_back(Append(k * 10, 10));
+  ASSERT_EQ(held->Value(), 1u);
+  // The held one was answered (by the failed flush), not left waiting.
+  ASSERT_FALSE(results.back().ok());
+  EXPECT_EQ(results.back().code(), absl::StatusCode::kUnavailable) << results.back();
+  env_.SetSyncFails(false);
+  ASSERT_TRUE(store_->Flush().ok());
+  std::multiset<int64_t> expected;
+  for (size_t k = 0; k + 1 < results.size(); ++k) {
+    ASSERT_TRUE(results[k].ok());
+    for (int i = 0; i < 10; ++i) expected.insert(static_cast<int64_t>(k) * 10 + i);
+  }
+  EXPECT_EQ(AllSeqs(), expected) << "what was refused is not stored";
 }
 
 TEST_F(EmbeddedLogStoreTest, OrphansAreRemovedAndDamagedSegmentsQuarantined) {

@@ -15,6 +15,7 @@ class FaultyFile final : public WritableFile {
     return base_->Append(data);
   }
   absl::Status Sync() override {
+    env_->WaitWhileSyncPaused(base_->path());
     if (env_->sync_fails(base_->path())) return IoError("cannot fsync", base_->path(), EIO);
     return base_->Sync();
   }

@@ -20,6 +20,18 @@ class FaultInjectionEnv final : public Env {
   void SetDiskFull(bool full) { disk_full_ = full; }
   // While set, syncs of files and directories fail with EIO.
   void SetSyncFails(bool fails) { sync_fails_ = fails; }
+  // While set, syncs of files wait until it is cleared (a slow disk: a
+  // test can hold a flush in the middle).
+  void SetSyncPaused(bool paused) {
+    absl::MutexLock lock(&mu_);
+    sync_paused_ = paused;
+  }
+  void WaitWhileSyncPaused(const std::string& path) const {
+    absl::MutexLock lock(&mu_);
+    if (path.find(faulty_paths_) == std::string::npos) return;
+    mu_.Await(absl::Condition(
+        +[](const bool* paused) { return !*paused; }, &sync_paused_));
+  }
   // Limits the faults to paths containing `part` (empty: every path), e.g.
   // "/logs/" to fail segment writes while the WAL works.
   void SetFaultyPaths(std::string part) {
@@ -61,6 +73,7 @@ class FaultInjectionEnv final : public Env {
   Env* base_;
   mutable absl::Mutex mu_;
   std::string faulty_paths_ ABSL_GUARDED_BY(mu_);
+  bool sync_paused_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> disk_full_{false};
   std::atomic<bool> sync_fails_{false};
 };
