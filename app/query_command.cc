@@ -79,8 +79,8 @@ void PrintTable(simdjson::dom::array hits, bool color) {
   }
 }
 
-// A counting pipe's table (`| stats`, `| timechart`): aligned columns,
-// numbers to the right.
+// A piped query's table (`| stats`, `| timechart`, `| fields`, ...):
+// aligned columns, numbers to the right.
 void PrintRows(simdjson::dom::array columns, simdjson::dom::array rows) {
   std::vector<std::vector<std::string>> cells(1);
   std::vector<bool> numeric;
@@ -93,8 +93,9 @@ void PrintRows(simdjson::dom::array columns, simdjson::dom::array rows) {
     size_t i = 0;
     const simdjson::dom::array values = row.get_array().value_unsafe();
     for (simdjson::dom::element value : values) {
-      if (i < numeric.size() && !value.is_number()) numeric[i] = false;
-      line.push_back(FieldText(value));
+      // A row without a value there: a dash, which keeps numbers right-aligned.
+      if (i < numeric.size() && !value.is_number() && !value.is_null()) numeric[i] = false;
+      line.push_back(value.is_null() ? "-" : FieldText(value));
       ++i;
     }
     cells.push_back(std::move(line));
@@ -155,7 +156,7 @@ int RunQuery(const QueryFlags& flags) {
   simdjson::dom::array rows;
   uint64_t total = 0;
   int64_t took_ms = 0;
-  if (!doc["columns"].get(columns) && !doc["rows"].get(rows)) {  // a counting pipe's table
+  if (!doc["columns"].get(columns) && !doc["rows"].get(rows)) {  // a piped query's table
     if (flags.format == "json") {
       std::cout << reply->body << "\n";
     } else if (flags.format == "ndjson") {
@@ -174,6 +175,17 @@ int RunQuery(const QueryFlags& flags) {
     } else {
       PrintRows(columns, rows);
       if (!doc["took_ms"].get(took_ms)) std::cerr << rows.size() << " rows, " << took_ms << " ms\n";
+      bool truncated = false;
+      if (!doc["truncated"].get(truncated) && truncated) {
+        std::cerr << "only the newest matching records went through the pipes "
+                     "(limits.max_search_hits)\n";
+      }
+      simdjson::dom::array approximate;
+      if (!doc["approximate"].get(approximate)) {
+        for (simdjson::dom::element c : approximate) {
+          std::cerr << FieldText(c) << " is an estimate (over 100,000 distinct values)\n";
+        }
+      }
     }
     return 0;
   }
@@ -210,14 +222,18 @@ Command AddQueryCommand(CLI::App& app) {
       "  mayak query '\"connection refused\"' --from 2026-11-24T08:00:00Z --to now-1h\n"
       "  mayak query 'order.id:10442' --from 7d --format ndjson | jq .\n"
       "  mayak query 'log.level:error | stats count() by service.name' --from 1h\n"
-      "  mayak query 'http.response.status_code:500 | timechart span=5m count()' --from 1d");
+      "  mayak query 'http.response.status_code:500 | timechart span=5m count()' --from 1d\n"
+      "  mayak query 'event.duration:* | stats p95(event.duration) as p95 by url.path | sort -p95 "
+      "| head 10'\n"
+      "  mayak query '* | top 10 client.ip' --from 1h");
   auto flags = std::make_shared<QueryFlags>();
   cmd->add_option(
       "query", flags->query,
       "A KQL filter (docs/query-language.md; empty: everything): field:value,\n"
       "words, \"phrases\", field:*, wildcards, ranges (event.duration > 2s), and/or/not,\n"
-      "parentheses; then optionally `| stats count() by f1, f2` or\n"
-      "`| timechart span=1m count() [by f]`; e.g. 'order.id:10442'");
+      "parentheses; then optionally pipes: `| stats count(), avg(f), p95(f) by f1, f2`,\n"
+      "`| timechart span=1m <aggs> [by f]`, `| top N f`, `| rare N f`, `| sort -c`,\n"
+      "`| fields a, b`, `| head N`, `| where <filter>`; e.g. 'order.id:10442'");
   cmd->add_option(
          "--from", flags->from,
          "Start: a duration ago (15m, 1h, 7d), now-1h, RFC 3339 or epoch ms, e.g. --from 1h")

@@ -57,7 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto piped = mayak::ParsePipes(query);
   if (!piped.ok()) {
-    FUZZ_CHECK(!mayak::StatusMessage(piped.status()).empty(), "a parse error without a message");
+    const int64_t position = mayak::kql::SyntaxPosition(piped.status());
+    FUZZ_CHECK(position >= 0 && static_cast<size_t>(position) <= query.size(),
+               "a pipe error without a position in the query");
   }
   return 0;
 }

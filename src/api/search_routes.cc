@@ -1,6 +1,7 @@
 #include <chrono>
 
 #include "absl/time/clock.h"
+#include "api/piped_query.h"
 #include "api/routes.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
@@ -33,7 +34,6 @@ HttpResponse QuerySyntaxError(const absl::Status& status) {
 
 constexpr int64_t kDefaultLookbackNanos = 15LL * 60 * kNanosPerSecond;
 constexpr size_t kDefaultLimit = 100;
-constexpr uint64_t kMaxTimechartBuckets = 10000;
 
 // q, from, to and limit, from the query string, a form body or a JSON body.
 struct SearchParams {
@@ -79,66 +79,32 @@ absl::StatusOr<SearchParams> ReadParams(const HttpRequest& request) {
   return p;
 }
 
-// Runs a counting pipe and writes its table: `columns` (the group-by
-// fields, `_time` first for a timechart, `count()` last) and `rows`. Stats
-// rows come largest count first; timechart rows in time order, with empty
-// buckets as zeros when not split by a field.
-absl::Status WriteCounts(const LogStore& store, const SearchRequest& search, const CountPipe& pipe,
-                         JsonWriter* json) {
-  CountRequest request;
-  request.filter = search.filter;
-  request.from_ns = search.from_ns;
-  request.to_ns = search.to_ns;
-  request.group_by = pipe.by;
-  if (pipe.timechart) {
-    request.bucket_ns = pipe.span_ns > 0 ? pipe.span_ns : AutoSpan(search.from_ns, search.to_ns);
-    // Unsigned: the range of from <= to always fits.
-    const uint64_t range =
-        static_cast<uint64_t>(search.to_ns) - static_cast<uint64_t>(search.from_ns);
-    if (range / static_cast<uint64_t>(request.bucket_ns) > kMaxTimechartBuckets) {
-      return absl::InvalidArgumentError(
-          StrCat("span ", FormatDuration(request.bucket_ns), " makes more than ",
-                 kMaxTimechartBuckets, " buckets over the time range: choose a larger span"));
-    }
-  }
-  auto counted = store.Count(request);
-  if (!counted.ok()) return counted.status();
-  std::vector<std::pair<GroupKey, uint64_t>> rows(counted->groups.begin(), counted->groups.end());
-  if (pipe.timechart && pipe.by.empty() && search.to_ns != INT64_MAX) {
-    // Every bucket of the range, so a chart shows gaps as zeros.
-    std::vector<std::pair<GroupKey, uint64_t>> filled;
-    const int64_t span = request.bucket_ns;
-    int64_t bucket = search.from_ns / span * span - (search.from_ns % span < 0 ? span : 0);
-    size_t k = 0;
-    for (; bucket <= search.to_ns; bucket += span) {
-      if (k < rows.size() && rows[k].first.bucket_ns == bucket) {
-        filled.push_back(rows[k++]);
+// A piped query's table: columns, rows, the records matched, whether the
+// stages saw only the newest of them, and which columns are estimates.
+void WriteTable(const PipedResult& result, JsonWriter* json) {
+  json->Key("columns").BeginArray();
+  for (const std::string& c : result.table.columns) json->String(c);
+  json->EndArray();
+  json->Key("rows").BeginArray();
+  for (const auto& row : result.table.rows) {
+    json->BeginArray();
+    for (const TableCell& cell : row) {
+      if (cell) {
+        WriteValueJson(*cell, json);
       } else {
-        GroupKey key;
-        key.bucket_ns = bucket;
-        filled.emplace_back(key, 0);
+        json->Null();
       }
     }
-    rows = std::move(filled);
-  }
-  if (!pipe.timechart) {
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
-  }
-  json->Key("columns").BeginArray();
-  if (pipe.timechart) json->String("_time");
-  for (const std::string& f : pipe.by) json->String(f);
-  json->String("count()").EndArray();
-  json->Key("rows").BeginArray();
-  for (const auto& [key, count] : rows) {
-    json->BeginArray();
-    if (pipe.timechart) json->String(FormatRfc3339(key.bucket_ns));
-    for (const AttributeValue& v : key.values) WriteValueJson(v, json);
-    json->Uint(count).EndArray();
+    json->EndArray();
   }
   json->EndArray();
-  json->Key("total").Uint(counted->total);
-  return absl::OkStatus();
+  json->Key("total").Uint(result.total);
+  if (result.truncated) json->Key("truncated").Bool(true);
+  if (!result.approximate.empty()) {
+    json->Key("approximate").BeginArray();
+    for (const std::string& c : result.approximate) json->String(c);
+    json->EndArray();
+  }
 }
 
 }  // namespace
@@ -183,19 +149,27 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
       search.limit = limit;
     }
     auto piped = ParsePipes(params->q);
-    if (!piped.ok()) return respond(JsonError(400, "query_syntax", StatusMessage(piped.status())));
+    if (!piped.ok()) return respond(QuerySyntaxError(piped.status()));
     auto filter = Filter::Parse(piped->filter);
     if (!filter.ok()) return respond(QuerySyntaxError(filter.status()));
     search.filter = &*filter;
     HttpResponse response;
     JsonWriter json(&response.body);
     json.BeginObject();
-    if (piped->count) {
-      if (absl::Status s = WriteCounts(*store, search, *piped->count, &json); !s.ok()) {
-        if (absl::IsInvalidArgument(s))
-          return respond(JsonError(400, "bad_request", StatusMessage(s)));
-        return respond(JsonError(500, "search_failed", StatusMessage(s)));
+    if (!piped->stages.empty()) {
+      PipedQueryLimits pipe_limits;
+      pipe_limits.max_records = limits.max_search_hits;
+      auto result =
+          RunPipedQuery(*store, *filter, piped->stages, search.from_ns, search.to_ns, pipe_limits);
+      if (!result.ok()) {
+        if (absl::IsInvalidArgument(result.status())) {
+          return respond(kql::SyntaxPosition(result.status()) >= 0
+                             ? QuerySyntaxError(result.status())
+                             : JsonError(400, "bad_request", StatusMessage(result.status())));
+        }
+        return respond(JsonError(500, "search_failed", StatusMessage(result.status())));
       }
+      WriteTable(*result, &json);
     } else {
       auto result = store->Search(search);
       if (!result.ok()) {

@@ -81,8 +81,8 @@ std::optional<int64_t> ParseCommonRfc3339(std::string_view s) {
   } else {
     return std::nullopt;
   }
-  const int64_t seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
-                          second - offset_seconds;
+  const int64_t seconds =
+      DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
   return seconds * kNanosPerSecond + fraction;
 }
 

@@ -33,10 +33,10 @@ TEST(TimestampsTest, QuickRfc3339PathAgreesWithAbsl) {
   for (int n = 0; n < 20000; ++n) {
     // Mostly valid fields, some just out of range (day 31 of a 30-day
     // month, 29 February, hour 24, second 60).
-    std::string text = absl::StrFormat(
-        "%04d-%02d-%02d%s%02d:%02d:%02d", pick(1700, 2200), pick(1, 12), pick(1, 31),
-        separators[pick(0, 2)], pick(0, n % 7 == 0 ? 24 : 23), pick(0, 59),
-        pick(0, n % 11 == 0 ? 60 : 59));
+    std::string text =
+        absl::StrFormat("%04d-%02d-%02d%s%02d:%02d:%02d", pick(1700, 2200), pick(1, 12),
+                        pick(1, 31), separators[pick(0, 2)], pick(0, n % 7 == 0 ? 24 : 23),
+                        pick(0, 59), pick(0, n % 11 == 0 ? 60 : 59));
     if (pick(0, 2) > 0) {
       text += ".";
       const int digits = pick(1, 9);

@@ -1,32 +1,57 @@
-// The analytics pipes that may follow a filter. So far the counting ones:
-//   <filter> | stats count() [by f1, f2, ...]
-//   <filter> | timechart [span=1m] count() [by f]
-// The full pipe language (sums, percentiles, top, sort, ...) builds on this
-// (docs/http-api.md lists what is there today).
+// The analytics pipes that may follow a filter (docs/query-language.md):
+//
+//   <filter> | stats count(), avg(event.duration) as avg_ns by service.name
+//   <filter> | timechart span=1m p95(event.duration) by service.name
+//   <filter> | top 10 client.ip          <filter> | rare 5 url.path
+//   ... | sort -count(), service.name  | fields a, b | head 20 | where count() > 100
+//
+// stats, timechart, top and rare aggregate in storage and come first (at
+// most one of them); sort, fields, head and where work on the table that
+// comes out (or, without an aggregation, on the matching records).
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "query/aggregation.h"
 
 namespace mayak {
 
-struct CountPipe {
-  bool timechart = false;
-  int64_t span_ns = 0;  // timechart bucket; 0: chosen from the time range
-  std::vector<std::string> by;
+struct SortKey {
+  std::string column;
+  bool descending = false;
+
+  bool operator==(const SortKey&) const = default;
+};
+
+struct PipeStage {
+  enum class Kind : uint8_t { kStats, kTimechart, kTop, kRare, kSort, kFields, kHead, kWhere };
+  Kind kind = Kind::kStats;
+  size_t position = 0;  // of the command, in the whole query
+
+  std::vector<Aggregation> aggregations;  // stats, timechart
+  std::vector<std::string> by;            // stats, timechart (one at most); top, rare: the field
+  int64_t span_ns = 0;                    // timechart; 0: chosen from the time range
+  size_t count = 0;                       // top, rare, head
+  std::vector<SortKey> sort;              // sort
+  std::vector<std::string> fields;        // fields
+  std::string where;                      // where: a filter on the table's columns
+  size_t where_position = 0;              // where the filter starts in the whole query
+
+  // Whether the stage aggregates in storage (stats, timechart, top, rare).
+  bool Aggregates() const { return kind <= Kind::kRare; }
 };
 
 struct PipedQuery {
   std::string filter;  // the text before the first `|`
-  std::optional<CountPipe> count;
+  std::vector<PipeStage> stages;
 };
 
-// Errors name the position (0-based) in `query` and what was expected.
+// Errors are InvalidArgument, "query syntax error at position N: ..."
+// (0-based, in the whole query; kql::SyntaxPosition reads N back).
 absl::StatusOr<PipedQuery> ParsePipes(std::string_view query);
 
 // A timechart bucket that gives at most about `max_buckets` buckets over

@@ -4,71 +4,143 @@
 #include "common/strings.h"
 #include "common/timestamps.h"
 #include "gtest/gtest.h"
+#include "query/kql.h"
 
 namespace mayak {
 namespace {
 
-TEST(PipesTest, FilterAloneHasNoPipe) {
-  auto q = ParsePipes("service.name:shop and \"a | b\"");
-  ASSERT_TRUE(q.ok()) << q.status();
-  EXPECT_EQ(q->filter, "service.name:shop and \"a | b\"");
-  EXPECT_FALSE(q->count.has_value());
+using Fn = Aggregation::Fn;
+using Kind = PipeStage::Kind;
+
+PipedQuery Parsed(std::string_view query) {
+  auto q = ParsePipes(query);
+  EXPECT_TRUE(q.ok()) << query << ": " << q.status();
+  return q.ok() ? *std::move(q) : PipedQuery{};
 }
 
-TEST(PipesTest, StatsCountBy) {
-  auto q = ParsePipes("log.level:error | stats count() by service.name, http.response.status_code");
-  ASSERT_TRUE(q.ok()) << q.status();
-  EXPECT_EQ(q->filter, "log.level:error ");
-  ASSERT_TRUE(q->count.has_value());
-  EXPECT_FALSE(q->count->timechart);
-  EXPECT_EQ(q->count->by, (std::vector<std::string>{"service.name", "http.response.status_code"}));
+TEST(PipesTest, FilterAloneHasNoPipe) {
+  const PipedQuery q = Parsed("service.name:shop and \"a | b\"");
+  EXPECT_EQ(q.filter, "service.name:shop and \"a | b\"");
+  EXPECT_TRUE(q.stages.empty());
+}
 
-  auto spaces = ParsePipes("|STATS COUNT() BY a b");
-  ASSERT_TRUE(spaces.ok()) << spaces.status();
-  EXPECT_EQ(spaces->filter, "");
-  EXPECT_EQ(spaces->count->by, (std::vector<std::string>{"a", "b"}));
+TEST(PipesTest, StatsWithEveryAggregation) {
+  const PipedQuery q = Parsed(
+      "log.level:error | stats count(), count(user.id), count_distinct(user.id), sum(bytes), "
+      "avg(event.duration) as mean, min(a), max(a), p50(d), p99(d), p99.9(d), median(d) "
+      "by service.name, http.response.status_code");
+  EXPECT_EQ(q.filter, "log.level:error ");
+  ASSERT_EQ(q.stages.size(), 1u);
+  const PipeStage& s = q.stages[0];
+  EXPECT_EQ(s.kind, Kind::kStats);
+  EXPECT_EQ(s.by, (std::vector<std::string>{"service.name", "http.response.status_code"}));
+  ASSERT_EQ(s.aggregations.size(), 11u);
+  const std::vector<std::string> names = {"count()",    "count(user.id)", "count_distinct(user.id)",
+                                          "sum(bytes)", "mean",           "min(a)",
+                                          "max(a)",     "p50(d)",         "p99(d)",
+                                          "p99.9(d)",   "p50(d)"};
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(s.aggregations[i].name, names[i]);
+  EXPECT_TRUE(s.aggregations[0].CountsRows());
+  EXPECT_FALSE(s.aggregations[1].CountsRows());
+  EXPECT_EQ(s.aggregations[2].fn, Fn::kCountDistinct);
+  EXPECT_EQ(s.aggregations[4].fn, Fn::kAvg);
+  EXPECT_EQ(s.aggregations[4].field, "event.duration");
+  EXPECT_EQ(s.aggregations[9].percentile, 99.9);
+  EXPECT_EQ(s.aggregations[10].percentile, 50);
+}
 
-  auto plain = ParsePipes("x | stats count()");
-  ASSERT_TRUE(plain.ok());
-  EXPECT_TRUE(plain->count->by.empty());
+TEST(PipesTest, SpellingsOperatorsKnow) {
+  // Splunk's bare count and dc(), upper case, `by` fields without commas.
+  const PipedQuery q = Parsed("|STATS COUNT, DC(user.id) BY a, b");
+  ASSERT_EQ(q.stages.size(), 1u);
+  EXPECT_EQ(q.filter, "");
+  EXPECT_EQ(q.stages[0].aggregations[0].name, "count()");
+  EXPECT_EQ(q.stages[0].aggregations[1].fn, Fn::kCountDistinct);
+  EXPECT_EQ(q.stages[0].by, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(PipesTest, Timechart) {
-  auto q = ParsePipes("* | timechart span=5m count() by log.level");
-  ASSERT_TRUE(q.ok()) << q.status();
-  EXPECT_TRUE(q->count->timechart);
-  EXPECT_EQ(q->count->span_ns, 300 * kNanosPerSecond);
-  EXPECT_EQ(q->count->by, std::vector<std::string>{"log.level"});
-  auto automatic = ParsePipes("| timechart count()");
-  ASSERT_TRUE(automatic.ok());
-  EXPECT_EQ(automatic->count->span_ns, 0);
+  const PipedQuery q = Parsed("* | timechart span=5m p95(event.duration) by log.level");
+  ASSERT_EQ(q.stages.size(), 1u);
+  EXPECT_EQ(q.stages[0].kind, Kind::kTimechart);
+  EXPECT_EQ(q.stages[0].span_ns, 300 * kNanosPerSecond);
+  EXPECT_EQ(q.stages[0].by, std::vector<std::string>{"log.level"});
+  EXPECT_EQ(q.stages[0].aggregations[0].name, "p95(event.duration)");
+  EXPECT_EQ(Parsed("| timechart count()").stages[0].span_ns, 0);
 }
 
-TEST(PipesTest, ErrorsSayWhereAndWhat) {
+TEST(PipesTest, TopRareSortFieldsHeadWhere) {
+  const PipedQuery q = Parsed(
+      "status >= 500 | stats count() as n, avg(d) by url.path | where n > 10 and not url.path:/x "
+      "| sort -n, url.path | fields url.path, n | head 5");
+  ASSERT_EQ(q.stages.size(), 5u);
+  EXPECT_EQ(q.stages[1].kind, Kind::kWhere);
+  EXPECT_EQ(q.stages[1].where, "n > 10 and not url.path:/x ");
+  EXPECT_EQ(q.stages[2].sort, (std::vector<SortKey>{{"n", true}, {"url.path", false}}));
+  EXPECT_EQ(q.stages[3].fields, (std::vector<std::string>{"url.path", "n"}));
+  EXPECT_EQ(q.stages[4].count, 5u);
+
+  const PipedQuery top = Parsed("x | top client.ip");
+  EXPECT_EQ(top.stages[0].kind, Kind::kTop);
+  EXPECT_EQ(top.stages[0].count, 10u) << "ten by default";
+  EXPECT_EQ(top.stages[0].by, std::vector<std::string>{"client.ip"});
+  const PipedQuery rare = Parsed("x | rare 3 url.path | head");
+  EXPECT_EQ(rare.stages[0].kind, Kind::kRare);
+  EXPECT_EQ(rare.stages[0].count, 3u);
+  EXPECT_EQ(rare.stages[1].count, 10u);
+  const PipedQuery sort = Parsed("x | stats count() by a | sort -count(), +a");
+  EXPECT_EQ(sort.stages[1].sort, (std::vector<SortKey>{{"count()", true}, {"a", false}}));
+  // A quoted `|` is part of the filter or of where's filter.
+  const PipedQuery quoted = Parsed("\"a|b\" | fields message | where message:\"x|y\"");
+  ASSERT_EQ(quoted.stages.size(), 2u);
+  EXPECT_EQ(quoted.stages[1].where, "message:\"x|y\"");
+}
+
+TEST(PipesTest, ErrorsSayWhatAndWhere) {
   const auto error = [](std::string_view query) {
     auto q = ParsePipes(query);
     EXPECT_FALSE(q.ok()) << query;
-    return q.ok() ? std::string() : std::string(StatusMessage(q.status()));
+    if (q.ok()) return std::string();
+    EXPECT_GE(kql::SyntaxPosition(q.status()), 0) << q.status();
+    return std::string(StatusMessage(q.status()));
   };
-  EXPECT_EQ(error("a | top 5 x"),
-            "query syntax error at position 4: unknown pipe command 'top': expected stats or "
-            "timechart");
+  EXPECT_EQ(error("a | chart x"),
+            "unknown pipe command 'chart': expected stats, timechart, top, rare, sort, fields, "
+            "head or where at position 4");
   EXPECT_EQ(error("a |"),
-            "query syntax error at position 3: expected stats or timechart after `|`");
-  EXPECT_EQ(error("a | stats sum(x)"),
-            "query syntax error at position 10: expected count() (the only aggregation so far)");
+            "expected a pipe command (stats, timechart, top, rare, sort, fields, head, where) "
+            "after '|', found the end of the query at position 3");
+  EXPECT_EQ(error("a | stats total(x)"),
+            "expected an aggregation (count(), count_distinct(f), sum(f), avg(f), min(f), "
+            "max(f), p50(f) .. p99(f)), found 'total' at position 10");
+  EXPECT_EQ(error("a | stats sum()"),
+            "sum() needs a field, e.g. sum(event.duration) at position 10");
+  EXPECT_EQ(error("a | stats avg x"),
+            "expected '(' and a field after avg, e.g. avg(event.duration) at position 14");
+  EXPECT_EQ(error("a | stats sum(x"),
+            "expected ')' after sum(x, found the end of the query at "
+            "position 15");
   EXPECT_EQ(error("a | stats count() over x"),
-            "query syntax error at position 18: expected `by` after count(), found 'over'");
+            "unexpected 'over' after the stats stage at position 18");
   EXPECT_EQ(error("a | stats count() by"),
-            "query syntax error at position 20: expected a field name after `by`");
+            "expected a field name after `by`, found the end of the query at position 20");
   EXPECT_EQ(error("a | timechart span=soon count()"),
-            "query syntax error at position 19: span 'soon' is not a positive duration such as "
-            "30s, 1m or 1h");
+            "span 'soon' is not a positive duration such as 30s, 1m or 1h at position 19");
   EXPECT_EQ(error("a | timechart count() by x, y"),
-            "query syntax error at position 28: timechart splits by one field at most");
-  EXPECT_EQ(error("a | stats count() | stats count()"),
-            "query syntax error at position 18: only one pipe stage (stats or timechart) is "
-            "supported so far");
+            "timechart splits by one field at most at position 4");
+  EXPECT_EQ(error("a | stats count() | top x"),
+            "stats, timechart, top and rare aggregate the matching records: each comes right "
+            "after the filter, once at position 20");
+  EXPECT_EQ(error("a | head 0"), "expected a count from 1 to 1000000, found '0' at position 9");
+  EXPECT_EQ(error("a | top 5"),
+            "expected a field name after top, found the end of the query "
+            "at position 9");
+  EXPECT_EQ(error("a | where"), "expected a filter after where, e.g. count() > 10 at position 9");
+  EXPECT_EQ(error("a | sort"),
+            "expected a column to sort by, found the end of the query at position 8");
+  EXPECT_EQ(error("a | stats p101(x)"),
+            "expected an aggregation (count(), count_distinct(f), sum(f), avg(f), min(f), "
+            "max(f), p50(f) .. p99(f)), found 'p101' at position 10");
 }
 
 TEST(PipesTest, AutoSpanKeepsBucketsFew) {

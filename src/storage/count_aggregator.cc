@@ -14,6 +14,7 @@ namespace {
 using segment::ColumnType;
 
 constexpr uint32_t kNoValue = UINT32_MAX;
+constexpr uint32_t kNoSlot = UINT32_MAX;
 using segment::kServiceColumn;  // "" there means the record has no service
 
 // One group-by field's value for each row of a batch, as a code into
@@ -125,10 +126,96 @@ void CodeColumn(const DecodedColumn& column, const std::vector<uint8_t>& match, 
   }
 }
 
+// Feeds row r's value of `column` (a column of the aggregated field) to
+// `state`.
+void AddColumnValue(const Aggregation& a, const DecodedColumn& column, uint32_t v,
+                    AggregationState* state) {
+  switch (column.type) {
+    case ColumnType::kString: {
+      const std::string_view s = column.strings.Get(v);
+      if (column.column == kServiceColumn && s.empty()) return;  // no service
+      return state->AddText(a, s);
+    }
+    case ColumnType::kLevel: {
+      const auto level = static_cast<Level>(column.ints[v]);
+      if (level != Level::kUnset) state->AddText(a, LevelName(level));
+      return;
+    }
+    case ColumnType::kTimestamp:
+    case ColumnType::kObserved:
+    case ColumnType::kInt:
+      return state->AddInteger(a, column.ints[v]);
+    case ColumnType::kDouble:
+      return state->AddDouble(a, column.doubles[v]);
+    case ColumnType::kBool:
+      return state->AddBool(a, column.bools[v] != 0);
+  }
+}
+
 }  // namespace
 
-CountAggregator::CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns)
-    : group_by_(std::move(group_by)), bucket_ns_(bucket_ns) {}
+void MergeCountResults(const std::vector<Aggregation>& aggregations, CountResult&& from,
+                       CountResult* into) {
+  into->total += from.total;
+  for (auto& [key, count] : from.groups) into->groups[key] += count;
+  for (auto& [key, states] : from.states) {
+    AggregationStates& target = into->states[key];
+    if (target.empty()) {
+      target = std::move(states);
+      continue;
+    }
+    for (size_t i = 0; i < aggregations.size(); ++i) {
+      target[i].Merge(aggregations[i], std::move(states[i]));
+    }
+  }
+}
+
+CountAggregator::CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns,
+                                 std::vector<Aggregation> aggregations)
+    : group_by_(std::move(group_by)), bucket_ns_(bucket_ns) {
+  // count() is each group's count; only aggregations of fields keep state.
+  if (std::ranges::any_of(aggregations, [](const Aggregation& a) { return !a.CountsRows(); })) {
+    aggregations_ = std::move(aggregations);
+  }
+}
+
+std::vector<std::string> CountAggregator::AggregatedFields() const {
+  std::vector<std::string> fields;
+  for (const Aggregation& a : aggregations_) {
+    if (!a.field.empty()) fields.push_back(a.field);
+  }
+  return fields;
+}
+
+void CountAggregator::AddStates(const ColumnBatch& batch, const std::vector<uint8_t>& match,
+                                const std::vector<uint32_t>& slot_of_row,
+                                std::vector<GroupKey> slot_keys) {
+  std::vector<AggregationStates> slots(slot_keys.size(), AggregationStates(aggregations_.size()));
+  for (size_t i = 0; i < aggregations_.size(); ++i) {
+    const Aggregation& a = aggregations_[i];
+    if (a.CountsRows()) continue;
+    if (a.field == field::kTimestamp) {
+      for (size_t r = 0; r < batch.rows && r < batch.timestamps.size(); ++r) {
+        if (match[r] && slot_of_row[r] != kNoSlot) {
+          slots[slot_of_row[r]][i].AddInteger(a, batch.timestamps[r]);
+        }
+      }
+      continue;
+    }
+    for (const DecodedColumn* column : batch.Find(a.field)) {
+      for (size_t r = 0; r < batch.rows; ++r) {
+        const uint32_t v = column->ValueIndex(r);
+        if (!match[r] || slot_of_row[r] == kNoSlot || v == DecodedColumn::kNull) continue;
+        AddColumnValue(a, *column, v, &slots[slot_of_row[r]][i]);
+      }
+    }
+  }
+  CountResult part;
+  for (size_t k = 0; k < slot_keys.size(); ++k) {
+    part.states.emplace(std::move(slot_keys[k]), std::move(slots[k]));
+  }
+  MergeCountResults(aggregations_, std::move(part), &result_);
+}
 
 int64_t CountAggregator::BucketOf(int64_t timestamp_ns) const {
   if (bucket_ns_ <= 0) return 0;
@@ -147,6 +234,15 @@ void CountAggregator::Add(const LogRecord& record) {
     key.values.push_back(*std::move(value));
   }
   ++result_.groups[key];
+  if (aggregations_.empty()) return;
+  AggregationStates& states = result_.states[key];
+  states.resize(aggregations_.size());
+  for (size_t i = 0; i < aggregations_.size(); ++i) {
+    if (aggregations_[i].CountsRows()) continue;
+    if (std::optional<AttributeValue> value = GetFieldValue(record, aggregations_[i].field)) {
+      states[i].Add(aggregations_[i], *value);
+    }
+  }
 }
 
 void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& match,
@@ -211,7 +307,10 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
     // A plain count, or every row in one bucket: one group, known already.
     GroupKey key;
     key.bucket_ns = first_bucket;
-    result_.groups[std::move(key)] += matched;
+    result_.groups[key] += matched;
+    if (!aggregations_.empty()) {
+      AddStates(batch, match, std::vector<uint32_t>(rows, 0), {std::move(key)});
+    }
     return;
   }
   // A row's key: its bucket and field codes in mixed radix, one integer; the
@@ -224,6 +323,8 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
   }
   if (space >= static_cast<long double>(UINT64_MAX)) {
     // Too many distinct values to pack: count row by row.
+    std::vector<uint32_t> slot_of_row(aggregations_.empty() ? 0 : rows, kNoSlot);
+    std::map<GroupKey, uint32_t> slots;
     for (size_t r = 0; r < rows; ++r) {
       if (!match[r]) continue;
       GroupKey key;
@@ -233,7 +334,17 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
         complete = fields[f].codes[r] != kNoValue;
         if (complete) key.values.push_back(fields[f].values[fields[f].codes[r]]);
       }
-      if (complete) ++result_.groups[std::move(key)];
+      if (!complete) continue;
+      ++result_.groups[key];
+      if (!aggregations_.empty()) {
+        slot_of_row[r] =
+            slots.try_emplace(std::move(key), static_cast<uint32_t>(slots.size())).first->second;
+      }
+    }
+    if (!aggregations_.empty()) {
+      std::vector<GroupKey> slot_keys(slots.size());
+      for (auto& [key, slot] : slots) slot_keys[slot] = key;
+      AddStates(batch, match, slot_of_row, std::move(slot_keys));
     }
     return;
   }
@@ -248,9 +359,22 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
     return true;
   };
   // Counts in an array when the keys are few (a timechart, a field of a few
-  // values), else in a hash map.
+  // values), else in a hash map; with aggregations, each row's group is
+  // kept too.
   std::vector<std::pair<uint64_t, uint64_t>> counts;  // (key, count)
-  if (space <= static_cast<long double>(std::max<size_t>(rows, 4096))) {
+  std::vector<uint32_t> slot_of_row;
+  if (!aggregations_.empty()) {
+    slot_of_row.assign(rows, kNoSlot);
+    absl::flat_hash_map<uint64_t, uint32_t> slot_of_key;
+    uint64_t key = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      if (!match[r] || !key_of(r, &key)) continue;
+      const auto [it, added] = slot_of_key.try_emplace(key, static_cast<uint32_t>(counts.size()));
+      if (added) counts.emplace_back(key, 0);
+      ++counts[it->second].second;
+      slot_of_row[r] = it->second;
+    }
+  } else if (space <= static_cast<long double>(std::max<size_t>(rows, 4096))) {
     std::vector<uint64_t> dense(static_cast<size_t>(space), 0);
     uint64_t key = 0;
     for (size_t r = 0; r < rows; ++r) {
@@ -267,6 +391,7 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
     }
     counts.assign(sparse.begin(), sparse.end());
   }
+  std::vector<GroupKey> slot_keys;
   for (const auto& [key, count] : counts) {
     GroupKey group;
     group.values.resize(fields.size());
@@ -276,8 +401,10 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
       rest /= radix[f];
     }
     group.bucket_ns = first_bucket + static_cast<int64_t>(rest) * bucket_ns_;
-    result_.groups[std::move(group)] += count;
+    result_.groups[group] += count;
+    if (!aggregations_.empty()) slot_keys.push_back(std::move(group));
   }
+  if (!aggregations_.empty()) AddStates(batch, match, slot_of_row, std::move(slot_keys));
 }
 
 }  // namespace mayak

@@ -18,8 +18,10 @@ namespace mayak {
 
 class CountAggregator {
  public:
-  // `bucket_ns` > 0 also groups by time (CountRequest).
-  CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns);
+  // `bucket_ns` > 0 also groups by time (CountRequest); `aggregations`
+  // are computed per group besides the count.
+  CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns,
+                  std::vector<Aggregation> aggregations = {});
 
   void Add(const LogRecord& record);
   // Counts the rows of `batch` whose `match` entry is set; the batch holds
@@ -30,10 +32,18 @@ class CountAggregator {
   int64_t BucketOf(int64_t timestamp_ns) const;
 
   CountResult Finish() && { return std::move(result_); }
+  // The fields the aggregations read (for the columns to decode).
+  std::vector<std::string> AggregatedFields() const;
 
  private:
+  // Feeds the aggregations from the batch's columns: row r belongs to the
+  // group slot_keys[slot_of_row[r]] (kNoSlot: to none).
+  void AddStates(const ColumnBatch& batch, const std::vector<uint8_t>& match,
+                 const std::vector<uint32_t>& slot_of_row, std::vector<GroupKey> slot_keys);
+
   std::vector<std::string> group_by_;
   int64_t bucket_ns_;
+  std::vector<Aggregation> aggregations_;
   CountResult result_;
 };
 

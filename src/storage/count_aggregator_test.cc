@@ -1,5 +1,6 @@
 #include "storage/count_aggregator.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,15 +31,17 @@ class CountAggregatorTest : public ::testing::Test {
   // Counts record by record, then column-wise from the segment, and expects
   // the same groups; returns them.
   CountResult ExpectSameCounts(std::vector<std::string> by, int64_t bucket_ns,
-                               std::string_view query = "") {
+                               std::string_view query = "",
+                               const std::vector<Aggregation>& aggregations = {}) {
     auto filter = Filter::Parse(query);
     EXPECT_TRUE(filter.ok());
-    CountAggregator by_record(by, bucket_ns);
+    CountAggregator by_record(by, bucket_ns, aggregations);
     for (const LogRecord& r : records_) {
       if (filter->Matches(r)) by_record.Add(r);
     }
-    CountAggregator by_column(by, bucket_ns);
+    CountAggregator by_column(by, bucket_ns, aggregations);
     std::vector<std::string> columns = by;
+    for (std::string& f : by_column.AggregatedFields()) columns.push_back(std::move(f));
     for (const FilterTerm& t : filter->terms()) {
       columns.push_back(t.field.empty() ? std::string(field::kMessage) : t.field);
     }
@@ -54,6 +57,26 @@ class CountAggregatorTest : public ::testing::Test {
     CountResult actual = std::move(by_column).Finish();
     EXPECT_EQ(actual.total, expected.total);
     EXPECT_EQ(actual.groups, expected.groups) << "by " << Join(by, ",") << " | " << query;
+    // Every aggregation of every group alike (sums of doubles to rounding).
+    EXPECT_EQ(actual.states.size(), aggregations.empty() ? 0 : expected.groups.size());
+    for (auto& [key, states] : expected.states) {
+      auto it = actual.states.find(key);
+      EXPECT_NE(it, actual.states.end());
+      if (it == actual.states.end()) continue;
+      for (size_t i = 0; i < aggregations.size(); ++i) {
+        const std::optional<AttributeValue> want = states[i].Result(aggregations[i]);
+        const std::optional<AttributeValue> got = it->second[i].Result(aggregations[i]);
+        EXPECT_EQ(want.has_value(), got.has_value()) << aggregations[i].name;
+        if (!want || !got) continue;
+        if (std::holds_alternative<double>(*want) && std::holds_alternative<double>(*got)) {
+          EXPECT_NEAR(std::get<double>(*got), std::get<double>(*want),
+                      1e-9 * (1 + std::abs(std::get<double>(*want))))
+              << aggregations[i].name;
+        } else {
+          EXPECT_EQ(*got, *want) << aggregations[i].name;
+        }
+      }
+    }
     return actual;
   }
 
@@ -97,6 +120,61 @@ TEST_F(CountAggregatorTest, ColumnsCountAsRecordsDo) {
   ExpectSameCounts({"order.id", "token"}, 0);  // too many keys for an array: a hash map
   ExpectSameCounts({"path", "order.id", "user.id", "token"}, 0);  // too many to pack
   ExpectSameCounts({"no.such.field"}, 0);
+}
+
+// The aggregations of `| stats` over every kind of column, by each way of
+// grouping (one group, array, hash map, row by row, time buckets).
+std::vector<Aggregation> EveryAggregation() {
+  using Fn = Aggregation::Fn;
+  std::vector<Aggregation> all;
+  const auto add = [&all](Fn fn, std::string field, double p = 0) {
+    Aggregation a{fn, std::move(field), p, ""};
+    a.name = DefaultAggregationName(a);
+    all.push_back(a);
+  };
+  add(Fn::kCount, "");
+  for (const char* f : {"order.id", "ratio", "user.id", "token", "cached", "log.level",
+                        "service.name", "@timestamp", "no.such.field"}) {
+    add(Fn::kCount, f);
+    add(Fn::kCountDistinct, f);
+    add(Fn::kSum, f);
+    add(Fn::kAvg, f);
+    add(Fn::kMin, f);
+    add(Fn::kMax, f);
+    add(Fn::kPercentile, f, 95);
+  }
+  add(Fn::kPercentile, "order.id", 50);
+  add(Fn::kPercentile, "ratio", 99.9);
+  return all;
+}
+
+TEST_F(CountAggregatorTest, ColumnsAggregateAsRecordsDo) {
+  const std::vector<Aggregation> all = EveryAggregation();
+  const CountResult one = ExpectSameCounts({}, 0, "", all);
+  ExpectSameCounts({"service.name"}, 0, "deadlock or order", all);
+  ExpectSameCounts({"order.id", "token"}, 0, "", all);                     // a hash map
+  ExpectSameCounts({"path", "order.id", "user.id", "token"}, 0, "", all);  // row by row
+  ExpectSameCounts({"log.level"}, 1'000'000, "", all);                     // time buckets
+  // And against the records themselves, for one group.
+  int64_t sum = 0;
+  int64_t max = INT64_MIN;
+  int64_t present = 0;
+  std::set<int64_t> distinct;
+  for (const LogRecord& r : records_) {
+    if (const AttributeValue* v = r.FindAttribute("order.id")) {
+      sum += std::get<int64_t>(*v);
+      max = std::max(max, std::get<int64_t>(*v));
+      distinct.insert(std::get<int64_t>(*v));
+      ++present;
+    }
+  }
+  AggregationStates states = one.states.begin()->second;
+  EXPECT_EQ(states[1].Result(all[1]), AttributeValue(present));  // count(order.id)
+  EXPECT_EQ(states[2].Result(all[2]), AttributeValue(static_cast<int64_t>(distinct.size())));
+  EXPECT_EQ(states[3].Result(all[3]), AttributeValue(sum));
+  EXPECT_EQ(states[6].Result(all[6]), AttributeValue(max));
+  EXPECT_FALSE(states[all.size() - 6].Result(all[all.size() - 6]).has_value())
+      << "avg of a field no record has";
 }
 
 TEST_F(CountAggregatorTest, BucketsByTimeAlignedToTheEpoch) {

@@ -980,7 +980,10 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
 }
 
 absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request) const {
-  CountAggregator counts(request.group_by, request.bucket_ns);
+  const auto aggregator = [&request] {
+    return CountAggregator(request.group_by, request.bucket_ns, request.aggregations);
+  };
+  CountAggregator counts = aggregator();
   const ScanSnapshot snapshot = Snapshot([&](const LogRecord& r) {
     if (Wanted(r, request)) counts.Add(r);
   });
@@ -990,12 +993,13 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
     }
   }
   // Each scan worker counts apart; the counts are added up at the end.
-  std::vector<CountAggregator> workers(ScanWorkers(),
-                                       CountAggregator(request.group_by, request.bucket_ns));
+  std::vector<CountAggregator> workers(ScanWorkers(), aggregator());
+  std::vector<std::string> columns = request.group_by;
+  for (std::string& f : counts.AggregatedFields()) columns.push_back(std::move(f));
   // A row group within one time bucket needs no timestamps: all its rows
   // fall in that bucket.
   ScanRowGroups(
-      snapshot.segments, request.filter, request.from_ns, request.to_ns, request.group_by,
+      snapshot.segments, request.filter, request.from_ns, request.to_ns, columns,
       [&counts](const segment::RowGroupMeta& group) {
         return counts.BucketOf(group.min_ts) != counts.BucketOf(group.max_ts);
       },
@@ -1005,9 +1009,7 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
       });
   CountResult result = std::move(counts).Finish();
   for (CountAggregator& w : workers) {
-    CountResult part = std::move(w).Finish();
-    result.total += part.total;
-    for (auto& [key, count] : part.groups) result.groups[key] += count;
+    MergeCountResults(request.aggregations, std::move(w).Finish(), &result);
   }
   return result;
 }

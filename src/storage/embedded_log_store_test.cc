@@ -82,7 +82,7 @@ class EmbeddedLogStoreTest : public ::testing::Test {
   FaultInjectionEnv env_{Env::Default()};
   MetricsRegistry metrics_;
   std::unique_ptr<EmbeddedLogStore> store_;
-  size_t merge_min_segments_ = 0;  // tests that merge turn it on
+  size_t merge_min_segments_ = 0;         // tests that merge turn it on
   uint64_t memtable_bytes_ = 1ull << 30;  // flushes happen when the test says
   RetentionPolicy retention_;
   std::map<std::string, RetentionPolicy> retention_by_system_;

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "model/log_record.h"
+#include "query/aggregation.h"
 #include "query/filter.h"
 
 namespace mayak {
@@ -37,6 +38,8 @@ struct CountRequest {
   int64_t to_ns = INT64_MAX;       // inclusive
   std::vector<std::string> group_by;
   int64_t bucket_ns = 0;  // > 0: buckets aligned to the Unix epoch (UTC)
+  // Computed per group besides the count: sums, percentiles, ... of fields.
+  std::vector<Aggregation> aggregations;
 };
 
 struct GroupKey {
@@ -55,7 +58,13 @@ struct CountResult {
   // aggregation leaves out documents without the field) but are in total.
   std::map<GroupKey, uint64_t> groups;
   uint64_t total = 0;
+  // With CountRequest::aggregations: each group's states, in their order.
+  std::map<GroupKey, AggregationStates> states;
 };
+
+// Adds `from` into `into` (results of scan workers or of memory and disk).
+void MergeCountResults(const std::vector<Aggregation>& aggregations, CountResult&& from,
+                       CountResult* into);
 
 struct StoreStats {
   uint64_t records = 0;

@@ -1,0 +1,152 @@
+#include "api/piped_query.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "common/timestamps.h"
+#include "common/units.h"
+
+namespace mayak {
+namespace {
+
+using Kind = PipeStage::Kind;
+
+// Each group's row: the time bucket (timechart), the group-by values, then
+// each aggregation's result.
+std::vector<TableCell> GroupRow(const PipeStage& stage, const GroupKey& key, uint64_t count,
+                                AggregationStates* states, std::set<std::string>* approximate) {
+  std::vector<TableCell> row;
+  if (stage.kind == Kind::kTimechart) row.emplace_back(FormatRfc3339(key.bucket_ns));
+  for (const AttributeValue& v : key.values) row.emplace_back(v);
+  for (size_t i = 0; i < stage.aggregations.size(); ++i) {
+    const Aggregation& a = stage.aggregations[i];
+    if (a.CountsRows()) {
+      row.emplace_back(static_cast<int64_t>(count));
+    } else if (states == nullptr || states->empty()) {
+      // No state: a bucket or group no row with the field fell in.
+      if (a.fn == Aggregation::Fn::kCount || a.fn == Aggregation::Fn::kCountDistinct) {
+        row.emplace_back(int64_t{0});
+      } else {
+        row.emplace_back();  // no value
+      }
+    } else {
+      row.push_back((*states)[i].Result(a));
+      if ((*states)[i].approximate()) approximate->insert(a.name);
+    }
+  }
+  return row;
+}
+
+absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filter,
+                                      const PipeStage& stage, int64_t from_ns, int64_t to_ns,
+                                      const PipedQueryLimits& limits) {
+  CountRequest request;
+  request.filter = &filter;
+  request.from_ns = from_ns;
+  request.to_ns = to_ns;
+  request.group_by = stage.by;
+  request.aggregations = stage.aggregations;
+  if (stage.kind == Kind::kTimechart) {
+    request.bucket_ns = stage.span_ns > 0 ? stage.span_ns : AutoSpan(from_ns, to_ns);
+    // Unsigned: the range of from <= to always fits.
+    const uint64_t range = static_cast<uint64_t>(to_ns) - static_cast<uint64_t>(from_ns);
+    if (to_ns != INT64_MAX &&
+        range / static_cast<uint64_t>(request.bucket_ns) > limits.max_buckets) {
+      return absl::InvalidArgumentError(
+          StrCat("span ", FormatDuration(request.bucket_ns), " makes more than ",
+                 limits.max_buckets, " buckets over the time range: choose a larger span"));
+    }
+  }
+  auto counted = store.Count(request);
+  if (!counted.ok()) return counted.status();
+  PipedResult result;
+  result.total = counted->total;
+  Table& table = result.table;
+  if (stage.kind == Kind::kTop || stage.kind == Kind::kRare) {
+    table.columns = {stage.by[0], "count", "percent"};
+    std::vector<std::pair<GroupKey, uint64_t>> groups(counted->groups.begin(),
+                                                      counted->groups.end());
+    const bool top = stage.kind == Kind::kTop;
+    std::ranges::stable_sort(groups, [top](const auto& a, const auto& b) {
+      return top ? a.second > b.second : a.second < b.second;
+    });
+    if (groups.size() > stage.count) groups.resize(stage.count);
+    for (const auto& [key, count] : groups) {
+      const double percent = counted->total == 0 ? 0
+                                                 : 100.0 * static_cast<double>(count) /
+                                                       static_cast<double>(counted->total);
+      table.rows.push_back({key.values[0], static_cast<int64_t>(count), percent});
+    }
+    return result;
+  }
+  if (stage.kind == Kind::kTimechart) table.columns.emplace_back("_time");
+  for (const std::string& f : stage.by) table.columns.push_back(f);
+  for (const Aggregation& a : stage.aggregations) table.columns.push_back(a.name);
+
+  std::vector<std::pair<GroupKey, uint64_t>> groups(counted->groups.begin(), counted->groups.end());
+  if (stage.kind == Kind::kTimechart && stage.by.empty() && to_ns != INT64_MAX) {
+    // Every bucket of the range, so a chart shows gaps (as zero counts).
+    std::vector<std::pair<GroupKey, uint64_t>> filled;
+    const int64_t span = request.bucket_ns;
+    int64_t bucket = from_ns / span * span - (from_ns % span < 0 ? span : 0);
+    size_t k = 0;
+    for (; bucket <= to_ns; bucket += span) {
+      if (k < groups.size() && groups[k].first.bucket_ns == bucket) {
+        filled.push_back(groups[k++]);
+      } else {
+        GroupKey key;
+        key.bucket_ns = bucket;
+        filled.emplace_back(key, 0);
+      }
+    }
+    groups = std::move(filled);
+  }
+  if (stage.kind == Kind::kStats) {
+    // Largest groups first.
+    std::ranges::stable_sort(groups,
+                             [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (groups.empty() && stage.by.empty()) groups.emplace_back(GroupKey{}, 0);  // count() is 0
+  }
+  std::set<std::string> approximate;
+  for (const auto& [key, count] : groups) {
+    auto it = counted->states.find(key);
+    table.rows.push_back(GroupRow(
+        stage, key, count, it == counted->states.end() ? nullptr : &it->second, &approximate));
+  }
+  result.approximate.assign(approximate.begin(), approximate.end());
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<PipedResult> RunPipedQuery(const LogStore& store, const Filter& filter,
+                                          const std::vector<PipeStage>& stages, int64_t from_ns,
+                                          int64_t to_ns, const PipedQueryLimits& limits) {
+  PipedResult result;
+  size_t next = 0;
+  if (stages[0].Aggregates()) {
+    auto aggregated = Aggregate(store, filter, stages[0], from_ns, to_ns, limits);
+    if (!aggregated.ok()) return aggregated.status();
+    result = *std::move(aggregated);
+    next = 1;
+  } else {
+    SearchRequest search;
+    search.filter = &filter;
+    search.from_ns = from_ns;
+    search.to_ns = to_ns;
+    search.limit = limits.max_records;
+    auto found = store.Search(search);
+    if (!found.ok()) return found.status();
+    result.table = TableOfRecords(found->hits);
+    result.total = found->total;
+    result.truncated = found->total > found->hits.size();
+  }
+  for (size_t s = next; s < stages.size(); ++s) {
+    RETURN_IF_ERROR(ApplyTableStage(stages[s], &result.table));
+  }
+  return result;
+}
+
+}  // namespace mayak
