@@ -15,6 +15,7 @@ struct ApiLimits {
   uint64_t max_body_bytes = 100ull << 20;
   uint64_t max_line_bytes = 1ull << 20;
   uint64_t max_search_hits = 10000;
+  uint64_t max_histogram_buckets = 1000;
 };
 
 // GET /health and GET /metrics.
@@ -25,6 +26,10 @@ void AddIngestRoutes(Router* router, const ServerState* state, const ApiLimits& 
 // GET|POST /api/v1/search and /api/v1/query (a filter, optionally piped to
 // stats or timechart).
 void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& limits);
+
+// GET|POST /api/v1/histogram (counts by log.level over time) and
+// /api/v1/fields (field names, types and top values).
+void AddExploreRoutes(Router* router, const ServerState* state, const ApiLimits& limits);
 
 // GET /api/v1/storage.
 void AddStorageRoutes(Router* router, const ServerState* state);

@@ -128,6 +128,7 @@ int RunServer(const Config& config) {
   AddStatusRoutes(&router, &state, &metrics);
   AddIngestRoutes(&router, &state, limits, &metrics);
   AddSearchRoutes(&router, &state, limits);
+  AddExploreRoutes(&router, &state, limits);
   AddStorageRoutes(&router, &state);
   JobThread restores;  // archive restores, off the HTTP threads
   AddArchiveRoutes(&router, &state, archive->archive.get(), &restores);

@@ -28,6 +28,19 @@ size_t MemoryFootprint(const LogRecord& record) {
   return bytes;
 }
 
+std::string_view ValueTypeName(const AttributeValue& value) {
+  switch (value.index()) {
+    case 0:
+      return "string";
+    case 1:
+      return "integer";
+    case 2:
+      return "double";
+    default:
+      return "boolean";
+  }
+}
+
 std::optional<AttributeValue> GetFieldValue(const LogRecord& record, std::string_view name) {
   if (name == field::kMessage) return AttributeValue(record.message);
   if (name == field::kSystem) return AttributeValue(record.system);

@@ -51,6 +51,10 @@ struct LogRecord {
 // small-string buffer, the attribute array): what memtable limits count.
 size_t MemoryFootprint(const LogRecord& record);
 
+// The type of a value as the field list names it: "string", "integer",
+// "double" or "boolean".
+std::string_view ValueTypeName(const AttributeValue& value);
+
 // A field's value as seen by queries: the dedicated members by their canonical
 // names, everything else from the attributes. Timestamps are int64 ns.
 std::optional<AttributeValue> GetFieldValue(const LogRecord& record, std::string_view name);

@@ -30,6 +30,9 @@ class PipelineLogStore : public LogStore {
   }
   StoreStats Stats() const override { return inner_->Stats(); }
   std::vector<SystemUsage> Usage() const override { return inner_->Usage(); }
+  FieldTypes Fields(int64_t from_ns, int64_t to_ns) const override {
+    return inner_->Fields(from_ns, to_ns);
+  }
   absl::Status RestorePartition(const std::string& system, int64_t day,
                                 const std::vector<SegmentFetch>& segments) override {
     return inner_->RestorePartition(system, day, segments);

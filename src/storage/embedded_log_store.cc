@@ -1014,6 +1014,55 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
   return result;
 }
 
+namespace {
+
+// A column's type as the field list names it (ValueTypeName).
+std::string_view FieldTypeName(segment::ColumnType type) {
+  switch (type) {
+    case segment::ColumnType::kTimestamp:
+    case segment::ColumnType::kObserved:
+      return "date";
+    case segment::ColumnType::kInt:
+      return "integer";
+    case segment::ColumnType::kDouble:
+      return "double";
+    case segment::ColumnType::kBool:
+      return "boolean";
+    case segment::ColumnType::kLevel:
+    case segment::ColumnType::kString:
+      return "string";
+  }
+  return "string";
+}
+
+}  // namespace
+
+FieldTypes EmbeddedLogStore::Fields(int64_t from_ns, int64_t to_ns) const {
+  FieldTypes fields;
+  const auto add_record = [&](const LogRecord& r) {
+    if (r.timestamp_ns < from_ns || r.timestamp_ns > to_ns) return;
+    fields[std::string(field::kTimestamp)].insert("date");
+    fields[std::string(field::kMessage)].insert("string");
+    fields[std::string(field::kSystem)].insert("string");
+    if (r.level != Level::kUnset) fields[std::string(field::kLevel)].insert("string");
+    if (!r.service.empty()) fields[std::string(field::kServiceName)].insert("string");
+    for (const Attribute& a : r.attributes)
+      fields[a.key].insert(std::string(ValueTypeName(a.value)));
+  };
+  const ScanSnapshot snapshot = Snapshot(add_record);
+  if (snapshot.immutable != nullptr) {
+    for (const LogRecord& r : *snapshot.immutable) add_record(r);
+  }
+  for (const auto& segment : snapshot.segments) {
+    if (segment->entry.max_ts < from_ns || segment->entry.min_ts > to_ns) continue;
+    for (const segment::Column& c : segment->reader->footer().columns) {
+      if (c.type == segment::ColumnType::kObserved) continue;  // not a field searches see
+      fields[c.name].insert(std::string(FieldTypeName(c.type)));
+    }
+  }
+  return fields;
+}
+
 StoreStats EmbeddedLogStore::Stats() const {
   StoreStats stats;
   absl::ReaderMutexLock lock(&mu_);

@@ -92,6 +92,7 @@ class EmbeddedLogStore final : public LogStore {
   absl::Status RestorePartition(const std::string& system, int64_t day,
                                 const std::vector<SegmentFetch>& segments) override;
   std::vector<SystemUsage> Usage() const override;
+  FieldTypes Fields(int64_t from_ns, int64_t to_ns) const override;
 
  private:
   struct Segment {

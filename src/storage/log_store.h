@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,10 @@ struct CountResult {
   std::map<GroupKey, AggregationStates> states;
 };
 
+// A field's name and the types its values have: "string", "integer",
+// "double", "boolean" or "date" (GET /api/v1/fields).
+using FieldTypes = std::map<std::string, std::set<std::string>>;
+
 // Adds `from` into `into` (results of scan workers or of memory and disk).
 void MergeCountResults(const std::vector<Aggregation>& aggregations, CountResult&& from,
                        CountResult* into);
@@ -114,6 +119,9 @@ class LogStore {
   virtual absl::StatusOr<CountResult> Count(const CountRequest& request) const = 0;
 
   virtual StoreStats Stats() const = 0;
+  // The fields of records in [from, to]: every column of the segments that
+  // overlap the range, and the fields of the records in memory within it.
+  virtual FieldTypes Fields(int64_t from_ns, int64_t to_ns) const = 0;
   // Per system, by name.
   virtual std::vector<SystemUsage> Usage() const = 0;
 

@@ -1,0 +1,39 @@
+// The parameters the query endpoints share (/api/v1/query, /fields,
+// /histogram): the query, the time range and named numbers, from the query
+// string, a form body or a JSON body, checked as one place so that every
+// endpoint refuses bad input alike.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "api/http_message.h"
+
+namespace mayak {
+
+struct QueryParams {
+  std::string q;  // `q` or `query`
+  int64_t from_ns = 0;
+  int64_t to_ns = 0;
+  std::map<std::string, std::string> values;  // every parameter, as text
+
+  // `name` as a whole number from `min` to `max`, `fallback` when absent; on
+  // bad input sets `error` (400 naming the parameter and the range).
+  std::optional<uint64_t> Count(const std::string& name, uint64_t fallback, uint64_t min,
+                                uint64_t max, const std::string& limit_name,
+                                HttpResponse* error) const;
+};
+
+// Reads the parameters; the time range defaults to the last 15 minutes. On
+// bad input returns false with the 400 response to send in `error`.
+bool ReadQueryParams(const HttpRequest& request, QueryParams* params, HttpResponse* error);
+
+// A query the filter or pipe parser refused: 400 `query_syntax` with the
+// position it names, so that clients can point at it (the CLI prints a
+// caret there).
+HttpResponse QuerySyntaxError(const absl::Status& status);
+
+}  // namespace mayak
