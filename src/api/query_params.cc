@@ -27,7 +27,8 @@ absl::Status ReadBody(const HttpRequest& request, std::map<std::string, std::str
     return absl::InvalidArgumentError(
         "the body is not a JSON object such as {\"query\":\"...\",\"from\":\"now-1h\"}");
   }
-  for (auto [key, value] : doc.get_object().value_unsafe()) {
+  const simdjson::dom::object object = doc.get_object().value_unsafe();
+  for (auto [key, value] : object) {
     if (value.is_string()) {
       (*values)[std::string(key)] = std::string(value.get_string().value_unsafe());
     } else if (value.is_number()) {
