@@ -159,7 +159,11 @@ void ServeFields(const LogStore& store, const QueryParams& params, const ApiLimi
     for (const std::string& t : field_types) json.String(t);
     json.EndArray();
     auto s = samples.find(name);
-    json.Key("count").Uint(s == samples.end() ? 0 : s->second.count);
+    // Every record has a time; its values are all different, so no top.
+    const uint64_t count = name == field::kTimestamp ? found->hits.size()
+                           : s == samples.end()      ? 0
+                                                     : s->second.count;
+    json.Key("count").Uint(count);
     json.Key("top").BeginArray();
     if (s != samples.end() && name != field::kTimestamp) {
       auto values = s->second.values;

@@ -108,7 +108,7 @@ TEST_F(ExploreRoutesTest, FieldsListNamesTypesAndTopValues) {
   EXPECT_EQ(described["log.level"],
             "[\"string\"] 4 [{\"value\":\"INFO\",\"count\":2},{\"value\":\"ERROR\",\"count\":2}]");
   EXPECT_EQ(described["n2"], "[\"double\"] 1 [{\"value\":1.5,\"count\":1}]");
-  EXPECT_EQ(described["@timestamp"], "[\"date\"] 0 []");
+  EXPECT_EQ(described["@timestamp"], "[\"date\"] 6 []");
   ASSERT_EQ(described.count("n"), 1u);
   EXPECT_EQ(described["n"].substr(0, 13), "[\"integer\"] 6");
   EXPECT_EQ(doc["sampled"].get_uint64().value(), 6u);
