@@ -225,14 +225,16 @@ Command AddQueryCommand(CLI::App& app) {
       "  mayak query 'http.response.status_code:500 | timechart span=5m count()' --from 1d\n"
       "  mayak query 'event.duration:* | stats p95(event.duration) as p95 by url.path | sort -p95 "
       "| head 10'\n"
-      "  mayak query '* | top 10 client.ip' --from 1h");
+      "  mayak query '* | top 10 client.ip' --from 1h\n"
+      "  mayak query 'log.level:error | patterns | head 10' --from 1h");
   auto flags = std::make_shared<QueryFlags>();
   cmd->add_option(
       "query", flags->query,
       "A KQL filter (docs/query-language.md; empty: everything): field:value,\n"
       "words, \"phrases\", field:*, wildcards, ranges (event.duration > 2s), and/or/not,\n"
       "parentheses; then optionally pipes: `| stats count(), avg(f), p95(f) by f1, f2`,\n"
-      "`| timechart span=1m <aggs> [by f]`, `| top N f`, `| rare N f`, `| sort -c`,\n"
+      "`| timechart span=1m <aggs> [by f]`, `| top N f`, `| rare N f`, `| patterns`,\n"
+      "`| sort -c`, "
       "`| fields a, b`, `| head N`, `| where <filter>`; e.g. 'order.id:10442'");
   cmd->add_option(
          "--from", flags->from,

@@ -48,6 +48,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   request.to_ns = to_ns;
   request.group_by = stage.by;
   request.aggregations = stage.aggregations;
+  request.group_by_patterns = stage.kind == Kind::kPatterns;
   if (stage.kind == Kind::kTimechart) {
     request.bucket_ns = stage.span_ns > 0 ? stage.span_ns : AutoSpan(from_ns, to_ns);
     // Unsigned: the range of from <= to always fits.
@@ -64,15 +65,16 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   PipedResult result;
   result.total = counted->total;
   Table& table = result.table;
-  if (stage.kind == Kind::kTop || stage.kind == Kind::kRare) {
-    table.columns = {stage.by[0], "count", "percent"};
+  if (stage.kind == Kind::kTop || stage.kind == Kind::kRare || stage.kind == Kind::kPatterns) {
+    // Values (or patterns) by how often they occur; patterns lists all.
+    table.columns = {stage.kind == Kind::kPatterns ? "pattern" : stage.by[0], "count", "percent"};
     std::vector<std::pair<GroupKey, uint64_t>> groups(counted->groups.begin(),
                                                       counted->groups.end());
-    const bool top = stage.kind == Kind::kTop;
+    const bool top = stage.kind != Kind::kRare;
     std::ranges::stable_sort(groups, [top](const auto& a, const auto& b) {
       return top ? a.second > b.second : a.second < b.second;
     });
-    if (groups.size() > stage.count) groups.resize(stage.count);
+    if (stage.kind != Kind::kPatterns && groups.size() > stage.count) groups.resize(stage.count);
     for (const auto& [key, count] : groups) {
       const double percent = counted->total == 0 ? 0
                                                  : 100.0 * static_cast<double>(count) /

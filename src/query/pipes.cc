@@ -6,6 +6,7 @@
 #include "common/strings.h"
 #include "common/timestamps.h"
 #include "common/units.h"
+#include "mayak/fields.h"
 
 namespace mayak {
 namespace {
@@ -228,8 +229,8 @@ absl::Status ParseStage(std::string_view text, size_t offset, PipeStage* stage) 
   const std::string command = ToLower(command_word);
   if (command.empty()) {
     return SyntaxError(stage->position,
-                       StrCat("expected a pipe command (stats, timechart, top, rare, sort, "
-                              "fields, head, where) after '|', found ",
+                       StrCat("expected a pipe command (stats, timechart, top, rare, patterns, "
+                              "sort, fields, head, where) after '|', found ",
                               in.Found()));
   }
   if (command == "stats") {
@@ -275,6 +276,14 @@ absl::Status ParseStage(std::string_view text, size_t offset, PipeStage* stage) 
     auto field = FieldName(&in, StrCat("after ", command));
     if (!field.ok()) return field.status();
     stage->by = {*std::move(field)};
+  } else if (command == "patterns") {
+    stage->kind = Kind::kPatterns;
+    stage->by = {std::string(field::kMessage)};
+    if (!in.AtEnd()) {
+      auto field = FieldName(&in, "after patterns");
+      if (!field.ok()) return field.status();
+      stage->by = {*std::move(field)};
+    }
   } else if (command == "sort") {
     stage->kind = Kind::kSort;
     do {
@@ -312,8 +321,8 @@ absl::Status ParseStage(std::string_view text, size_t offset, PipeStage* stage) 
   } else {
     return SyntaxError(stage->position,
                        StrCat("unknown pipe command '", command_word,
-                              "': expected stats, timechart, top, rare, sort, fields, head or "
-                              "where"));
+                              "': expected stats, timechart, top, rare, patterns, sort, fields, "
+                              "head or where"));
   }
   if (!in.AtEnd()) {
     return SyntaxError(in.position(),
@@ -336,8 +345,8 @@ absl::StatusOr<PipedQuery> ParsePipes(std::string_view query) {
     RETURN_IF_ERROR(ParseStage(query.substr(start, end - start), start, &stage));
     if (stage.Aggregates() && !parsed.stages.empty()) {
       return SyntaxError(stage.position,
-                         "stats, timechart, top and rare aggregate the matching records: each "
-                         "comes right after the filter, once");
+                         "stats, timechart, top, rare and patterns aggregate the matching "
+                         "records: each comes right after the filter, once");
     }
     parsed.stages.push_back(std::move(stage));
     pipe = next == std::string_view::npos ? next : end;

@@ -3,10 +3,11 @@
 //   <filter> | stats count(), avg(event.duration) as avg_ns by service.name
 //   <filter> | timechart span=1m p95(event.duration) by service.name
 //   <filter> | top 10 client.ip          <filter> | rare 5 url.path
+//   log.level:error | patterns            (messages collapsed into templates)
 //   ... | sort -count(), service.name  | fields a, b | head 20 | where count() > 100
 //
-// stats, timechart, top and rare aggregate in storage and come first (at
-// most one of them); sort, fields, head and where work on the table that
+// stats, timechart, top, rare and patterns aggregate in storage and come
+// first (at most one of them); sort, fields, head and where work on the table that
 // comes out (or, without an aggregation, on the matching records).
 #pragma once
 
@@ -28,21 +29,32 @@ struct SortKey {
 };
 
 struct PipeStage {
-  enum class Kind : uint8_t { kStats, kTimechart, kTop, kRare, kSort, kFields, kHead, kWhere };
+  enum class Kind : uint8_t {
+    kStats,
+    kTimechart,
+    kTop,
+    kRare,
+    kPatterns,
+    kSort,
+    kFields,
+    kHead,
+    kWhere
+  };
   Kind kind = Kind::kStats;
   size_t position = 0;  // of the command, in the whole query
 
   std::vector<Aggregation> aggregations;  // stats, timechart
-  std::vector<std::string> by;            // stats, timechart (one at most); top, rare: the field
-  int64_t span_ns = 0;                    // timechart; 0: chosen from the time range
-  size_t count = 0;                       // top, rare, head
-  std::vector<SortKey> sort;              // sort
-  std::vector<std::string> fields;        // fields
-  std::string where;                      // where: a filter on the table's columns
-  size_t where_position = 0;              // where the filter starts in the whole query
+  std::vector<std::string> by;  // stats, timechart (one at most); top, rare, patterns: the field
+  int64_t span_ns = 0;          // timechart; 0: chosen from the time range
+  size_t count = 0;             // top, rare, head
+  std::vector<SortKey> sort;    // sort
+  std::vector<std::string> fields;  // fields
+  std::string where;                // where: a filter on the table's columns
+  size_t where_position = 0;        // where the filter starts in the whole query
 
-  // Whether the stage aggregates in storage (stats, timechart, top, rare).
-  bool Aggregates() const { return kind <= Kind::kRare; }
+  // Whether the stage aggregates in storage (stats, timechart, top, rare,
+  // patterns).
+  bool Aggregates() const { return kind <= Kind::kPatterns; }
 };
 
 struct PipedQuery {

@@ -105,11 +105,12 @@ TEST(PipesTest, ErrorsSayWhatAndWhere) {
     return std::string(StatusMessage(q.status()));
   };
   EXPECT_EQ(error("a | chart x"),
-            "unknown pipe command 'chart': expected stats, timechart, top, rare, sort, fields, "
-            "head or where at position 4");
-  EXPECT_EQ(error("a |"),
-            "expected a pipe command (stats, timechart, top, rare, sort, fields, head, where) "
-            "after '|', found the end of the query at position 3");
+            "unknown pipe command 'chart': expected stats, timechart, top, rare, patterns, sort, "
+            "fields, head or where at position 4");
+  EXPECT_EQ(
+      error("a |"),
+      "expected a pipe command (stats, timechart, top, rare, patterns, sort, fields, head, where) "
+      "after '|', found the end of the query at position 3");
   EXPECT_EQ(error("a | stats total(x)"),
             "expected an aggregation (count(), count_distinct(f), sum(f), avg(f), min(f), "
             "max(f), p50(f) .. p99(f)), found 'total' at position 10");
@@ -129,8 +130,8 @@ TEST(PipesTest, ErrorsSayWhatAndWhere) {
   EXPECT_EQ(error("a | timechart count() by x, y"),
             "timechart splits by one field at most at position 4");
   EXPECT_EQ(error("a | stats count() | top x"),
-            "stats, timechart, top and rare aggregate the matching records: each comes right "
-            "after the filter, once at position 20");
+            "stats, timechart, top, rare and patterns aggregate the matching records: each comes "
+            "right after the filter, once at position 20");
   EXPECT_EQ(error("a | head 0"), "expected a count from 1 to 1000000, found '0' at position 9");
   EXPECT_EQ(error("a | top 5"),
             "expected a field name after top, found the end of the query "

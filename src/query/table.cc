@@ -230,9 +230,9 @@ absl::Status ApplyTableStage(const PipeStage& stage, Table* table) {
       return absl::OkStatus();
     }
     default:
-      return absl::InvalidArgumentError(
-          StrCat("stats, timechart, top and rare come right after the filter at position ",
-                 stage.position));
+      return absl::InvalidArgumentError(StrCat(
+          "stats, timechart, top, rare and patterns come right after the filter at position ",
+          stage.position));
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "model/level.h"
+#include "query/patterns.h"
 
 namespace mayak {
 namespace {
@@ -65,9 +66,33 @@ void CodeRows(const DecodedColumn& column, const std::vector<uint8_t>& match, Va
   }
 }
 
-void CodeColumn(const DecodedColumn& column, const std::vector<uint8_t>& match, FieldCodes* out) {
+// Codes a string column by the patterns of its values (| patterns).
+void CodePatterns(const DecodedColumn& column, const std::vector<uint8_t>& match, FieldCodes* out) {
+  Coder<std::string> coder(out);
+  // A dictionary's entries are masked once each.
+  std::vector<uint32_t> by_entry(column.strings.codes.empty() ? 0 : column.strings.values.size(),
+                                 kNoValue);
+  for (size_t r = 0; r < match.size(); ++r) {
+    const uint32_t v = column.ValueIndex(r);
+    if (!match[r] || v == DecodedColumn::kNull) continue;
+    const std::string_view s = column.strings.Get(v);
+    if (column.column == kServiceColumn && s.empty()) continue;
+    uint32_t* cached = by_entry.empty() ? nullptr : &by_entry[column.strings.codes[v]];
+    if (cached != nullptr && *cached != kNoValue) {
+      out->codes[r] = *cached;
+      continue;
+    }
+    std::string pattern = MessagePattern(s);
+    out->codes[r] = coder.Code(pattern, [&pattern] { return AttributeValue(pattern); });
+    if (cached != nullptr) *cached = out->codes[r];
+  }
+}
+
+void CodeColumn(const DecodedColumn& column, const std::vector<uint8_t>& match, bool patterns,
+                FieldCodes* out) {
   switch (column.type) {
     case ColumnType::kString: {
+      if (patterns) return CodePatterns(column, match, out);
       // "" in service.name means none.
       const bool service = column.column == kServiceColumn;
       if (!column.strings.codes.empty()) {
@@ -171,8 +196,8 @@ void MergeCountResults(const std::vector<Aggregation>& aggregations, CountResult
 }
 
 CountAggregator::CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns,
-                                 std::vector<Aggregation> aggregations)
-    : group_by_(std::move(group_by)), bucket_ns_(bucket_ns) {
+                                 std::vector<Aggregation> aggregations, bool patterns)
+    : group_by_(std::move(group_by)), bucket_ns_(bucket_ns), patterns_(patterns) {
   // count() is each group's count; only aggregations of fields keep state.
   if (std::ranges::any_of(aggregations, [](const Aggregation& a) { return !a.CountsRows(); })) {
     aggregations_ = std::move(aggregations);
@@ -231,6 +256,10 @@ void CountAggregator::Add(const LogRecord& record) {
   for (const std::string& field : group_by_) {
     std::optional<AttributeValue> value = GetFieldValue(record, field);
     if (!value) return;
+    if (const auto* text = std::get_if<std::string>(&*value);
+        patterns_ && key.values.empty() && text) {
+      value = MessagePattern(*text);
+    }
     key.values.push_back(*std::move(value));
   }
   ++result_.groups[key];
@@ -255,11 +284,11 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
       DecodedColumn timestamps;
       timestamps.type = ColumnType::kTimestamp;
       timestamps.ints = batch.timestamps;
-      CodeColumn(timestamps, match, &fields[f]);
+      CodeColumn(timestamps, match, false, &fields[f]);
       continue;
     }
     for (const DecodedColumn* column : batch.Find(group_by_[f])) {
-      CodeColumn(*column, match, &fields[f]);
+      CodeColumn(*column, match, patterns_ && f == 0, &fields[f]);
     }
   }
   // Each matching row's bucket, as an index from the first; empty when all

@@ -19,9 +19,10 @@ namespace mayak {
 class CountAggregator {
  public:
   // `bucket_ns` > 0 also groups by time (CountRequest); `aggregations`
-  // are computed per group besides the count.
+  // are computed per group besides the count; `patterns` groups the first
+  // field's text by its MessagePattern.
   CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns,
-                  std::vector<Aggregation> aggregations = {});
+                  std::vector<Aggregation> aggregations = {}, bool patterns = false);
 
   void Add(const LogRecord& record);
   // Counts the rows of `batch` whose `match` entry is set; the batch holds
@@ -43,6 +44,7 @@ class CountAggregator {
 
   std::vector<std::string> group_by_;
   int64_t bucket_ns_;
+  bool patterns_;
   std::vector<Aggregation> aggregations_;
   CountResult result_;
 };

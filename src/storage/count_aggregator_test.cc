@@ -32,14 +32,15 @@ class CountAggregatorTest : public ::testing::Test {
   // the same groups; returns them.
   CountResult ExpectSameCounts(std::vector<std::string> by, int64_t bucket_ns,
                                std::string_view query = "",
-                               const std::vector<Aggregation>& aggregations = {}) {
+                               const std::vector<Aggregation>& aggregations = {},
+                               bool patterns = false) {
     auto filter = Filter::Parse(query);
     EXPECT_TRUE(filter.ok());
-    CountAggregator by_record(by, bucket_ns, aggregations);
+    CountAggregator by_record(by, bucket_ns, aggregations, patterns);
     for (const LogRecord& r : records_) {
       if (filter->Matches(r)) by_record.Add(r);
     }
-    CountAggregator by_column(by, bucket_ns, aggregations);
+    CountAggregator by_column(by, bucket_ns, aggregations, patterns);
     std::vector<std::string> columns = by;
     for (std::string& f : by_column.AggregatedFields()) columns.push_back(std::move(f));
     for (const FilterTerm& t : filter->terms()) {
@@ -175,6 +176,23 @@ TEST_F(CountAggregatorTest, ColumnsAggregateAsRecordsDo) {
   EXPECT_EQ(states[6].Result(all[6]), AttributeValue(max));
   EXPECT_FALSE(states[all.size() - 6].Result(all[all.size() - 6]).has_value())
       << "avg of a field no record has";
+}
+
+TEST_F(CountAggregatorTest, PatternsGroupAlikeFromColumnsAndRecords) {
+  // Messages (plain chunks) and paths and tokens (dictionaries and numbers).
+  const CountResult messages = ExpectSameCounts({"message"}, 0, "", {}, true);
+  bool masked = false;
+  for (const auto& [key, count] : messages.groups) {
+    const auto& text = std::get<std::string>(key.values[0]);
+    EXPECT_EQ(text.find("42"), std::string::npos) << text;
+    masked |= text.find("<num>") != std::string::npos;
+  }
+  EXPECT_TRUE(masked);
+  ExpectSameCounts({"path", "service.name"}, 0, "", {}, true);
+  ExpectSameCounts({"token"}, 0, "order", EveryAggregation(), true);
+  const CountResult tokens = ExpectSameCounts({"token"}, 0, "", {}, true);
+  ASSERT_EQ(tokens.groups.size(), 1u) << "every token is a number";
+  EXPECT_EQ(tokens.groups.begin()->first.values[0], AttributeValue(std::string("<num>")));
 }
 
 TEST_F(CountAggregatorTest, BucketsByTimeAlignedToTheEpoch) {

@@ -981,7 +981,8 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
 
 absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request) const {
   const auto aggregator = [&request] {
-    return CountAggregator(request.group_by, request.bucket_ns, request.aggregations);
+    return CountAggregator(request.group_by, request.bucket_ns, request.aggregations,
+                           request.group_by_patterns);
   };
   CountAggregator counts = aggregator();
   const ScanSnapshot snapshot = Snapshot([&](const LogRecord& r) {

@@ -41,6 +41,9 @@ struct CountRequest {
   int64_t bucket_ns = 0;  // > 0: buckets aligned to the Unix epoch (UTC)
   // Computed per group besides the count: sums, percentiles, ... of fields.
   std::vector<Aggregation> aggregations;
+  // Groups by the pattern of the first group_by field's text, not by the
+  // text itself (query/patterns.h; `| patterns`).
+  bool group_by_patterns = false;
 };
 
 struct GroupKey {
