@@ -209,6 +209,19 @@ absl::StatusOr<std::vector<Aggregation>> ParseAggregations(StageReader* in) {
   return aggregations;
 }
 
+// Aggregations, then optionally `by` and fields (stats, timechart).
+absl::Status ParseAggregationsBy(StageReader* in, PipeStage* stage) {
+  auto aggregations = ParseAggregations(in);
+  if (!aggregations.ok()) return aggregations.status();
+  stage->aggregations = *std::move(aggregations);
+  if (in->TakeWord("by")) {
+    auto by = FieldList(in, "after `by`");
+    if (!by.ok()) return by.status();
+    stage->by = *std::move(by);
+  }
+  return absl::OkStatus();
+}
+
 // An optional count (top 5, head 20), else `fallback`.
 absl::StatusOr<size_t> OptionalCount(StageReader* in, size_t fallback) {
   const std::string_view word = in->PeekName();
@@ -235,14 +248,7 @@ absl::Status ParseStage(std::string_view text, size_t offset, PipeStage* stage) 
   }
   if (command == "stats") {
     stage->kind = Kind::kStats;
-    auto aggregations = ParseAggregations(&in);
-    if (!aggregations.ok()) return aggregations.status();
-    stage->aggregations = *std::move(aggregations);
-    if (in.TakeWord("by")) {
-      auto by = FieldList(&in, "after `by`");
-      if (!by.ok()) return by.status();
-      stage->by = *std::move(by);
-    }
+    RETURN_IF_ERROR(ParseAggregationsBy(&in, stage));
   } else if (command == "timechart") {
     stage->kind = Kind::kTimechart;
     if (ToLower(in.PeekName()) == "span") {
@@ -257,16 +263,9 @@ absl::Status ParseStage(std::string_view text, size_t offset, PipeStage* stage) 
       }
       stage->span_ns = *nanos;
     }
-    auto aggregations = ParseAggregations(&in);
-    if (!aggregations.ok()) return aggregations.status();
-    stage->aggregations = *std::move(aggregations);
-    if (in.TakeWord("by")) {
-      auto by = FieldList(&in, "after `by`");
-      if (!by.ok()) return by.status();
-      if (by->size() > 1) {
-        return SyntaxError(stage->position, "timechart splits by one field at most");
-      }
-      stage->by = *std::move(by);
+    RETURN_IF_ERROR(ParseAggregationsBy(&in, stage));
+    if (stage->by.size() > 1) {
+      return SyntaxError(stage->position, "timechart splits by one field at most");
     }
   } else if (command == "top" || command == "rare") {
     stage->kind = command == "top" ? Kind::kTop : Kind::kRare;
