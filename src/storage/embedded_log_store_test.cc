@@ -158,57 +158,62 @@ TEST_F(EmbeddedLogStoreTest, AppendsWaitWhileAFullMemtableIsStillBeingFlushed) {
   Counter* held = metrics_.GetCounter("mayak_storage_held_appends_total", "");
   env_.SetFaultyPaths("/logs/");
   env_.SetSyncPaused(true);  // the flush thread's first segment stalls in its fsync
-  // Appends go through until one memtable is being flushed and the next is
-  // full; the one after that is held.
-  std::vector<std::future<absl::Status>> pending;
-  std::vector<std::promise<absl::Status>> promises(20);
-  int sent = 0;
-  while (held->Value() == 0 && sent < 20) {
+  // Whatever happens below, the flush is let go before the store closes.
+  struct Resume {
+    FaultInjectionEnv* env;
+    ~Resume() { env->SetSyncPaused(false); }
+  } resume{&env_};
+  std::vector<std::promise<absl::Status>> promises(3);
+  const auto append = [&](int k) {
     std::vector<LogRecord> records(10);
     for (int i = 0; i < 10; ++i) {
-      records[i].timestamp_ns = kNov24 + (sent * 10 + i) * 1'000'000LL;
-      records[i].attributes = {{"seq", int64_t{sent * 10 + i}}};
+      records[i].timestamp_ns = kNov24 + (k * 10 + i) * 1'000'000LL;
+      records[i].attributes = {{"seq", int64_t{k * 10 + i}}};
     }
-    pending.push_back(promises[sent].get_future());
+    auto future = promises[k].get_future();
     store_->Append(std::move(records),
-                   [&p = promises[sent]](absl::Status s) { p.set_value(std::move(s)); });
-    // Either acknowledged or held, before the next is sent.
-    while (held->Value() == 0 &&
-           pending.back().wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
-    }
-    ++sent;
+                   [&p = promises[k]](absl::Status s) { p.set_value(std::move(s)); });
+    return future;
+  };
+  // The first fills the memtable; its flush stalls.
+  ASSERT_TRUE(append(0).get().ok());
+  for (int waited = 0; env_.paused_syncs() == 0 && waited < 10'000; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  ASSERT_EQ(held->Value(), 1u) << "some append is held while the flush cannot finish";
-  ASSERT_GE(sent, 2);
-  EXPECT_NE(pending.back().wait_for(std::chrono::milliseconds(100)), std::future_status::ready)
+  ASSERT_EQ(env_.paused_syncs(), 1) << "the flush is under way";
+  // The second fills the next memtable; the third must wait.
+  ASSERT_TRUE(append(1).get().ok());
+  std::future<absl::Status> third = append(2);
+  EXPECT_EQ(held->Value(), 1u);
+  EXPECT_NE(third.wait_for(std::chrono::milliseconds(100)), std::future_status::ready)
       << "nothing held is acknowledged before it is in the WAL";
   env_.SetSyncPaused(false);
-  for (auto& f : pending) EXPECT_TRUE(f.get().ok());
-  EXPECT_EQ(AllSeqs(), Range(0, sent * 10));
+  EXPECT_TRUE(third.get().ok());
+  EXPECT_EQ(AllSeqs(), Range(0, 30));
   Reopen();
-  EXPECT_EQ(AllSeqs(), Range(0, sent * 10)) << "held appends were written to the WAL";
+  EXPECT_EQ(AllSeqs(), Range(0, 30)) << "held appends were written to the WAL";
 }
 
 TEST_F(EmbeddedLogStoreTest, HeldAppendsAreRefusedWhenTheFlushFails) {
   memtable_bytes_ = 1;
   Reopen();
   Counter* held = metrics_.GetCounter("mayak_storage_held_appends_total", "");
+  Counter* failures = metrics_.GetCounter("mayak_storage_flush_failures_total", "");
   env_.SetFaultyPaths("/logs/");
   env_.SetSyncFails(true);  // every flush fails, and is retried every second
-  std::vector<absl::Status> results;
-  for (int k = 0; k < 20 && held->Value() == 0; ++k) results.push_back(Append(k * 10, 10));
-  ASSERT_EQ(held->Value(), 1u);
-  // The held one was answered (by the failed flush), not left waiting.
-  ASSERT_FALSE(results.back().ok());
-  EXPECT_EQ(results.back().code(), absl::StatusCode::kUnavailable) << results.back();
+  ASSERT_TRUE(Append(0, 10).ok());
+  for (int waited = 0; failures->Value() == 0 && waited < 10'000; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GE(failures->Value(), 1u) << "the first memtable is taken and its flush failed";
+  ASSERT_TRUE(Append(10, 10).ok()) << "the next memtable still has room";
+  const absl::Status refused = Append(20, 10);
+  EXPECT_EQ(held->Value(), 1u);
+  // Answered by the next failed flush, not left waiting.
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
   env_.SetSyncFails(false);
   ASSERT_TRUE(store_->Flush().ok());
-  std::multiset<int64_t> expected;
-  for (size_t k = 0; k + 1 < results.size(); ++k) {
-    ASSERT_TRUE(results[k].ok());
-    for (int i = 0; i < 10; ++i) expected.insert(static_cast<int64_t>(k) * 10 + i);
-  }
-  EXPECT_EQ(AllSeqs(), expected) << "what was refused is not stored";
+  EXPECT_EQ(AllSeqs(), Range(0, 20)) << "what was refused is not stored";
 }
 
 TEST_F(EmbeddedLogStoreTest, OrphansAreRemovedAndDamagedSegmentsQuarantined) {

@@ -29,8 +29,15 @@ class FaultInjectionEnv final : public Env {
   void WaitWhileSyncPaused(const std::string& path) const {
     absl::MutexLock lock(&mu_);
     if (path.find(faulty_paths_) == std::string::npos) return;
+    ++paused_syncs_;
     mu_.Await(absl::Condition(
         +[](const bool* paused) { return !*paused; }, &sync_paused_));
+    --paused_syncs_;
+  }
+  // Syncs waiting in WaitWhileSyncPaused now.
+  int paused_syncs() const {
+    absl::MutexLock lock(&mu_);
+    return paused_syncs_;
   }
   // Limits the faults to paths containing `part` (empty: every path), e.g.
   // "/logs/" to fail segment writes while the WAL works.
@@ -74,6 +81,7 @@ class FaultInjectionEnv final : public Env {
   mutable absl::Mutex mu_;
   std::string faulty_paths_ ABSL_GUARDED_BY(mu_);
   bool sync_paused_ ABSL_GUARDED_BY(mu_) = false;
+  mutable int paused_syncs_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<bool> disk_full_{false};
   std::atomic<bool> sync_fails_{false};
 };
