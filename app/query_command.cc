@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <set>
+#include <string_view>
 #include <vector>
 
 #include "api/http_message.h"
@@ -28,6 +30,60 @@ struct QueryFlags {
 std::string FieldText(simdjson::dom::element value) {
   if (value.is_string()) return std::string(value.get_string().value_unsafe());
   return simdjson::minify(value);
+}
+
+// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string CsvCell(simdjson::dom::element value) {
+  return value.is_null() ? std::string() : CsvField(FieldText(value));
+}
+
+// A table as CSV: the header, then a line a row (missing values empty).
+void PrintCsvTable(simdjson::dom::array columns, simdjson::dom::array rows) {
+  std::vector<std::string> header;
+  for (simdjson::dom::element c : columns) header.push_back(CsvCell(c));
+  std::cout << Join(header, ",") << "\r\n";
+  for (simdjson::dom::element row : rows) {
+    std::vector<std::string> cells;
+    const simdjson::dom::array values = row.get_array().value_unsafe();
+    for (simdjson::dom::element v : values) cells.push_back(CsvCell(v));
+    std::cout << Join(cells, ",") << "\r\n";
+  }
+}
+
+// Hits as CSV: a column for every field any hit has, the record's own
+// fields first.
+void PrintCsvHits(simdjson::dom::array hits) {
+  std::vector<std::string> columns = {"@timestamp", "log.level", "system", "service.name",
+                                      "message"};
+  std::set<std::string, std::less<>> seen(columns.begin(), columns.end());
+  for (simdjson::dom::element hit : hits) {
+    const simdjson::dom::object fields = hit.get_object().value_unsafe();
+    for (auto [key, value] : fields) {
+      if (seen.insert(std::string(key)).second) columns.emplace_back(key);
+    }
+  }
+  std::vector<std::string> header;
+  for (const std::string& c : columns) header.push_back(CsvField(c));
+  std::cout << Join(header, ",") << "\r\n";
+  for (simdjson::dom::element hit : hits) {
+    std::vector<std::string> cells;
+    for (const std::string& c : columns) {
+      simdjson::dom::element value;
+      cells.push_back(hit[c].get(value) ? std::string() : CsvCell(value));
+    }
+    std::cout << Join(cells, ",") << "\r\n";
+  }
 }
 
 // One line per hit: time, level, system, service, message, then the other
@@ -159,6 +215,8 @@ int RunQuery(const QueryFlags& flags) {
   if (!doc["columns"].get(columns) && !doc["rows"].get(rows)) {  // a piped query's table
     if (flags.format == "json") {
       std::cout << reply->body << "\n";
+    } else if (flags.format == "csv") {
+      PrintCsvTable(columns, rows);
     } else if (flags.format == "ndjson") {
       for (simdjson::dom::element row : rows) {
         std::string line = "{";
@@ -197,6 +255,8 @@ int RunQuery(const QueryFlags& flags) {
     std::cout << reply->body << "\n";
   } else if (flags.format == "ndjson") {
     for (simdjson::dom::element hit : hits) std::cout << simdjson::minify(hit) << "\n";
+  } else if (flags.format == "csv") {
+    PrintCsvHits(hits);
   } else {
     PrintTable(hits, StdoutWantsColor());
     std::cerr << hits.size() << " of " << total << " hits, " << took_ms << " ms\n";
@@ -246,10 +306,10 @@ Command AddQueryCommand(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--format,-f", flags->format,
-                  "table (colours on a terminal), json (the server's reply) or ndjson (one hit "
-                  "a line), e.g. --format ndjson")
+                  "table (colours on a terminal), json (the server's reply), ndjson (one hit "
+                  "or row a line) or csv (a header, then a line each), e.g. --format csv")
       ->capture_default_str()
-      ->check(CLI::IsMember({"table", "json", "ndjson"}));
+      ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   cmd->add_option("--server,-s", flags->server,
                   "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011), e.g. --server "
                   "http://logs.internal:7011");

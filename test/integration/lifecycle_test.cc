@@ -186,6 +186,29 @@ TEST(LifecycleTest, IngestAndQueryCommands) {
             std::string::npos)
       << output;
 
+  // CSV: hits with a column for every field; tables as they are.
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli' --from 0 --format csv " +
+                           "--server " + server.url(),
+                       &output),
+            0);
+  EXPECT_NE(output.find("@timestamp,log.level,system,service.name,message,observed_timestamp\r\n"
+                        "2026-01-01T00:00:02Z,,shop,,cli two,"),
+            std::string::npos)
+      << output;
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli | stats count() as \"n\" by " +
+                           "system' --from 0 --format csv --server " + server.url(),
+                       &output),
+            1)
+      << "as takes a name, not a quoted string";
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli | stats count(), max(@timestamp) " +
+                           "by system' --from 0 --format csv --server " + server.url(),
+                       &output),
+            0);
+  EXPECT_NE(output.find("system,count(),max(@timestamp)\r\nshop,2,"), std::string::npos) << output;
+
   output.clear();
   EXPECT_EQ(
       RunCommand(std::string(MAYAK_BINARY) + " query 'a:1 b:2' --server " + server.url(), &output),
