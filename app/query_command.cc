@@ -25,6 +25,7 @@ struct QueryFlags {
   int limit = 100;
   std::string format = "table";
   std::string server;
+  bool explain = false;
 };
 
 std::string FieldText(simdjson::dom::element value) {
@@ -173,6 +174,28 @@ void PrintRows(simdjson::dom::array columns, simdjson::dom::array rows) {
   }
 }
 
+// The plan of a reply with explain=true, to standard error: the filter as
+// parsed, and what the indexes let the scan skip.
+void PrintPlan(simdjson::dom::element doc) {
+  simdjson::dom::element plan;
+  if (doc["plan"].get(plan)) return;
+  const auto n = [&plan](const char* key) {
+    uint64_t v = 0;
+    return plan[key].get(v) ? uint64_t{0} : v;
+  };
+  std::string_view filter;
+  if (plan["filter"].get(filter)) filter = "?";
+  std::cerr << "plan: filter " << filter << "\n"
+            << "  segments: " << n("segments") << ", " << n("segments_skipped_by_time")
+            << " skipped by time\n"
+            << "  row groups of the segments in range: " << n("row_groups") << ", "
+            << n("row_groups_skipped_by_time") << " skipped by time, "
+            << n("row_groups_skipped_by_index") << " by Bloom filters and value ranges, "
+            << n("row_groups_read") << " read\n"
+            << "  records in memory (not yet in segments), each tested: " << n("memory_records")
+            << "\n";
+}
+
 int RunQuery(const QueryFlags& flags) {
   auto client = HttpClient::Create(flags.server.empty() ? DefaultServerUrl() : flags.server);
   if (!client.ok()) {
@@ -181,7 +204,8 @@ int RunQuery(const QueryFlags& flags) {
   }
   const std::string target =
       StrCat("/api/v1/query?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
-             "&to=", PercentEncode(flags.to), "&limit=", flags.limit);
+             "&to=", PercentEncode(flags.to), "&limit=", flags.limit,
+             flags.explain ? "&explain=true" : "");
   auto reply = (*client)->Send("GET", target);
   if (!reply.ok()) {
     std::cerr << "mayak query: " << StatusMessage(reply.status()) << "\n";
@@ -245,6 +269,7 @@ int RunQuery(const QueryFlags& flags) {
         }
       }
     }
+    PrintPlan(doc);
     return 0;
   }
   if (doc["hits"].get(hits) || doc["total"].get(total) || doc["took_ms"].get(took_ms)) {
@@ -261,6 +286,7 @@ int RunQuery(const QueryFlags& flags) {
     PrintTable(hits, StdoutWantsColor());
     std::cerr << hits.size() << " of " << total << " hits, " << took_ms << " ms\n";
   }
+  PrintPlan(doc);
   return 0;
 }
 
@@ -310,6 +336,10 @@ Command AddQueryCommand(CLI::App& app) {
                   "or row a line) or csv (a header, then a line each), e.g. --format csv")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  cmd->add_flag("--explain", flags->explain,
+                "After the results, print the plan to standard error: the filter as parsed, "
+                "segments and row groups read and skipped (by time, by Bloom filters and "
+                "value ranges), e.g. --explain");
   cmd->add_option("--server,-s", flags->server,
                   "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011), e.g. --server "
                   "http://logs.internal:7011");

@@ -23,6 +23,7 @@ class ExploreRoutesTest : public ::testing::Test {
     state_.phase = ServerPhase::kReady;
     AddIngestRoutes(&router_, &state_, ApiLimits{}, &metrics_);
     AddExploreRoutes(&router_, &state_, ApiLimits{});
+    AddSearchRoutes(&router_, &state_, ApiLimits{});
     std::string body;
     const char* levels[] = {"\"log.level\":\"ERROR\",", "\"log.level\":\"INFO\",", ""};
     for (int i = 0; i < 6; ++i) {
@@ -122,6 +123,30 @@ TEST_F(ExploreRoutesTest, FieldsListNamesTypesAndTopValues) {
             std::string::npos)
       << small.body;
   EXPECT_NE(small.body.find("\"sampled\":2,\"total\":5"), std::string::npos) << small.body;
+}
+
+TEST_F(ExploreRoutesTest, ExplainSaysWhatTheIndexesSkipped) {
+  ASSERT_TRUE(store_->Flush().ok());  // one segment of three row groups of two records
+  const HttpResponse r = Get("/api/v1/query", {{"q", "n:5 or n:4"},
+                                               {"from", "2026-11-24T10:01:00Z"},
+                                               {"to", "2026-11-24T11:00:00Z"},
+                                               {"explain", "true"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"plan\":{\"filter\":\"(n:5 OR n:4)\",\"segments\":1,"
+                        "\"segments_skipped_by_time\":0,\"row_groups\":3,"
+                        "\"row_groups_skipped_by_time\":1,\"row_groups_skipped_by_index\":1,"
+                        "\"row_groups_read\":1,\"memory_records\":0}"),
+            std::string::npos)
+      << r.body;
+  const HttpResponse counted = Get("/api/v1/query", {{"q", "n:0 | stats count()"},
+                                                     {"from", "2026-11-24T00:00:00Z"},
+                                                     {"to", "2026-11-25T00:00:00Z"},
+                                                     {"explain", "1"}});
+  EXPECT_NE(counted.body.find("\"row_groups_skipped_by_index\":2,\"row_groups_read\":1"),
+            std::string::npos)
+      << counted.body;
+  EXPECT_EQ(Get("/api/v1/query", {{"q", "n:0"}}).body.find("\"plan\""), std::string::npos)
+      << "only when asked";
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   if (!counted.ok()) return counted.status();
   PipedResult result;
   result.total = counted->total;
+  result.plan = counted->plan;
   Table& table = result.table;
   if (stage.kind == Kind::kTop || stage.kind == Kind::kRare || stage.kind == Kind::kPatterns) {
     // Values (or patterns) by how often they occur; patterns lists all.
@@ -144,6 +145,7 @@ absl::StatusOr<PipedResult> RunPipedQuery(const LogStore& store, const Filter& f
     result.table = TableOfRecords(found->hits);
     result.total = found->total;
     result.truncated = found->total > found->hits.size();
+    result.plan = found->plan;
   }
   for (size_t s = next; s < stages.size(); ++s) {
     RETURN_IF_ERROR(ApplyTableStage(stages[s], &result.table));

@@ -28,6 +28,7 @@ struct PipedResult {
   // (max_records, the newest).
   bool truncated = false;
   std::vector<std::string> approximate;  // columns holding estimates (count_distinct)
+  ScanPlan plan;
 };
 
 // `stages` must not be empty. Bad input (an unknown column, too many

@@ -45,6 +45,21 @@ void WriteTable(const PipedResult& result, JsonWriter* json) {
   }
 }
 
+// With explain=true: the filter as parsed and what the scan read and skipped.
+void WritePlan(std::string_view filter, const ScanPlan& plan, JsonWriter* json) {
+  json->Key("plan").BeginObject();
+  auto tree = kql::Parse(filter);
+  json->Key("filter").String(tree.ok() ? kql::ToString(*tree) : std::string(filter));
+  json->Key("segments").Uint(plan.segments);
+  json->Key("segments_skipped_by_time").Uint(plan.segments_skipped_by_time);
+  json->Key("row_groups").Uint(plan.row_groups);
+  json->Key("row_groups_skipped_by_time").Uint(plan.row_groups_skipped_by_time);
+  json->Key("row_groups_skipped_by_index").Uint(plan.row_groups_skipped_by_index);
+  json->Key("row_groups_read").Uint(plan.row_groups_read);
+  json->Key("memory_records").Uint(plan.memory_records);
+  json->EndObject();
+}
+
 }  // namespace
 
 void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& limits) {
@@ -62,6 +77,9 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
         "limit", kDefaultLimit, 0, limits.max_search_hits, "limits.max_search_hits", &error);
     if (!limit) return respond(std::move(error));
     search.limit = *limit;
+    const auto explain_param = params.values.find("explain");
+    const bool explain = explain_param != params.values.end() &&
+                         (explain_param->second == "true" || explain_param->second == "1");
     auto piped = ParsePipes(params.q);
     if (!piped.ok()) return respond(QuerySyntaxError(piped.status()));
     auto filter = Filter::Parse(piped->filter);
@@ -84,6 +102,7 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
         return respond(JsonError(500, "search_failed", StatusMessage(result.status())));
       }
       WriteTable(*result, &json);
+      if (explain) WritePlan(piped->filter, result->plan, &json);
     } else {
       auto result = store->Search(search);
       if (!result.ok()) {
@@ -93,6 +112,7 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
       for (const LogRecord& hit : result->hits) WriteRecordJson(hit, &json);
       json.EndArray();
       json.Key("total").Uint(result->total);
+      if (explain) WritePlan(piped->filter, result->plan, &json);
     }
     json.Key("took_ms").Int(std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::steady_clock::now() - start)

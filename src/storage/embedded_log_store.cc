@@ -79,7 +79,7 @@ class TopHits {
     std::sort(heap_.begin(), heap_.end(), [](const LogRecord& a, const LogRecord& b) {
       return a.timestamp_ns > b.timestamp_ns;
     });
-    return {std::move(heap_), total_};
+    return {std::move(heap_), total_, {}};
   }
 
  private:
@@ -847,8 +847,8 @@ size_t EmbeddedLogStore::ScanWorkers() const {
 void EmbeddedLogStore::ScanRowGroups(
     const std::vector<std::shared_ptr<const Segment>>& segments, const Filter* filter,
     int64_t from_ns, int64_t to_ns, const std::vector<std::string>& columns,
-    const std::function<bool(const segment::RowGroupMeta&)>& timestamps,
-    const RowGroupFn& fn) const {
+    const std::function<bool(const segment::RowGroupMeta&)>& timestamps, const RowGroupFn& fn,
+    ScanPlan* plan) const {
   bool all_timestamps = false;  // the filter or a column is @timestamp
   std::vector<std::string> wanted = columns;
   if (filter != nullptr) {
@@ -862,21 +862,30 @@ void EmbeddedLogStore::ScanRowGroups(
   const RowGroupPruner pruner(filter);
   std::vector<std::pair<const Segment*, size_t>> to_read;
   uint64_t skipped = 0;
+  plan->segments += segments.size();
   for (const auto& segment : segments) {
     const auto& groups = segment->reader->footer().row_groups;
     if (segment->entry.max_ts < from_ns || segment->entry.min_ts > to_ns) {
       skipped += groups.size();
+      ++plan->segments_skipped_by_time;
       continue;
     }
+    plan->row_groups += groups.size();
     for (size_t g = 0; g < groups.size(); ++g) {
-      if (groups[g].max_ts < from_ns || groups[g].min_ts > to_ns ||
-          !pruner.MayMatch(*segment->reader, g)) {
+      if (groups[g].max_ts < from_ns || groups[g].min_ts > to_ns) {
         ++skipped;
+        ++plan->row_groups_skipped_by_time;
+        continue;
+      }
+      if (!pruner.MayMatch(*segment->reader, g)) {
+        ++skipped;
+        ++plan->row_groups_skipped_by_index;
         continue;
       }
       to_read.emplace_back(segment.get(), g);
     }
   }
+  plan->row_groups_read += to_read.size();
   groups_skipped_->Add(skipped);
   groups_read_->Add(to_read.size());
 
@@ -924,10 +933,13 @@ void EmbeddedLogStore::ScanRowGroups(
 
 absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
   TopHits hits(request.limit);
+  ScanPlan plan;
   const ScanSnapshot snapshot = Snapshot([&](const LogRecord& r) {
+    ++plan.memory_records;
     if (Wanted(r, request)) hits.Offer(LogRecord(r));
   });
   if (snapshot.immutable != nullptr) {
+    plan.memory_records += snapshot.immutable->size();
     for (const LogRecord& r : *snapshot.immutable) {
       if (Wanted(r, request)) hits.Offer(LogRecord(r));
     }
@@ -974,9 +986,12 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
           return;
         }
         for (uint32_t r : w.keep) w.hits.Offer(batch->Materialize(r));
-      });
+      },
+      &plan);
   for (WorkerHits& w : workers) hits.Merge(std::move(w.hits));
-  return std::move(hits).Finish();
+  SearchResult result = std::move(hits).Finish();
+  result.plan = plan;
+  return result;
 }
 
 absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request) const {
@@ -985,10 +1000,13 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
                            request.group_by_patterns);
   };
   CountAggregator counts = aggregator();
+  ScanPlan plan;
   const ScanSnapshot snapshot = Snapshot([&](const LogRecord& r) {
+    ++plan.memory_records;
     if (Wanted(r, request)) counts.Add(r);
   });
   if (snapshot.immutable != nullptr) {
+    plan.memory_records += snapshot.immutable->size();
     for (const LogRecord& r : *snapshot.immutable) {
       if (Wanted(r, request)) counts.Add(r);
     }
@@ -1007,8 +1025,10 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
       [&workers](size_t worker, const Segment& segment, size_t g, ColumnBatch* batch,
                  const std::vector<uint8_t>& match) {
         workers[worker].Add(*batch, match, segment.reader->footer().row_groups[g].min_ts);
-      });
+      },
+      &plan);
   CountResult result = std::move(counts).Finish();
+  result.plan = plan;
   for (CountAggregator& w : workers) {
     MergeCountResults(request.aggregations, std::move(w).Finish(), &result);
   }

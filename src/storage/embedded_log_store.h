@@ -123,7 +123,7 @@ class EmbeddedLogStore final : public LogStore {
                      const Filter* filter, int64_t from_ns, int64_t to_ns,
                      const std::vector<std::string>& columns,
                      const std::function<bool(const segment::RowGroupMeta&)>& timestamps,
-                     const RowGroupFn& fn) const;
+                     const RowGroupFn& fn, ScanPlan* plan) const;
   void CountDamaged(const Segment& segment, const absl::Status& status) const;
   absl::Status Recover();
   void FlushLoop();

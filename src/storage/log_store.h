@@ -26,9 +26,22 @@ struct SearchRequest {
   size_t limit = 100;
 };
 
+// What a search or count read and what its indexes let it skip
+// (`mayak query --explain`).
+struct ScanPlan {
+  uint64_t segments = 0;                  // in the store
+  uint64_t segments_skipped_by_time = 0;  // wholly outside the time range
+  uint64_t row_groups = 0;                // of the segments in the range
+  uint64_t row_groups_skipped_by_time = 0;
+  uint64_t row_groups_skipped_by_index = 0;  // Bloom filters, number ranges, missing fields
+  uint64_t row_groups_read = 0;
+  uint64_t memory_records = 0;  // records not yet in segments, all tested
+};
+
 struct SearchResult {
   std::vector<LogRecord> hits;  // newest first, at most `limit`
   uint64_t total = 0;           // every match in the range
+  ScanPlan plan;
 };
 
 // Counts of matching records by the values of fields and, with bucket_ns,
@@ -64,6 +77,7 @@ struct CountResult {
   uint64_t total = 0;
   // With CountRequest::aggregations: each group's states, in their order.
   std::map<GroupKey, AggregationStates> states;
+  ScanPlan plan;
 };
 
 // A field's name and the types its values have: "string", "integer",

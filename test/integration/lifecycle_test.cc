@@ -186,6 +186,17 @@ TEST(LifecycleTest, IngestAndQueryCommands) {
             std::string::npos)
       << output;
 
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli and not two' --from 0 --explain " +
+                           "--server " + server.url(),
+                       &output),
+            0);
+  EXPECT_NE(output.find("plan: filter (cli AND NOT two)\n  segments: "), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("records in memory (not yet in segments), each tested: "),
+            std::string::npos)
+      << output;
+
   // CSV: hits with a column for every field; tables as they are.
   output.clear();
   EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli' --from 0 --format csv " +
