@@ -68,11 +68,12 @@ void ServeHistogram(const LogStore& store, const QueryParams& params, const ApiL
   request.from_ns = params.from_ns;
   request.to_ns = params.to_ns;
   request.bucket_ns = span;
+  request.deadline = params.deadline;
   auto totals = store.Count(request);
   request.group_by = {std::string(field::kLevel)};
   auto by_level = totals.ok() ? store.Count(request) : totals;
   if (!by_level.ok()) {
-    return respond(JsonError(500, "search_failed", StatusMessage(by_level.status())));
+    return respond(QueryFailed(by_level.status()));
   }
   std::map<int64_t, std::vector<std::pair<std::string, uint64_t>>> levels;
   for (const auto& [key, count] : by_level->groups) {
@@ -136,8 +137,9 @@ void ServeFields(const LogStore& store, const QueryParams& params, const ApiLimi
   search.from_ns = params.from_ns;
   search.to_ns = params.to_ns;
   search.limit = *sample;
+  search.deadline = params.deadline;
   auto found = store.Search(search);
-  if (!found.ok()) return respond(JsonError(500, "search_failed", StatusMessage(found.status())));
+  if (!found.ok()) return respond(QueryFailed(found.status()));
   FieldTypes types = store.Fields(params.from_ns, params.to_ns);
   std::map<std::string, FieldSample> samples;
   for (const LogRecord& r : found->hits) {
@@ -195,6 +197,8 @@ void AddExploreRoutes(Router* router, const ServerState* state, const ApiLimits&
       QueryParams params;
       HttpResponse error;
       if (!ReadQueryParams(request, &params, &error)) return respond(std::move(error));
+      params.deadline =
+          std::chrono::steady_clock::now() + std::chrono::nanoseconds(limits.query_timeout_ns);
       handler(*store, params, limits, respond);
     };
   };

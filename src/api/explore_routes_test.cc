@@ -149,5 +149,39 @@ TEST_F(ExploreRoutesTest, ExplainSaysWhatTheIndexesSkipped) {
       << "only when asked";
 }
 
+TEST_F(ExploreRoutesTest, QueriesPastTheirTimeoutAnswer504) {
+  ASSERT_TRUE(store_->Flush().ok());
+  ApiLimits hurried;
+  hurried.query_timeout_ns = 1;  // over before the first row group is read
+  Router router;
+  AddSearchRoutes(&router, &state_, hurried);
+  AddExploreRoutes(&router, &state_, hurried);
+  const std::multimap<std::string, std::string> day = {{"from", "2026-11-24T00:00:00Z"},
+                                                       {"to", "2026-11-25T00:00:00Z"}};
+  for (const char* q : {"m0", "* | stats count() by service.name", "* | fields n"}) {
+    HttpRequest request;
+    request.method = "GET";
+    request.path = "/api/v1/query";
+    request.params = day;
+    request.params.emplace("q", q);
+    const HttpResponse r = testing::CallRoute(router, std::move(request));
+    EXPECT_EQ(r.status, 504) << q << ": " << r.body;
+    EXPECT_NE(r.body.find("\"code\":\"query_timeout\""), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("limits.query_timeout"), std::string::npos) << r.body;
+  }
+  for (const char* path : {"/api/v1/histogram", "/api/v1/fields"}) {
+    HttpRequest request;
+    request.method = "GET";
+    request.path = path;
+    request.params = day;
+    EXPECT_EQ(testing::CallRoute(router, std::move(request)).status, 504) << path;
+  }
+  // The default timeout leaves the same queries alone.
+  EXPECT_EQ(Get("/api/v1/query",
+                {{"q", "m0"}, {"from", "2026-11-24T00:00:00Z"}, {"to", "2026-11-25T00:00:00Z"}})
+                .status,
+            200);
+}
+
 }  // namespace
 }  // namespace mayak

@@ -42,6 +42,13 @@ absl::Status ReadBody(const HttpRequest& request, std::map<std::string, std::str
 
 }  // namespace
 
+HttpResponse QueryFailed(const absl::Status& status) {
+  if (absl::IsDeadlineExceeded(status)) {
+    return JsonError(504, "query_timeout", StatusMessage(status));
+  }
+  return JsonError(500, "search_failed", StatusMessage(status));
+}
+
 HttpResponse QuerySyntaxError(const absl::Status& status) {
   HttpResponse response;
   response.status = 400;

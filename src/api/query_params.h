@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "api/http_message.h"
+#include "storage/log_store.h"
 
 namespace mayak {
 
@@ -18,7 +19,8 @@ struct QueryParams {
   std::string q;  // `q` or `query`
   int64_t from_ns = 0;
   int64_t to_ns = 0;
-  std::map<std::string, std::string> values;  // every parameter, as text
+  std::map<std::string, std::string> values;      // every parameter, as text
+  QueryDeadline deadline = QueryDeadline::max();  // set by the route from limits.query_timeout
 
   // `name` as a whole number from `min` to `max`, `fallback` when absent; on
   // bad input sets `error` (400 naming the parameter and the range).
@@ -30,6 +32,10 @@ struct QueryParams {
 // Reads the parameters; the time range defaults to the last 15 minutes. On
 // bad input returns false with the 400 response to send in `error`.
 bool ReadQueryParams(const HttpRequest& request, QueryParams* params, HttpResponse* error);
+
+// A store's answer to a query that did not work out: 504 `query_timeout`
+// past its deadline, else 500 `search_failed`.
+HttpResponse QueryFailed(const absl::Status& status);
 
 // A query the filter or pipe parser refused: 400 `query_syntax` with the
 // position it names, so that clients can point at it (the CLI prints a

@@ -15,6 +15,7 @@ struct ApiLimits {
   uint64_t max_body_bytes = 100ull << 20;
   uint64_t max_line_bytes = 1ull << 20;
   uint64_t max_search_hits = 10000;
+  int64_t query_timeout_ns = 30'000'000'000;
   uint64_t max_histogram_buckets = 1000;
 };
 

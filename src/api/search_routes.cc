@@ -77,6 +77,8 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
         "limit", kDefaultLimit, 0, limits.max_search_hits, "limits.max_search_hits", &error);
     if (!limit) return respond(std::move(error));
     search.limit = *limit;
+    search.deadline =
+        std::chrono::steady_clock::now() + std::chrono::nanoseconds(limits.query_timeout_ns);
     const auto explain_param = params.values.find("explain");
     const bool explain = explain_param != params.values.end() &&
                          (explain_param->second == "true" || explain_param->second == "1");
@@ -91,6 +93,7 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
     if (!piped->stages.empty()) {
       PipedQueryLimits pipe_limits;
       pipe_limits.max_records = limits.max_search_hits;
+      pipe_limits.deadline = search.deadline;
       auto result =
           RunPipedQuery(*store, *filter, piped->stages, search.from_ns, search.to_ns, pipe_limits);
       if (!result.ok()) {
@@ -99,14 +102,14 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
                              ? QuerySyntaxError(result.status())
                              : JsonError(400, "bad_request", StatusMessage(result.status())));
         }
-        return respond(JsonError(500, "search_failed", StatusMessage(result.status())));
+        return respond(QueryFailed(result.status()));
       }
       WriteTable(*result, &json);
       if (explain) WritePlan(piped->filter, result->plan, &json);
     } else {
       auto result = store->Search(search);
       if (!result.ok()) {
-        return respond(JsonError(500, "search_failed", StatusMessage(result.status())));
+        return respond(QueryFailed(result.status()));
       }
       json.Key("hits").BeginArray();
       for (const LogRecord& hit : result->hits) WriteRecordJson(hit, &json);

@@ -119,7 +119,8 @@ int RunServer(const Config& config) {
   ServerState state;
   const ApiLimits limits{static_cast<uint64_t>(config.GetByteSize(options::kMaxBody)),
                          static_cast<uint64_t>(config.GetByteSize(options::kMaxLine)),
-                         static_cast<uint64_t>(config.GetInt(options::kMaxSearchHits))};
+                         static_cast<uint64_t>(config.GetInt(options::kMaxSearchHits)),
+                         config.GetDurationNanos(options::kQueryTimeout)};
   Router router([](int status, std::string_view code, std::string_view message) {
     return JsonError(status, code,
                      status == 404 ? StrCat(message, " (the API is described in docs/http-api.md)")

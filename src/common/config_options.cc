@@ -84,6 +84,16 @@ const OptionSpec kMaxSearchHits{"limits",
                                 {},
                                 1,
                                 1000000};
+const OptionSpec kQueryTimeout{
+    "limits",
+    "query_timeout",
+    OptionType::kDuration,
+    "30s",
+    "A search, count or piped query still reading segments after this long is stopped and "
+    "answered 504 `query_timeout`: narrow its time range or filter.",
+    {},
+    kSecond / 1000,
+    3600 * kSecond};
 const OptionSpec kIdleTimeout{"limits",
                               "idle_timeout",
                               OptionType::kDuration,
@@ -325,6 +335,7 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kMaxBody,
       &kMaxLine,
       &kMaxSearchHits,
+      &kQueryTimeout,
       &kIdleTimeout,
       &kWalFileSize,
       &kMemtableSize,

@@ -21,6 +21,7 @@ extern const OptionSpec kListenSyslog;
 extern const OptionSpec kMaxBody;
 extern const OptionSpec kMaxLine;
 extern const OptionSpec kMaxSearchHits;
+extern const OptionSpec kQueryTimeout;
 extern const OptionSpec kIdleTimeout;
 
 extern const OptionSpec kWalFileSize;

@@ -844,11 +844,11 @@ size_t EmbeddedLogStore::ScanWorkers() const {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void EmbeddedLogStore::ScanRowGroups(
+absl::Status EmbeddedLogStore::ScanRowGroups(
     const std::vector<std::shared_ptr<const Segment>>& segments, const Filter* filter,
     int64_t from_ns, int64_t to_ns, const std::vector<std::string>& columns,
     const std::function<bool(const segment::RowGroupMeta&)>& timestamps, const RowGroupFn& fn,
-    ScanPlan* plan) const {
+    ScanPlan* plan, QueryDeadline deadline) const {
   bool all_timestamps = false;  // the filter or a column is @timestamp
   std::vector<std::string> wanted = columns;
   if (filter != nullptr) {
@@ -890,9 +890,14 @@ void EmbeddedLogStore::ScanRowGroups(
   groups_read_->Add(to_read.size());
 
   std::atomic<size_t> next{0};
+  std::atomic<bool> timed_out{false};
   const auto work = [&](size_t worker) {
     std::vector<uint8_t> match;
     for (size_t k = next++; k < to_read.size(); k = next++) {
+      if (deadline != QueryDeadline::max() && std::chrono::steady_clock::now() > deadline) {
+        timed_out = true;
+        return;
+      }
       const auto& [segment, g] = to_read[k];
       const segment::RowGroupMeta& group = segment->reader->footer().row_groups[g];
       // A group wholly in the time range needs its timestamps only if the
@@ -929,6 +934,12 @@ void EmbeddedLogStore::ScanRowGroups(
   }
   work(0);
   for (std::thread& t : helpers) t.join();
+  if (timed_out) {
+    return absl::DeadlineExceededError(
+        StrCat("the query stopped after limits.query_timeout with ", to_read.size(),
+               " row groups to read: narrow its time range or filter"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
@@ -952,7 +963,7 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
     std::vector<uint32_t> keep;
   };
   std::vector<WorkerHits> workers(ScanWorkers(), WorkerHits(request.limit));
-  ScanRowGroups(
+  const absl::Status scanned = ScanRowGroups(
       snapshot.segments, request.filter, request.from_ns, request.to_ns, {},
       [&request](const segment::RowGroupMeta&) { return request.limit > 0; },
       [&](size_t worker, const Segment& segment, size_t g, ColumnBatch* batch,
@@ -987,7 +998,8 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
         }
         for (uint32_t r : w.keep) w.hits.Offer(batch->Materialize(r));
       },
-      &plan);
+      &plan, request.deadline);
+  RETURN_IF_ERROR(scanned);
   for (WorkerHits& w : workers) hits.Merge(std::move(w.hits));
   SearchResult result = std::move(hits).Finish();
   result.plan = plan;
@@ -1017,7 +1029,7 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
   for (std::string& f : counts.AggregatedFields()) columns.push_back(std::move(f));
   // A row group within one time bucket needs no timestamps: all its rows
   // fall in that bucket.
-  ScanRowGroups(
+  const absl::Status scanned = ScanRowGroups(
       snapshot.segments, request.filter, request.from_ns, request.to_ns, columns,
       [&counts](const segment::RowGroupMeta& group) {
         return counts.BucketOf(group.min_ts) != counts.BucketOf(group.max_ts);
@@ -1026,7 +1038,8 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
                  const std::vector<uint8_t>& match) {
         workers[worker].Add(*batch, match, segment.reader->footer().row_groups[g].min_ts);
       },
-      &plan);
+      &plan, request.deadline);
+  RETURN_IF_ERROR(scanned);
   CountResult result = std::move(counts).Finish();
   result.plan = plan;
   for (CountAggregator& w : workers) {
