@@ -88,7 +88,7 @@ void ServeHistogram(const LogStore& store, const QueryParams& params, const ApiL
   json.Key("span").String(FormatDuration(span));
   json.Key("span_ms").Int(span / 1'000'000);
   json.Key("buckets").BeginArray();
-  const int64_t first = params.from_ns / span * span - (params.from_ns % span < 0 ? span : 0);
+  const int64_t first = BucketStart(params.from_ns, span);
   for (int64_t bucket = first; bucket <= params.to_ns; bucket += span) {
     json.BeginObject().Key("time").String(FormatRfc3339(bucket));
     const auto c = counts.find(bucket);

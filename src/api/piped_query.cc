@@ -94,7 +94,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
     // Every bucket of the range, so a chart shows gaps (as zero counts).
     std::vector<std::pair<GroupKey, uint64_t>> filled;
     const int64_t span = request.bucket_ns;
-    int64_t bucket = from_ns / span * span - (from_ns % span < 0 ? span : 0);
+    int64_t bucket = BucketStart(from_ns, span);
     size_t k = 0;
     for (; bucket <= to_ns; bucket += span) {
       if (k < groups.size() && groups[k].first.bucket_ns == bucket) {

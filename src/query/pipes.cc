@@ -353,6 +353,10 @@ absl::StatusOr<PipedQuery> ParsePipes(std::string_view query) {
   return parsed;
 }
 
+int64_t BucketStart(int64_t time_ns, int64_t span_ns) {
+  return time_ns / span_ns * span_ns - (time_ns % span_ns < 0 ? span_ns : 0);
+}
+
 int64_t AutoSpan(int64_t from_ns, int64_t to_ns, int64_t max_buckets) {
   constexpr int64_t kSecond = kNanosPerSecond;
   constexpr int64_t kSpans[] = {kSecond,        5 * kSecond,     10 * kSecond,   30 * kSecond,

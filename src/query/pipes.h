@@ -70,4 +70,8 @@ absl::StatusOr<PipedQuery> ParsePipes(std::string_view query);
 // [from, to]: 1s, 5s, 10s, 30s, 1m, 5m, 10m, 30m, 1h, 3h, 12h or 1d.
 int64_t AutoSpan(int64_t from_ns, int64_t to_ns, int64_t max_buckets = 200);
 
+// The start of the `span_ns` bucket `time_ns` falls in, buckets aligned to
+// the Unix epoch (floor, also before 1970).
+int64_t BucketStart(int64_t time_ns, int64_t span_ns);
+
 }  // namespace mayak

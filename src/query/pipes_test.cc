@@ -144,6 +144,13 @@ TEST(PipesTest, ErrorsSayWhatAndWhere) {
             "max(f), p50(f) .. p99(f)), found 'p101' at position 10");
 }
 
+TEST(PipesTest, BucketsStartAtMultiplesOfTheSpan) {
+  EXPECT_EQ(BucketStart(125, 60), 120);
+  EXPECT_EQ(BucketStart(120, 60), 120);
+  EXPECT_EQ(BucketStart(-1, 60), -60) << "floor before 1970";
+  EXPECT_EQ(BucketStart(-60, 60), -60);
+}
+
 TEST(PipesTest, AutoSpanKeepsBucketsFew) {
   constexpr int64_t kHour = 3600 * kNanosPerSecond;
   EXPECT_EQ(AutoSpan(0, 15 * 60 * kNanosPerSecond), 5 * kNanosPerSecond);

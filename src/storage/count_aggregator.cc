@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "model/level.h"
 #include "query/patterns.h"
+#include "query/pipes.h"
 
 namespace mayak {
 namespace {
@@ -243,10 +244,7 @@ void CountAggregator::AddStates(const ColumnBatch& batch, const std::vector<uint
 }
 
 int64_t CountAggregator::BucketOf(int64_t timestamp_ns) const {
-  if (bucket_ns_ <= 0) return 0;
-  int64_t bucket = timestamp_ns / bucket_ns_;
-  if (timestamp_ns % bucket_ns_ < 0) --bucket;  // floor, for times before 1970
-  return bucket * bucket_ns_;
+  return bucket_ns_ > 0 ? BucketStart(timestamp_ns, bucket_ns_) : 0;
 }
 
 void CountAggregator::Add(const LogRecord& record) {
