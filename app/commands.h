@@ -17,6 +17,7 @@ struct Command {
 
 Command AddServerCommand(CLI::App& app);
 Command AddQueryCommand(CLI::App& app);
+Command AddTailCommand(CLI::App& app);
 Command AddIngestCommand(CLI::App& app);
 Command AddConfigCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);

@@ -15,7 +15,8 @@ constexpr const char* kDescription =
     "Mayak: logs and traces collected, stored, searched and alerted on, in one binary.\n\n"
     "Start a server:     mayak server --data-dir ./data\n"
     "Send logs:          mayak ingest app.ndjson\n"
-    "Search them:        mayak query 'service.name:shop and log.level:error' --from 1h\n\n"
+    "Search them:        mayak query 'service.name:shop and log.level:error' --from 1h\n"
+    "Follow them:        mayak tail 'log.level:error'\n\n"
     "`mayak COMMAND --help` explains each command and its flags.";
 
 }  // namespace
@@ -26,9 +27,9 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Print help for every command");
 
   std::map<CLI::App*, mayak::CommandRun> runs;
-  for (auto* adder : {&mayak::AddServerCommand, &mayak::AddQueryCommand, &mayak::AddIngestCommand,
-                      &mayak::AddConfigCommand, &mayak::AddBenchCommand, &mayak::AddAdminCommand,
-                      &mayak::AddArchiveCommand}) {
+  for (auto* adder : {&mayak::AddServerCommand, &mayak::AddQueryCommand, &mayak::AddTailCommand,
+                      &mayak::AddIngestCommand, &mayak::AddConfigCommand, &mayak::AddBenchCommand,
+                      &mayak::AddAdminCommand, &mayak::AddArchiveCommand}) {
     mayak::Command command = adder(app);
     runs[command.subcommand] = std::move(command.run);
   }

@@ -12,6 +12,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "query/kql.h"
+#include "record_output.h"
 #include "simdjson.h"
 #include "terminal.h"
 
@@ -27,11 +28,6 @@ struct QueryFlags {
   std::string server;
   bool explain = false;
 };
-
-std::string FieldText(simdjson::dom::element value) {
-  if (value.is_string()) return std::string(value.get_string().value_unsafe());
-  return simdjson::minify(value);
-}
 
 // A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
 std::string CsvField(std::string_view text) {
@@ -87,8 +83,7 @@ void PrintCsvHits(simdjson::dom::array hits) {
   }
 }
 
-// One line per hit: time, level, system, service, message, then the other
-// fields as key=value.
+// One line per hit, the system and service columns as wide as the widest.
 void PrintTable(simdjson::dom::array hits, bool color) {
   size_t system_width = 6;
   size_t service_width = 7;
@@ -98,41 +93,7 @@ void PrintTable(simdjson::dom::array hits, bool color) {
     if (!hit["service.name"].get(s)) service_width = std::max(service_width, s.size());
   }
   for (simdjson::dom::element hit : hits) {
-    std::string time;
-    std::string level;
-    std::string system;
-    std::string service;
-    std::string message;
-    std::string rest;
-    const simdjson::dom::object object = hit.get_object().value_unsafe();
-    for (auto [key, value] : object) {
-      if (key == "@timestamp") {
-        time = FieldText(value);
-      } else if (key == "log.level") {
-        level = FieldText(value);
-      } else if (key == "system") {
-        system = FieldText(value);
-      } else if (key == "service.name") {
-        service = FieldText(value);
-      } else if (key == "message") {
-        message = FieldText(value);
-      } else if (key != "observed_timestamp") {
-        StrAppend(&rest, " ", key, "=", FieldText(value));
-      }
-    }
-    std::replace(message.begin(), message.end(), '\n', ' ');
-    system.resize(std::max(system.size(), system_width), ' ');
-    service.resize(std::max(service.size(), service_width), ' ');
-    std::string padded_level = level;
-    padded_level.resize(5, ' ');
-    if (color) {
-      std::cout << kColorDim << time << kColorReset << " " << LevelColor(level) << padded_level
-                << kColorReset << " " << system << " " << service << " " << message << kColorDim
-                << rest << kColorReset << "\n";
-    } else {
-      std::cout << time << " " << padded_level << " " << system << " " << service << " " << message
-                << rest << "\n";
-    }
+    std::cout << RecordLine(hit, system_width, service_width, color);
   }
 }
 
@@ -206,6 +167,28 @@ int RunQuery(const QueryFlags& flags) {
       StrCat("/api/v1/query?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
              "&to=", PercentEncode(flags.to), "&limit=", flags.limit,
              flags.explain ? "&explain=true" : "");
+  if (flags.format == "ndjson" && flags.explain) {
+    std::cerr << "mayak query: --explain prints the plan beside table, json or csv output; "
+                 "ndjson is records only: drop one of the two\n";
+    return 2;
+  }
+  if (flags.format == "ndjson") {
+    // The server streams it: the first lines print while the rest arrive.
+    auto streamed = (*client)->Stream(
+        "GET", target, "", {{"Accept", "application/x-ndjson"}}, [](std::string_view data) {
+          std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+          return static_cast<bool>(std::cout);
+        });
+    if (!streamed.ok()) {
+      std::cerr << "mayak query: " << StatusMessage(streamed.status()) << "\n";
+      return 1;
+    }
+    if (streamed->status != 200) {
+      PrintServerError("mayak query", streamed->status, streamed->body, flags.query);
+      return 1;
+    }
+    return 0;
+  }
   auto reply = (*client)->Send("GET", target);
   if (!reply.ok()) {
     std::cerr << "mayak query: " << StatusMessage(reply.status()) << "\n";
@@ -219,16 +202,7 @@ int RunQuery(const QueryFlags& flags) {
     return 1;
   }
   if (reply->status != 200) {
-    std::string_view message;
-    if (doc["error"]["message"].get(message)) message = reply->body;
-    std::cerr << "mayak query: " << message << " (HTTP " << reply->status << ")\n";
-    // A syntax error names where: show it under the query.
-    int64_t position = 0;
-    if (!doc["error"]["position"].get(position) && position >= 0) {
-      std::cerr << "  "
-                << ReplaceAll(kql::Caret(flags.query, static_cast<size_t>(position)), "\n", "\n  ")
-                << "\n";
-    }
+    PrintServerError("mayak query", reply->status, reply->body, flags.query);
     return 1;
   }
   simdjson::dom::array hits;
@@ -241,19 +215,6 @@ int RunQuery(const QueryFlags& flags) {
       std::cout << reply->body << "\n";
     } else if (flags.format == "csv") {
       PrintCsvTable(columns, rows);
-    } else if (flags.format == "ndjson") {
-      for (simdjson::dom::element row : rows) {
-        std::string line = "{";
-        size_t i = 0;
-        const simdjson::dom::array values = row.get_array().value_unsafe();
-        for (simdjson::dom::element value : values) {
-          if (i > 0) line += ",";
-          AppendJsonString(&line, FieldText(columns.at(i).value_unsafe()));
-          line += ":" + simdjson::minify(value);
-          ++i;
-        }
-        std::cout << line << "}\n";
-      }
     } else {
       PrintRows(columns, rows);
       if (!doc["took_ms"].get(took_ms)) std::cerr << rows.size() << " rows, " << took_ms << " ms\n";
@@ -278,8 +239,6 @@ int RunQuery(const QueryFlags& flags) {
   }
   if (flags.format == "json") {
     std::cout << reply->body << "\n";
-  } else if (flags.format == "ndjson") {
-    for (simdjson::dom::element hit : hits) std::cout << simdjson::minify(hit) << "\n";
   } else if (flags.format == "csv") {
     PrintCsvHits(hits);
   } else {
@@ -339,7 +298,8 @@ Command AddQueryCommand(CLI::App& app) {
   cmd->add_flag("--explain", flags->explain,
                 "After the results, print the plan to standard error: the filter as parsed, "
                 "segments and row groups read and skipped (by time, by Bloom filters and "
-                "value ranges), e.g. --explain");
+                "value ranges), e.g. --explain (not with --format ndjson, a stream of "
+                "records only)");
   cmd->add_option("--server,-s", flags->server,
                   "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011), e.g. --server "
                   "http://logs.internal:7011");

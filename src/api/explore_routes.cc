@@ -22,29 +22,6 @@ namespace {
 
 constexpr size_t kTopValues = 5;
 
-// The filter of a request that takes no pipes; on error the 400 to send.
-std::optional<Filter> ParseFilterOnly(const QueryParams& params, std::string_view endpoint,
-                                      HttpResponse* error) {
-  auto piped = ParsePipes(params.q);
-  if (!piped.ok()) {
-    *error = QuerySyntaxError(piped.status());
-    return std::nullopt;
-  }
-  if (!piped->stages.empty()) {
-    *error = JsonError(400, "bad_request",
-                       StrCat(endpoint,
-                              " takes a filter without pipes; send pipes to "
-                              "/api/v1/query"));
-    return std::nullopt;
-  }
-  auto filter = Filter::Parse(piped->filter);
-  if (!filter.ok()) {
-    *error = QuerySyntaxError(filter.status());
-    return std::nullopt;
-  }
-  return *std::move(filter);
-}
-
 int64_t TookMs(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                start)
@@ -68,7 +45,7 @@ void ServeHistogram(const LogStore& store, const QueryParams& params, const ApiL
   request.from_ns = params.from_ns;
   request.to_ns = params.to_ns;
   request.bucket_ns = span;
-  request.deadline = params.deadline;
+  request.budget = params.budget;
   auto totals = store.Count(request);
   request.group_by = {std::string(field::kLevel)};
   auto by_level = totals.ok() ? store.Count(request) : totals;
@@ -137,7 +114,7 @@ void ServeFields(const LogStore& store, const QueryParams& params, const ApiLimi
   search.from_ns = params.from_ns;
   search.to_ns = params.to_ns;
   search.limit = *sample;
-  search.deadline = params.deadline;
+  search.budget = params.budget;
   auto found = store.Search(search);
   if (!found.ok()) return respond(QueryFailed(found.status()));
   FieldTypes types = store.Fields(params.from_ns, params.to_ns);
@@ -196,9 +173,7 @@ void AddExploreRoutes(Router* router, const ServerState* state, const ApiLimits&
       if (store == nullptr) return;
       QueryParams params;
       HttpResponse error;
-      if (!ReadQueryParams(request, &params, &error)) return respond(std::move(error));
-      params.deadline =
-          std::chrono::steady_clock::now() + std::chrono::nanoseconds(limits.query_timeout_ns);
+      if (!ReadQueryParams(request, limits, &params, &error)) return respond(std::move(error));
       handler(*store, params, limits, respond);
     };
   };

@@ -183,5 +183,44 @@ TEST_F(ExploreRoutesTest, QueriesPastTheirTimeoutAnswer504) {
             200);
 }
 
+TEST_F(ExploreRoutesTest, QueriesOverTheirMemoryAnswer422) {
+  for (bool flushed : {false, true}) {
+    if (flushed) {
+      ASSERT_TRUE(store_->Flush().ok());
+    }
+    ApiLimits frugal;
+    frugal.query_memory_bytes = 1;  // less than one group
+    Router router;
+    AddSearchRoutes(&router, &state_, frugal);
+    HttpRequest request;
+    request.method = "GET";
+    request.path = "/api/v1/query";
+    request.params = {{"from", "2026-11-24T00:00:00Z"},
+                      {"to", "2026-11-25T00:00:00Z"},
+                      {"q", "* | stats count() by message"}};
+    const HttpResponse r = testing::CallRoute(router, request);
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_NE(r.body.find("\"code\":\"query_too_large\""), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("limits.query_memory"), std::string::npos) << r.body;
+    // Searches hold no groups: the limit leaves them alone.
+    request.params.find("q")->second = "m0";
+    EXPECT_EQ(testing::CallRoute(router, request).status, 200);
+  }
+}
+
+TEST_F(ExploreRoutesTest, QueriesWhoseClientLeftStop) {
+  ASSERT_TRUE(store_->Flush().ok());
+  for (const char* q : {"m0", "* | stats count() by service.name"}) {
+    HttpRequest request;
+    request.method = "GET";
+    request.path = "/api/v1/query";
+    request.params = {{"from", "2026-11-24T00:00:00Z"}, {"to", "2026-11-25T00:00:00Z"}, {"q", q}};
+    request.client_gone = std::make_shared<std::atomic<bool>>(true);
+    const HttpResponse r = testing::CallRoute(router_, std::move(request));
+    EXPECT_EQ(r.status, 499) << q << ": " << r.body;
+    EXPECT_NE(r.body.find("client_closed_request"), std::string::npos) << r.body;
+  }
+}
+
 }  // namespace
 }  // namespace mayak

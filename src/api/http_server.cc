@@ -1,10 +1,14 @@
 #include "api/http_server.h"
 
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
@@ -35,6 +39,96 @@ constexpr auto kBodyReadTimeout = std::chrono::minutes(5);
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr uint64_t kMaxLingerBytes = 64ull << 20;
 
+// The body of a streamed response, between the producer (any thread) and
+// the session writing it out (its strand). Bytes written are gathered into
+// one buffer, sent as one chunk while the previous chunk is in flight.
+class ChunkStream final : public ResponseStream {
+ public:
+  // `wake` makes the session take what is queued (posted to its strand).
+  explicit ChunkStream(std::function<void()> wake) : wake_(std::move(wake)) {}
+
+  bool Write(std::string data) override {
+    bool wake = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (closed_ || ended_) return false;
+      queued_.append(data);
+      wake = !wake_posted_;
+      wake_posted_ = true;
+    }
+    if (wake) wake_();
+    return true;
+  }
+
+  void End() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (closed_ || ended_) return;
+      ended_ = true;
+      wake_posted_ = true;
+    }
+    wake_();
+  }
+
+  bool closed() const override {
+    absl::MutexLock lock(&mu_);
+    return closed_ || ended_;
+  }
+
+  size_t pending_bytes() const override {
+    absl::MutexLock lock(&mu_);
+    return queued_.size() + in_flight_;
+  }
+
+  void OnClose(std::function<void()> callback) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!closed_) {
+        on_close_ = std::move(callback);
+        return;
+      }
+    }
+    callback();
+  }
+
+  // For the session: what to send next (empty when nothing is queued).
+  std::string Take(bool* ended) {
+    absl::MutexLock lock(&mu_);
+    std::string data;
+    data.swap(queued_);
+    in_flight_ = data.size();
+    wake_posted_ = false;
+    *ended = ended_;
+    return data;
+  }
+  void Sent() {
+    absl::MutexLock lock(&mu_);
+    in_flight_ = 0;
+  }
+  // The connection is done with: later writes fail, the callback runs.
+  void MarkClosed() {
+    std::function<void()> callback;
+    {
+      absl::MutexLock lock(&mu_);
+      if (closed_) return;
+      closed_ = true;
+      queued_.clear();
+      callback.swap(on_close_);
+    }
+    if (callback) callback();
+  }
+
+ private:
+  const std::function<void()> wake_;
+  mutable absl::Mutex mu_;
+  std::string queued_ ABSL_GUARDED_BY(mu_);
+  size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool wake_posted_ ABSL_GUARDED_BY(mu_) = false;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::function<void()> on_close_ ABSL_GUARDED_BY(mu_);
+};
+
 }  // namespace
 
 struct HttpServer::Shared {
@@ -46,6 +140,14 @@ struct HttpServer::Shared {
   std::atomic<int> active_requests{0};
   absl::Mutex mu;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors ABSL_GUARDED_BY(mu);
+  // Streamed responses under way, ended when the server drains.
+  std::vector<std::weak_ptr<ChunkStream>> streams ABSL_GUARDED_BY(mu);
+
+  void AddStream(const std::shared_ptr<ChunkStream>& stream) {
+    absl::MutexLock lock(&mu);
+    std::erase_if(streams, [](const std::weak_ptr<ChunkStream>& s) { return s.expired(); });
+    streams.push_back(stream);
+  }
 
   Shared(net::io_context& io_context, const Router* r, HttpServerOptions o, MetricsRegistry* m)
       : io(io_context), router(r), options(o), metrics(m) {}
@@ -172,6 +274,8 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers[ToLower(std::string_view(field.name_string()))] = std::string(field.value());
     }
     request.body = std::move(raw.body());
+    client_gone_ = std::make_shared<std::atomic<bool>>(false);
+    request.client_gone = client_gone_;
     stream_.expires_never();  // the handler may wait for the disk
 
     auto self = shared_from_this();
@@ -180,6 +284,28 @@ class Session : public std::enable_shared_from_this<Session> {
         self->Finish(std::move(response), false);
       });
     });
+    // The response is posted to this strand, so it comes after this.
+    awaiting_response_ = true;
+    WatchForHangUp();
+  }
+
+  // While a handler works, notices a client that closes its connection
+  // (a query it no longer wants), by peeking at the socket when it becomes
+  // readable: end of stream sets client_gone. Bytes there are the next
+  // request, left for after the response.
+  void WatchForHangUp() {
+    stream_.socket().async_wait(
+        tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+          if (ec || !self->awaiting_response_) return;
+          char byte = 0;
+          const ssize_t n =
+              ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n > 0) return;
+          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            return self->WatchForHangUp();
+          }
+          self->client_gone_->store(true);
+        });
   }
 
   void BeginRequest(std::string route) {
@@ -199,6 +325,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Finish(HttpResponse response, bool force_close) {
+    if (awaiting_response_) {
+      awaiting_response_ = false;
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);  // the hang-up watch
+    }
+    if (response.stream && !head_) return StartStream(std::move(response));
     const bool close =
         force_close || response.close_connection || !keep_alive_ || shared_->draining.load();
     auto res = std::make_shared<http::response<http::string_body>>(
@@ -224,6 +356,90 @@ class Session : public std::enable_shared_from_this<Session> {
           self->version_ = 11;
           self->ReadHeader();
         });
+  }
+
+  // Sends the status and headers, then whatever the producer writes to the
+  // stream, chunked (HTTP/1.0: as it comes, ended by closing). The
+  // connection closes when the stream ends or the client goes away; a client
+  // that takes nothing for kBodyReadTimeout is cut off.
+  void StartStream(HttpResponse response) {
+    stream_status_ = response.status;
+    chunked_ = version_ >= 11;
+    auto res = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(response.status), version_);
+    res->set(http::field::server, "mayak");
+    res->set(http::field::content_type, response.content_type);
+    res->set(http::field::cache_control, "no-cache");
+    for (auto& [name, value] : response.headers) res->set(name, value);
+    res->keep_alive(false);
+    if (chunked_) res->chunked(true);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    std::weak_ptr<Session> weak = shared_from_this();
+    chunk_stream_ = std::make_shared<ChunkStream>([weak, executor = stream_.get_executor()] {
+      net::post(executor, [weak] {
+        if (auto self = weak.lock()) self->PumpStream();
+      });
+    });
+    shared_->AddStream(chunk_stream_);
+    if (shared_->draining.load()) chunk_stream_->End();
+    stream_.expires_after(kBodyReadTimeout);
+    http::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), res, serializer](beast::error_code ec, size_t) {
+          if (ec) return self->CloseStream();
+          self->header_sent_ = true;
+          self->ReadUntilHangUp();
+          self->PumpStream();
+        });
+    response.stream(chunk_stream_);
+  }
+
+  void PumpStream() {
+    if (!header_sent_ || writing_ || stream_closed_) return;
+    bool ended = false;
+    auto data = std::make_shared<std::string>(chunk_stream_->Take(&ended));
+    if (data->empty()) {
+      if (!ended) return;
+      if (!chunked_) return CloseStream();
+      writing_ = true;
+      net::async_write(stream_, http::make_chunk_last(),
+                       [self = shared_from_this()](beast::error_code, size_t) {
+                         self->writing_ = false;
+                         self->CloseStream();
+                       });
+      return;
+    }
+    writing_ = true;
+    stream_.expires_after(kBodyReadTimeout);
+    auto done = [self = shared_from_this(), data](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      self->chunk_stream_->Sent();
+      if (ec) return self->CloseStream();
+      self->PumpStream();
+    };
+    if (chunked_) {
+      net::async_write(stream_, http::make_chunk(net::buffer(*data)), std::move(done));
+    } else {
+      net::async_write(stream_, net::buffer(*data), std::move(done));
+    }
+  }
+
+  // A streamed response's client sends nothing more; reading tells when it
+  // hangs up.
+  void ReadUntilHangUp() {
+    stream_.socket().async_read_some(net::buffer(discard_buffer_->data(), discard_buffer_->size()),
+                                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                                       if (ec) return self->CloseStream();
+                                       self->ReadUntilHangUp();
+                                     });
+  }
+
+  void CloseStream() {
+    if (stream_closed_) return;
+    stream_closed_ = true;
+    EndRequest(stream_status_);
+    chunk_stream_->MarkClosed();
+    Close();
   }
 
   // After refusing a request whose body was not read: stop sending, then
@@ -270,6 +486,16 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool head_ = false;
   unsigned version_ = 11;
+  // While a handler works on the request (see WatchForHangUp).
+  std::shared_ptr<std::atomic<bool>> client_gone_;
+  bool awaiting_response_ = false;
+  // A streamed response (see StartStream).
+  std::shared_ptr<ChunkStream> chunk_stream_;
+  int stream_status_ = 200;
+  bool chunked_ = true;
+  bool header_sent_ = false;
+  bool writing_ = false;
+  bool stream_closed_ = false;
 };
 
 void Accept(const std::shared_ptr<tcp::acceptor>& acceptor,
@@ -338,14 +564,22 @@ absl::StatusOr<std::string> HttpServer::Listen(const ListenAddress& address) {
 
 void HttpServer::StartDraining() {
   shared_->draining.store(true);
-  absl::MutexLock lock(&shared_->mu);
-  for (auto& acceptor : shared_->acceptors) {
-    net::post(acceptor->get_executor(), [acceptor] {
-      beast::error_code ignored;
-      acceptor->close(ignored);
-    });
+  std::vector<std::weak_ptr<ChunkStream>> streams;
+  {
+    absl::MutexLock lock(&shared_->mu);
+    for (auto& acceptor : shared_->acceptors) {
+      net::post(acceptor->get_executor(), [acceptor] {
+        beast::error_code ignored;
+        acceptor->close(ignored);
+      });
+    }
+    shared_->acceptors.clear();
+    streams.swap(shared_->streams);
   }
-  shared_->acceptors.clear();
+  // Live tails and other endless responses end, so that draining does.
+  for (const auto& weak : streams) {
+    if (auto stream = weak.lock()) stream->End();
+  }
 }
 
 int HttpServer::ActiveRequests() const { return shared_->active_requests.load(); }

@@ -1,7 +1,9 @@
 // The HTTP/1.1 server every Mayak listener runs on (Boost.Beast): keep-alive,
 // bounded header and body sizes, "Expect: 100-continue", idle timeouts, and
 // per-route request counts and latencies in /metrics. Requests are handed to
-// a Router; a handler may respond later from any thread.
+// a Router; a handler may respond later from any thread, with a whole body
+// or a stream (HttpResponse::stream). A client that hangs up while its
+// request is handled sets HttpRequest::client_gone.
 #pragma once
 
 #include <atomic>
@@ -38,7 +40,8 @@ class HttpServer {
   absl::StatusOr<std::string> Listen(const ListenAddress& address);
 
   // Stops accepting connections. From now on every request is answered 503
-  // and its connection closed; requests already being handled finish.
+  // and its connection closed; requests already being handled finish, and
+  // streamed responses end.
   void StartDraining();
 
   // Requests read and not yet fully answered.

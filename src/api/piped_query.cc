@@ -49,7 +49,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   request.group_by = stage.by;
   request.aggregations = stage.aggregations;
   request.group_by_patterns = stage.kind == Kind::kPatterns;
-  request.deadline = limits.deadline;
+  request.budget = limits.budget;
   if (stage.kind == Kind::kTimechart) {
     request.bucket_ns = stage.span_ns > 0 ? stage.span_ns : AutoSpan(from_ns, to_ns);
     // Unsigned: the range of from <= to always fits.
@@ -141,7 +141,7 @@ absl::StatusOr<PipedResult> RunPipedQuery(const LogStore& store, const Filter& f
     search.from_ns = from_ns;
     search.to_ns = to_ns;
     search.limit = limits.max_records;
-    search.deadline = limits.deadline;
+    search.budget = limits.budget;
     auto found = store.Search(search);
     if (!found.ok()) return found.status();
     result.table = TableOfRecords(found->hits);

@@ -19,7 +19,7 @@ namespace mayak {
 struct PipedQueryLimits {
   size_t max_records = 10'000;    // records the stages of a non-aggregating query see
   uint64_t max_buckets = 10'000;  // timechart buckets over the time range
-  QueryDeadline deadline = QueryDeadline::max();
+  QueryBudget budget;
 };
 
 struct PipedResult {

@@ -7,6 +7,7 @@
 #include "common/strings.h"
 #include "common/timestamps.h"
 #include "query/kql.h"
+#include "query/pipes.h"
 #include "simdjson.h"
 
 namespace mayak {
@@ -42,9 +43,38 @@ absl::Status ReadBody(const HttpRequest& request, std::map<std::string, std::str
 
 }  // namespace
 
+// The filter of a request that takes no pipes; on error the 400 to send.
+std::optional<Filter> ParseFilterOnly(const QueryParams& params, std::string_view endpoint,
+                                      HttpResponse* error) {
+  auto piped = ParsePipes(params.q);
+  if (!piped.ok()) {
+    *error = QuerySyntaxError(piped.status());
+    return std::nullopt;
+  }
+  if (!piped->stages.empty()) {
+    *error = JsonError(400, "bad_request",
+                       StrCat(endpoint,
+                              " takes a filter without pipes; send pipes to "
+                              "/api/v1/query"));
+    return std::nullopt;
+  }
+  auto filter = Filter::Parse(piped->filter);
+  if (!filter.ok()) {
+    *error = QuerySyntaxError(filter.status());
+    return std::nullopt;
+  }
+  return *std::move(filter);
+}
+
 HttpResponse QueryFailed(const absl::Status& status) {
   if (absl::IsDeadlineExceeded(status)) {
     return JsonError(504, "query_timeout", StatusMessage(status));
+  }
+  if (absl::IsResourceExhausted(status)) {
+    return JsonError(422, "query_too_large", StatusMessage(status));
+  }
+  if (absl::IsCancelled(status)) {
+    return JsonError(499, "client_closed_request", StatusMessage(status));
   }
   return JsonError(500, "search_failed", StatusMessage(status));
 }
@@ -62,7 +92,10 @@ HttpResponse QuerySyntaxError(const absl::Status& status) {
   return response;
 }
 
-bool ReadQueryParams(const HttpRequest& request, QueryParams* params, HttpResponse* error) {
+bool ReadQueryParams(const HttpRequest& request, const ApiLimits& limits, QueryParams* params,
+                     HttpResponse* error) {
+  params->budget =
+      QueryBudget(limits.query_timeout_ns, limits.query_memory_bytes, request.client_gone);
   for (const auto& [key, value] : request.params) params->values[key] = value;
   if (absl::Status s = ReadBody(request, &params->values); !s.ok()) {
     *error = JsonError(400, "bad_request", StatusMessage(s));

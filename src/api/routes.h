@@ -8,6 +8,7 @@
 #include "archive/partition_archive.h"
 #include "common/job_thread.h"
 #include "common/metrics.h"
+#include "query/live_tail.h"
 
 namespace mayak {
 
@@ -16,6 +17,8 @@ struct ApiLimits {
   uint64_t max_line_bytes = 1ull << 20;
   uint64_t max_search_hits = 10000;
   int64_t query_timeout_ns = 30'000'000'000;
+  uint64_t query_memory_bytes = 512ull << 20;
+  uint64_t tail_backlog_bytes = 8ull << 20;
   uint64_t max_histogram_buckets = 1000;
 };
 
@@ -31,6 +34,10 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
 // GET|POST /api/v1/histogram (counts by log.level over time) and
 // /api/v1/fields (field names, types and top values).
 void AddExploreRoutes(Router* router, const ServerState* state, const ApiLimits& limits);
+
+// GET /api/v1/tail (live tails as Server-Sent Events) on `tail`.
+void AddTailRoutes(Router* router, const ServerState* state, LiveTail* tail,
+                   const ApiLimits& limits);
 
 // GET /api/v1/storage.
 void AddStorageRoutes(Router* router, const ServerState* state);

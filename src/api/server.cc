@@ -25,6 +25,7 @@
 #include "otlp/otlp_grpc_server.h"
 #include "otlp/otlp_routes.h"
 #include "pipeline/pipeline_store.h"
+#include "query/tail_log_store.h"
 #include "storage/data_dir_lock.h"
 #include "storage/embedded_log_store.h"
 #include "syslog/syslog_server.h"
@@ -117,10 +118,17 @@ int RunServer(const Config& config) {
 
   MetricsRegistry metrics;
   ServerState state;
-  const ApiLimits limits{static_cast<uint64_t>(config.GetByteSize(options::kMaxBody)),
-                         static_cast<uint64_t>(config.GetByteSize(options::kMaxLine)),
-                         static_cast<uint64_t>(config.GetInt(options::kMaxSearchHits)),
-                         config.GetDurationNanos(options::kQueryTimeout)};
+  ApiLimits limits;
+  limits.max_body_bytes = static_cast<uint64_t>(config.GetByteSize(options::kMaxBody));
+  limits.max_line_bytes = static_cast<uint64_t>(config.GetByteSize(options::kMaxLine));
+  limits.max_search_hits = static_cast<uint64_t>(config.GetInt(options::kMaxSearchHits));
+  limits.query_timeout_ns = config.GetDurationNanos(options::kQueryTimeout);
+  limits.query_memory_bytes = static_cast<uint64_t>(config.GetByteSize(options::kQueryMemory));
+  limits.tail_backlog_bytes = static_cast<uint64_t>(config.GetByteSize(options::kTailBacklog));
+  // Before the HTTP servers: their streams end tails as they close.
+  LiveTailOptions tail_options;
+  tail_options.max_tails = static_cast<size_t>(config.GetInt(options::kMaxTails));
+  LiveTail live_tail(tail_options, &metrics);
   Router router([](int status, std::string_view code, std::string_view message) {
     return JsonError(status, code,
                      status == 404 ? StrCat(message, " (the API is described in docs/http-api.md)")
@@ -130,6 +138,7 @@ int RunServer(const Config& config) {
   AddIngestRoutes(&router, &state, limits, &metrics);
   AddSearchRoutes(&router, &state, limits);
   AddExploreRoutes(&router, &state, limits);
+  AddTailRoutes(&router, &state, &live_tail, limits);
   AddStorageRoutes(&router, &state);
   JobThread restores;  // archive restores, off the HTTP threads
   AddArchiveRoutes(&router, &state, archive->archive.get(), &restores);
@@ -274,6 +283,7 @@ int RunServer(const Config& config) {
              {"bucket", config.GetString(options::kArchiveBucket)},
              {"prefix", config.GetString(options::kArchivePrefix)}});
   }
+  std::unique_ptr<TailLogStore> tailed;
   std::unique_ptr<PipelineLogStore> front;
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
   int exit_code = 0;
@@ -298,8 +308,10 @@ int RunServer(const Config& config) {
     metrics.AddCallbackGauge(
         "mayak_storage_merging_segments", "Segments being merged right now (0: no merge running).",
         [raw_store] { return static_cast<double>(raw_store->Stats().merging_segments); });
-    // Every ingest path stores through the pipeline in front of the store.
-    front = std::make_unique<PipelineLogStore>(raw_store, *std::move(pipeline), &metrics);
+    // Every ingest path stores through the pipeline in front of the store;
+    // live tails see what the store acknowledged, after the pipeline.
+    tailed = std::make_unique<TailLogStore>(raw_store, &live_tail);
+    front = std::make_unique<PipelineLogStore>(tailed.get(), *std::move(pipeline), &metrics);
     state.store.store(front.get());
     state.phase.store(ServerPhase::kReady);
     LogInfo("ready", {{"data_dir", data_dir},
@@ -330,6 +342,7 @@ int RunServer(const Config& config) {
   if (abandoned > 0) {
     LogWarn("shutdown timeout: abandoning in-flight requests", {{"requests", abandoned}});
   }
+  live_tail.Stop();
   if (store.ok()) (*store)->Close();
   signals.cancel();
   work.reset();

@@ -2,6 +2,7 @@
 // one keep-alive connection to one server, reconnected when it drops.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,11 +30,22 @@ class HttpClient {
                                  std::string body = "",
                                  const std::map<std::string, std::string>& headers = {});
 
+  // Sends one request on a connection of its own and hands the response
+  // body to `on_data` as it arrives, until the server ends it or `on_data`
+  // returns false (a live tail, NDJSON). Returns the status and headers; the
+  // body is in the reply only for statuses of 300 and above.
+  absl::StatusOr<HttpReply> Stream(std::string_view method, std::string_view target,
+                                   std::string body,
+                                   const std::map<std::string, std::string>& headers,
+                                   const std::function<bool(std::string_view)>& on_data);
+
   const std::string& base_url() const { return base_url_; }
 
  private:
   struct Connection;
   HttpClient(std::string host, std::string port);
+  // Connects `c` if it is not; Unavailable naming the server when it fails.
+  absl::Status Connect(Connection& c);
 
   std::string host_;
   std::string port_;

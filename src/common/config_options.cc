@@ -94,6 +94,36 @@ const OptionSpec kQueryTimeout{
     {},
     kSecond / 1000,
     3600 * kSecond};
+const OptionSpec kQueryMemory{
+    "limits",
+    "query_memory",
+    OptionType::kByteSize,
+    "512MiB",
+    "Memory one query may take for its groups (`| stats ... by`, `| top`, `| timechart`, "
+    "`| patterns`), estimated as it reads. A query that needs more is stopped and answered "
+    "422 `query_too_large`: group by fewer fields or narrow its time range.",
+    {},
+    kMiB,
+    1024 * 1024 * kMiB};
+const OptionSpec kMaxTails{"limits",
+                           "max_tails",
+                           OptionType::kInt,
+                           "100",
+                           "Live tails (GET /api/v1/tail, `mayak tail`) open at once; one more "
+                           "gets 429 `too_many_tails`.",
+                           {},
+                           1,
+                           10000};
+const OptionSpec kTailBacklog{
+    "limits",
+    "tail_backlog",
+    OptionType::kByteSize,
+    "8MiB",
+    "How far a live tail's reader may fall behind, in bytes not yet taken. A slower reader "
+    "gets a `dropped` event and its tail ends; ingest never waits for it.",
+    {},
+    64 * 1024,
+    1024 * kMiB};
 const OptionSpec kIdleTimeout{"limits",
                               "idle_timeout",
                               OptionType::kDuration,
@@ -336,6 +366,9 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kMaxLine,
       &kMaxSearchHits,
       &kQueryTimeout,
+      &kQueryMemory,
+      &kMaxTails,
+      &kTailBacklog,
       &kIdleTimeout,
       &kWalFileSize,
       &kMemtableSize,

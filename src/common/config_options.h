@@ -22,6 +22,9 @@ extern const OptionSpec kMaxBody;
 extern const OptionSpec kMaxLine;
 extern const OptionSpec kMaxSearchHits;
 extern const OptionSpec kQueryTimeout;
+extern const OptionSpec kQueryMemory;
+extern const OptionSpec kMaxTails;
+extern const OptionSpec kTailBacklog;
 extern const OptionSpec kIdleTimeout;
 
 extern const OptionSpec kWalFileSize;

@@ -6,7 +6,7 @@ namespace mayak {
 
 PipelineLogStore::PipelineLogStore(LogStore* inner, std::unique_ptr<IngestPipeline> pipeline,
                                    MetricsRegistry* metrics)
-    : inner_(inner), pipeline_(std::move(pipeline)) {
+    : ForwardingLogStore(inner), pipeline_(std::move(pipeline)) {
   for (const std::string& rule : pipeline_->redactor().rule_names()) {
     hits_.push_back(metrics->GetCounter("mayak_redactions_total",
                                         "Records changed by a redaction rule before storage.",
@@ -21,7 +21,7 @@ void PipelineLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
       if ((hits >> bit) & 1) hits_[bit]->Add();
     }
   }
-  inner_->Append(std::move(records), std::move(done));
+  inner()->Append(std::move(records), std::move(done));
 }
 
 }  // namespace mayak

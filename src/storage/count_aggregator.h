@@ -33,6 +33,14 @@ class CountAggregator {
   int64_t BucketOf(int64_t timestamp_ns) const;
 
   CountResult Finish() && { return std::move(result_); }
+  size_t groups() const { return result_.groups.size(); }
+
+  // What a group holds in memory, roughly (map node, key, count), and what
+  // each aggregation adds to it: what a query's groups are charged to its
+  // QueryBudget. Exact distinct counts and percentiles hold their values
+  // besides, which this leaves out.
+  static constexpr uint64_t kGroupBytes = 160;
+  static constexpr uint64_t kAggregationBytes = 96;
   // The fields the aggregations read (for the columns to decode).
   std::vector<std::string> AggregatedFields() const;
 

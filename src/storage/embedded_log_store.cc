@@ -848,7 +848,7 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
     const std::vector<std::shared_ptr<const Segment>>& segments, const Filter* filter,
     int64_t from_ns, int64_t to_ns, const std::vector<std::string>& columns,
     const std::function<bool(const segment::RowGroupMeta&)>& timestamps, const RowGroupFn& fn,
-    ScanPlan* plan, QueryDeadline deadline) const {
+    ScanPlan* plan, const QueryBudget& budget) const {
   bool all_timestamps = false;  // the filter or a column is @timestamp
   std::vector<std::string> wanted = columns;
   if (filter != nullptr) {
@@ -890,12 +890,15 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
   groups_read_->Add(to_read.size());
 
   std::atomic<size_t> next{0};
-  std::atomic<bool> timed_out{false};
+  absl::Mutex stop_mu;
+  absl::Status stopped;  // the budget's error, once it ran out
   const auto work = [&](size_t worker) {
     std::vector<uint8_t> match;
     for (size_t k = next++; k < to_read.size(); k = next++) {
-      if (deadline != QueryDeadline::max() && std::chrono::steady_clock::now() > deadline) {
-        timed_out = true;
+      if (absl::Status s = budget.Check(); !s.ok()) {
+        absl::MutexLock lock(&stop_mu);
+        stopped.Update(s);
+        next = to_read.size();  // the other workers stop too
         return;
       }
       const auto& [segment, g] = to_read[k];
@@ -934,12 +937,8 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
   }
   work(0);
   for (std::thread& t : helpers) t.join();
-  if (timed_out) {
-    return absl::DeadlineExceededError(
-        StrCat("the query stopped after limits.query_timeout with ", to_read.size(),
-               " row groups to read: narrow its time range or filter"));
-  }
-  return absl::OkStatus();
+  absl::MutexLock lock(&stop_mu);
+  return stopped;
 }
 
 absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
@@ -998,7 +997,7 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
         }
         for (uint32_t r : w.keep) w.hits.Offer(batch->Materialize(r));
       },
-      &plan, request.deadline);
+      &plan, request.budget);
   RETURN_IF_ERROR(scanned);
   for (WorkerHits& w : workers) hits.Merge(std::move(w.hits));
   SearchResult result = std::move(hits).Finish();
@@ -1023,6 +1022,9 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
       if (Wanted(r, request)) counts.Add(r);
     }
   }
+  const uint64_t group_bytes = CountAggregator::kGroupBytes + 48 * request.group_by.size() +
+                               CountAggregator::kAggregationBytes * request.aggregations.size();
+  request.budget.Charge(counts.groups() * group_bytes);
   // Each scan worker counts apart; the counts are added up at the end.
   std::vector<CountAggregator> workers(ScanWorkers(), aggregator());
   std::vector<std::string> columns = request.group_by;
@@ -1034,12 +1036,16 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
       [&counts](const segment::RowGroupMeta& group) {
         return counts.BucketOf(group.min_ts) != counts.BucketOf(group.max_ts);
       },
-      [&workers](size_t worker, const Segment& segment, size_t g, ColumnBatch* batch,
-                 const std::vector<uint8_t>& match) {
-        workers[worker].Add(*batch, match, segment.reader->footer().row_groups[g].min_ts);
+      [&](size_t worker, const Segment& segment, size_t g, ColumnBatch* batch,
+          const std::vector<uint8_t>& match) {
+        CountAggregator& w = workers[worker];
+        const size_t before = w.groups();
+        w.Add(*batch, match, segment.reader->footer().row_groups[g].min_ts);
+        request.budget.Charge((w.groups() - before) * group_bytes);
       },
-      &plan, request.deadline);
+      &plan, request.budget);
   RETURN_IF_ERROR(scanned);
+  RETURN_IF_ERROR(request.budget.Check());  // groups from memory only, or the last row group
   CountResult result = std::move(counts).Finish();
   result.plan = plan;
   for (CountAggregator& w : workers) {

@@ -119,13 +119,14 @@ class EmbeddedLogStore final : public LogStore {
   using RowGroupFn = std::function<void(size_t worker, const Segment&, size_t group,
                                         ColumnBatch* batch, const std::vector<uint8_t>& match)>;
   size_t ScanWorkers() const;
-  // DeadlineExceeded when `deadline` passes before every row group is read.
+  // Stops with the budget's error (time, memory, client gone) when it runs
+  // out before every row group is read.
   absl::Status ScanRowGroups(const std::vector<std::shared_ptr<const Segment>>& segments,
                              const Filter* filter, int64_t from_ns, int64_t to_ns,
                              const std::vector<std::string>& columns,
                              const std::function<bool(const segment::RowGroupMeta&)>& timestamps,
                              const RowGroupFn& fn, ScanPlan* plan,
-                             QueryDeadline deadline = QueryDeadline::max()) const;
+                             const QueryBudget& budget = QueryBudget()) const;
   void CountDamaged(const Segment& segment, const absl::Status& status) const;
   absl::Status Recover();
   void FlushLoop();

@@ -17,19 +17,16 @@
 #include "model/log_record.h"
 #include "query/aggregation.h"
 #include "query/filter.h"
+#include "query/query_budget.h"
 
 namespace mayak {
-
-// When a query gives up reading (DeadlineExceeded): limits.query_timeout
-// from its start.
-using QueryDeadline = std::chrono::steady_clock::time_point;
 
 struct SearchRequest {
   const Filter* filter = nullptr;  // must outlive the call
   int64_t from_ns = 0;             // inclusive
   int64_t to_ns = INT64_MAX;       // inclusive
   size_t limit = 100;
-  QueryDeadline deadline = QueryDeadline::max();
+  QueryBudget budget{};  // time, memory, and whether the client still waits
 };
 
 // What a search or count read and what its indexes let it skip
@@ -63,7 +60,7 @@ struct CountRequest {
   // Groups by the pattern of the first group_by field's text, not by the
   // text itself (query/patterns.h; `| patterns`).
   bool group_by_patterns = false;
-  QueryDeadline deadline = QueryDeadline::max();
+  QueryBudget budget{};  // groups are charged to its memory
 };
 
 struct GroupKey {

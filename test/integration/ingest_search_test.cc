@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "api/http_message.h"
+#include "common/strings.h"
 #include "gtest/gtest.h"
 #include "server_process.h"
 #include "support/compression.h"
@@ -224,6 +225,62 @@ TEST_F(IngestSearchTest, RecordsSurviveARestart) {
   // And the restarted server appends after what it replayed.
   ASSERT_EQ(PostLogs(*client_, "{\"message\":\"after restart\",\"order.id\":7}\n").status, 200);
   EXPECT_EQ((*SearchAll("order.id:7"))["total"].get_uint64().value(), 2u);
+}
+
+}  // namespace
+}  // namespace mayak::testing
+
+namespace mayak::testing {
+namespace {
+
+TEST_F(IngestSearchTest, NdjsonRepliesStreamALineARecordOrRow) {
+  std::string body;
+  for (int i = 0; i < 3000; ++i) {
+    body += "{\"@timestamp\":" + std::to_string(1'700'000'000'000 + i) + ",\"message\":\"export " +
+            std::to_string(i) + "\",\"service.name\":\"" + (i % 3 == 0 ? "crm-api" : "shop-api") +
+            "\"}\n";
+  }
+  ASSERT_EQ(PostLogs(*client_, body).status, 200);
+  const auto fetch = [&](const std::string& q, HttpReply* reply) {
+    std::string lines;
+    auto streamed =
+        client_->Stream("GET", "/api/v1/query?from=0&to=now&limit=5000&q=" + PercentEncode(q), "",
+                        {{"Accept", "application/x-ndjson"}}, [&](std::string_view data) {
+                          lines.append(data);
+                          return true;
+                        });
+    EXPECT_TRUE(streamed.ok()) << streamed.status();
+    if (streamed.ok()) *reply = *streamed;
+    return lines;
+  };
+  HttpReply reply;
+  const std::string hits = fetch("export", &reply);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.headers["content-type"], "application/x-ndjson");
+  EXPECT_EQ(reply.headers["x-total-count"], "3000");
+  EXPECT_EQ(reply.headers["transfer-encoding"], "chunked");
+  size_t count = 0;
+  for (std::string_view line : Split(hits, '\n', /*skip_empty=*/true)) {
+    ParsedJson json(line);
+    ASSERT_TRUE(json.ok()) << line;
+    if (count == 0) {
+      EXPECT_EQ(json["message"].get_string().value_unsafe(), "export 2999");
+    }
+    ++count;
+  }
+  EXPECT_EQ(count, 3000u);
+  EXPECT_TRUE(hits.ends_with("}\n"));
+
+  const std::string rows =
+      fetch("export | stats count() by service.name | sort service.name", &reply);
+  EXPECT_EQ(rows,
+            "{\"service.name\":\"crm-api\",\"count()\":1000}\n"
+            "{\"service.name\":\"shop-api\",\"count()\":2000}\n");
+  EXPECT_EQ(reply.headers["x-total-count"], "3000");
+  // Errors stay JSON.
+  fetch("level:(", &reply);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_NE(reply.body.find("query_syntax"), std::string::npos) << reply.body;
 }
 
 }  // namespace
