@@ -26,6 +26,7 @@ struct QueryFlags {
   int limit = 100;
   std::string format = "table";
   std::string server;
+  std::string timezone;
   bool explain = false;
 };
 
@@ -166,6 +167,7 @@ int RunQuery(const QueryFlags& flags) {
   const std::string target =
       StrCat("/api/v1/query?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
              "&to=", PercentEncode(flags.to), "&limit=", flags.limit,
+             flags.timezone.empty() ? "" : "&timezone=" + PercentEncode(flags.timezone),
              flags.explain ? "&explain=true" : "");
   if (flags.format == "ndjson" && flags.explain) {
     std::cerr << "mayak query: --explain prints the plan beside table, json or csv output; "
@@ -295,6 +297,9 @@ Command AddQueryCommand(CLI::App& app) {
                   "or row a line) or csv (a header, then a line each), e.g. --format csv")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  cmd->add_option("--timezone,--tz", flags->timezone,
+                  "Read --from/--to without an offset in this zone and align timechart days "
+                  "to its midnights (default UTC), e.g. --timezone Europe/Moscow or --tz +03:00");
   cmd->add_flag("--explain", flags->explain,
                 "After the results, print the plan to standard error: the filter as parsed, "
                 "segments and row groups read and skipped (by time, by Bloom filters and "

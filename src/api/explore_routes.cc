@@ -45,6 +45,7 @@ void ServeHistogram(const LogStore& store, const QueryParams& params, const ApiL
   request.from_ns = params.from_ns;
   request.to_ns = params.to_ns;
   request.bucket_ns = span;
+  request.bucket_offset_ns = UtcOffsetNanos(params.time_zone, params.from_ns);
   request.budget = params.budget;
   auto totals = store.Count(request);
   request.group_by = {std::string(field::kLevel)};
@@ -65,9 +66,9 @@ void ServeHistogram(const LogStore& store, const QueryParams& params, const ApiL
   json.Key("span").String(FormatDuration(span));
   json.Key("span_ms").Int(span / 1'000'000);
   json.Key("buckets").BeginArray();
-  const int64_t first = BucketStart(params.from_ns, span);
+  const int64_t first = BucketStart(params.from_ns, span, request.bucket_offset_ns);
   for (int64_t bucket = first; bucket <= params.to_ns; bucket += span) {
-    json.BeginObject().Key("time").String(FormatRfc3339(bucket));
+    json.BeginObject().Key("time").String(FormatRfc3339In(bucket, params.time_zone));
     const auto c = counts.find(bucket);
     json.Key("count").Uint(c == counts.end() ? 0 : c->second);
     json.Key("levels").BeginObject();

@@ -183,6 +183,19 @@ TEST_F(ExploreRoutesTest, QueriesPastTheirTimeoutAnswer504) {
             200);
 }
 
+TEST_F(ExploreRoutesTest, HistogramBucketsFollowTheTimezone) {
+  const HttpResponse r = Get("/api/v1/histogram", {{"from", "2026-11-24T13:00:00"},
+                                                   {"to", "2026-11-24T13:02:59"},
+                                                   {"buckets", "3"},
+                                                   {"timezone", "+03:00"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("{\"time\":\"2026-11-24T13:00:00+03:00\",\"count\":2"), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("{\"time\":\"2026-11-24T13:02:00+03:00\",\"count\":2"), std::string::npos)
+      << r.body;
+  EXPECT_EQ(Get("/api/v1/histogram", {{"timezone", "Nowhere/Atlantis"}}).status, 400);
+}
+
 TEST_F(ExploreRoutesTest, QueriesOverTheirMemoryAnswer422) {
   for (bool flushed : {false, true}) {
     if (flushed) {

@@ -16,9 +16,10 @@ using Kind = PipeStage::Kind;
 // Each group's row: the time bucket (timechart), the group-by values, then
 // each aggregation's result.
 std::vector<TableCell> GroupRow(const PipeStage& stage, const GroupKey& key, uint64_t count,
-                                AggregationStates* states, std::set<std::string>* approximate) {
+                                AggregationStates* states, std::set<std::string>* approximate,
+                                const absl::TimeZone& zone) {
   std::vector<TableCell> row;
-  if (stage.kind == Kind::kTimechart) row.emplace_back(FormatRfc3339(key.bucket_ns));
+  if (stage.kind == Kind::kTimechart) row.emplace_back(FormatRfc3339In(key.bucket_ns, zone));
   for (const AttributeValue& v : key.values) row.emplace_back(v);
   for (size_t i = 0; i < stage.aggregations.size(); ++i) {
     const Aggregation& a = stage.aggregations[i];
@@ -41,7 +42,7 @@ std::vector<TableCell> GroupRow(const PipeStage& stage, const GroupKey& key, uin
 
 absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filter,
                                       const PipeStage& stage, int64_t from_ns, int64_t to_ns,
-                                      const PipedQueryLimits& limits) {
+                                      const PipedQueryOptions& limits) {
   CountRequest request;
   request.filter = &filter;
   request.from_ns = from_ns;
@@ -50,6 +51,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   request.aggregations = stage.aggregations;
   request.group_by_patterns = stage.kind == Kind::kPatterns;
   request.budget = limits.budget;
+  request.bucket_offset_ns = UtcOffsetNanos(limits.time_zone, from_ns);
   if (stage.kind == Kind::kTimechart) {
     request.bucket_ns = stage.span_ns > 0 ? stage.span_ns : AutoSpan(from_ns, to_ns);
     // Unsigned: the range of from <= to always fits.
@@ -94,7 +96,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
     // Every bucket of the range, so a chart shows gaps (as zero counts).
     std::vector<std::pair<GroupKey, uint64_t>> filled;
     const int64_t span = request.bucket_ns;
-    int64_t bucket = BucketStart(from_ns, span);
+    int64_t bucket = BucketStart(from_ns, span, request.bucket_offset_ns);
     size_t k = 0;
     for (; bucket <= to_ns; bucket += span) {
       if (k < groups.size() && groups[k].first.bucket_ns == bucket) {
@@ -116,8 +118,9 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   std::set<std::string> approximate;
   for (const auto& [key, count] : groups) {
     auto it = counted->states.find(key);
-    table.rows.push_back(GroupRow(
-        stage, key, count, it == counted->states.end() ? nullptr : &it->second, &approximate));
+    table.rows.push_back(GroupRow(stage, key, count,
+                                  it == counted->states.end() ? nullptr : &it->second, &approximate,
+                                  limits.time_zone));
   }
   result.approximate.assign(approximate.begin(), approximate.end());
   return result;
@@ -127,7 +130,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
 
 absl::StatusOr<PipedResult> RunPipedQuery(const LogStore& store, const Filter& filter,
                                           const std::vector<PipeStage>& stages, int64_t from_ns,
-                                          int64_t to_ns, const PipedQueryLimits& limits) {
+                                          int64_t to_ns, const PipedQueryOptions& limits) {
   PipedResult result;
   size_t next = 0;
   if (stages[0].Aggregates()) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "query/filter.h"
 #include "query/pipes.h"
 #include "query/table.h"
@@ -16,10 +17,12 @@
 
 namespace mayak {
 
-struct PipedQueryLimits {
+struct PipedQueryOptions {
   size_t max_records = 10'000;    // records the stages of a non-aggregating query see
   uint64_t max_buckets = 10'000;  // timechart buckets over the time range
   QueryBudget budget;
+  // Aligns timechart buckets to its midnights and labels them with its offset.
+  absl::TimeZone time_zone = absl::UTCTimeZone();
 };
 
 struct PipedResult {
@@ -36,6 +39,6 @@ struct PipedResult {
 // buckets) is InvalidArgument.
 absl::StatusOr<PipedResult> RunPipedQuery(const LogStore& store, const Filter& filter,
                                           const std::vector<PipeStage>& stages, int64_t from_ns,
-                                          int64_t to_ns, const PipedQueryLimits& limits);
+                                          int64_t to_ns, const PipedQueryOptions& limits);
 
 }  // namespace mayak

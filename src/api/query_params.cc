@@ -106,6 +106,14 @@ bool ReadQueryParams(const HttpRequest& request, const ApiLimits& limits, QueryP
     return it == params->values.end() ? std::string() : it->second;
   };
   params->q = params->values.count("q") > 0 ? get("q") : get("query");
+  if (const std::string zone = get("timezone"); !zone.empty()) {
+    auto parsed = ParseTimeZone(zone);
+    if (!parsed.ok()) {
+      *error = JsonError(400, "bad_timezone", StatusMessage(parsed.status()));
+      return false;
+    }
+    params->time_zone = *parsed;
+  }
   const int64_t now = absl::GetCurrentTimeNanos();
   params->from_ns = now - kDefaultLookbackNanos;
   params->to_ns = now;
@@ -113,7 +121,7 @@ bool ReadQueryParams(const HttpRequest& request, const ApiLimits& limits, QueryP
        {std::pair{"from", &params->from_ns}, std::pair{"to", &params->to_ns}}) {
     const std::string text = get(key);
     if (text.empty()) continue;
-    auto bound = ParseTimeBound(text, now);
+    auto bound = ParseTimeBound(text, now, params->time_zone);
     if (!bound.ok()) {
       *error = JsonError(400, "bad_time", StrCat(key, ": ", StatusMessage(bound.status())));
       return false;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "api/http_message.h"
 #include "api/routes.h"
 #include "query/filter.h"
@@ -26,6 +27,9 @@ struct QueryParams {
   // limits.query_timeout and limits.query_memory from now; stops when the
   // client hangs up.
   QueryBudget budget;
+  // `timezone` (default UTC): times without an offset in `from` and `to`
+  // are read in it, and time buckets align to its midnights.
+  absl::TimeZone time_zone = absl::UTCTimeZone();
 
   // `name` as a whole number from `min` to `max`, `fallback` when absent; on
   // bad input sets `error` (400 naming the parameter and the range).

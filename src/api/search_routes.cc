@@ -146,9 +146,10 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
     JsonWriter json(&response.body);
     json.BeginObject();
     if (!piped->stages.empty()) {
-      PipedQueryLimits pipe_limits;
+      PipedQueryOptions pipe_limits;
       pipe_limits.max_records = limits.max_search_hits;
       pipe_limits.budget = params.budget;
+      pipe_limits.time_zone = params.time_zone;
       auto result =
           RunPipedQuery(*store, *filter, piped->stages, search.from_ns, search.to_ns, pipe_limits);
       if (!result.ok()) {

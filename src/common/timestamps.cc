@@ -1,5 +1,6 @@
 #include "common/timestamps.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -107,21 +108,25 @@ std::string FormatRfc3339(int64_t unix_nanos) {
   return absl::FormatTime(format, FromUnixNanosSafe(unix_nanos), absl::UTCTimeZone());
 }
 
-absl::StatusOr<int64_t> ParseRfc3339(std::string_view text) {
-  if (std::optional<int64_t> common = ParseCommonRfc3339(text)) return *common;
+absl::StatusOr<int64_t> ParseRfc3339(std::string_view text, const absl::TimeZone& zone) {
+  // The fast path reads times without an offset as UTC.
+  const bool utc = zone == absl::UTCTimeZone();
+  if (utc) {
+    if (std::optional<int64_t> common = ParseCommonRfc3339(text)) return *common;
+  }
   // RFC 3339 allows lower-case 't' and 'z'; absl wants upper case.
   std::string s = ToUpper(StripWhitespace(text));
   // absl accepts 't' and 'T'; also accept the common space separator.
   if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
   static constexpr const char* kFormats[] = {
       "%Y-%m-%dT%H:%M:%E*S%Ez",  // with offset or Z
-      "%Y-%m-%dT%H:%M:%E*S",     // no offset: UTC
+      "%Y-%m-%dT%H:%M:%E*S",     // no offset: in `zone`
       "%Y-%m-%dT%H:%M%Ez",      "%Y-%m-%dT%H:%M", "%Y-%m-%d",
   };
   for (const char* format : kFormats) {
     absl::Time t;
     std::string err;
-    if (absl::ParseTime(format, s, absl::UTCTimeZone(), &t, &err)) {
+    if (absl::ParseTime(format, s, zone, &t, &err)) {
       return absl::ToUnixNanos(t);
     }
   }
@@ -162,7 +167,8 @@ int64_t EpochIntegerToNanos(int64_t value) {
   return nanos;
 }
 
-absl::StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now_nanos) {
+absl::StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now_nanos,
+                                       const absl::TimeZone& zone) {
   std::string_view s = StripWhitespace(text);
   if (s.empty()) return absl::InvalidArgumentError("empty time");
   if (s == "now") return now_nanos;
@@ -182,11 +188,59 @@ absl::StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now_nanos)
   int64_t integer = 0;
   if (ParseInt(s, &integer)) return EpochIntegerToNanos(integer);
   if (auto d = ParseDurationNanos(s); d.ok()) return now_nanos - *d;
-  if (auto t = ParseRfc3339(s); t.ok()) return *t;
+  if (auto t = ParseRfc3339(s, zone); t.ok()) return *t;
   return absl::InvalidArgumentError(StrCat(
       "'", text,
       "' is not a time: use RFC 3339 (2026-11-24T21:30:00Z), epoch milliseconds, now, now-15m, "
       "or a duration ago such as 1h"));
+}
+
+absl::StatusOr<absl::TimeZone> ParseTimeZone(std::string_view name) {
+  const std::string_view s = StripWhitespace(name);
+  if (s.empty() || s == "Z" || s == "z" || EqualsIgnoreCase(s, "UTC")) return absl::UTCTimeZone();
+  if (s[0] == '+' || s[0] == '-') {
+    // +HH:MM, +HHMM or +HH.
+    std::string digits;
+    for (char c : s.substr(1)) {
+      if (c != ':') digits.push_back(c);
+    }
+    int hours = 0;
+    int minutes = 0;
+    const bool shaped = (digits.size() == 2 || digits.size() == 4) &&
+                        std::all_of(digits.begin(), digits.end(), IsAsciiDigit);
+    if (shaped) {
+      hours = std::stoi(digits.substr(0, 2));
+      minutes = digits.size() == 4 ? std::stoi(digits.substr(2)) : 0;
+    }
+    if (!shaped || hours > 18 || minutes > 59) {
+      return absl::InvalidArgumentError(
+          StrCat("timezone '", name, "' is not an offset such as +03:00 or -05:30"));
+    }
+    const int seconds = (hours * 3600 + minutes * 60) * (s[0] == '-' ? -1 : 1);
+    return absl::FixedTimeZone(seconds);
+  }
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(std::string(s), &zone)) {
+    return absl::InvalidArgumentError(
+        StrCat("timezone '", name,
+               "' is not a time zone this server knows: use an IANA name such as "
+               "Europe/Moscow, UTC, or an offset such as +03:00"));
+  }
+  return zone;
+}
+
+int64_t UtcOffsetNanos(const absl::TimeZone& zone, int64_t unix_nanos) {
+  return int64_t{zone.At(absl::FromUnixNanos(unix_nanos)).offset} * kNanosPerSecond;
+}
+
+std::string FormatRfc3339In(int64_t unix_nanos, const absl::TimeZone& zone) {
+  const int64_t offset = UtcOffsetNanos(zone, unix_nanos);
+  if (offset == 0) return FormatRfc3339(unix_nanos);
+  // The local wall time, formatted as if UTC, with the offset in place of Z.
+  std::string text = FormatRfc3339(unix_nanos + offset);
+  text.pop_back();
+  const int64_t minutes = (offset < 0 ? -offset : offset) / (60 * kNanosPerSecond);
+  return absl::StrFormat("%s%c%02d:%02d", text, offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
 }
 
 int64_t DayOf(int64_t unix_nanos) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace mayak {
 
@@ -20,9 +21,20 @@ std::string FormatRfc3339Millis(int64_t unix_nanos);
 std::string FormatRfc3339(int64_t unix_nanos);
 
 // Parses an RFC 3339 timestamp ("2026-11-24T21:30:00Z", "...T21:30:00.5+03:00",
-// a space instead of 'T'); without an offset the time is taken as UTC; a bare
-// date "2026-11-24" means its midnight UTC.
-absl::StatusOr<int64_t> ParseRfc3339(std::string_view text);
+// a space instead of 'T'); without an offset the time is taken in `zone`
+// (UTC unless told); a bare date "2026-11-24" means its midnight there.
+absl::StatusOr<int64_t> ParseRfc3339(std::string_view text,
+                                     const absl::TimeZone& zone = absl::UTCTimeZone());
+
+// A query's `timezone`: an IANA name ("Europe/Moscow", from the system's
+// tzdata), "UTC" or "Z", or a fixed offset ("+03:00", "-0530"). The error
+// names the value and the forms that work.
+absl::StatusOr<absl::TimeZone> ParseTimeZone(std::string_view name);
+// RFC 3339 with `zone`'s offset at that instant ("2026-11-24T13:00:00+03:00";
+// "Z" where the offset is 0), fractions as FormatRfc3339.
+std::string FormatRfc3339In(int64_t unix_nanos, const absl::TimeZone& zone);
+// How far east of UTC `zone` is at `unix_nanos`, in nanoseconds.
+int64_t UtcOffsetNanos(const absl::TimeZone& zone, int64_t unix_nanos);
 
 inline constexpr int64_t kNanosPerDay = 86400 * kNanosPerSecond;
 
@@ -40,6 +52,8 @@ int64_t EpochIntegerToNanos(int64_t value);
 
 // A query time bound: "now", "now-15m", "now+1h", a bare duration "1h" (meaning
 // that long ago, as the CLI's --from 1h), RFC 3339, or epoch milliseconds.
-absl::StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now_nanos);
+// Times without an offset are read in `zone`.
+absl::StatusOr<int64_t> ParseTimeBound(std::string_view text, int64_t now_nanos,
+                                       const absl::TimeZone& zone = absl::UTCTimeZone());
 
 }  // namespace mayak

@@ -120,3 +120,49 @@ TEST(TimestampsTest, ParsesQueryTimeBounds) {
 
 }  // namespace
 }  // namespace mayak
+
+namespace mayak {
+namespace {
+
+TEST(TimeZoneTest, ParsesNamesOffsetsAndUtc) {
+  const int64_t t = 1'795'510'800'000'000'000;  // 2026-11-24T09:00:00Z
+  for (const char* utc : {"", "UTC", "utc", "Z"}) {
+    auto zone = ParseTimeZone(utc);
+    ASSERT_TRUE(zone.ok()) << utc;
+    EXPECT_EQ(FormatRfc3339In(t, *zone), "2026-11-24T09:00:00Z") << utc;
+  }
+  auto moscow = ParseTimeZone("Europe/Moscow");
+  ASSERT_TRUE(moscow.ok()) << moscow.status() << " (is tzdata installed?)";
+  EXPECT_EQ(FormatRfc3339In(t, *moscow), "2026-11-24T12:00:00+03:00");
+  EXPECT_EQ(FormatRfc3339In(t + 500'000'000, *moscow), "2026-11-24T12:00:00.500+03:00");
+  EXPECT_EQ(UtcOffsetNanos(*moscow, t), 3 * 3600 * kNanosPerSecond);
+  for (const char* offset : {"-05:30", "-0530"}) {
+    auto zone = ParseTimeZone(offset);
+    ASSERT_TRUE(zone.ok()) << offset;
+    EXPECT_EQ(FormatRfc3339In(t, *zone), "2026-11-24T03:30:00-05:30") << offset;
+  }
+  auto plus = ParseTimeZone("+03");
+  ASSERT_TRUE(plus.ok());
+  EXPECT_EQ(FormatRfc3339In(t, *plus), "2026-11-24T12:00:00+03:00");
+  for (const char* bad : {"+3", "+25:00", "+03:75", "Mars/Olympus_Mons", "+ab:cd"}) {
+    EXPECT_FALSE(ParseTimeZone(bad).ok()) << bad;
+  }
+}
+
+TEST(TimeZoneTest, TimesWithoutAnOffsetAreReadInTheZone) {
+  auto moscow = ParseTimeZone("Europe/Moscow");
+  ASSERT_TRUE(moscow.ok());
+  auto local = ParseTimeBound("2026-11-24T12:00:00", 0, *moscow);
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(*local, 1'795'510'800'000'000'000);
+  auto day = ParseTimeBound("2026-11-24", 0, *moscow);
+  ASSERT_TRUE(day.ok());
+  EXPECT_EQ(FormatRfc3339(*day), "2026-11-23T21:00:00Z");
+  // An offset in the text wins.
+  auto explicit_utc = ParseTimeBound("2026-11-24T12:00:00Z", 0, *moscow);
+  ASSERT_TRUE(explicit_utc.ok());
+  EXPECT_EQ(FormatRfc3339(*explicit_utc), "2026-11-24T12:00:00Z");
+}
+
+}  // namespace
+}  // namespace mayak

@@ -353,8 +353,9 @@ absl::StatusOr<PipedQuery> ParsePipes(std::string_view query) {
   return parsed;
 }
 
-int64_t BucketStart(int64_t time_ns, int64_t span_ns) {
-  return time_ns / span_ns * span_ns - (time_ns % span_ns < 0 ? span_ns : 0);
+int64_t BucketStart(int64_t time_ns, int64_t span_ns, int64_t offset_ns) {
+  const int64_t local = time_ns + offset_ns;
+  return local / span_ns * span_ns - (local % span_ns < 0 ? span_ns : 0) - offset_ns;
 }
 
 int64_t AutoSpan(int64_t from_ns, int64_t to_ns, int64_t max_buckets) {

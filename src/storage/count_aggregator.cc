@@ -197,8 +197,12 @@ void MergeCountResults(const std::vector<Aggregation>& aggregations, CountResult
 }
 
 CountAggregator::CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns,
-                                 std::vector<Aggregation> aggregations, bool patterns)
-    : group_by_(std::move(group_by)), bucket_ns_(bucket_ns), patterns_(patterns) {
+                                 std::vector<Aggregation> aggregations, bool patterns,
+                                 int64_t bucket_offset_ns)
+    : group_by_(std::move(group_by)),
+      bucket_ns_(bucket_ns),
+      bucket_offset_ns_(bucket_offset_ns),
+      patterns_(patterns) {
   // count() is each group's count; only aggregations of fields keep state.
   if (std::ranges::any_of(aggregations, [](const Aggregation& a) { return !a.CountsRows(); })) {
     aggregations_ = std::move(aggregations);
@@ -244,7 +248,7 @@ void CountAggregator::AddStates(const ColumnBatch& batch, const std::vector<uint
 }
 
 int64_t CountAggregator::BucketOf(int64_t timestamp_ns) const {
-  return bucket_ns_ > 0 ? BucketStart(timestamp_ns, bucket_ns_) : 0;
+  return bucket_ns_ > 0 ? BucketStart(timestamp_ns, bucket_ns_, bucket_offset_ns_) : 0;
 }
 
 void CountAggregator::Add(const LogRecord& record) {

@@ -22,7 +22,8 @@ class CountAggregator {
   // are computed per group besides the count; `patterns` groups the first
   // field's text by its MessagePattern.
   CountAggregator(std::vector<std::string> group_by, int64_t bucket_ns,
-                  std::vector<Aggregation> aggregations = {}, bool patterns = false);
+                  std::vector<Aggregation> aggregations = {}, bool patterns = false,
+                  int64_t bucket_offset_ns = 0);
 
   void Add(const LogRecord& record);
   // Counts the rows of `batch` whose `match` entry is set; the batch holds
@@ -52,6 +53,7 @@ class CountAggregator {
 
   std::vector<std::string> group_by_;
   int64_t bucket_ns_;
+  int64_t bucket_offset_ns_;
   bool patterns_;
   std::vector<Aggregation> aggregations_;
   CountResult result_;

@@ -1008,7 +1008,7 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
 absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request) const {
   const auto aggregator = [&request] {
     return CountAggregator(request.group_by, request.bucket_ns, request.aggregations,
-                           request.group_by_patterns);
+                           request.group_by_patterns, request.bucket_offset_ns);
   };
   CountAggregator counts = aggregator();
   ScanPlan plan;

@@ -55,6 +55,9 @@ struct CountRequest {
   int64_t to_ns = INT64_MAX;       // inclusive
   std::vector<std::string> group_by;
   int64_t bucket_ns = 0;  // > 0: buckets aligned to the Unix epoch (UTC)
+  // Buckets aligned instead to the midnights of a zone this far east of UTC
+  // (a query's `timezone`, its offset at the start of the range).
+  int64_t bucket_offset_ns = 0;
   // Computed per group besides the count: sums, percentiles, ... of fields.
   std::vector<Aggregation> aggregations;
   // Groups by the pattern of the first group_by field's text, not by the

@@ -23,6 +23,8 @@
 //
 //   range 2026-11-24T10:00:00Z 2026-11-24T10:04:59Z   (the time range of the
 //                                           queries after it; default: all time)
+//   timezone Europe/Moscow                  (the `timezone` of the queries
+//                                           after it; default: none, UTC)
 //
 // The records go in through POST /api/v1/logs and each query through
 // GET /api/v1/query, as a client sends them; every query runs twice, on the
@@ -51,6 +53,7 @@ struct QueryCase {
   std::string query;
   std::string from = "0";
   std::string to = "2100-01-01T00:00:00Z";
+  std::string timezone;
   std::string expected;  // lines joined with '\n'
 };
 
@@ -98,6 +101,8 @@ QueryFile ReadQueryFile(const std::string& path) {
             range.from = parts[0];
             range.to = parts[1];
           }
+        } else if (line.starts_with("timezone ")) {
+          range.timezone = line.substr(9);
         } else if (line.starts_with("query ")) {
           current = range;
           current.line = number;
@@ -214,6 +219,7 @@ TEST_P(QueryFileTest, GivesTheExpectedResults) {
     request.method = "GET";
     request.path = "/api/v1/query";
     request.params = {{"q", c.query}, {"from", c.from}, {"to", c.to}, {"limit", "1000"}};
+    if (!c.timezone.empty()) request.params.emplace("timezone", c.timezone);
     return Render(testing::CallRoute(router, std::move(request)));
   };
   for (const char* where : {"in memory", "in segments"}) {
