@@ -12,49 +12,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 records=${1:-1000000}
 repeats=${2:-5}
-mayak=${MAYAK_BIN:-build/mayak}  # MAYAK_BIN: another build to compare
-[ -x "$mayak" ] || { echo "build first: make build" >&2; exit 1; }
 for tool in rg zstd; do
   command -v "$tool" >/dev/null || apt-get install -y -qq --no-install-recommends \
     "$([ "$tool" = rg ] && echo ripgrep || echo zstd)" >&2
 done
 # shellcheck source=bench/clickhouse.sh
 source bench/clickhouse.sh
-
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  clickhouse_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-now_ms() { date +%s%3N; }
-# Runs "$@" REPEATS times; prints "median min max" in milliseconds.
-measure() {
-  local times=()
-  for _ in $(seq "$repeats"); do
-    local t0; t0=$(now_ms)
-    "$@" >/dev/null
-    times+=($(( $(now_ms) - t0 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)], a[1], a[NR]}'
-}
-# name, mayak "median min max", then pairs of peer name and "median min max"
-row() {
-  local name=$1 mayak=$2; shift 2
-  local line
-  line=$(awk -v n="$name" -v t="$mayak" 'BEGIN { split(t, m, " ");
-           printf "| %s | %d ms (%d-%d)", n, m[1], m[2], m[3] }')
-  while [ $# -gt 0 ]; do
-    line+=$(awk -v m="${mayak%% *}" -v t="$2" 'BEGIN { split(t, p, " ");
-              r = (m > 0) ? p[1] / m : 0;
-              printf " | %d ms (%d-%d) | %.1fx", p[1], p[2], p[3], r }')
-    shift 2
-  done
-  echo "$line |"
-}
+# shellcheck source=bench/common.sh
+source bench/common.sh
 
 echo "generating $records records..." >&2
 "$mayak" bench gen --records "$records" --output "$work/logs.ndjson"
@@ -62,64 +27,20 @@ raw_bytes=$(stat -c %s "$work/logs.ndjson")
 first_day=$(head -c 40 "$work/logs.ndjson" | grep -o '20[0-9-]*T' | tr -d T)
 
 # --- Mayak ---
-MAYAK_STORAGE_FLUSH_INTERVAL=2s "$mayak" server --data-dir "$work/data" --listen 127.0.0.1:0 --es-listen off --otlp-http-listen off \
-  --otlp-grpc-listen off --zipkin-listen off --jaeger-listen off --syslog-listen off \
-  2>"$work/server.log" &
-server_pid=$!
-for _ in $(seq 100); do grep -q '"msg":"ready"' "$work/server.log" && break; sleep 0.1; done
-url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -1 | cut -d'"' -f4)
-export MAYAK_SERVER=$url
-
+mayak_start
 echo "ingesting into mayak..." >&2
 # CPU seconds of a process so far (user + system), from /proc.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 cpu0=$(cpu_seconds "$server_pid")
-t0=$(now_ms)
-"$mayak" ingest -q "$work/logs.ndjson" 2>"$work/ingest.log"
-ingest_ms=$(( $(now_ms) - t0 ))
-# Wait until the memtable is flushed to segments (the WAL shrinks to its
-# header) and merges have settled.
-# A metric's value as a whole number (the exposition may write 4.87e+08).
-metric() { curl -sf "$url/metrics" | awk -v m="$1" '$1 == m {printf "%.0f\n", $2}'; }
-for _ in $(seq 600); do
-  [ "$(metric mayak_storage_wal_bytes)" -lt 100000 ] && break
-  sleep 0.2
-done
-# Background merges settle: none running, twice 10 s apart (at most 10 minutes).
-for _ in $(seq 60); do
-  [ "$(metric mayak_storage_merging_segments)" = 0 ] && sleep 10 &&
-    [ "$(metric mayak_storage_merging_segments)" = 0 ] && break
-  sleep 2
-done
+mayak_load "$work/logs.ndjson"
 # The server's CPU for the whole ingest: requests, flushes and merges.
 cpu_ingest=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$server_pid")" 'BEGIN {print b - a}')
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
-mayak_bytes=$(metric mayak_storage_bytes)
+mayak_bytes=$(mayak_metric mayak_storage_bytes)
 
-# --- ClickHouse: the columns of the generated logs, a sensible ORDER BY ---
+# --- ClickHouse ---
 echo "ingesting into clickhouse..." >&2
-clickhouse_start "$work/clickhouse"
-clickhouse_query "CREATE TABLE logs (
-  \`@timestamp\` DateTime, \`log.level\` String, message String, system String,
-  \`service.name\` String, \`host.name\` String, \`event.action\` String, \`trace.id\` String,
-  \`http.request.method\` String, \`url.path\` String, \`http.response.status_code\` UInt16,
-  \`event.duration\` UInt64, \`user.id\` String, \`client.ip\` String, \`order.id\` UInt64,
-  \`order.status\` String, \`error.type\` String, \`error.message\` String,
-  \`error.stack_trace\` String, \`db.system\` String, \`db.statement\` String,
-  \`messaging.system\` String, \`messaging.destination.name\` String,
-  \`rabbitmq.death.reason\` String, \`rabbitmq.death.queue\` String,
-  \`rabbitmq.death.count\` UInt32
-) ENGINE = MergeTree PARTITION BY toDate(\`@timestamp\`)
-  ORDER BY (system, \`service.name\`, \`@timestamp\`)"
-t0=$(now_ms)
-clickhouse_insert logs JSONEachRow <"$work/logs.ndjson"
-ch_ingest_ms=$(( $(now_ms) - t0 ))
-# Its background merges settle: no merge running for 10 s in a row.
-for _ in $(seq 60); do
-  [ "$(clickhouse_query "SELECT count() FROM system.merges")" = 0 ] && sleep 10 &&
-    [ "$(clickhouse_query "SELECT count() FROM system.merges")" = 0 ] && break
-  sleep 2
-done
+clickhouse_load "$work/logs.ndjson"
 # Active parts only: merged-away parts linger on disk for minutes.
 ch_bytes=$(clickhouse_query "SELECT sum(bytes) FROM system.parts WHERE table = 'logs' AND active")
 ch_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$clickhouse_pid/status")
@@ -132,12 +53,6 @@ zstd_bytes=$(head -n "$zstd_lines" "$work/logs.ndjson" | zstd -q -19 -T2 -c | wc
 # --- the queries, each the same question on both sides ---
 # A needle: an order id that occurs a few times; a rare word from a stack trace.
 order_id=$(grep -o '"order.id":[0-9]*' "$work/logs.ndjson" | sed -n '1000p' | cut -d: -f2)
-# query Q [LIMIT [FROM [TO]]]: Mayak's query API, as a user's client calls it.
-query() {
-  curl -sfG "$url/api/v1/query" --data-urlencode "q=$1" -d "limit=${2:-100}" \
-    --data-urlencode "from=${3:-0}" --data-urlencode "to=${4:-now+3650d}"
-}
-ch() { clickhouse_query "$1"; }
 hits_sql() { echo "SELECT * FROM logs WHERE $1 ORDER BY \`@timestamp\` DESC LIMIT 100 FORMAT JSONEachRow"; }
 day_from="${first_day}T00:00:00Z"
 day_to="${first_day}T23:59:59.999Z"

@@ -30,7 +30,10 @@ struct FieldCodes {
 template <typename Key>
 class Coder {
  public:
-  explicit Coder(FieldCodes* out) : out_(out) {}
+  // `expected`: how many distinct keys there may be (room made up front).
+  explicit Coder(FieldCodes* out, size_t expected = 0) : out_(out) {
+    index_.reserve(std::min<size_t>(expected, 1 << 16));
+  }
   template <typename MakeValue>
   uint32_t Code(const Key& key, MakeValue&& make_value) {
     auto [it, added] = index_.try_emplace(key, 0);
@@ -43,7 +46,14 @@ class Coder {
 
  private:
   FieldCodes* out_;
-  absl::flat_hash_map<Key, uint32_t> index_;
+  // Texts by XXH3 (Debian's Abseil hashes them through std::hash).
+  using Hash =
+      std::conditional_t<std::is_same_v<Key, std::string_view> || std::is_same_v<Key, std::string>,
+                         StringHash, typename absl::flat_hash_map<Key, uint32_t>::hasher>;
+  using Eq =
+      std::conditional_t<std::is_same_v<Key, std::string_view> || std::is_same_v<Key, std::string>,
+                         StringEq, typename absl::flat_hash_map<Key, uint32_t>::key_equal>;
+  absl::flat_hash_map<Key, uint32_t, Hash, Eq> index_;
 };
 
 // Codes the rows of `column` that match and have a value: `value_of(v)` is
@@ -51,7 +61,7 @@ class Coder {
 template <typename Key, typename ValueOf>
 void CodeRows(const DecodedColumn& column, const std::vector<uint8_t>& match, ValueOf&& value_of,
               FieldCodes* out) {
-  Coder<Key> coder(out);
+  Coder<Key> coder(out, match.size() / 4);
   for (size_t r = 0; r < match.size(); ++r) {
     const uint32_t v = column.ValueIndex(r);
     if (!match[r] || v == DecodedColumn::kNull) continue;
@@ -247,6 +257,45 @@ void CountAggregator::AddStates(const ColumnBatch& batch, const std::vector<uint
   MergeCountResults(aggregations_, std::move(part), &result_);
 }
 
+void CountAggregator::Absorb(CountAggregator&& other) {
+  if (by_value_.empty()) {
+    by_value_.swap(other.by_value_);
+  }
+  for (auto& [value, count] : other.by_value_) by_value_[value] += count;
+  if (by_text_.empty()) {
+    by_text_.swap(other.by_text_);
+  }
+  for (auto& [text, count] : other.by_text_) by_text_[text] += count;
+  MergeCountResults(aggregations_, std::move(other.result_), &result_);
+}
+
+CountResult CountAggregator::Finish() && {
+  // Sorted first, so that the groups' map is built appending at its end.
+  std::vector<std::pair<AttributeValue, uint64_t>> counts(by_value_.begin(), by_value_.end());
+  by_value_.clear();
+  counts.reserve(counts.size() + by_text_.size());
+  for (auto& [text, count] : by_text_) {
+    // A value both as dictionary entries and as plain text (row groups
+    // stored either way) is merged below.
+    counts.emplace_back(std::string(text), count);
+  }
+  by_text_.clear();
+  std::sort(counts.begin(), counts.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  const bool appending = result_.groups.empty();
+  for (auto& [value, count] : counts) {
+    GroupKey key;
+    key.values.push_back(std::move(value));
+    if (appending && (result_.groups.empty() ||
+                      std::prev(result_.groups.end())->first.values[0] < key.values[0])) {
+      result_.groups.emplace_hint(result_.groups.end(), std::move(key), count);
+    } else {
+      result_.groups[std::move(key)] += count;
+    }
+  }
+  return std::move(result_);
+}
+
 int64_t CountAggregator::BucketOf(int64_t timestamp_ns) const {
   return bucket_ns_ > 0 ? BucketStart(timestamp_ns, bucket_ns_, bucket_offset_ns_) : 0;
 }
@@ -276,8 +325,36 @@ void CountAggregator::Add(const LogRecord& record) {
   }
 }
 
+bool CountAggregator::AddTexts(const ColumnBatch& batch, const std::vector<uint8_t>& match) {
+  if (group_by_.size() != 1 || bucket_ns_ > 0 || !aggregations_.empty() || patterns_) return false;
+  const std::vector<const DecodedColumn*> columns = batch.Find(group_by_[0]);
+  if (columns.size() != 1 || columns[0]->type != ColumnType::kString ||
+      !columns[0]->strings.codes.empty()) {
+    return false;
+  }
+  const DecodedColumn& column = *columns[0];
+  const bool service = column.column == kServiceColumn;  // "" there means none
+  uint64_t matched = 0;
+  for (size_t r = 0; r < batch.rows; ++r) {
+    if (!match[r]) continue;
+    ++matched;
+    const uint32_t v = column.ValueIndex(r);
+    if (v == DecodedColumn::kNull) continue;
+    const std::string_view s = column.strings.Get(v);
+    if (service && s.empty()) continue;
+    if (auto it = by_text_.find(s); it != by_text_.end()) {
+      ++it->second;
+    } else {
+      by_text_.emplace(std::string(s), 1);
+    }
+  }
+  result_.total += matched;
+  return true;
+}
+
 void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& match,
                           int64_t any_time) {
+  if (AddTexts(batch, match)) return;
   const size_t rows = batch.rows;
   std::vector<FieldCodes> fields(group_by_.size());
   for (size_t f = 0; f < group_by_.size(); ++f) {
@@ -421,6 +498,17 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
       if (match[r] && key_of(r, &key)) ++sparse[key];
     }
     counts.assign(sparse.begin(), sparse.end());
+  }
+  if (fields.size() == 1 && bucket_ns_ == 0 && aggregations_.empty()) {
+    for (const auto& [key, count] : counts) {
+      const AttributeValue& value = fields[0].values[key];
+      if (auto it = by_value_.find(value); it != by_value_.end()) {
+        it->second += count;
+      } else {
+        by_value_.emplace(value, count);
+      }
+    }
+    return;
   }
   std::vector<GroupKey> slot_keys;
   for (const auto& [key, count] : counts) {

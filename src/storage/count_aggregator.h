@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "common/string_hash.h"
 #include "model/log_record.h"
 #include "storage/column_batch.h"
 #include "storage/log_store.h"
@@ -33,8 +35,10 @@ class CountAggregator {
   // The start of the bucket `timestamp_ns` falls in (0 without buckets).
   int64_t BucketOf(int64_t timestamp_ns) const;
 
-  CountResult Finish() && { return std::move(result_); }
-  size_t groups() const { return result_.groups.size(); }
+  // Adds what `other` counted (another scan worker's part of the query).
+  void Absorb(CountAggregator&& other);
+  CountResult Finish() &&;
+  size_t groups() const { return result_.groups.size() + by_value_.size() + by_text_.size(); }
 
   // What a group holds in memory, roughly (map node, key, count), and what
   // each aggregation adds to it: what a query's groups are charged to its
@@ -57,6 +61,18 @@ class CountAggregator {
   bool patterns_;
   std::vector<Aggregation> aggregations_;
   CountResult result_;
+  // Grouped by one field alone (`| top 10 client.ip`, `stats count() by f`):
+  // counts by value in a hash map, moved into result_ at Finish. A field of
+  // many values makes thousands of groups a row group, and a sorted map of
+  // GroupKeys costs an allocation and a tree walk for each.
+  absl::flat_hash_map<AttributeValue, uint64_t> by_value_;
+  // The same for a text field stored without a dictionary (client.ip,
+  // user.id: nearly every row a new value), counted straight from the rows'
+  // text: one hash a row.
+  absl::flat_hash_map<std::string, uint64_t, StringHash, StringEq> by_text_;
+
+  // Counts `batch` into by_text_ when the query and the column allow it.
+  bool AddTexts(const ColumnBatch& batch, const std::vector<uint8_t>& match);
 };
 
 }  // namespace mayak

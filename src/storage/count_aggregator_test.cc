@@ -236,3 +236,38 @@ TEST(CountAggregatorBuckets, TimesBefore1970FallInTheBucketBelow) {
 
 }  // namespace
 }  // namespace mayak
+
+namespace mayak {
+namespace {
+
+// Scan workers count row groups apart and are absorbed into one: the same
+// groups as one aggregator counting all, for fields with and without a
+// dictionary, records in memory included.
+TEST_F(CountAggregatorTest, WorkersAbsorbedCountAsOne) {
+  for (const char* field : {"token", "service.name", "order.id", "user.id"}) {
+    CountAggregator one({field}, 0);
+    CountAggregator first({field}, 0);
+    CountAggregator second({field}, 0);
+    std::vector<std::string> columns = {field};
+    for (size_t g = 0; g < reader_->footer().row_groups.size(); ++g) {
+      auto batch = reader_->ReadColumns(g, &columns);
+      ASSERT_TRUE(batch.ok());
+      const std::vector<uint8_t> match(batch->rows, 1);
+      one.Add(*batch, match);
+      (g % 2 == 0 ? first : second).Add(*batch, match);
+    }
+    for (size_t r = 0; r < 50; ++r) {
+      one.Add(records_[r]);
+      first.Add(records_[r]);
+    }
+    EXPECT_GT(first.groups(), 0u) << field;
+    first.Absorb(std::move(second));
+    const CountResult expected = std::move(one).Finish();
+    const CountResult actual = std::move(first).Finish();
+    EXPECT_EQ(actual.total, expected.total) << field;
+    EXPECT_EQ(actual.groups, expected.groups) << field;
+  }
+}
+
+}  // namespace
+}  // namespace mayak

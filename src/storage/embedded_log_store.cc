@@ -1046,11 +1046,9 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
       &plan, request.budget);
   RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(request.budget.Check());  // groups from memory only, or the last row group
+  for (CountAggregator& w : workers) counts.Absorb(std::move(w));
   CountResult result = std::move(counts).Finish();
   result.plan = plan;
-  for (CountAggregator& w : workers) {
-    MergeCountResults(request.aggregations, std::move(w).Finish(), &result);
-  }
   return result;
 }
 
