@@ -60,17 +60,19 @@ void PrintCsvTable(simdjson::dom::array columns, simdjson::dom::array rows) {
 }
 
 // Hits as CSV: a column for every field any hit has, the record's own
-// fields first.
+// fields first, its `_id` last.
 void PrintCsvHits(simdjson::dom::array hits) {
   std::vector<std::string> columns = {"@timestamp", "log.level", "system", "service.name",
                                       "message"};
   std::set<std::string, std::less<>> seen(columns.begin(), columns.end());
+  seen.insert("_id");
   for (simdjson::dom::element hit : hits) {
     const simdjson::dom::object fields = hit.get_object().value_unsafe();
     for (auto [key, value] : fields) {
       if (seen.insert(std::string(key)).second) columns.emplace_back(key);
     }
   }
+  columns.emplace_back("_id");
   std::vector<std::string> header;
   for (const std::string& c : columns) header.push_back(CsvField(c));
   std::cout << Join(header, ",") << "\r\n";

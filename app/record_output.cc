@@ -35,7 +35,7 @@ std::string RecordLine(simdjson::dom::element record, size_t system_width, size_
       service = FieldText(value);
     } else if (key == "message") {
       message = FieldText(value);
-    } else if (key != "observed_timestamp") {
+    } else if (key != "observed_timestamp" && key != "_id") {
       StrAppend(&rest, " ", key, "=", FieldText(value));
     }
   }

@@ -39,6 +39,9 @@ void AddExploreRoutes(Router* router, const ServerState* state, const ApiLimits&
 void AddTailRoutes(Router* router, const ServerState* state, LiveTail* tail,
                    const ApiLimits& limits);
 
+// GET /api/v1/context (the records around one, by its _id).
+void AddContextRoutes(Router* router, const ServerState* state, const ApiLimits& limits);
+
 // GET /api/v1/storage.
 void AddStorageRoutes(Router* router, const ServerState* state);
 

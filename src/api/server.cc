@@ -139,6 +139,7 @@ int RunServer(const Config& config) {
   AddSearchRoutes(&router, &state, limits);
   AddExploreRoutes(&router, &state, limits);
   AddTailRoutes(&router, &state, &live_tail, limits);
+  AddContextRoutes(&router, &state, limits);
   AddStorageRoutes(&router, &state);
   JobThread restores;  // archive restores, off the HTTP threads
   AddArchiveRoutes(&router, &state, archive->archive.get(), &restores);

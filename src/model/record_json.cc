@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "common/timestamps.h"
+#include "model/record_id.h"
 
 namespace mayak {
 
@@ -25,6 +26,7 @@ void WriteValueJson(const AttributeValue& value, JsonWriter* json) {
 
 void WriteRecordJson(const LogRecord& record, JsonWriter* json) {
   json->BeginObject();
+  json->Key("_id").String(RecordId(record));
   json->Key(field::kTimestamp).String(FormatRfc3339(record.timestamp_ns));
   json->Key(field::kObservedTimestamp).String(FormatRfc3339(record.observed_timestamp_ns));
   if (record.level != Level::kUnset) json->Key(field::kLevel).String(LevelName(record.level));

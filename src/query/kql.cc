@@ -353,19 +353,25 @@ class Parser {
   int depth_ = 0;
 };
 
+}  // namespace
+
+std::string Quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+namespace {
+
 // A value as it would be written back: quoted, or with its special
 // characters and non-wildcard stars escaped.
 std::string Written(const Value& v) {
+  if (v.quoted) return Quoted(v.text);
   std::string out;
-  if (v.quoted) {
-    out.push_back('"');
-    for (char c : v.text) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-    return out;
-  }
   // A word that reads as a keyword keeps its escape.
   if (EqualsIgnoreCase(v.text, "and") || EqualsIgnoreCase(v.text, "or") ||
       EqualsIgnoreCase(v.text, "not")) {

@@ -71,4 +71,8 @@ std::string Caret(std::string_view query, size_t position);
 // plan `--explain` prints, e.g. (status:500 AND NOT service.name:"crm api").
 std::string ToString(const Node& node);
 
+// `text` as a quoted KQL value that matches it exactly: "a \"b\"" (for
+// filters a program writes, such as the context of a record).
+std::string Quoted(std::string_view text);
+
 }  // namespace mayak::kql

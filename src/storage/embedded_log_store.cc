@@ -44,14 +44,17 @@ std::string PartitionDir(const std::string& system, int64_t day) {
   return StrCat("logs/", system, "/", DayName(day));
 }
 
-// The newest `limit` matches, and how many matched in all.
+// The newest (or oldest) `limit` matches, and how many matched in all.
 class TopHits {
  public:
-  explicit TopHits(size_t limit) : limit_(limit) {}
+  TopHits(size_t limit, bool oldest_first) : limit_(limit), oldest_first_(oldest_first) {}
+
+  // Whether a match at `a` comes before one at `b` in the hits.
+  bool Before(int64_t a, int64_t b) const { return oldest_first_ ? a < b : a > b; }
 
   // Whether a match at `ts` would be among the hits kept.
   bool WouldKeep(int64_t ts) const {
-    return limit_ > 0 && (heap_.size() < limit_ || ts > heap_.front().timestamp_ns);
+    return limit_ > 0 && (heap_.size() < limit_ || Before(ts, heap_.front().timestamp_ns));
   }
   // Counts matches that are not kept (see WouldKeep).
   void CountOnly(uint64_t n = 1) { total_ += n; }
@@ -59,13 +62,16 @@ class TopHits {
   void Offer(LogRecord&& record) {
     ++total_;
     if (limit_ == 0) return;
+    const auto last_kept_on_top = [this](const LogRecord& a, const LogRecord& b) {
+      return Before(a.timestamp_ns, b.timestamp_ns);
+    };
     if (heap_.size() < limit_) {
       heap_.push_back(std::move(record));
-      std::push_heap(heap_.begin(), heap_.end(), Older);
-    } else if (record.timestamp_ns > heap_.front().timestamp_ns) {
-      std::pop_heap(heap_.begin(), heap_.end(), Older);
+      std::push_heap(heap_.begin(), heap_.end(), last_kept_on_top);
+    } else if (Before(record.timestamp_ns, heap_.front().timestamp_ns)) {
+      std::pop_heap(heap_.begin(), heap_.end(), last_kept_on_top);
       heap_.back() = std::move(record);
-      std::push_heap(heap_.begin(), heap_.end(), Older);
+      std::push_heap(heap_.begin(), heap_.end(), last_kept_on_top);
     }
   }
 
@@ -76,19 +82,15 @@ class TopHits {
   }
 
   SearchResult Finish() && {
-    std::sort(heap_.begin(), heap_.end(), [](const LogRecord& a, const LogRecord& b) {
-      return a.timestamp_ns > b.timestamp_ns;
+    std::sort(heap_.begin(), heap_.end(), [this](const LogRecord& a, const LogRecord& b) {
+      return Before(a.timestamp_ns, b.timestamp_ns);
     });
     return {std::move(heap_), total_, {}};
   }
 
  private:
-  // Heap order that keeps the oldest hit on top, to be replaced first.
-  static bool Older(const LogRecord& a, const LogRecord& b) {
-    return a.timestamp_ns > b.timestamp_ns;
-  }
-
   size_t limit_;
+  bool oldest_first_;
   uint64_t total_ = 0;
   std::vector<LogRecord> heap_;
 };
@@ -942,7 +944,7 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
 }
 
 absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& request) const {
-  TopHits hits(request.limit);
+  TopHits hits(request.limit, request.oldest_first);
   ScanPlan plan;
   const ScanSnapshot snapshot = Snapshot([&](const LogRecord& r) {
     ++plan.memory_records;
@@ -956,12 +958,12 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
   }
   // Each scan worker keeps its own hits; they are merged at the end.
   struct WorkerHits {
-    explicit WorkerHits(size_t limit) : hits(limit) {}
+    WorkerHits(size_t limit, bool oldest_first) : hits(limit, oldest_first) {}
     TopHits hits;
     std::vector<std::pair<int64_t, uint32_t>> matches;  // (time, row)
     std::vector<uint32_t> keep;
   };
-  std::vector<WorkerHits> workers(ScanWorkers(), WorkerHits(request.limit));
+  std::vector<WorkerHits> workers(ScanWorkers(), WorkerHits(request.limit, request.oldest_first));
   const absl::Status scanned = ScanRowGroups(
       snapshot.segments, request.filter, request.from_ns, request.to_ns, {},
       [&request](const segment::RowGroupMeta&) { return request.limit > 0; },
@@ -972,15 +974,19 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
           w.hits.CountOnly(static_cast<uint64_t>(std::count(match.begin(), match.end(), 1)));
           return;
         }
-        // The matches, newest first: at most `limit` of them can be hits,
+        // The matches in hit order: at most `limit` of them can be hits,
         // and only those are read whole; the rest are counted.
         w.matches.clear();
         for (size_t r = 0; r < batch->rows; ++r) {
           if (match[r]) w.matches.emplace_back(batch->timestamps[r], static_cast<uint32_t>(r));
         }
         const size_t candidates = std::min(w.matches.size(), request.limit);
-        std::partial_sort(w.matches.begin(), w.matches.begin() + static_cast<ptrdiff_t>(candidates),
-                          w.matches.end(), std::greater<>());
+        const auto candidates_end = w.matches.begin() + static_cast<ptrdiff_t>(candidates);
+        if (request.oldest_first) {
+          std::partial_sort(w.matches.begin(), candidates_end, w.matches.end(), std::less<>());
+        } else {
+          std::partial_sort(w.matches.begin(), candidates_end, w.matches.end(), std::greater<>());
+        }
         w.keep.clear();
         for (size_t k = 0; k < candidates; ++k) {
           if (w.hits.WouldKeep(w.matches[k].first)) {

@@ -26,6 +26,9 @@ struct SearchRequest {
   int64_t from_ns = 0;             // inclusive
   int64_t to_ns = INT64_MAX;       // inclusive
   size_t limit = 100;
+  // The oldest `limit` matches, oldest first, instead of the newest
+  // (what follows a record, for GET /api/v1/context).
+  bool oldest_first = false;
   QueryBudget budget{};  // time, memory, and whether the client still waits
 };
 
@@ -42,7 +45,7 @@ struct ScanPlan {
 };
 
 struct SearchResult {
-  std::vector<LogRecord> hits;  // newest first, at most `limit`
+  std::vector<LogRecord> hits;  // newest first (or oldest_first), at most `limit`
   uint64_t total = 0;           // every match in the range
   ScanPlan plan;
 };

@@ -203,9 +203,10 @@ TEST(LifecycleTest, IngestAndQueryCommands) {
                            "--server " + server.url(),
                        &output),
             0);
-  EXPECT_NE(output.find("@timestamp,log.level,system,service.name,message,observed_timestamp\r\n"
-                        "2026-01-01T00:00:02Z,,shop,,cli two,"),
-            std::string::npos)
+  EXPECT_NE(
+      output.find("@timestamp,log.level,system,service.name,message,observed_timestamp,_id\r\n"
+                  "2026-01-01T00:00:02Z,,shop,,cli two,"),
+      std::string::npos)
       << output;
   output.clear();
   EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'cli | stats count() as \"n\" by " +
