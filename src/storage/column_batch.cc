@@ -19,7 +19,8 @@ absl::StatusOr<const RowTexts*> NoReferences(uint32_t column) {
 }  // namespace
 
 bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present, uint32_t version,
-                 DecodedColumn* out, const ReferenceResolver* resolve) {
+                 DecodedColumn* out, const ReferenceResolver* resolve,
+                 const std::vector<uint8_t>* wanted_rows) {
   std::string_view values = *raw;
   out->raw = std::move(raw);
   size_t count = rows;
@@ -76,7 +77,8 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       }
       const TemplateContext templates{
           .rows = value_rows,
-          .resolve = resolve != nullptr ? *resolve : ReferenceResolver(NoReferences)};
+          .resolve = resolve != nullptr ? *resolve : ReferenceResolver(NoReferences),
+          .wanted = wanted_rows};
       auto strings = DecodeStringViews(values, count, expanded.get(), version, &templates);
       if (!strings.ok()) return false;
       out->strings = *std::move(strings);

@@ -43,8 +43,11 @@ struct DecodedColumn {
 // `version` is the segment's format version.
 // A templated string chunk (format 5) refers to other columns of its row
 // group: `resolve` gives their texts, and without it such a chunk is damage.
+// With `wanted_rows`, a templated chunk writes out only those rows' values
+// (the others are empty).
 bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present, uint32_t version,
-                 DecodedColumn* out, const ReferenceResolver* resolve = nullptr);
+                 DecodedColumn* out, const ReferenceResolver* resolve = nullptr,
+                 const std::vector<uint8_t>* wanted_rows = nullptr);
 
 // A string or integer column as the templated chunks that refer to it read
 // it (a view: `column` must outlive it); nullopt for other types.

@@ -558,7 +558,7 @@ absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t coun
       StringViews out;
       if (version < kTemplateVersion || expanded == nullptr || templates == nullptr ||
           !ExpandTemplatedStrings(&in, count, templates->rows, templates->resolve, version,
-                                  expanded, &out.values)) {
+                                  expanded, &out.values, templates->wanted)) {
         return Damaged("templated string");
       }
       return out;

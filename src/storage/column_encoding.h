@@ -95,6 +95,8 @@ struct StringViews {
 struct TemplateContext {
   const std::vector<uint32_t>& rows;
   ReferenceResolver resolve;
+  // By row: which values to write out (null: all); see ExpandTemplatedStrings.
+  const std::vector<uint8_t>* wanted = nullptr;
 };
 
 // A kHex, kIpv4 or kPrefixedNumber chunk is first written out as text, in

@@ -852,14 +852,23 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
     const std::function<bool(const segment::RowGroupMeta&)>& timestamps, const RowGroupFn& fn,
     ScanPlan* plan, const QueryBudget& budget) const {
   bool all_timestamps = false;  // the filter or a column is @timestamp
-  std::vector<std::string> wanted = columns;
+  // The filter's columns are decoded first; the caller's others only for
+  // row groups where something matched, and (templated texts) for the
+  // matching rows alone.
+  std::vector<std::string> filtered;
   if (filter != nullptr) {
     for (const FilterTerm& term : filter->terms()) {
-      wanted.push_back(term.field.empty() ? std::string(field::kMessage) : term.field);
+      filtered.push_back(term.field.empty() ? std::string(field::kMessage) : term.field);
       all_timestamps |= term.field == field::kTimestamp;
     }
   }
-  for (const std::string& c : columns) all_timestamps |= c == field::kTimestamp;
+  std::vector<std::string> after_filter;
+  for (const std::string& c : columns) {
+    all_timestamps |= c == field::kTimestamp;
+    if (std::find(filtered.begin(), filtered.end(), c) == filtered.end()) {
+      after_filter.push_back(c);
+    }
+  }
   // The row groups to read: what time ranges and filters cannot rule out.
   const RowGroupPruner pruner(filter);
   std::vector<std::pair<const Segment*, size_t>> to_read;
@@ -910,7 +919,7 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
       const bool partly_in_range = group.min_ts < from_ns || group.max_ts > to_ns;
       ColumnBatch batch;
       if (absl::Status s = segment->reader->AddColumns(
-              g, &wanted, &batch,
+              g, &filtered, &batch,
               all_timestamps || partly_in_range || (timestamps && timestamps(group)));
           !s.ok()) {
         CountDamaged(*segment, s);
@@ -924,6 +933,15 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
         }
       }
       if (filter != nullptr) ApplyFilter(*filter, batch, &match);
+      if (!after_filter.empty()) {
+        if (std::find(match.begin(), match.end(), 1) == match.end()) continue;  // nothing here
+        if (absl::Status s =
+                segment->reader->AddColumns(g, &after_filter, &batch, /*timestamps=*/false, &match);
+            !s.ok()) {
+          CountDamaged(*segment, s);
+          continue;
+        }
+      }
       fn(worker, *segment, g, &batch, match);
     }
   };

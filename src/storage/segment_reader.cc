@@ -135,7 +135,8 @@ struct SegmentReader::ReferencedColumns {
 
 absl::Status SegmentReader::DecodeColumn(size_t group, const segment::ChunkMeta& chunk,
                                          const ColumnBatch& batch, ReferencedColumns* referenced,
-                                         DecodedColumn* out) const {
+                                         DecodedColumn* out,
+                                         const std::vector<uint8_t>* wanted_rows) const {
   const segment::Column& column = footer_.columns[chunk.column];
   auto raw = ReadChunk(chunk, group);
   if (!raw.ok()) return raw.status();
@@ -153,7 +154,7 @@ absl::Status SegmentReader::DecodeColumn(size_t group, const segment::ChunkMeta&
   // A column a template refers to is decoded without references of its
   // own: a template of templates is damage (docs/format/segment.md).
   if (!DecodeChunk(std::make_unique<std::string>(*std::move(raw)), rows, chunk.present, version_,
-                   out, referenced != nullptr ? &resolver : nullptr)) {
+                   out, referenced != nullptr ? &resolver : nullptr, wanted_rows)) {
     if (!reference_status.ok()) return reference_status;
     return Damaged(StrCat("row group ", group, ", column ", column.name));
   }
@@ -194,7 +195,8 @@ absl::StatusOr<const RowTexts*> SegmentReader::ReferenceTexts(size_t group, uint
 }
 
 absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::string>* columns,
-                                       ColumnBatch* batch, bool timestamps) const {
+                                       ColumnBatch* batch, bool timestamps,
+                                       const std::vector<uint8_t>* wanted_rows) const {
   if (index >= footer_.row_groups.size()) {
     return absl::OutOfRangeError(StrCat("row group ", index, " of ", footer_.row_groups.size()));
   }
@@ -220,7 +222,7 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
       continue;
     }
     DecodedColumn decoded;
-    RETURN_IF_ERROR(DecodeColumn(index, chunk, *batch, &referenced, &decoded));
+    RETURN_IF_ERROR(DecodeColumn(index, chunk, *batch, &referenced, &decoded, wanted_rows));
     if (column.type == ColumnType::kTimestamp) {
       batch->timestamps = std::move(decoded.ints);
       continue;

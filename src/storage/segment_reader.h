@@ -40,9 +40,12 @@ class SegmentReader {
   // Adds to `batch` (of this row group) the columns it lacks among all, or
   // among `columns`: a search decodes its filter's columns, then the rest
   // only where there are hits. Without `timestamps`, @timestamp is left out
-  // unless the batch has it already.
+  // unless the batch has it already. With `wanted_rows`, templated string
+  // columns get text for those rows only (empty for the rest): for counts,
+  // whose rows outside their filter's matches are never looked at.
   absl::Status AddColumns(size_t index, const std::vector<std::string>* columns, ColumnBatch* batch,
-                          bool timestamps = true) const;
+                          bool timestamps = true,
+                          const std::vector<uint8_t>* wanted_rows = nullptr) const;
   absl::StatusOr<std::vector<LogRecord>> ReadRowGroup(
       size_t index, const std::vector<std::string>* columns = nullptr,
       const std::vector<uint32_t>* rows = nullptr) const;
@@ -65,7 +68,8 @@ class SegmentReader {
   // templates refer to come from `batch` or are decoded into `referenced`;
   // without `referenced` (a column referred to), templates are damage.
   absl::Status DecodeColumn(size_t group, const segment::ChunkMeta& chunk, const ColumnBatch& batch,
-                            ReferencedColumns* referenced, DecodedColumn* out) const;
+                            ReferencedColumns* referenced, DecodedColumn* out,
+                            const std::vector<uint8_t>* wanted_rows = nullptr) const;
   absl::StatusOr<const RowTexts*> ReferenceTexts(size_t group, uint32_t column,
                                                  const ColumnBatch& batch,
                                                  ReferencedColumns* referenced) const;

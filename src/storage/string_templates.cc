@@ -365,7 +365,8 @@ class TextWriter {
 
 bool ExpandTemplatedStrings(ByteReader* in, size_t count, const std::vector<uint32_t>& rows,
                             ReferenceResolver resolve, uint32_t version, std::string* text,
-                            std::vector<std::string_view>* values) {
+                            std::vector<std::string_view>* values,
+                            const std::vector<uint8_t>* wanted) {
   if (!rows.empty() && rows.size() != count) return false;
   uint64_t reference_count = 0;
   if (!in->Varint(&reference_count) || reference_count > kMaxTemplateReferences) return false;
@@ -425,6 +426,21 @@ bool ExpandTemplatedStrings(ByteReader* in, size_t count, const std::vector<uint
     if (code >= templates.size()) return false;
     const size_t row = rows.empty() ? k : rows[k];
     size_t numbers_in_row = 0;
+    if (wanted != nullptr && (row >= wanted->size() || !(*wanted)[row])) {
+      // Left empty: only the streams are stepped past its numbers and words.
+      for (uint32_t i = first[code]; i < first[code + 1]; ++i) {
+        if (steps[i].kind == TemplateStep::kNumber) {
+          const size_t s = std::min(numbers_in_row++, kNumberStreams - 1);
+          if (next_number[s] >= numbers[s].size()) return false;
+          ++next_number[s];
+        } else if (steps[i].kind == TemplateStep::kWord) {
+          if (next_word >= words.size()) return false;
+          ++next_word;
+        }
+      }
+      ends[k] = out.used();
+      continue;
+    }
     for (uint32_t i = first[code]; i < first[code + 1]; ++i) {
       const TemplateStep& step = steps[i];
       switch (step.kind) {

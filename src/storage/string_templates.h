@@ -83,9 +83,12 @@ using ReferenceResolver = absl::FunctionRef<absl::StatusOr<const RowTexts*>(uint
 // encoding byte): their text is written one after another to `text`, and
 // `values` are views into it. `rows` as for the encoder. False on damage: a
 // template, number or reference out of range, a referenced row without a
-// value, or bytes left over.
+// value, or bytes left over. With `wanted` (by row), the values of rows it
+// leaves out are made empty: a count reads one column for the few rows its
+// filter matched, and writing out the others' text is most of the cost.
 bool ExpandTemplatedStrings(ByteReader* in, size_t count, const std::vector<uint32_t>& rows,
                             ReferenceResolver resolve, uint32_t version, std::string* text,
-                            std::vector<std::string_view>* values);
+                            std::vector<std::string_view>* values,
+                            const std::vector<uint8_t>* wanted = nullptr);
 
 }  // namespace mayak

@@ -52,9 +52,9 @@ class StringTemplatesTest : public ::testing::Test {
 
   // Decodes what EncodeTemplatedStrings wrote; `referred` collects the
   // columns the chunk asked for.
-  absl::StatusOr<std::vector<std::string>> Decode(const std::string& encoded, size_t count,
-                                                  const std::vector<uint32_t>& rows,
-                                                  std::set<uint32_t>* referred = nullptr) const {
+  absl::StatusOr<std::vector<std::string>> Decode(
+      const std::string& encoded, size_t count, const std::vector<uint32_t>& rows,
+      std::set<uint32_t>* referred = nullptr, const std::vector<uint8_t>* wanted = nullptr) const {
     const std::map<uint32_t, const RowTexts*> by_column = {{kMethodColumn, &methods_},
                                                            {kPathColumn, &paths_},
                                                            {kStatusColumn, &statuses_},
@@ -68,7 +68,8 @@ class StringTemplatesTest : public ::testing::Test {
     ByteReader in(encoded);
     std::string text;
     std::vector<std::string_view> views;
-    if (!ExpandTemplatedStrings(&in, count, rows, resolve, kTemplateVersion, &text, &views)) {
+    if (!ExpandTemplatedStrings(&in, count, rows, resolve, kTemplateVersion, &text, &views,
+                                wanted)) {
       return absl::DataLossError("damaged");
     }
     if (views.size() != count) return absl::InternalError("wrong count");
@@ -87,6 +88,20 @@ class StringTemplatesTest : public ::testing::Test {
   std::vector<std::string> path_storage_;
   std::vector<std::string> messages_storage_;
 };
+
+TEST_F(StringTemplatesTest, OnlyTheWantedRowsAreWrittenOut) {
+  MakeRequests(300);
+  const std::vector<std::string_view> values(messages_storage_.begin(), messages_storage_.end());
+  std::string encoded;
+  ASSERT_TRUE(EncodeTemplatedStrings(values, {}, Fields(), kTemplateVersion, &encoded));
+  std::vector<uint8_t> wanted(values.size(), 0);
+  for (size_t r = 0; r < wanted.size(); r += 7) wanted[r] = 1;
+  auto decoded = Decode(encoded, values.size(), {}, nullptr, &wanted);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  for (size_t r = 0; r < values.size(); ++r) {
+    EXPECT_EQ((*decoded)[r], wanted[r] ? messages_storage_[r] : "") << r;
+  }
+}
 
 TEST_F(StringTemplatesTest, MessagesReferToTheirRowsFieldsAndKeepTheirNumbers) {
   MakeRequests(300);
