@@ -16,9 +16,12 @@
 #include "boost/asio/io_context.hpp"
 #include "client/http_client.h"
 #include "gtest/gtest.h"
+#include "support/eventually.h"
 
 namespace mayak {
 namespace {
+
+using testing::Eventually;
 
 // A server on a free loopback port, with one I/O thread, for the routes the
 // test adds before Start.
@@ -52,17 +55,6 @@ class TestServer {
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };
-
-// Waits up to 10 s for `condition`.
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
 
 TEST(HttpServerTest, StreamsWhatTheProducerWritesFromAnotherThread) {
   TestServer server;

@@ -9,11 +9,14 @@
 #include "gtest/gtest.h"
 #include "query/tail_log_store.h"
 #include "storage/embedded_log_store.h"
+#include "support/eventually.h"
 #include "support/route_call.h"
 #include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
+
+using testing::Eventually;
 
 // A response stream that keeps what is written; `backlog` is what it
 // claims the client has not taken yet.
@@ -65,16 +68,6 @@ class FakeStream : public ResponseStream {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void()> on_close_ ABSL_GUARDED_BY(mu_);
 };
-
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
 
 class TailRoutesTest : public ::testing::Test {
  protected:

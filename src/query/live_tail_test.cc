@@ -8,9 +8,12 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "support/eventually.h"
 
 namespace mayak {
 namespace {
+
+using testing::Eventually;
 
 // Keeps what it is given; refuses deliveries once `accept` is cleared.
 class RecordingSink : public LiveTail::Sink {
@@ -51,16 +54,6 @@ Filter MustParse(std::string_view q) {
   auto filter = Filter::Parse(q);
   EXPECT_TRUE(filter.ok()) << filter.status();
   return *std::move(filter);
-}
-
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
 }
 
 TEST(LiveTailTest, EachTailGetsTheRecordsItsFilterMatchesInOrder) {
