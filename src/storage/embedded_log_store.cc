@@ -980,6 +980,7 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
     TopHits hits;
     std::vector<std::pair<int64_t, uint32_t>> matches;  // (time, row)
     std::vector<uint32_t> keep;
+    std::vector<uint8_t> kept;  // by row: keep's rows
   };
   std::vector<WorkerHits> workers(ScanWorkers(), WorkerHits(request.limit, request.oldest_first));
   const absl::Status scanned = ScanRowGroups(
@@ -1015,7 +1016,11 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
         }
         w.hits.CountOnly(w.matches.size() - candidates);
         if (w.keep.empty()) return;
-        if (absl::Status s = segment.reader->AddColumns(g, nullptr, batch); !s.ok()) {
+        // The other columns, templated texts written out for the hits alone.
+        w.kept.assign(batch->rows, 0);
+        for (uint32_t r : w.keep) w.kept[r] = 1;
+        if (absl::Status s = segment.reader->AddColumns(g, nullptr, batch, true, &w.kept);
+            !s.ok()) {
           CountDamaged(segment, s);
           return;
         }

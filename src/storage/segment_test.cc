@@ -231,3 +231,36 @@ TEST_F(SegmentTest, AFailedWriteLeavesNoSegment) {
 
 }  // namespace
 }  // namespace mayak
+
+namespace mayak {
+namespace {
+
+// A search reads its filter's column, then the others for its hits alone:
+// the rows asked for come out whole and exact, templated messages (which
+// refer to other columns) included.
+TEST_F(SegmentTest, ColumnsAddedForSomeRowsGiveThoseRowsWhole) {
+  const std::vector<LogRecord> records = CompanyRecords(6000);
+  const std::string path = dir_ + "/some.seg";
+  ASSERT_TRUE(WriteSegment(Env::Default(), path, records, {4096, 3}).ok());
+  auto reader = SegmentReader::Open(Env::Default(), path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  for (size_t g = 0; g < (*reader)->footer().row_groups.size(); ++g) {
+    auto whole = (*reader)->ReadRowGroup(g);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    const std::vector<std::string> filter_columns = {"order.id"};
+    ColumnBatch batch;
+    ASSERT_TRUE((*reader)->AddColumns(g, &filter_columns, &batch).ok());
+    std::vector<uint8_t> wanted(batch.rows, 0);
+    for (size_t r = 0; r < batch.rows; r += 13) wanted[r] = 1;
+    ASSERT_TRUE((*reader)->AddColumns(g, nullptr, &batch, true, &wanted).ok());
+    size_t templated = 0;
+    for (const DecodedColumn& c : batch.columns) templated += c.templated;
+    EXPECT_GT(templated, 0u) << "the company's messages are stored as templates";
+    for (size_t r = 0; r < batch.rows; r += 13) {
+      EXPECT_EQ(Canonical({batch.Materialize(r)}), Canonical({(*whole)[r]})) << "row " << r;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mayak
