@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/string_hash.h"
 #include "storage/column_encoding.h"
 
 namespace mayak {
@@ -210,7 +211,7 @@ class TemplateBuilder {
   std::vector<Candidate> candidates_;
   std::string template_;
   size_t numbers_in_row_ = 0;
-  absl::flat_hash_map<std::string, uint32_t> index_;
+  absl::flat_hash_map<std::string, uint32_t, StringHash, StringEq> index_;
   std::vector<std::string> templates_;
   std::vector<uint32_t> codes_;
   std::array<std::vector<int64_t>, kNumberStreams> numbers_;
