@@ -5,24 +5,18 @@
 #include "gtest/gtest.h"
 #include "simdjson.h"
 #include "storage/embedded_log_store.h"
-#include "support/route_call.h"
-#include "support/temp_dir.h"
+#include "support/store_routes_test.h"
 
 namespace mayak {
 namespace {
 
 // Lines of two hosts of shop-api and of crm-api, interleaved, a second apart.
-class ContextRoutesTest : public ::testing::Test {
+class ContextRoutesTest : public testing::StoreRoutesTest {
  protected:
   void SetUp() override {
     EmbeddedLogStoreOptions options;
-    options.dir = dir_.path();
     options.row_group_rows = 3;
-    auto store = EmbeddedLogStore::Open(options, &metrics_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    state_.store = store_.get();
-    state_.phase = ServerPhase::kReady;
+    OpenStore(options);
     AddIngestRoutes(&router_, &state_, ApiLimits{}, &metrics_);
     AddSearchRoutes(&router_, &state_, ApiLimits{});
     AddContextRoutes(&router_, &state_, ApiLimits{});
@@ -39,15 +33,6 @@ class ContextRoutesTest : public ::testing::Test {
         R"({"@timestamp":1795510812000,"system":"shop","service.name":"shop-api","host.name":"shop-1","message":"line 12b"})"
         "\n";
     ASSERT_EQ(testing::CallRoute(router_, "POST", "/api/v1/logs", body).status, 200);
-  }
-  void TearDown() override { store_->Close(); }
-
-  HttpResponse Get(const std::string& path, std::multimap<std::string, std::string> params) {
-    HttpRequest request;
-    request.method = "GET";
-    request.path = path;
-    request.params = std::move(params);
-    return testing::CallRoute(router_, std::move(request));
   }
 
   // The _id of the hit whose message is `message`.
@@ -77,12 +62,6 @@ class ContextRoutesTest : public ::testing::Test {
     EXPECT_FALSE(doc["anchor"].get(*anchor));
     return Join(messages, ",");
   }
-
-  testing::TempDir dir_;
-  MetricsRegistry metrics_;
-  ServerState state_;
-  Router router_;
-  std::unique_ptr<EmbeddedLogStore> store_;
 };
 
 TEST_F(ContextRoutesTest, RecordsAroundOneFromItsServiceAndHost) {

@@ -3,24 +3,18 @@
 #include "gtest/gtest.h"
 #include "simdjson.h"
 #include "storage/embedded_log_store.h"
-#include "support/route_call.h"
-#include "support/temp_dir.h"
+#include "support/store_routes_test.h"
 
 namespace mayak {
 namespace {
 
 // Records at 10:00:00..10:02:30, every 30 s: levels ERROR, INFO, none in turn.
-class ExploreRoutesTest : public ::testing::Test {
+class ExploreRoutesTest : public testing::StoreRoutesTest {
  protected:
   void SetUp() override {
     EmbeddedLogStoreOptions options;
-    options.dir = dir_.path();
     options.row_group_rows = 2;
-    auto store = EmbeddedLogStore::Open(options, &metrics_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    state_.store = store_.get();
-    state_.phase = ServerPhase::kReady;
+    OpenStore(options);
     AddIngestRoutes(&router_, &state_, ApiLimits{}, &metrics_);
     AddExploreRoutes(&router_, &state_, ApiLimits{});
     AddSearchRoutes(&router_, &state_, ApiLimits{});
@@ -34,21 +28,6 @@ class ExploreRoutesTest : public ::testing::Test {
     }
     ASSERT_EQ(testing::CallRoute(router_, "POST", "/api/v1/logs", body).status, 200);
   }
-  void TearDown() override { store_->Close(); }
-
-  HttpResponse Get(const std::string& path, std::multimap<std::string, std::string> params) {
-    HttpRequest request;
-    request.method = "GET";
-    request.path = path;
-    request.params = std::move(params);
-    return testing::CallRoute(router_, std::move(request));
-  }
-
-  testing::TempDir dir_;
-  MetricsRegistry metrics_;
-  ServerState state_;
-  Router router_;
-  std::unique_ptr<EmbeddedLogStore> store_;
 };
 
 TEST_F(ExploreRoutesTest, HistogramCountsByLevelInEveryBucket) {
