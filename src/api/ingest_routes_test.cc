@@ -3,27 +3,20 @@
 #include "gtest/gtest.h"
 #include "storage/embedded_log_store.h"
 #include "storage/fault_injection_env.h"
-#include "support/route_call.h"
-#include "support/temp_dir.h"
+#include "support/store_routes_test.h"
 
 namespace mayak {
 namespace {
 
-class IngestRoutesTest : public ::testing::Test {
+class IngestRoutesTest : public testing::StoreRoutesTest {
  protected:
   void SetUp() override {
     EmbeddedLogStoreOptions options;
     options.env = &env_;
-    options.dir = dir_.path();
-    auto store = EmbeddedLogStore::Open(options, &metrics_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    state_.store = store_.get();
-    state_.phase = ServerPhase::kReady;
+    OpenStore(options);
     AddIngestRoutes(&router_, &state_, ApiLimits{}, &metrics_);
     AddSearchRoutes(&router_, &state_, ApiLimits{});
   }
-  void TearDown() override { store_->Close(); }
 
   HttpResponse Call(std::string method, std::string path, std::string body = "") {
     HttpRequest request;
@@ -34,12 +27,7 @@ class IngestRoutesTest : public ::testing::Test {
     return testing::CallRoute(router_, std::move(request));
   }
 
-  testing::TempDir dir_;
   FaultInjectionEnv env_{Env::Default()};
-  MetricsRegistry metrics_;
-  ServerState state_;
-  Router router_;
-  std::unique_ptr<EmbeddedLogStore> store_;
 };
 
 TEST_F(IngestRoutesTest, AFailingDiskAnswers503AndStoresNothingUntilItRecovers) {

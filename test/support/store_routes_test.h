@@ -29,8 +29,12 @@ class StoreRoutesTest : public ::testing::Test {
     state_.store = store_.get();
     state_.phase = ServerPhase::kReady;
   }
+  // Closed and gone before any member of a derived test (an Env the store
+  // writes through) is destroyed.
   void TearDown() override {
     if (store_ != nullptr) store_->Close();
+    state_.store = nullptr;
+    store_.reset();
   }
 
   HttpResponse Get(const std::string& path, std::multimap<std::string, std::string> params) {
