@@ -83,19 +83,28 @@ void CodePatterns(const DecodedColumn& column, const std::vector<uint8_t>& match
   // A dictionary's entries are masked once each.
   std::vector<uint32_t> by_entry(column.strings.codes.empty() ? 0 : column.strings.values.size(),
                                  kNoValue);
+  // Without a dictionary, texts that repeat within the row group (the same
+  // error, again and again) are masked once each too: hashing a text costs
+  // far less than finding its pattern.
+  absl::flat_hash_map<std::string_view, uint32_t, StringHash, StringEq> by_text;
   for (size_t r = 0; r < match.size(); ++r) {
     const uint32_t v = column.ValueIndex(r);
     if (!match[r] || v == DecodedColumn::kNull) continue;
     const std::string_view s = column.strings.Get(v);
     if (column.column == kServiceColumn && s.empty()) continue;
-    uint32_t* cached = by_entry.empty() ? nullptr : &by_entry[column.strings.codes[v]];
-    if (cached != nullptr && *cached != kNoValue) {
+    uint32_t* cached = nullptr;
+    if (!by_entry.empty()) {
+      cached = &by_entry[column.strings.codes[v]];
+    } else {
+      cached = &by_text.try_emplace(s, kNoValue).first->second;
+    }
+    if (*cached != kNoValue) {
       out->codes[r] = *cached;
       continue;
     }
     std::string pattern = MessagePattern(s);
     out->codes[r] = coder.Code(pattern, [&pattern] { return AttributeValue(pattern); });
-    if (cached != nullptr) *cached = out->codes[r];
+    *cached = out->codes[r];
   }
 }
 
