@@ -415,6 +415,24 @@ bool ExpandTemplatedStrings(ByteReader* in, size_t count, const std::vector<uint
 
   std::array<size_t, kNumberStreams> next_number{};
   size_t next_word = 0;
+  // What a value of each template takes from the streams, so that a value
+  // left out (`wanted`) is stepped past at once.
+  std::vector<std::array<uint32_t, kNumberStreams>> numbers_of;
+  std::vector<uint32_t> words_of;
+  if (wanted != nullptr) {
+    numbers_of.assign(templates.size(), {});
+    words_of.assign(templates.size(), 0);
+    for (size_t code = 0; code < templates.size(); ++code) {
+      size_t numbers_in_value = 0;
+      for (uint32_t i = first[code]; i < first[code + 1]; ++i) {
+        if (steps[i].kind == TemplateStep::kNumber) {
+          ++numbers_of[code][std::min(numbers_in_value++, kNumberStreams - 1)];
+        } else if (steps[i].kind == TemplateStep::kWord) {
+          ++words_of[code];
+        }
+      }
+    }
+  }
   // Values are about as long as their templates and a few numbers.
   size_t template_bytes = 0;
   for (std::string_view t : templates) template_bytes += t.size();
@@ -428,17 +446,10 @@ bool ExpandTemplatedStrings(ByteReader* in, size_t count, const std::vector<uint
     const size_t row = rows.empty() ? k : rows[k];
     size_t numbers_in_row = 0;
     if (wanted != nullptr && (row >= wanted->size() || !(*wanted)[row])) {
-      // Left empty: only the streams are stepped past its numbers and words.
-      for (uint32_t i = first[code]; i < first[code + 1]; ++i) {
-        if (steps[i].kind == TemplateStep::kNumber) {
-          const size_t s = std::min(numbers_in_row++, kNumberStreams - 1);
-          if (next_number[s] >= numbers[s].size()) return false;
-          ++next_number[s];
-        } else if (steps[i].kind == TemplateStep::kWord) {
-          if (next_word >= words.size()) return false;
-          ++next_word;
-        }
-      }
+      // Left empty: the streams are only stepped past its numbers and words
+      // (running past their ends is damage, caught below or by a value read).
+      for (size_t st = 0; st < kNumberStreams; ++st) next_number[st] += numbers_of[code][st];
+      next_word += words_of[code];
       ends[k] = out.used();
       continue;
     }
