@@ -1,7 +1,9 @@
 #include "api/piped_query.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -15,12 +17,12 @@ using Kind = PipeStage::Kind;
 
 // Each group's row: the time bucket (timechart), the group-by values, then
 // each aggregation's result.
-std::vector<TableCell> GroupRow(const PipeStage& stage, const GroupKey& key, uint64_t count,
+std::vector<TableCell> GroupRow(const PipeStage& stage, GroupKey&& key, uint64_t count,
                                 AggregationStates* states, std::set<std::string>* approximate,
                                 const absl::TimeZone& zone) {
   std::vector<TableCell> row;
   if (stage.kind == Kind::kTimechart) row.emplace_back(FormatRfc3339In(key.bucket_ns, zone));
-  for (const AttributeValue& v : key.values) row.emplace_back(v);
+  for (AttributeValue& v : key.values) row.emplace_back(std::move(v));
   for (size_t i = 0; i < stage.aggregations.size(); ++i) {
     const Aggregation& a = stage.aggregations[i];
     if (a.CountsRows()) {
@@ -38,6 +40,19 @@ std::vector<TableCell> GroupRow(const PipeStage& stage, const GroupKey& key, uin
     }
   }
   return row;
+}
+
+// The groups, their keys moved out of the map: a query of many groups
+// (`stats count() by url.path` over thousands of paths) would otherwise copy
+// every key's values.
+std::vector<std::pair<GroupKey, uint64_t>> TakeGroups(std::map<GroupKey, uint64_t>* groups) {
+  std::vector<std::pair<GroupKey, uint64_t>> out;
+  out.reserve(groups->size());
+  while (!groups->empty()) {
+    auto node = groups->extract(groups->begin());
+    out.emplace_back(std::move(node.key()), node.mapped());
+  }
+  return out;
 }
 
 absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filter,
@@ -72,18 +87,17 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   if (stage.kind == Kind::kTop || stage.kind == Kind::kRare || stage.kind == Kind::kPatterns) {
     // Values (or patterns) by how often they occur; patterns lists all.
     table.columns = {stage.kind == Kind::kPatterns ? "pattern" : stage.by[0], "count", "percent"};
-    std::vector<std::pair<GroupKey, uint64_t>> groups(counted->groups.begin(),
-                                                      counted->groups.end());
+    std::vector<std::pair<GroupKey, uint64_t>> groups = TakeGroups(&counted->groups);
     const bool top = stage.kind != Kind::kRare;
     std::ranges::stable_sort(groups, [top](const auto& a, const auto& b) {
       return top ? a.second > b.second : a.second < b.second;
     });
     if (stage.kind != Kind::kPatterns && groups.size() > stage.count) groups.resize(stage.count);
-    for (const auto& [key, count] : groups) {
+    for (auto& [key, count] : groups) {
       const double percent = counted->total == 0 ? 0
                                                  : 100.0 * static_cast<double>(count) /
                                                        static_cast<double>(counted->total);
-      table.rows.push_back({key.values[0], static_cast<int64_t>(count), percent});
+      table.rows.push_back({std::move(key.values[0]), static_cast<int64_t>(count), percent});
     }
     return result;
   }
@@ -91,7 +105,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   for (const std::string& f : stage.by) table.columns.push_back(f);
   for (const Aggregation& a : stage.aggregations) table.columns.push_back(a.name);
 
-  std::vector<std::pair<GroupKey, uint64_t>> groups(counted->groups.begin(), counted->groups.end());
+  std::vector<std::pair<GroupKey, uint64_t>> groups = TakeGroups(&counted->groups);
   if (stage.kind == Kind::kTimechart && stage.by.empty() && to_ns != INT64_MAX) {
     // Every bucket of the range, so a chart shows gaps (as zero counts).
     std::vector<std::pair<GroupKey, uint64_t>> filled;
@@ -100,7 +114,7 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
     size_t k = 0;
     for (; bucket <= to_ns; bucket += span) {
       if (k < groups.size() && groups[k].first.bucket_ns == bucket) {
-        filled.push_back(groups[k++]);
+        filled.push_back(std::move(groups[k++]));
       } else {
         GroupKey key;
         key.bucket_ns = bucket;
@@ -116,9 +130,9 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
     if (groups.empty() && stage.by.empty()) groups.emplace_back(GroupKey{}, 0);  // count() is 0
   }
   std::set<std::string> approximate;
-  for (const auto& [key, count] : groups) {
+  for (auto& [key, count] : groups) {
     auto it = counted->states.find(key);
-    table.rows.push_back(GroupRow(stage, key, count,
+    table.rows.push_back(GroupRow(stage, std::move(key), count,
                                   it == counted->states.end() ? nullptr : &it->second, &approximate,
                                   limits.time_zone));
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 
 #include "absl/container/flat_hash_map.h"
@@ -279,6 +280,31 @@ void CountAggregator::Absorb(CountAggregator&& other) {
 }
 
 CountResult CountAggregator::Finish() && {
+  const bool appending = result_.groups.empty();
+  const auto add = [&](AttributeValue&& value, uint64_t count) {
+    GroupKey key;
+    key.values.push_back(std::move(value));
+    if (appending && (result_.groups.empty() ||
+                      std::prev(result_.groups.end())->first.values[0] < key.values[0])) {
+      result_.groups.emplace_hint(result_.groups.end(), std::move(key), count);
+    } else {
+      result_.groups[std::move(key)] += count;
+    }
+  };
+  if (by_value_.empty() && !by_text_.empty()) {
+    // Texts alone (a field stored without a dictionary): sorted as texts,
+    // cheaper than as AttributeValues, so the groups' map is built appending
+    // at its end.
+    std::vector<const std::pair<const std::string, uint64_t>*> texts;
+    texts.reserve(by_text_.size());
+    for (const auto& entry : by_text_) texts.push_back(&entry);
+    std::sort(texts.begin(), texts.end(), [](const auto* a, const auto* b) {
+      return std::string_view(a->first) < std::string_view(b->first);
+    });
+    for (const auto* entry : texts) add(AttributeValue(entry->first), entry->second);
+    by_text_.clear();
+    return std::move(result_);
+  }
   // Sorted first, so that the groups' map is built appending at its end.
   std::vector<std::pair<AttributeValue, uint64_t>> counts(by_value_.begin(), by_value_.end());
   by_value_.clear();
@@ -291,17 +317,7 @@ CountResult CountAggregator::Finish() && {
   by_text_.clear();
   std::sort(counts.begin(), counts.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  const bool appending = result_.groups.empty();
-  for (auto& [value, count] : counts) {
-    GroupKey key;
-    key.values.push_back(std::move(value));
-    if (appending && (result_.groups.empty() ||
-                      std::prev(result_.groups.end())->first.values[0] < key.values[0])) {
-      result_.groups.emplace_hint(result_.groups.end(), std::move(key), count);
-    } else {
-      result_.groups[std::move(key)] += count;
-    }
-  }
+  for (auto& [value, count] : counts) add(std::move(value), count);
   return std::move(result_);
 }
 
