@@ -1,6 +1,7 @@
 #include "api/piped_query.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <utility>
@@ -55,6 +56,29 @@ std::vector<std::pair<GroupKey, uint64_t>> TakeGroups(std::map<GroupKey, uint64_
   return out;
 }
 
+// Each value of the one group-by field with its count (CountResult::values,
+// or its groups), most frequent first (`most_first`; else least), ties in
+// value order; at most `most` of them.
+std::vector<std::pair<AttributeValue, uint64_t>> RankValues(CountResult* counted, bool most_first,
+                                                            size_t most) {
+  std::vector<std::pair<AttributeValue, uint64_t>> values = std::move(counted->values);
+  for (auto& [key, count] : TakeGroups(&counted->groups)) {
+    if (key.values.size() == 1) values.emplace_back(std::move(key.values[0]), count);
+  }
+  const auto before = [most_first](const auto& a, const auto& b) {
+    if (a.second != b.second) return most_first ? a.second > b.second : a.second < b.second;
+    return a.first < b.first;
+  };
+  if (most < values.size()) {
+    const auto end = values.begin() + static_cast<ptrdiff_t>(most);
+    std::partial_sort(values.begin(), end, values.end(), before);
+    values.erase(end, values.end());
+  } else {
+    std::sort(values.begin(), values.end(), before);
+  }
+  return values;
+}
+
 absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filter,
                                       const PipeStage& stage, int64_t from_ns, int64_t to_ns,
                                       const PipedQueryOptions& limits) {
@@ -67,6 +91,11 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   request.group_by_patterns = stage.kind == Kind::kPatterns;
   request.budget = limits.budget;
   request.bucket_offset_ns = UtcOffsetNanos(limits.time_zone, from_ns);
+  // One field's counts and nothing else: no map of groups needed.
+  request.flat_values =
+      (stage.kind == Kind::kTop || stage.kind == Kind::kRare || stage.kind == Kind::kStats) &&
+      stage.by.size() == 1 &&
+      std::ranges::all_of(stage.aggregations, [](const Aggregation& a) { return a.CountsRows(); });
   if (stage.kind == Kind::kTimechart) {
     request.bucket_ns = stage.span_ns > 0 ? stage.span_ns : AutoSpan(from_ns, to_ns);
     // Unsigned: the range of from <= to always fits.
@@ -87,23 +116,35 @@ absl::StatusOr<PipedResult> Aggregate(const LogStore& store, const Filter& filte
   if (stage.kind == Kind::kTop || stage.kind == Kind::kRare || stage.kind == Kind::kPatterns) {
     // Values (or patterns) by how often they occur; patterns lists all.
     table.columns = {stage.kind == Kind::kPatterns ? "pattern" : stage.by[0], "count", "percent"};
-    std::vector<std::pair<GroupKey, uint64_t>> groups = TakeGroups(&counted->groups);
-    const bool top = stage.kind != Kind::kRare;
-    std::ranges::stable_sort(groups, [top](const auto& a, const auto& b) {
-      return top ? a.second > b.second : a.second < b.second;
-    });
-    if (stage.kind != Kind::kPatterns && groups.size() > stage.count) groups.resize(stage.count);
-    for (auto& [key, count] : groups) {
+    std::vector<std::pair<AttributeValue, uint64_t>> values =
+        RankValues(&*counted, stage.kind != Kind::kRare,
+                   stage.kind == Kind::kPatterns ? SIZE_MAX : stage.count);
+    table.rows.reserve(values.size());
+    for (auto& [value, count] : values) {
       const double percent = counted->total == 0 ? 0
                                                  : 100.0 * static_cast<double>(count) /
                                                        static_cast<double>(counted->total);
-      table.rows.push_back({std::move(key.values[0]), static_cast<int64_t>(count), percent});
+      table.rows.push_back({std::move(value), static_cast<int64_t>(count), percent});
     }
     return result;
   }
   if (stage.kind == Kind::kTimechart) table.columns.emplace_back("_time");
   for (const std::string& f : stage.by) table.columns.push_back(f);
   for (const Aggregation& a : stage.aggregations) table.columns.push_back(a.name);
+  if (request.flat_values) {
+    // Largest groups first; each aggregation is count().
+    std::vector<std::pair<AttributeValue, uint64_t>> values = RankValues(&*counted, true, SIZE_MAX);
+    table.rows.reserve(values.size());
+    for (auto& [value, count] : values) {
+      std::vector<TableCell>& row = table.rows.emplace_back();
+      row.reserve(1 + stage.aggregations.size());
+      row.emplace_back(std::move(value));
+      for (size_t i = 0; i < stage.aggregations.size(); ++i) {
+        row.emplace_back(static_cast<int64_t>(count));
+      }
+    }
+    return result;
+  }
 
   std::vector<std::pair<GroupKey, uint64_t>> groups = TakeGroups(&counted->groups);
   if (stage.kind == Kind::kTimechart && stage.by.empty() && to_ns != INT64_MAX) {

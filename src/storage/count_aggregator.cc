@@ -321,6 +321,36 @@ CountResult CountAggregator::Finish() && {
   return std::move(result_);
 }
 
+CountResult CountAggregator::FinishValues() && {
+  // One value can be counted three ways: as plain text, as a dictionary
+  // entry and in a record from memory; texts are gathered in by_text_.
+  const auto add = [this](AttributeValue&& value, uint64_t count) {
+    if (auto* text = std::get_if<std::string>(&value)) {
+      by_text_[std::move(*text)] += count;
+    } else {
+      by_value_[std::move(value)] += count;
+    }
+  };
+  for (auto& [key, count] : result_.groups) {
+    if (key.values.size() == 1) add(AttributeValue(key.values[0]), count);
+  }
+  result_.groups.clear();
+  absl::flat_hash_map<AttributeValue, uint64_t> others;
+  for (auto& [value, count] : by_value_) {
+    if (const auto* text = std::get_if<std::string>(&value)) {
+      by_text_[*text] += count;
+    } else {
+      others.emplace(value, count);
+    }
+  }
+  by_value_.clear();
+  result_.values.reserve(by_text_.size() + others.size());
+  for (auto& [text, count] : by_text_) result_.values.emplace_back(text, count);
+  by_text_.clear();
+  for (auto& [value, count] : others) result_.values.emplace_back(value, count);
+  return std::move(result_);
+}
+
 int64_t CountAggregator::BucketOf(int64_t timestamp_ns) const {
   return bucket_ns_ > 0 ? BucketStart(timestamp_ns, bucket_ns_, bucket_offset_ns_) : 0;
 }

@@ -38,6 +38,12 @@ class CountAggregator {
   // Adds what `other` counted (another scan worker's part of the query).
   void Absorb(CountAggregator&& other);
   CountResult Finish() &&;
+  // What Finish counts, for one group-by field without time buckets or
+  // aggregations of fields (FlatValuesApply), as CountResult::values.
+  CountResult FinishValues() &&;
+  bool FlatValuesApply() const {
+    return group_by_.size() == 1 && bucket_ns_ == 0 && aggregations_.empty() && !patterns_;
+  }
   size_t groups() const { return result_.groups.size() + by_value_.size() + by_text_.size(); }
 
   // What a group holds in memory, roughly (map node, key, count), and what

@@ -1,5 +1,6 @@
 #include "storage/count_aggregator.h"
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -267,6 +268,43 @@ TEST_F(CountAggregatorTest, WorkersAbsorbedCountAsOne) {
     EXPECT_EQ(actual.total, expected.total) << field;
     EXPECT_EQ(actual.groups, expected.groups) << field;
   }
+}
+
+// FinishValues counts as Finish does, each value once, whichever way its
+// row groups store it (plain texts, dictionaries, integers, both types in
+// one field) and with records from memory among them.
+TEST_F(CountAggregatorTest, FlatValuesCountAsGroupsDo) {
+  for (const char* field : {"token", "service.name", "order.id", "user.id", "no.such.field"}) {
+    CountAggregator grouped({field}, 0);
+    CountAggregator flat({field}, 0);
+    ASSERT_TRUE(flat.FlatValuesApply());
+    std::vector<std::string> columns = {field};
+    for (size_t g = 0; g < reader_->footer().row_groups.size(); ++g) {
+      auto batch = reader_->ReadColumns(g, &columns);
+      ASSERT_TRUE(batch.ok());
+      const std::vector<uint8_t> match(batch->rows, 1);
+      grouped.Add(*batch, match);
+      flat.Add(*batch, match);
+    }
+    for (size_t r = 0; r < 200; ++r) {
+      grouped.Add(records_[r]);
+      flat.Add(records_[r]);
+    }
+    const CountResult expected = std::move(grouped).Finish();
+    const CountResult actual = std::move(flat).FinishValues();
+    EXPECT_TRUE(actual.groups.empty()) << field;
+    EXPECT_EQ(actual.total, expected.total) << field;
+    std::map<GroupKey, uint64_t> regrouped;
+    for (const auto& [value, count] : actual.values) {
+      GroupKey key;
+      key.values.push_back(value);
+      EXPECT_TRUE(regrouped.emplace(std::move(key), count).second) << field << ": a value twice";
+    }
+    EXPECT_EQ(regrouped, expected.groups) << field;
+  }
+  EXPECT_FALSE(CountAggregator({"a", "b"}, 0).FlatValuesApply());
+  EXPECT_FALSE(CountAggregator({"a"}, kMinute).FlatValuesApply());
+  EXPECT_FALSE(CountAggregator({"a"}, 0, {}, /*patterns=*/true).FlatValuesApply());
 }
 
 }  // namespace

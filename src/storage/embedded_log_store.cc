@@ -1076,7 +1076,9 @@ absl::StatusOr<CountResult> EmbeddedLogStore::Count(const CountRequest& request)
   RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(request.budget.Check());  // groups from memory only, or the last row group
   for (CountAggregator& w : workers) counts.Absorb(std::move(w));
-  CountResult result = std::move(counts).Finish();
+  CountResult result = request.flat_values && counts.FlatValuesApply()
+                           ? std::move(counts).FinishValues()
+                           : std::move(counts).Finish();
   result.plan = plan;
   return result;
 }

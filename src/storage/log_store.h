@@ -66,6 +66,12 @@ struct CountRequest {
   // Groups by the pattern of the first group_by field's text, not by the
   // text itself (query/patterns.h; `| patterns`).
   bool group_by_patterns = false;
+  // With one group_by field, no time buckets and no aggregations of fields
+  // (`| top 10 f`, `| stats count() by f`): the counts come back as
+  // CountResult::values, in no order, instead of as `groups`. A field of
+  // many values (url.path, client.ip) makes thousands of groups, and a map
+  // node and key for each cost more than counting them did.
+  bool flat_values = false;
   QueryBudget budget{};  // groups are charged to its memory
 };
 
@@ -84,6 +90,9 @@ struct CountResult {
   // Records lacking a group-by field are left out of the groups (as a terms
   // aggregation leaves out documents without the field) but are in total.
   std::map<GroupKey, uint64_t> groups;
+  // With CountRequest::flat_values (and then instead of `groups`): each
+  // value of the group-by field once, with its count, in no order.
+  std::vector<std::pair<AttributeValue, uint64_t>> values;
   uint64_t total = 0;
   // With CountRequest::aggregations: each group's states, in their order.
   std::map<GroupKey, AggregationStates> states;
