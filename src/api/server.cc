@@ -17,6 +17,7 @@
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
+#include "common/allocator_tuning.h"
 #include "common/config_options.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -92,6 +93,7 @@ absl::Status CheckServerConfig(const Config& config) {
 
 int RunServer(const Config& config) {
   const auto started = std::chrono::steady_clock::now();
+  TuneAllocatorForServer();  // query buffers kept for reuse (common/allocator_tuning.h)
   LogSeverity severity = LogSeverity::kInfo;
   ParseLogSeverity(config.GetString(options::kLogLevel), &severity);
   SetMinLogSeverity(severity);
