@@ -64,6 +64,13 @@ struct PipelineFlags {
   int repeats = 5;
 };
 
+struct SegmentsFlags {
+  std::string input;
+  int repeats = 5;
+  // About what one flush of a 128 MiB memtable holds of one system's day.
+  size_t flush_records = 60000;
+};
+
 }  // namespace
 
 Command AddBenchCommand(CLI::App& app) {
@@ -108,9 +115,31 @@ Command AddBenchCommand(CLI::App& app) {
   pipeline->add_option("--repeats", pipeline_flags->repeats, "Runs of each stage, e.g. --repeats 9")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  return {cmd, [flags, pipeline_flags, pipeline] {
+  CLI::App* segments = cmd->add_subcommand(
+      "segments",
+      "Measure one thread's CPU time to store an NDJSON file's records as the storage engine\n"
+      "does: flushes of each (system, day) partition into segments, then one merge of each\n"
+      "partition's segments; in microseconds a record (median, min-max), with the bytes a\n"
+      "record takes on disk after each.\n"
+      "Example: mayak bench segments company.ndjson --repeats 5");
+  auto segments_flags = std::make_shared<SegmentsFlags>();
+  segments->add_option("input", segments_flags->input, "NDJSON file, e.g. company.ndjson")
+      ->required();
+  segments->add_option("--repeats", segments_flags->repeats, "Runs, e.g. --repeats 9")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  segments
+      ->add_option("--flush-records", segments_flags->flush_records,
+                   "Records of a partition in one flushed segment, e.g. --flush-records 100000")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  return {cmd, [flags, pipeline_flags, pipeline, segments_flags, segments] {
             if (pipeline->parsed()) {
               return RunPipelineBench(pipeline_flags->input, pipeline_flags->repeats);
+            }
+            if (segments->parsed()) {
+              return RunSegmentsBench(segments_flags->input, segments_flags->repeats,
+                                      segments_flags->flush_records);
             }
             return RunGen(*flags);
           }};

@@ -24,6 +24,8 @@ Command AddBenchCommand(CLI::App& app);
 // `mayak bench pipeline`: one thread's throughput of each ingest decoder and
 // of redaction on the records of an NDJSON file (app/bench_pipeline.cc).
 int RunPipelineBench(const std::string& input, int repeats);
+// `mayak bench segments`: app/bench_segments.cc.
+int RunSegmentsBench(const std::string& input, int repeats, size_t flush_records);
 Command AddAdminCommand(CLI::App& app);
 Command AddArchiveCommand(CLI::App& app);
 
