@@ -188,9 +188,10 @@ const OptionSpec kMergeMinSegments{
     "storage",
     "merge_min_segments",
     OptionType::kInt,
-    "4",
+    "8",
     "A background merge combines a partition's segments of about the same size once there "
-    "are this many, keeping segments per partition few. 0 turns merging off.",
+    "are this many, keeping segments per partition few. Fewer rewrites each record more "
+    "often; more leaves more segments for searches to open. 0 turns merging off.",
     {},
     0,
     1000};

@@ -521,8 +521,10 @@ absl::Status EmbeddedLogStore::MergeAll() {
 
 std::vector<std::shared_ptr<const EmbeddedLogStore::Segment>> EmbeddedLogStore::PickMerge() {
   if (options_.merge_min_segments < 2) return {};
-  // Size tiers: up to 8 MiB is tier 0, then each tier is 4x the one below,
-  // so every row is rewritten about log4(partition / 8 MiB) times in all.
+  // Size tiers: up to 8 MiB is tier 0, then each tier is 4x the one below.
+  // A merge of merge_min_segments (8 by default) segments of one tier lands
+  // a tier or two higher, so every row is rewritten about
+  // log_min_segments(partition / 8 MiB) times in all.
   const auto tier = [](uint64_t bytes) {
     int t = 0;
     for (uint64_t limit = 8ull << 20; bytes > limit && t < 32; limit *= 4) ++t;
