@@ -8,14 +8,13 @@
 #include <bit>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "common/json_writer.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/timestamps.h"
 #include "elastic/bulk_request.h"
@@ -25,6 +24,7 @@
 #include "pipeline/ndjson_decoder.h"
 #include "pipeline/normalize.h"
 #include "pipeline/redaction.h"
+#include "storage/env.h"
 #include "syslog/syslog_message.h"
 
 namespace mayak {
@@ -179,14 +179,13 @@ size_t Bytes(const std::vector<std::string>& parts) {
 }  // namespace
 
 int RunPipelineBench(const std::string& input, int repeats) {
-  std::ifstream file(input, std::ios::binary);
-  if (!file) {
-    std::cerr << "mayak bench pipeline: cannot read " << input << "\n";
+  auto contents = Env::Default()->ReadFile(input);
+  if (!contents.ok()) {
+    std::cerr << "mayak bench pipeline: cannot read " << input << ": "
+              << StatusMessage(contents.status()) << "\n";
     return 1;
   }
-  std::stringstream contents;
-  contents << file.rdbuf();
-  const std::string ndjson = contents.str();
+  const std::string ndjson = *std::move(contents);
   NdjsonDecoder decoder(1 << 20);
   const DecodedBatch batch = decoder.Decode(ndjson, 0);
   const size_t n = batch.records.size();

@@ -9,16 +9,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "commands.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "pipeline/ingest_pipeline.h"
 #include "pipeline/ndjson_decoder.h"
@@ -103,15 +102,14 @@ void Report(std::string_view what, std::vector<double> seconds, size_t records) 
 }  // namespace
 
 int RunSegmentsBench(const std::string& input, int repeats, size_t flush_records) {
-  std::ifstream file(input, std::ios::binary);
-  if (!file) {
-    std::cerr << "mayak bench segments: cannot read " << input << "\n";
+  auto contents = Env::Default()->ReadFile(input);
+  if (!contents.ok()) {
+    std::cerr << "mayak bench segments: cannot read " << input << ": "
+              << StatusMessage(contents.status()) << "\n";
     return 1;
   }
-  std::stringstream contents;
-  contents << file.rdbuf();
   NdjsonDecoder decoder(1 << 20);
-  DecodedBatch batch = decoder.Decode(contents.str(), 0);
+  DecodedBatch batch = decoder.Decode(*contents, 0);
   auto pipeline = IngestPipeline::Create({});
   if (!pipeline.ok()) return 1;
   for (LogRecord& record : batch.records) (*pipeline)->Process(&record);
