@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/timestamps.h"
 #include "pipeline/ingest_pipeline.h"
 #include "pipeline/ndjson_decoder.h"
 #include "storage/env.h"
@@ -28,8 +29,6 @@
 
 namespace mayak {
 namespace {
-
-constexpr int64_t kNanosPerDay = 86'400'000'000'000;
 
 // CPU seconds of the calling thread: fsyncs and other waits left out.
 double ThreadCpuSeconds() {
@@ -115,9 +114,7 @@ int RunSegmentsBench(const std::string& input, int repeats, size_t flush_records
   for (LogRecord& record : batch.records) (*pipeline)->Process(&record);
   Partitions partitions;
   for (const LogRecord& r : batch.records) {
-    const int64_t day = r.timestamp_ns >= 0 ? r.timestamp_ns / kNanosPerDay
-                                            : (r.timestamp_ns + 1) / kNanosPerDay - 1;
-    partitions[{r.system, day}].push_back(&r);
+    partitions[{r.system, DayOf(r.timestamp_ns)}].push_back(&r);
   }
   const size_t n = batch.records.size();
   std::printf(

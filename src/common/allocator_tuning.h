@@ -7,7 +7,7 @@ namespace mayak {
 // it back to the kernel at once. A query decodes row groups into buffers of
 // hundreds of kilobytes on threads of its own; with glibc's defaults each
 // query's buffers came from fresh pages (mmap, or a heap grown again after a
-// trim), and the page faults took a fifth of a query's CPU. Returns whether
+// trim), and the page faults took nearly a third of a query's CPU. Returns whether
 // the allocator took the settings (false on a C library without mallopt).
 bool TuneAllocatorForServer();
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <climits>
 #include <optional>
-#include <string_view>
 #include <type_traits>
 
 #include "absl/container/flat_hash_map.h"
@@ -280,31 +279,6 @@ void CountAggregator::Absorb(CountAggregator&& other) {
 }
 
 CountResult CountAggregator::Finish() && {
-  const bool appending = result_.groups.empty();
-  const auto add = [&](AttributeValue&& value, uint64_t count) {
-    GroupKey key;
-    key.values.push_back(std::move(value));
-    if (appending && (result_.groups.empty() ||
-                      std::prev(result_.groups.end())->first.values[0] < key.values[0])) {
-      result_.groups.emplace_hint(result_.groups.end(), std::move(key), count);
-    } else {
-      result_.groups[std::move(key)] += count;
-    }
-  };
-  if (by_value_.empty() && !by_text_.empty()) {
-    // Texts alone (a field stored without a dictionary): sorted as texts,
-    // cheaper than as AttributeValues, so the groups' map is built appending
-    // at its end.
-    std::vector<const std::pair<const std::string, uint64_t>*> texts;
-    texts.reserve(by_text_.size());
-    for (const auto& entry : by_text_) texts.push_back(&entry);
-    std::sort(texts.begin(), texts.end(), [](const auto* a, const auto* b) {
-      return std::string_view(a->first) < std::string_view(b->first);
-    });
-    for (const auto* entry : texts) add(AttributeValue(entry->first), entry->second);
-    by_text_.clear();
-    return std::move(result_);
-  }
   // Sorted first, so that the groups' map is built appending at its end.
   std::vector<std::pair<AttributeValue, uint64_t>> counts(by_value_.begin(), by_value_.end());
   by_value_.clear();
@@ -317,37 +291,39 @@ CountResult CountAggregator::Finish() && {
   by_text_.clear();
   std::sort(counts.begin(), counts.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [value, count] : counts) add(std::move(value), count);
+  const bool appending = result_.groups.empty();
+  for (auto& [value, count] : counts) {
+    GroupKey key;
+    key.values.push_back(std::move(value));
+    if (appending && (result_.groups.empty() ||
+                      std::prev(result_.groups.end())->first.values[0] < key.values[0])) {
+      result_.groups.emplace_hint(result_.groups.end(), std::move(key), count);
+    } else {
+      result_.groups[std::move(key)] += count;
+    }
+  }
   return std::move(result_);
 }
 
 CountResult CountAggregator::FinishValues() && {
   // One value can be counted three ways: as plain text, as a dictionary
-  // entry and in a record from memory; texts are gathered in by_text_.
-  const auto add = [this](AttributeValue&& value, uint64_t count) {
-    if (auto* text = std::get_if<std::string>(&value)) {
-      by_text_[std::move(*text)] += count;
-    } else {
-      by_value_[std::move(value)] += count;
-    }
-  };
+  // entry and in a record from memory. Texts are gathered in by_text_, the
+  // other values in by_value_, each value once.
   for (auto& [key, count] : result_.groups) {
-    if (key.values.size() == 1) add(AttributeValue(key.values[0]), count);
+    if (key.values.size() == 1) by_value_[key.values[0]] += count;
   }
   result_.groups.clear();
-  absl::flat_hash_map<AttributeValue, uint64_t> others;
+  result_.values.reserve(by_text_.size() + by_value_.size());
   for (auto& [value, count] : by_value_) {
     if (const auto* text = std::get_if<std::string>(&value)) {
       by_text_[*text] += count;
     } else {
-      others.emplace(value, count);
+      result_.values.emplace_back(value, count);
     }
   }
   by_value_.clear();
-  result_.values.reserve(by_text_.size() + others.size());
   for (auto& [text, count] : by_text_) result_.values.emplace_back(text, count);
   by_text_.clear();
-  for (auto& [value, count] : others) result_.values.emplace_back(value, count);
   return std::move(result_);
 }
 
