@@ -24,6 +24,16 @@ inline constexpr std::string_view kHostName = "host.name";
 // Tracing.
 inline constexpr std::string_view kTraceId = "trace.id";  // 32 hex digits (W3C)
 inline constexpr std::string_view kSpanId = "span.id";    // 16 hex digits
+// The fields of a stored span besides those (docs/tracing.md): its name is
+// the message, its start @timestamp, its length event.duration.
+inline constexpr std::string_view kParentId = "parent.id";           // the parent span's id
+inline constexpr std::string_view kSpanKind = "span.kind";           // server client producer ...
+inline constexpr std::string_view kStatusCode = "otel.status_code";  // OK, ERROR; none: unset
+inline constexpr std::string_view kStatusDescription = "otel.status_description";
+inline constexpr std::string_view kSpanEvents = "span.events";  // JSON array of events
+inline constexpr std::string_view kSpanLinks = "span.links";    // JSON array of links
+// Which of a span's fields came from its resource (Jaeger's process tags).
+inline constexpr std::string_view kSpanResourceKeys = "span.resource_keys";
 
 // The event.
 inline constexpr std::string_view kEventAction = "event.action";

@@ -1,13 +1,12 @@
 #include "otlp/otlp_logs.h"
 
-#include <bit>
-#include <charconv>
 #include <limits>
 #include <optional>
 #include <utility>
 
 #include "common/json_writer.h"
 #include "common/strings.h"
+#include "otlp/otlp_common.h"
 #include "otlp/protobuf_wire.h"
 #include "pipeline/normalize.h"
 #include "simdjson.h"
@@ -15,12 +14,9 @@
 namespace mayak {
 namespace {
 
+using otlp::ValueText;
 using protobuf::WireReader;
 using protobuf::WireType;
-
-// Nested maps and arrays deeper than this are cut off (as JSON text "…"),
-// so that no input can exhaust the stack.
-constexpr int kMaxDepth = 16;
 
 Level LevelFromSeverity(int64_t number, std::string_view text) {
   if (number >= 1 && number <= 24) {
@@ -31,43 +27,10 @@ Level LevelFromSeverity(int64_t number, std::string_view text) {
   return ParseLevel(text).value_or(Level::kUnset);
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
-
-bool AllZero(std::string_view bytes) {
-  return bytes.find_first_not_of('\0') == std::string_view::npos;
-}
-
-std::string JoinKey(std::string_view prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : StrCat(prefix, ".", key);
-}
-
 // The resource's attributes and what they name.
 struct ResourceContext {
   std::vector<Attribute> attributes;
 };
-
-std::string ValueText(const AttributeValue& value) {
-  switch (value.index()) {
-    case 0:
-      return std::get<std::string>(value);
-    case 1:
-      return StrCat(std::get<int64_t>(value));
-    case 2:
-      return StrCat(std::get<double>(value));
-    default:
-      return std::get<bool>(value) ? "true" : "false";
-  }
-}
 
 // Takes the body's attributes (decoded under the empty key) into the
 // record: a scalar is the message; a map's fields become attributes, its
@@ -158,7 +121,7 @@ void Complete(RecordParts parts, LogRecord record, int64_t received_ns,
 
 // ---- protobuf ------------------------------------------------------------
 
-class ProtobufDecoder {
+class ProtobufDecoder : private otlp::ProtobufMessageReader {
  public:
   ProtobufDecoder(int64_t received_ns, OtlpLogsBatch* out) : received_ns_(received_ns), out_(out) {}
 
@@ -179,53 +142,18 @@ class ProtobufDecoder {
   }
 
  private:
-  void Check(const WireReader& r) {
-    if (!r.ok() && error_.ok()) error_ = r.status();
-  }
-
-  // Calls `fn(field, type)` for every field of `r`; a field it does not take
-  // (returns false) is skipped. Errors are kept.
-  template <typename Fn>
-  void ForEachField(WireReader& r, Fn&& fn) {
-    uint32_t field = 0;
-    WireType type{};
-    while (r.Next(&field, &type)) {
-      if (!fn(field, type)) r.Skip(type);
-    }
-    Check(r);
-  }
-
-  // Reads a length-delimited field's reader, or records a wire-type error.
-  static std::optional<WireReader> Message(WireReader& r, WireType type, std::string_view what) {
-    if (type != WireType::kLengthDelimited) {
-      r.Fail(StrCat(what, " is not length-delimited"));
-      return std::nullopt;
-    }
-    const std::string_view bytes = r.Bytes();
-    if (!r.ok()) return std::nullopt;
-    return r.Nested(bytes);
-  }
-
   void ResourceLogs(WireReader r) {
     ResourceContext resource;
     std::vector<WireReader> scopes;
     ForEachField(r, [&](uint32_t field, WireType type) {
       if (field == 1) {
-        if (auto m = Message(r, type, "resource")) Resource(*m, &resource);
+        if (auto m = Message(r, type, "resource")) Resource(*m, &resource.attributes);
       } else if (field == 2) {
         if (auto m = Message(r, type, "scope_logs")) scopes.push_back(*m);
       }
       return field == 1 || field == 2;
     });
     for (WireReader& scope : scopes) ScopeLogs(scope, resource);
-  }
-
-  void Resource(WireReader r, ResourceContext* resource) {
-    ForEachField(r, [&](uint32_t field, WireType type) {
-      if (field != 1) return false;
-      if (auto m = Message(r, type, "an attribute")) KeyValue(*m, "", &resource->attributes, 0);
-      return true;
-    });
   }
 
   void ScopeLogs(WireReader r, const ResourceContext& resource) {
@@ -240,19 +168,6 @@ class ProtobufDecoder {
       return field == 1 || field == 2;
     });
     for (WireReader& record : records) Record(record, resource, scope);
-  }
-
-  void Scope(WireReader r, std::vector<Attribute>* scope) {
-    ForEachField(r, [&](uint32_t field, WireType type) {
-      if (field == 1 && type == WireType::kLengthDelimited) {
-        const std::string_view name = r.Bytes();
-        if (!name.empty()) scope->push_back({"otel.scope.name", std::string(name)});
-        return true;
-      }
-      if (field != 3) return false;
-      if (auto m = Message(r, type, "a scope attribute")) KeyValue(*m, "", scope, 0);
-      return true;
-    });
   }
 
   void Record(WireReader r, const ResourceContext& resource, const std::vector<Attribute>& scope) {
@@ -275,9 +190,9 @@ class ProtobufDecoder {
         if (auto m = Message(r, type, "an attribute")) KeyValue(*m, "", &record.attributes, 0);
       } else if ((field == 9 || field == 10) && type == WireType::kLengthDelimited) {
         const std::string_view id = r.Bytes();
-        if (!id.empty() && !AllZero(id)) {
+        if (!id.empty() && !otlp::AllZero(id)) {
           record.attributes.push_back(
-              {std::string(field == 9 ? field::kTraceId : field::kSpanId), Hex(id)});
+              {std::string(field == 9 ? field::kTraceId : field::kSpanId), otlp::Hex(id)});
         }
       } else if (field == 12 && type == WireType::kLengthDelimited) {
         const std::string_view name = r.Bytes();
@@ -291,116 +206,8 @@ class ProtobufDecoder {
     Complete(std::move(parts), std::move(record), received_ns_, resource, scope, out_);
   }
 
-  void KeyValue(WireReader r, std::string_view prefix, std::vector<Attribute>* out, int depth) {
-    std::string_view key;
-    std::optional<WireReader> value;
-    ForEachField(r, [&](uint32_t field, WireType type) {
-      if (field == 1 && type == WireType::kLengthDelimited) {
-        key = r.Bytes();
-      } else if (field == 2) {
-        value = Message(r, type, "a value");
-      } else {
-        return false;
-      }
-      return true;
-    });
-    if (r.ok() && value && !key.empty()) AnyValue(*value, JoinKey(prefix, key), out, depth);
-  }
-
-  void AnyValue(WireReader r, const std::string& key, std::vector<Attribute>* out, int depth) {
-    uint32_t field = 0;
-    WireType type{};
-    while (r.Next(&field, &type)) {
-      if (field == 1 && type == WireType::kLengthDelimited) {
-        out->push_back({key, std::string(r.Bytes())});
-      } else if (field == 2 && type == WireType::kVarint) {
-        out->push_back({key, r.Varint() != 0});
-      } else if (field == 3 && type == WireType::kVarint) {
-        out->push_back({key, static_cast<int64_t>(r.Varint())});
-      } else if (field == 4 && type == WireType::kFixed64) {
-        out->push_back({key, std::bit_cast<double>(r.Fixed64())});
-      } else if (field == 5) {
-        if (auto m = Message(r, type, "an array")) {
-          std::string json;
-          JsonWriter writer(&json);
-          ArrayJson(*m, &writer, depth + 1);
-          out->push_back({key, std::move(json)});
-        }
-      } else if (field == 6) {
-        if (auto m = Message(r, type, "a map")) {
-          if (depth >= kMaxDepth) {
-            m->Fail("maps nested too deep");
-            Check(*m);
-            continue;
-          }
-          ForEachField(*m, [&](uint32_t inner, WireType inner_type) {
-            if (inner != 1) return false;
-            if (auto kv = Message(*m, inner_type, "a map entry")) {
-              KeyValue(*kv, key, out, depth + 1);
-            }
-            return true;
-          });
-        }
-      } else if (field == 7 && type == WireType::kLengthDelimited) {
-        out->push_back({key, Hex(r.Bytes())});
-      } else {
-        r.Skip(type);
-      }
-    }
-    Check(r);
-  }
-
-  void ArrayJson(WireReader r, JsonWriter* json, int depth) {
-    json->BeginArray();
-    uint32_t field = 0;
-    WireType type{};
-    while (r.Next(&field, &type)) {
-      if (field != 1) {
-        r.Skip(type);
-        continue;
-      }
-      auto m = Message(r, type, "an array value");
-      if (!m) break;
-      if (depth >= kMaxDepth) {
-        m->Fail("arrays nested too deep");
-        Check(*m);
-        break;
-      }
-      std::vector<Attribute> value;
-      // Scalars and maps through AnyValue; nested arrays written in place.
-      AnyValue(*m, "", &value, depth);
-      if (value.size() == 1 && value[0].key.empty()) {
-        const AttributeValue& v = value[0].value;
-        switch (v.index()) {
-          case 0:
-            json->String(std::get<std::string>(v));
-            break;
-          case 1:
-            json->Int(std::get<int64_t>(v));
-            break;
-          case 2:
-            json->Double(std::get<double>(v));
-            break;
-          default:
-            json->Bool(std::get<bool>(v));
-        }
-      } else if (!value.empty() && value[0].key.empty()) {
-        json->Raw(std::get<std::string>(value[0].value));  // an array's JSON
-      } else {
-        json->BeginObject();
-        for (const Attribute& a : value) {
-          json->Key(a.key).String(ValueText(a.value));
-        }
-        json->EndObject();
-      }
-    }
-    Check(r);
-    json->EndArray();
-  }
-
   int64_t received_ns_;
   OtlpLogsBatch* out_;
-  absl::Status error_;
 };
 
 // ---- JSON ----------------------------------------------------------------
@@ -423,11 +230,7 @@ class JsonDecoder {
     }
     for (simdjson::dom::element resource_logs : resources) {
       ResourceContext resource;
-      simdjson::dom::array attributes;
-      if (resource_logs["resource"]["attributes"].get_array().get(attributes) ==
-          simdjson::SUCCESS) {
-        Attributes(attributes, "", &resource.attributes, 0);
-      }
+      otlp::json::ResourceAttributes(resource_logs, &resource.attributes);
       simdjson::dom::array scopes;
       if (resource_logs["scopeLogs"].get_array().get(scopes) == simdjson::SUCCESS) {
         for (simdjson::dom::element scope_logs : scopes) ScopeLogs(scope_logs, resource);
@@ -439,29 +242,10 @@ class JsonDecoder {
  private:
   void ScopeLogs(simdjson::dom::element scope_logs, const ResourceContext& resource) {
     std::vector<Attribute> scope;
-    std::string_view name;
-    if (scope_logs["scope"]["name"].get_string().get(name) == simdjson::SUCCESS && !name.empty()) {
-      scope.push_back({"otel.scope.name", std::string(name)});
-    }
-    simdjson::dom::array scope_attributes;
-    if (scope_logs["scope"]["attributes"].get_array().get(scope_attributes) == simdjson::SUCCESS) {
-      Attributes(scope_attributes, "", &scope, 0);
-    }
+    otlp::json::ScopeAttributes(scope_logs, &scope);
     simdjson::dom::array records;
     if (scope_logs["logRecords"].get_array().get(records) != simdjson::SUCCESS) return;
     for (simdjson::dom::element record : records) Record(record, resource, scope);
-  }
-
-  // A 64-bit number written as a string of digits (as OTLP/JSON does) or
-  // as a JSON number.
-  static std::optional<uint64_t> Unsigned(simdjson::dom::element e) {
-    uint64_t n = 0;
-    if (e.get_uint64().get(n) == simdjson::SUCCESS) return n;
-    std::string_view text;
-    if (e.get_string().get(text) != simdjson::SUCCESS) return std::nullopt;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return n;
   }
 
   void Record(simdjson::dom::element e, const ResourceContext& resource,
@@ -472,7 +256,7 @@ class JsonDecoder {
          {std::pair{"timeUnixNano", &parts.time}, {"observedTimeUnixNano", &parts.observed}}) {
       simdjson::dom::element value;
       if (e[key].get(value) != simdjson::SUCCESS) continue;
-      auto n = Unsigned(value);
+      auto n = otlp::json::Unsigned(value);
       if (!n) return Reject(StrCat(key, " must be a number of nanoseconds"));
       *target = *n;
     }
@@ -483,10 +267,11 @@ class JsonDecoder {
       parts.severity_text = {};
     }
     simdjson::dom::object body;
-    if (e["body"].get_object().get(body) == simdjson::SUCCESS) AnyValue(body, "", &parts.body, 0);
+    if (e["body"].get_object().get(body) == simdjson::SUCCESS)
+      otlp::json::AnyValue(body, "", &parts.body, 0);
     simdjson::dom::array attributes;
     if (e["attributes"].get_array().get(attributes) == simdjson::SUCCESS) {
-      Attributes(attributes, "", &record.attributes, 0);
+      otlp::json::Attributes(attributes, "", &record.attributes, 0);
     }
     for (auto [key, name] : {std::pair{"traceId", field::kTraceId}, {"spanId", field::kSpanId}}) {
       std::string_view id;
@@ -503,112 +288,6 @@ class JsonDecoder {
 
   void Reject(std::string why) {
     if (out_->rejected++ == 0) out_->first_error = std::move(why);
-  }
-
-  // An AnyValue ({"stringValue": "a"}, {"arrayValue": {"values": [...]}},
-  // ...) as the plain JSON value it stands for.
-  static void PlainJson(simdjson::dom::object value, JsonWriter* json, int depth) {
-    std::string_view text;
-    bool flag = false;
-    double number = 0;
-    int64_t integer = 0;
-    simdjson::dom::element e;
-    simdjson::dom::array values;
-    if (value["stringValue"].get_string().get(text) == simdjson::SUCCESS ||
-        value["bytesValue"].get_string().get(text) == simdjson::SUCCESS) {
-      json->String(text);
-    } else if (value["boolValue"].get_bool().get(flag) == simdjson::SUCCESS) {
-      json->Bool(flag);
-    } else if (value["intValue"].get(e) == simdjson::SUCCESS) {
-      if (e.get_int64().get(integer) == simdjson::SUCCESS ||
-          (e.get_string().get(text) == simdjson::SUCCESS &&
-           std::from_chars(text.data(), text.data() + text.size(), integer).ec == std::errc())) {
-        json->Int(integer);
-      } else {
-        json->Null();
-      }
-    } else if (value["doubleValue"].get_double().get(number) == simdjson::SUCCESS) {
-      json->Double(number);
-    } else if (depth < kMaxDepth &&
-               value["arrayValue"]["values"].get_array().get(values) == simdjson::SUCCESS) {
-      json->BeginArray();
-      for (simdjson::dom::element item : values) {
-        simdjson::dom::object inner;
-        if (item.get_object().get(inner) == simdjson::SUCCESS) {
-          PlainJson(inner, json, depth + 1);
-        } else {
-          json->Null();
-        }
-      }
-      json->EndArray();
-    } else if (depth < kMaxDepth &&
-               value["kvlistValue"]["values"].get_array().get(values) == simdjson::SUCCESS) {
-      json->BeginObject();
-      for (simdjson::dom::element kv : values) {
-        std::string_view k;
-        simdjson::dom::object inner;
-        if (kv["key"].get_string().get(k) != simdjson::SUCCESS) continue;
-        json->Key(k);
-        if (kv["value"].get_object().get(inner) == simdjson::SUCCESS) {
-          PlainJson(inner, json, depth + 1);
-        } else {
-          json->Null();
-        }
-      }
-      json->EndObject();
-    } else if (value["arrayValue"].error() == simdjson::SUCCESS) {
-      json->BeginArray().EndArray();
-    } else {
-      json->Null();
-    }
-  }
-
-  void Attributes(simdjson::dom::array list, std::string_view prefix, std::vector<Attribute>* out,
-                  int depth) {
-    for (simdjson::dom::element kv : list) {
-      std::string_view key;
-      simdjson::dom::object value;
-      if (kv["key"].get_string().get(key) != simdjson::SUCCESS || key.empty()) continue;
-      if (kv["value"].get_object().get(value) != simdjson::SUCCESS) continue;
-      AnyValue(value, JoinKey(prefix, key), out, depth);
-    }
-  }
-
-  void AnyValue(simdjson::dom::object value, const std::string& key, std::vector<Attribute>* out,
-                int depth) {
-    std::string_view text;
-    bool flag = false;
-    double number = 0;
-    simdjson::dom::element e;
-    // bytesValue: base64, kept as sent.
-    if (value["stringValue"].get_string().get(text) == simdjson::SUCCESS ||
-        value["bytesValue"].get_string().get(text) == simdjson::SUCCESS) {
-      out->push_back({key, std::string(text)});
-    } else if (value["boolValue"].get_bool().get(flag) == simdjson::SUCCESS) {
-      out->push_back({key, flag});
-    } else if (value["intValue"].get(e) == simdjson::SUCCESS) {
-      // A string of digits, as OTLP/JSON writes int64, or a number.
-      int64_t n = 0;
-      std::string_view digits;
-      const bool parsed =
-          e.get_int64().get(n) == simdjson::SUCCESS ||
-          (e.get_string().get(digits) == simdjson::SUCCESS &&
-           std::from_chars(digits.data(), digits.data() + digits.size(), n).ec == std::errc());
-      if (parsed) out->push_back({key, n});
-    } else if (value["doubleValue"].get_double().get(number) == simdjson::SUCCESS) {
-      out->push_back({key, number});
-    } else if (value["arrayValue"].get(e) == simdjson::SUCCESS) {
-      // Kept as JSON text of the plain values, as from protobuf: ["a",1].
-      std::string json;
-      JsonWriter writer(&json);
-      PlainJson(value, &writer, depth);
-      out->push_back({key, std::move(json)});
-    } else if (value["kvlistValue"].get(e) == simdjson::SUCCESS) {
-      simdjson::dom::array values;
-      if (depth < kMaxDepth && e["values"].get_array().get(values) == simdjson::SUCCESS) {
-        Attributes(values, key, out, depth + 1);
-      }
-    }
   }
 
   int64_t received_ns_;
@@ -632,24 +311,11 @@ absl::StatusOr<OtlpLogsBatch> DecodeOtlpLogsJson(std::string_view body, int64_t 
 }
 
 std::string EncodeExportLogsResponseProtobuf(uint64_t rejected, std::string_view message) {
-  if (rejected == 0) return "";
-  std::string partial;
-  protobuf::PutVarintField(&partial, 1, rejected);
-  if (!message.empty()) protobuf::PutBytesField(&partial, 2, message);
-  std::string out;
-  protobuf::PutBytesField(&out, 1, partial);
-  return out;
+  return otlp::EncodePartialSuccessProtobuf(rejected, message);
 }
 
 std::string EncodeExportLogsResponseJson(uint64_t rejected, std::string_view message) {
-  if (rejected == 0) return "{}";
-  std::string out;
-  JsonWriter json(&out);
-  json.BeginObject().Key("partialSuccess").BeginObject();
-  json.Key("rejectedLogRecords").String(StrCat(rejected));
-  json.Key("errorMessage").String(message);
-  json.EndObject().EndObject();
-  return out;
+  return otlp::EncodePartialSuccessJson("rejectedLogRecords", rejected, message);
 }
 
 std::string EncodeRpcStatusProtobuf(int code, std::string_view message) {
