@@ -22,4 +22,13 @@ inline IngestCounters GetIngestCounters(MetricsRegistry* metrics) {
                           "Records refused at ingest (bad lines or documents).")};
 }
 
+// Spans (OTLP traces, Zipkin) count apart from records.
+inline IngestCounters GetSpanIngestCounters(MetricsRegistry* metrics) {
+  return {metrics->GetCounter("mayak_ingested_spans_total", "Spans stored (acknowledged)."),
+          metrics->GetCounter("mayak_ingested_span_bytes_total",
+                              "Uncompressed bytes of the request bodies whose spans were stored."),
+          metrics->GetCounter("mayak_rejected_spans_total",
+                              "Spans refused at ingest (bad ids or times).")};
+}
+
 }  // namespace mayak

@@ -80,6 +80,23 @@ absl::StatusOr<std::unique_ptr<IngestPipeline>> PipelineFromConfig(const Config&
   return IngestPipeline::Create(std::move(pipeline));
 }
 
+// The store of spans: the logs' storage settings, its own directory
+// (<data_dir>/traces), retention and pipeline. Spans are not archived yet.
+absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> OpenSpanStore(
+    const Config& config, const EmbeddedLogStoreOptions& log_options, MetricsRegistry* metrics) {
+  EmbeddedLogStoreOptions options = log_options;
+  options.dir = StrCat(log_options.dir, "/traces");
+  options.kind = "spans";
+  options.retention = {config.GetInt(options::kTracesHotDays),
+                       config.GetByteSize(options::kTracesCap),
+                       config.GetInt(options::kRestoredDays)};
+  options.retention_by_system.clear();
+  options.archive = nullptr;
+  options.expire_archive = nullptr;
+  options.archived_counts = nullptr;
+  return EmbeddedLogStore::Open(options, metrics);
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -288,11 +305,21 @@ int RunServer(const Config& config) {
   }
   std::unique_ptr<TailLogStore> tailed;
   std::unique_ptr<PipelineLogStore> front;
+  std::unique_ptr<PipelineLogStore> spans_front;
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
+  absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> span_store =
+      absl::FailedPreconditionError("not opened");
+  if (store.ok()) span_store = OpenSpanStore(config, store_options, &metrics);
+  auto span_pipeline = PipelineFromConfig(config);  // checked above: the same configuration
   int exit_code = 0;
   if (!store.ok()) {
     LogError("cannot open the store",
              {{"data_dir", data_dir}, {"error", std::string(StatusMessage(store.status()))}});
+    exit_code = 1;
+  } else if (!span_store.ok() || !span_pipeline.ok()) {
+    const absl::Status& why = span_store.ok() ? span_pipeline.status() : span_store.status();
+    LogError("cannot open the store of spans", {{"data_dir", StrCat(data_dir, "/traces")},
+                                                {"error", std::string(StatusMessage(why))}});
     exit_code = 1;
   } else {
     LogStore* raw_store = store->get();
@@ -315,10 +342,14 @@ int RunServer(const Config& config) {
     // live tails see what the store acknowledged, after the pipeline.
     tailed = std::make_unique<TailLogStore>(raw_store, &live_tail);
     front = std::make_unique<PipelineLogStore>(tailed.get(), *std::move(pipeline), &metrics);
+    spans_front =
+        std::make_unique<PipelineLogStore>(span_store->get(), *std::move(span_pipeline), &metrics);
     state.store.store(front.get());
+    state.spans.store(spans_front.get());
     state.phase.store(ServerPhase::kReady);
     LogInfo("ready", {{"data_dir", data_dir},
                       {"records", raw_store->Stats().records},
+                      {"spans", (*span_store)->Stats().records},
                       {"startup_seconds", SecondsSince(started)}});
     const int signal_number = stop_signal.get();
     LogInfo("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
@@ -347,11 +378,13 @@ int RunServer(const Config& config) {
   }
   live_tail.Stop();
   if (store.ok()) (*store)->Close();
+  if (span_store.ok()) (*span_store)->Close();
   signals.cancel();
   work.reset();
   io.stop();
   for (std::thread& t : threads) t.join();
   if (store.ok()) store->reset();
+  if (span_store.ok()) span_store->reset();
   LogInfo("stopped", {{"drain_seconds", SecondsSince(drain_start)}});
   return exit_code;
 }

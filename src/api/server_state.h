@@ -13,6 +13,9 @@ struct ServerState {
   std::atomic<ServerPhase> phase{ServerPhase::kStarting};
   // Set once, when the store has been opened; read by handlers.
   std::atomic<LogStore*> store{nullptr};
+  // The store of spans (kind = spans; model/span.h gives their rows), set
+  // with `store`.
+  std::atomic<LogStore*> spans{nullptr};
 };
 
 }  // namespace mayak

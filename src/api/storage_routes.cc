@@ -1,5 +1,9 @@
 // GET /api/v1/storage: what each system holds on disk, against its
-// retention settings, and how the last retention run went.
+// retention settings, and how the last retention run went; logs and spans
+// apart (`kind`).
+#include <utility>
+#include <vector>
+
 #include "api/routes.h"
 #include "common/json_writer.h"
 #include "common/timestamps.h"
@@ -14,7 +18,15 @@ void AddStorageRoutes(Router* router, const ServerState* state) {
     JsonWriter json(&response.body);
     json.BeginObject();
     json.Key("systems").BeginArray();
-    for (const SystemUsage& u : store->Usage()) {
+    // Logs, then spans (kind "spans"), each system once per kind.
+    std::vector<SystemUsage> usage = store->Usage();
+    LogStore* spans = state->spans.load();
+    uint64_t wal_bytes = store->Stats().wal_bytes;
+    if (spans != nullptr) {
+      for (SystemUsage& u : spans->Usage()) usage.push_back(std::move(u));
+      wal_bytes += spans->Stats().wal_bytes;
+    }
+    for (const SystemUsage& u : usage) {
       json.BeginObject();
       json.Key("system").String(u.system);
       json.Key("kind").String(u.kind);
@@ -49,7 +61,7 @@ void AddStorageRoutes(Router* router, const ServerState* state) {
       json.EndObject();
     }
     json.EndArray();
-    json.Key("wal_bytes").Uint(store->Stats().wal_bytes);
+    json.Key("wal_bytes").Uint(wal_bytes);
     json.EndObject();
     respond(std::move(response));
   });

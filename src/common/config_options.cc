@@ -272,6 +272,28 @@ const OptionSpec kRetentionSystems{
     "MAYAK_RETENTION_SYSTEMS='{shop: {cap: 50GB}}'.",
     "hot_days|archive_days|cap"};
 
+const OptionSpec kTracesHotDays{
+    "traces",
+    "hot_days",
+    OptionType::kInt,
+    "7",
+    "Days a system's spans stay searchable on local disk (spans are kept apart from logs, "
+    "under <data_dir>/traces). A retention run drops every UTC day partition of spans wholly "
+    "older than this.",
+    {},
+    1,
+    36500};
+const OptionSpec kTracesCap{
+    "traces",
+    "cap",
+    OptionType::kByteSize,
+    "20GB",
+    "Most bytes of spans one system may keep on local disk; over it, its oldest partitions of "
+    "spans go first.",
+    {},
+    kMiB,
+    INT64_MAX};
+
 const OptionSpec kElasticsearchIndexSystems{
     "elasticsearch", "index_systems", OptionType::kList,
     R"(["logs-<system>-*", "filebeat-*", "logstash-*", "<system>-*"])",
@@ -391,6 +413,8 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kArchivePrefix,
       &kArchiveAccessKey,
       &kArchiveSecretKey,
+      &kTracesHotDays,
+      &kTracesCap,
       &kElasticsearchIndexSystems,
       &kPipelineExpandJson,
       &kPipelineRoutes,

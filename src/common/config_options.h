@@ -44,6 +44,9 @@ extern const OptionSpec kRetentionInterval;
 extern const OptionSpec kRetentionSystems;
 extern const OptionSpec kRestoredDays;
 
+extern const OptionSpec kTracesHotDays;
+extern const OptionSpec kTracesCap;
+
 extern const OptionSpec kElasticsearchIndexSystems;
 
 extern const OptionSpec kPipelineExpandJson;

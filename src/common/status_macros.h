@@ -1,8 +1,9 @@
-// Early return on a non-OK absl::Status, and a std::string_view of a
+// Early return on a non-OK absl::Status (or StatusOr), and a std::string_view of a
 // status's message.
 #pragma once
 
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 
@@ -12,6 +13,17 @@
     ::absl::Status mayak_status_ = (expr);         \
     if (!mayak_status_.ok()) return mayak_status_; \
   } while (false)
+
+// Declares `lhs` (e.g. `const Foo foo`) from the value of the StatusOr
+// `expr`, or returns its status from the enclosing function.
+#define MAYAK_CONCAT_INNER_(a, b) a##b
+#define MAYAK_CONCAT_(a, b) MAYAK_CONCAT_INNER_(a, b)
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  ASSIGN_OR_RETURN_IMPL_(MAYAK_CONCAT_(mayak_statusor_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
+  auto statusor = (expr);                           \
+  if (!statusor.ok()) return statusor.status();     \
+  lhs = *std::move(statusor)
 
 namespace mayak {
 

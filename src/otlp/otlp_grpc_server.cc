@@ -4,19 +4,21 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/time/clock.h"
-#include "api/ingest_counters.h"
 #include "common/strings.h"
-#include "otlp/otlp_logs.h"
+#include "otlp/otlp_export.h"
 
 namespace mayak {
 namespace {
 
-constexpr std::string_view kExportMethod =
+constexpr std::string_view kLogsExport =
     "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+constexpr std::string_view kTracesExport =
+    "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
 std::string Flatten(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -34,24 +36,29 @@ class OtlpGrpcServer::Service : public grpc::CallbackGenericService {
  public:
   Service(const ServerState* state, MetricsRegistry* metrics)
       : state_(state),
-        records_(GetIngestCounters(metrics).records),
-        rejected_(GetIngestCounters(metrics).rejected) {}
+        logs_(OtlpCounters(OtlpSignal::kLogs, metrics)),
+        traces_(OtlpCounters(OtlpSignal::kTraces, metrics)) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
-    return new Call(this, ctx->method() == kExportMethod);
+    const std::string& method = ctx->method();
+    if (method == kLogsExport) return new Call(this, OtlpSignal::kLogs);
+    if (method == kTracesExport) return new Call(this, OtlpSignal::kTraces);
+    return new Call(this, std::nullopt);
   }
 
  private:
-  // One Export call: read the request, store its records, reply once they
-  // are durable.
+  // One Export call: read the request, store its rows, reply once they are
+  // durable.
   class Call : public grpc::ServerGenericBidiReactor {
    public:
-    Call(Service* service, bool export_method) : service_(service) {
-      if (!export_method) {
+    Call(Service* service, std::optional<OtlpSignal> signal) : service_(service) {
+      if (!signal) {
         Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                            "Mayak serves only LogsService/Export over OTLP/gRPC"));
+                            "Mayak serves only LogsService/Export and TraceService/Export over "
+                            "OTLP/gRPC"));
         return;
       }
+      signal_ = *signal;
       StartRead(&request_);
     }
 
@@ -61,30 +68,31 @@ class OtlpGrpcServer::Service : public grpc::CallbackGenericService {
         return;
       }
       const std::string body = Flatten(request_);
-      auto batch = DecodeOtlpLogsProtobuf(body, absl::GetCurrentTimeNanos());
+      auto batch = DecodeOtlpExport(signal_, /*json=*/false, body, absl::GetCurrentTimeNanos());
       if (!batch.ok()) {
         Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                             std::string(batch.status().message())));
         return;
       }
-      service_->rejected_->Add(batch->rejected);
-      const ServerState* state = service_->state_;
-      LogStore* store = state->phase.load() == ServerPhase::kReady ? state->store.load() : nullptr;
+      const IngestCounters& counters =
+          signal_ == OtlpSignal::kLogs ? service_->logs_ : service_->traces_;
+      counters.rejected->Add(batch->rejected);
+      LogStore* store = OtlpStore(signal_, *service_->state_);
       if (store == nullptr) {
         Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is not ready"));
         return;
       }
-      if (batch->records.empty()) return Reply(batch->rejected, batch->first_error);
-      const size_t count = batch->records.size();
-      store->Append(std::move(batch->records),
-                    [this, count, not_taken = batch->rejected,
+      if (batch->rows.empty()) return Reply(batch->rejected, batch->first_error);
+      const size_t count = batch->rows.size();
+      store->Append(std::move(batch->rows),
+                    [this, count, records = counters.records, not_taken = batch->rejected,
                      why = batch->first_error](const absl::Status& status) {
                       if (!status.ok()) {
                         Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                            StrCat("records not stored: ", status.message())));
+                                            StrCat("not stored: ", status.message())));
                         return;
                       }
-                      service_->records_->Add(count);
+                      records->Add(count);
                       Reply(not_taken, why);
                     });
     }
@@ -94,20 +102,21 @@ class OtlpGrpcServer::Service : public grpc::CallbackGenericService {
 
    private:
     void Reply(uint64_t not_taken, const std::string& why) {
-      const std::string bytes = EncodeExportLogsResponseProtobuf(not_taken, why);
+      const std::string bytes = EncodeOtlpExportResponse(signal_, /*json=*/false, not_taken, why);
       grpc::Slice slice(bytes.data(), bytes.size());
       response_ = grpc::ByteBuffer(&slice, 1);
       StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
     }
 
     Service* service_;
+    OtlpSignal signal_ = OtlpSignal::kLogs;
     grpc::ByteBuffer request_;
     grpc::ByteBuffer response_;
   };
 
   const ServerState* state_;
-  Counter* records_;
-  Counter* rejected_;
+  IngestCounters logs_;
+  IngestCounters traces_;
 };
 
 struct OtlpGrpcServer::Running {

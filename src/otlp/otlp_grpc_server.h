@@ -1,7 +1,7 @@
-// OTLP/gRPC logs: LogsService/Export on its own listener (default
+// OTLP/gRPC: LogsService/Export and TraceService/Export on their own listener (default
 // 127.0.0.1:4317), for exporters and collectors that speak gRPC. The
 // request and reply are read and written with the same hand-written
-// protobuf code as OTLP/HTTP (otlp_logs.h), through gRPC's generic service,
+// protobuf code as OTLP/HTTP (otlp_export.h), through gRPC's generic service,
 // so no generated code is needed. Status codes as the OTLP specification
 // asks: INVALID_ARGUMENT for a request that does not decode, UNAVAILABLE
 // (retried by exporters) while the store cannot take records, UNIMPLEMENTED

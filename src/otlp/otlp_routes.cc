@@ -4,10 +4,10 @@
 
 #include "absl/time/clock.h"
 #include "api/body_encoding.h"
-#include "api/ingest_counters.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "otlp/otlp_export.h"
 #include "otlp/otlp_logs.h"
 
 namespace mayak {
@@ -40,15 +40,12 @@ HttpResponse RpcError(Encoding encoding, int http_status, int code, std::string_
 constexpr int kInvalidArgument = 3;  // google.rpc.Code
 constexpr int kUnavailable = 14;
 
-}  // namespace
-
-void AddOtlpRoutes(Router* router, const ServerState* state, const ApiLimits& limits,
-                   MetricsRegistry* metrics) {
-  Counter* records = GetIngestCounters(metrics).records;
-  Counter* rejected = GetIngestCounters(metrics).rejected;
+// POST /v1/logs or /v1/traces.
+void AddExportRoute(Router* router, OtlpSignal signal, std::string_view path,
+                    const ServerState* state, const ApiLimits& limits, MetricsRegistry* metrics) {
+  const IngestCounters counters = OtlpCounters(signal, metrics);
   router->Add(
-      "POST", "/v1/logs",
-      [state, limits, records, rejected](const HttpRequest& request, Respond respond) {
+      "POST", path, [signal, state, limits, counters](const HttpRequest& request, Respond respond) {
         const std::string type = ToLower(request.Header("content-type"));
         Encoding encoding = Encoding::kJson;
         if (type.starts_with(kProtobufType)) {
@@ -58,12 +55,12 @@ void AddOtlpRoutes(Router* router, const ServerState* state, const ApiLimits& li
                                   StrCat("unsupported Content-Type '", type, "': send ",
                                          kProtobufType, " or ", kJsonType)));
         }
-        if (state->phase.load() != ServerPhase::kReady || state->store.load() == nullptr) {
+        LogStore* store = OtlpStore(signal, *state);
+        if (store == nullptr) {
           HttpResponse busy = RpcError(encoding, 503, kUnavailable, "the server is not ready");
           busy.headers.emplace_back("Retry-After", "1");
           return respond(std::move(busy));
         }
-        LogStore* store = state->store.load();
         auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
                                           limits.max_body_bytes);
         if (!body.ok()) {
@@ -73,40 +70,42 @@ void AddOtlpRoutes(Router* router, const ServerState* state, const ApiLimits& li
           return respond(
               RpcError(encoding, status, kInvalidArgument, StatusMessage(body.status())));
         }
-        const int64_t now = absl::GetCurrentTimeNanos();
-        auto batch = encoding == Encoding::kProtobuf ? DecodeOtlpLogsProtobuf(*body, now)
-                                                     : DecodeOtlpLogsJson(*body, now);
+        const bool json = encoding == Encoding::kJson;
+        auto batch = DecodeOtlpExport(signal, json, *body, absl::GetCurrentTimeNanos());
         if (!batch.ok()) {
           return respond(RpcError(encoding, 400, kInvalidArgument, StatusMessage(batch.status())));
         }
-        rejected->Add(batch->rejected);
-        const auto reply = [encoding](uint64_t not_taken, const std::string& why) {
+        counters.rejected->Add(batch->rejected);
+        const auto reply = [signal, json](uint64_t not_taken, const std::string& why) {
           HttpResponse response;
-          if (encoding == Encoding::kProtobuf) {
-            response.content_type = std::string(kProtobufType);
-            response.body = EncodeExportLogsResponseProtobuf(not_taken, why);
-          } else {
-            response.body = EncodeExportLogsResponseJson(not_taken, why);
-          }
+          if (!json) response.content_type = std::string(kProtobufType);
+          response.body = EncodeOtlpExportResponse(signal, json, not_taken, why);
           return response;
         };
-        if (batch->records.empty()) return respond(reply(batch->rejected, batch->first_error));
-        const size_t count = batch->records.size();
-        store->Append(
-            std::move(batch->records),
-            [respond = std::move(respond), encoding, reply, count, records,
-             not_taken = batch->rejected, why = batch->first_error](const absl::Status& status) {
-              if (!status.ok()) {
-                HttpResponse busy =
-                    RpcError(encoding, 503, kUnavailable,
-                             StrCat("records not stored: ", status.message(), "; retry later"));
-                busy.headers.emplace_back("Retry-After", "1");
-                return respond(std::move(busy));
-              }
-              records->Add(count);
-              respond(reply(not_taken, why));
-            });
+        if (batch->rows.empty()) return respond(reply(batch->rejected, batch->first_error));
+        const size_t count = batch->rows.size();
+        store->Append(std::move(batch->rows), [respond = std::move(respond), encoding, reply, count,
+                                               counters, not_taken = batch->rejected,
+                                               why =
+                                                   batch->first_error](const absl::Status& status) {
+          if (!status.ok()) {
+            HttpResponse busy = RpcError(encoding, 503, kUnavailable,
+                                         StrCat("not stored: ", status.message(), "; retry later"));
+            busy.headers.emplace_back("Retry-After", "1");
+            return respond(std::move(busy));
+          }
+          counters.records->Add(count);
+          respond(reply(not_taken, why));
+        });
       });
+}
+
+}  // namespace
+
+void AddOtlpRoutes(Router* router, const ServerState* state, const ApiLimits& limits,
+                   MetricsRegistry* metrics) {
+  AddExportRoute(router, OtlpSignal::kLogs, "/v1/logs", state, limits, metrics);
+  AddExportRoute(router, OtlpSignal::kTraces, "/v1/traces", state, limits, metrics);
 }
 
 }  // namespace mayak

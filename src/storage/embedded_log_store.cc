@@ -39,11 +39,6 @@ int64_t SteadyNowNanos() {
 
 std::string SegmentFileName(uint64_t number) { return absl::StrFormat("%08d.seg", number); }
 
-// A partition's directory, relative to the data directory.
-std::string PartitionDir(const std::string& system, int64_t day) {
-  return StrCat("logs/", system, "/", DayName(day));
-}
-
 // The newest (or oldest) `limit` matches, and how many matched in all.
 class TopHits {
  public:
@@ -106,6 +101,10 @@ bool Wanted(const LogRecord& r, const Request& request) {
 }
 
 }  // namespace
+
+std::string EmbeddedLogStore::PartitionDir(const std::string& system, int64_t day) const {
+  return StrCat(options_.kind, "/", system, "/", DayName(day));
+}
 
 EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegistry* metrics)
     : options_(std::move(options)),
@@ -182,7 +181,7 @@ absl::Status EmbeddedLogStore::Recover() {
   std::set<std::string> live;
   for (const SegmentEntry& s : manifest->segments) live.insert(s.path);
   std::error_code ec;
-  const std::filesystem::path logs = std::filesystem::path(options_.dir) / "logs";
+  const std::filesystem::path logs = std::filesystem::path(options_.dir) / options_.kind;
   std::vector<std::string> orphans;
   for (auto it = std::filesystem::recursive_directory_iterator(logs, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
@@ -818,6 +817,7 @@ std::vector<SystemUsage> EmbeddedLogStore::Usage() const {
   std::vector<SystemUsage> out;
   for (auto& [system, u] : by_system) {
     u.system = system;
+    u.kind = options_.kind;
     for (const auto& [s, day] : days) u.partitions += s == system ? 1 : 0;
     const RetentionPolicy policy = PolicyFor(system);
     u.cap_bytes = policy.cap_bytes;

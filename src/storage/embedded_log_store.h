@@ -40,6 +40,9 @@ namespace mayak {
 struct EmbeddedLogStoreOptions {
   Env* env = Env::Default();
   std::string dir;  // the data directory
+  // What the store holds, "logs" or "spans": the directory under `dir` its
+  // partitions are in (KIND/<system>/<day>/) and the kind Usage() reports.
+  std::string kind = "logs";
   uint64_t wal_file_size = 64ull << 20;
   uint64_t memtable_bytes = 128ull << 20;      // flush when the memtable's records take this much
   int64_t flush_interval_ns = 60'000'000'000;  // ... or when its oldest record is this old
@@ -161,6 +164,8 @@ class EmbeddedLogStore final : public LogStore {
   void MergeLoop();
   void RetentionLoop();
   RetentionPolicy PolicyFor(const std::string& system) const;
+  // A partition's directory, relative to the data directory.
+  std::string PartitionDir(const std::string& system, int64_t day) const;
   int64_t Now() const;
   // The segments of the next merge due (empty when none is).
   // Marks them as merging so no other merge takes them.

@@ -1,0 +1,192 @@
+#include "trace/trace_store.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "query/filter.h"
+#include "query/kql.h"
+
+namespace mayak {
+namespace {
+
+// `field:"value"`, matching the value exactly.
+std::string Term(std::string_view field, std::string_view value) {
+  return StrCat(field, ":", kql::Quoted(value));
+}
+
+std::string Join(const std::vector<std::string>& terms) {
+  std::string out;
+  for (const std::string& t : terms) out += out.empty() ? t : StrCat(" and ", t);
+  return out;
+}
+
+absl::StatusOr<Filter> FilterOf(const std::vector<std::string>& terms) {
+  auto filter = Filter::Parse(Join(terms));
+  if (!filter.ok()) {
+    return absl::InvalidArgumentError(
+        StrCat("cannot search spans for ", Join(terms), ": ", filter.status().message()));
+  }
+  return filter;
+}
+
+// The spans a search found, as spans; rows that are not spans' are skipped
+// (a store of spans holds nothing else, but a damaged row is no reason to
+// fail a whole trace).
+std::vector<Span> SpansOf(const std::vector<LogRecord>& rows) {
+  std::vector<Span> spans;
+  spans.reserve(rows.size());
+  for (const LogRecord& row : rows) {
+    auto span = SpanFromRecord(row);
+    if (span.ok()) spans.push_back(*std::move(span));
+  }
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    return std::tie(a.start_ns, a.span_id) < std::tie(b.start_ns, b.span_id);
+  });
+  return spans;
+}
+
+// The values of one field among the groups of a count, as strings.
+std::vector<std::string> StringValues(const CountResult& counts) {
+  std::vector<std::string> out;
+  for (const auto& [value, n] : counts.values) {
+    if (const auto* s = std::get_if<std::string>(&value); s != nullptr && !s->empty()) {
+      out.push_back(*s);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> NormalizeTraceId(std::string_view id) {
+  std::string lower = ToLower(StripWhitespace(id));
+  if (lower.size() == 16) lower = std::string(16, '0') + lower;
+  if (!IsSpanIdentifier(lower, 32)) {
+    return absl::InvalidArgumentError(
+        StrCat("'", id, "' is not a trace id: give 32 (or 16) hex digits, not all zero"));
+  }
+  return lower;
+}
+
+absl::StatusOr<Trace> TraceStore::Find(std::string_view trace_id, const QueryBudget& budget) const {
+  ASSIGN_OR_RETURN(const std::string id, NormalizeTraceId(trace_id));
+  ASSIGN_OR_RETURN(const Filter filter, FilterOf({Term(field::kTraceId, id)}));
+  SearchRequest request;
+  request.filter = &filter;
+  request.limit = kMaxTraceSpans;
+  request.budget = budget;
+  ASSIGN_OR_RETURN(const SearchResult found, spans_->Search(request));
+  if (found.hits.empty()) return absl::NotFoundError(StrCat("trace ", id, " not found"));
+  Trace trace;
+  trace.trace_id = id;
+  trace.spans = SpansOf(found.hits);
+  trace.truncated = found.total > found.hits.size();
+  return trace;
+}
+
+absl::StatusOr<std::vector<std::string>> TraceStore::Services(int64_t from_ns, int64_t to_ns,
+                                                              const QueryBudget& budget) const {
+  CountRequest request;
+  request.from_ns = from_ns;
+  request.to_ns = to_ns;
+  request.group_by = {std::string(field::kServiceName)};
+  request.flat_values = true;
+  request.budget = budget;
+  ASSIGN_OR_RETURN(const CountResult counts, spans_->Count(request));
+  return StringValues(counts);
+}
+
+absl::StatusOr<std::vector<OperationName>> TraceStore::Operations(std::string_view service,
+                                                                  std::string_view span_kind,
+                                                                  const QueryBudget& budget) const {
+  std::vector<std::string> terms = {Term(field::kServiceName, service)};
+  if (!span_kind.empty()) terms.push_back(Term(field::kSpanKind, ToLower(span_kind)));
+  ASSIGN_OR_RETURN(const Filter filter, FilterOf(terms));
+  // Names with their kinds; a name none of whose spans has a kind is listed
+  // with "" (a group needs every field it is grouped by).
+  CountRequest request;
+  request.filter = &filter;
+  request.group_by = {std::string(field::kMessage), std::string(field::kSpanKind)};
+  request.budget = budget;
+  ASSIGN_OR_RETURN(const CountResult kinds, spans_->Count(request));
+  std::set<OperationName> out;
+  std::set<std::string> named;
+  for (const auto& [key, n] : kinds.groups) {
+    const auto* name = std::get_if<std::string>(&key.values[0]);
+    const auto* kind = std::get_if<std::string>(&key.values[1]);
+    if (name == nullptr || kind == nullptr) continue;
+    out.insert({*name, *kind});
+    named.insert(*name);
+  }
+  if (span_kind.empty()) {
+    request.group_by = {std::string(field::kMessage)};
+    request.flat_values = true;
+    ASSIGN_OR_RETURN(const CountResult names, spans_->Count(request));
+    for (std::string& name : StringValues(names)) {
+      if (!named.contains(name)) out.insert({std::move(name), ""});
+    }
+  }
+  return std::vector<OperationName>(out.begin(), out.end());
+}
+
+absl::StatusOr<std::vector<Trace>> TraceStore::Search(const TraceQuery& query) const {
+  std::vector<std::string> terms;
+  if (!query.service.empty()) terms.push_back(Term(field::kServiceName, query.service));
+  if (!query.operation.empty()) terms.push_back(Term(field::kMessage, query.operation));
+  if (!query.span_kind.empty()) {
+    terms.push_back(Term(field::kSpanKind, ToLower(query.span_kind)));
+  }
+  for (const auto& [key, value] : query.tags) {
+    // Jaeger marks failed spans with the tag error=true; Mayak keeps the
+    // span's status.
+    if (key == "error" && (value == "true" || value == "false")) {
+      terms.push_back(value == "true" ? Term(field::kStatusCode, "ERROR")
+                                      : StrCat("not ", Term(field::kStatusCode, "ERROR")));
+      continue;
+    }
+    terms.push_back(Term(key, value));
+  }
+  if (query.min_duration_ns > 0) {
+    terms.push_back(StrCat(field::kEventDuration, " >= ", query.min_duration_ns));
+  }
+  if (query.max_duration_ns > 0) {
+    terms.push_back(StrCat(field::kEventDuration, " <= ", query.max_duration_ns));
+  }
+  ASSIGN_OR_RETURN(const Filter filter, FilterOf(terms));
+  // The newest matching spans, enough of them to name `limit` traces in
+  // most cases; the operation is compared exactly here, as the filter
+  // matches the message's words.
+  SearchRequest request;
+  request.filter = &filter;
+  request.from_ns = query.from_ns;
+  request.to_ns = query.to_ns;
+  request.limit = std::min<size_t>(kMaxTraceSpans, std::max<size_t>(query.limit, 1) * 50);
+  request.budget = query.budget;
+  ASSIGN_OR_RETURN(const SearchResult found, spans_->Search(request));
+  std::vector<std::string> ids;
+  std::set<std::string> seen;
+  for (const LogRecord& row : found.hits) {
+    if (ids.size() >= query.limit) break;
+    if (!query.operation.empty() && row.message != query.operation) continue;
+    const AttributeValue* id = row.FindAttribute(field::kTraceId);
+    const auto* text = id == nullptr ? nullptr : std::get_if<std::string>(id);
+    if (text != nullptr && seen.insert(*text).second) ids.push_back(*text);
+  }
+  std::vector<Trace> traces;
+  traces.reserve(ids.size());
+  for (const std::string& id : ids) {
+    auto trace = Find(id, query.budget);
+    if (trace.ok()) {
+      traces.push_back(*std::move(trace));
+    } else if (!absl::IsNotFound(trace.status())) {
+      return trace.status();
+    }
+  }
+  return traces;
+}
+
+}  // namespace mayak

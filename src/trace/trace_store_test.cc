@@ -1,0 +1,180 @@
+#include "trace/trace_store.h"
+
+#include <future>
+
+#include "gtest/gtest.h"
+#include "query/filter.h"
+#include "storage/embedded_log_store.h"
+#include "support/temp_dir.h"
+
+namespace mayak {
+namespace {
+
+constexpr int64_t kT0 = 1'795'600'000'000'000'000;  // 2026-11-25
+constexpr int64_t kMs = 1'000'000;
+constexpr char kOrder[] = "4bf92f3577b34da6a3ce929d0e0e4736";
+constexpr char kHealth[] = "00000000000000000000000000000abc";
+
+Span MakeSpan(std::string trace, std::string id, std::string parent, std::string service,
+              std::string name, SpanKind kind, int64_t start_ms, int64_t duration_ms) {
+  Span s;
+  s.trace_id = std::move(trace);
+  s.span_id = std::move(id);
+  s.parent_span_id = std::move(parent);
+  s.service = std::move(service);
+  s.system = s.service;
+  s.name = std::move(name);
+  s.kind = kind;
+  s.start_ns = kT0 + start_ms * kMs;
+  s.duration_ns = duration_ms * kMs;
+  return s;
+}
+
+// One order across the company: the shop's API calls the CRM, which
+// publishes to RabbitMQ; the MES consumes (a link to the producer span).
+std::vector<Span> OrderTrace() {
+  std::vector<Span> t = {
+      MakeSpan(kOrder, "0000000000000001", "", "shop", "POST /api/orders", SpanKind::kServer, 0,
+               120),
+      MakeSpan(kOrder, "0000000000000002", "0000000000000001", "shop", "POST /crm/orders",
+               SpanKind::kClient, 10, 80),
+      MakeSpan(kOrder, "0000000000000003", "0000000000000002", "crm", "POST /crm/orders",
+               SpanKind::kServer, 12, 75),
+      MakeSpan(kOrder, "0000000000000004", "0000000000000003", "crm", "orders publish",
+               SpanKind::kProducer, 60, 5),
+      MakeSpan(kOrder, "0000000000000005", "", "mes", "orders process", SpanKind::kConsumer, 70,
+               300),
+  };
+  t[0].attributes = {{"http.response.status_code", int64_t{201}}, {"order.id", std::string("O-1")}};
+  t[2].status = SpanStatus::kError;
+  t[2].status_message = "customer locked";
+  t[4].links = {{kOrder, "0000000000000004", {}}};
+  t[4].resource = {{"host.name", std::string("plant-1")}};
+  return t;
+}
+
+class TraceStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EmbeddedLogStoreOptions options;
+    options.dir = temp_.path();
+    options.kind = "spans";
+    options.row_group_rows = 2;  // several row groups, so the Bloom filters have work
+    options.retention_interval_ns = 0;
+    auto store = EmbeddedLogStore::Open(options, &metrics_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    std::vector<Span> spans = OrderTrace();
+    for (int i = 0; i < 4; ++i) {
+      spans.push_back(MakeSpan(kHealth, "00000000000000a" + std::to_string(i), "", "shop",
+                               "GET /health", SpanKind::kServer, 1000 + i, 1));
+    }
+    std::vector<LogRecord> rows;
+    for (const Span& s : spans) rows.push_back(SpanToRecord(s, kT0));
+    std::promise<absl::Status> done;
+    store_->Append(std::move(rows), [&done](absl::Status s) { done.set_value(s); });
+    ASSERT_TRUE(done.get_future().get().ok());
+    ASSERT_TRUE(store_->Flush().ok());
+  }
+
+  testing::TempDir temp_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<EmbeddedLogStore> store_;
+};
+
+TEST_F(TraceStoreTest, FindsATraceByIdWholeAndInOrder) {
+  TraceStore traces(store_.get());
+  auto trace = traces.Find("4BF92F3577B34DA6A3CE929D0E0E4736", QueryBudget());
+  ASSERT_TRUE(trace.ok()) << trace.status();
+  EXPECT_EQ(trace->trace_id, kOrder);
+  EXPECT_FALSE(trace->truncated);
+  std::vector<Span> want = OrderTrace();
+  ASSERT_EQ(trace->spans.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(trace->spans[i].span_id, want[i].span_id) << i;
+    EXPECT_EQ(trace->spans[i].parent_span_id, want[i].parent_span_id) << i;
+    EXPECT_EQ(trace->spans[i].duration_ns, want[i].duration_ns) << i;
+  }
+  EXPECT_EQ(trace->spans[2].status, SpanStatus::kError);
+  EXPECT_EQ(trace->spans[4].links, want[4].links);
+  EXPECT_EQ(trace->spans[4].resource, want[4].resource);
+
+  auto short_id = traces.Find("0000000000000ABC", QueryBudget());
+  ASSERT_TRUE(short_id.ok()) << "a 64-bit id is the low half" << short_id.status();
+  EXPECT_EQ(short_id->spans.size(), 4u);
+  EXPECT_TRUE(absl::IsNotFound(traces.Find("1bf92f3577b34da6a3ce929d0e0e4736", {}).status()));
+  auto bad = traces.Find("not-an-id", QueryBudget());
+  ASSERT_TRUE(absl::IsInvalidArgument(bad.status()));
+  EXPECT_NE(bad.status().message().find("not-an-id"), std::string_view::npos);
+}
+
+TEST_F(TraceStoreTest, ATraceIsFoundWithoutReadingTheOtherRowGroups) {
+  SearchRequest request;
+  auto filter = Filter::Parse(std::string("trace.id:") + kHealth);
+  ASSERT_TRUE(filter.ok());
+  request.filter = &*filter;
+  auto found = store_->Search(request);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->total, 4u);
+  EXPECT_GT(found->plan.row_groups_skipped_by_index, 0u) << "Bloom filters on trace.id";
+  EXPECT_LT(found->plan.row_groups_read, found->plan.row_groups);
+}
+
+TEST_F(TraceStoreTest, ServicesAndOperations) {
+  TraceStore traces(store_.get());
+  auto services = traces.Services(0, INT64_MAX, QueryBudget());
+  ASSERT_TRUE(services.ok()) << services.status();
+  EXPECT_EQ(*services, (std::vector<std::string>{"crm", "mes", "shop"}));
+  auto ops = traces.Operations("shop", "", QueryBudget());
+  ASSERT_TRUE(ops.ok()) << ops.status();
+  EXPECT_EQ(*ops, (std::vector<OperationName>{{"GET /health", "server"},
+                                              {"POST /api/orders", "server"},
+                                              {"POST /crm/orders", "client"}}));
+  auto servers = traces.Operations("crm", "SERVER", QueryBudget());
+  ASSERT_TRUE(servers.ok());
+  EXPECT_EQ(*servers, (std::vector<OperationName>{{"POST /crm/orders", "server"}}));
+}
+
+TEST_F(TraceStoreTest, SearchByServiceOperationTagsAndDuration) {
+  TraceStore traces(store_.get());
+  const auto ids = [&traces](TraceQuery q) {
+    auto found = traces.Search(q);
+    EXPECT_TRUE(found.ok()) << found.status();
+    std::vector<std::string> out;
+    for (const Trace& t : *found) out.push_back(t.trace_id);
+    return out;
+  };
+  TraceQuery q;
+  q.service = "shop";
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kHealth, kOrder})) << "newest first";
+  q.limit = 1;
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kHealth}));
+  q = {};
+  q.min_duration_ns = 100 * kMs;
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kOrder}));
+  q = {};
+  q.service = "shop";
+  q.max_duration_ns = 2 * kMs;
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kHealth}));
+  q = {};
+  q.operation = "POST /crm";  // names are compared whole, not by words
+  EXPECT_TRUE(ids(q).empty());
+  q.operation = "POST /crm/orders";
+  q.service = "crm";
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kOrder}));
+  q = {};
+  q.tags = {{"error", "true"}};
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kOrder}));
+  q.tags = {{"order.id", "O-1"}, {"http.response.status_code", "201"}};
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kOrder}));
+  q.tags = {{"host.name", "plant-1"}};
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kOrder})) << "resource attributes too";
+  q.tags = {{"order.id", "O-2"}};
+  EXPECT_TRUE(ids(q).empty());
+  q = {};
+  q.from_ns = kT0 + 500 * kMs;
+  EXPECT_EQ(ids(q), (std::vector<std::string>{kHealth})) << "spans started in the range";
+}
+
+}  // namespace
+}  // namespace mayak
