@@ -23,6 +23,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "elastic/elastic_routes.h"
+#include "jaeger/jaeger_routes.h"
 #include "otlp/otlp_grpc_server.h"
 #include "otlp/otlp_routes.h"
 #include "pipeline/pipeline_store.h"
@@ -44,7 +45,6 @@ struct ReservedListener {
 // Listeners declared in the configuration whose protocols later versions serve.
 constexpr ReservedListener kReservedListeners[] = {
     {&options::kListenZipkin, "zipkin"},
-    {&options::kListenJaeger, "jaeger"},
 };
 
 std::string HostName() {
@@ -162,6 +162,7 @@ int RunServer(const Config& config) {
   AddStorageRoutes(&router, &state);
   JobThread restores;  // archive restores, off the HTTP threads
   AddArchiveRoutes(&router, &state, archive->archive.get(), &restores);
+  AddJaegerRoutes(&router, "/jaeger/api", &state, limits);
 
   // The Elasticsearch-compatible API: its own router (its error shape) and
   // listener, the same store.
@@ -181,6 +182,10 @@ int RunServer(const Config& config) {
   AddOtlpRoutes(&otlp_router, &state, limits, &metrics);
   Router elastic_router = MakeElasticRouter();
   AddElasticRoutes(&elastic_router, &elastic, &metrics);
+  // Jaeger's query API on its own port, where Jaeger's UI and Grafana's
+  // Jaeger data source expect it.
+  Router jaeger_router = MakeJaegerRouter();
+  AddJaegerRoutes(&jaeger_router, "/api", &state, limits);
 
   net::io_context io;
   auto work = net::make_work_guard(io);
@@ -190,6 +195,7 @@ int RunServer(const Config& config) {
   HttpServer elastic_http(io, &elastic_router, http_options, &metrics);
   SyslogServer syslog(io, &state, &metrics, limits.max_line_bytes);
   HttpServer otlp_http(io, &otlp_router, http_options, &metrics);
+  HttpServer jaeger_http(io, &jaeger_router, http_options, &metrics);
   OtlpGrpcServer otlp_grpc(&state, limits, &metrics);
 
   // Signals are watched before anything slow starts, so that SIGTERM during
@@ -229,6 +235,7 @@ int RunServer(const Config& config) {
   if (!listen(options::kListenApi, "api", on(http)) ||
       !listen(options::kListenElasticsearch, "elasticsearch", on(elastic_http)) ||
       !listen(options::kListenOtlpHttp, "otlp_http", on(otlp_http)) ||
+      !listen(options::kListenJaeger, "jaeger", on(jaeger_http)) ||
       !listen(
           options::kListenOtlpGrpc, "otlp_grpc",
           [&otlp_grpc](const ListenAddress& address) { return otlp_grpc.Listen(address); },
@@ -360,14 +367,16 @@ int RunServer(const Config& config) {
   http.StartDraining();
   elastic_http.StartDraining();
   otlp_http.StartDraining();
+  jaeger_http.StartDraining();
   syslog.Stop();
   otlp_grpc.Stop();
   restores.Stop();  // a restore under way gives up and answers 503
   const auto drain_start = std::chrono::steady_clock::now();
   const auto deadline =
       drain_start + std::chrono::nanoseconds(config.GetDurationNanos(options::kShutdownTimeout));
-  const auto active = [&http, &elastic_http, &otlp_http] {
-    return http.ActiveRequests() + elastic_http.ActiveRequests() + otlp_http.ActiveRequests();
+  const auto active = [&http, &elastic_http, &otlp_http, &jaeger_http] {
+    return http.ActiveRequests() + elastic_http.ActiveRequests() + otlp_http.ActiveRequests() +
+           jaeger_http.ActiveRequests();
   };
   while (active() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

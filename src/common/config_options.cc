@@ -53,7 +53,8 @@ const OptionSpec kListenZipkin{"listeners", "zipkin", OptionType::kListenAddress
                                "Zipkin v2 span ingest. Reserved: not served by this version."};
 const OptionSpec kListenJaeger{
     "listeners", "jaeger", OptionType::kListenAddress, "127.0.0.1:16686",
-    "Jaeger-compatible query API. Reserved: not served by this version."};
+    "Jaeger's query API (/api/services, /api/traces, ...; docs/tracing.md), for the Jaeger "
+    "UI and Grafana's Jaeger data source. Also served under /jaeger/api on the api listener."};
 const OptionSpec kListenSyslog{
     "listeners", "syslog", OptionType::kListenAddress, "127.0.0.1:5514",
     "Syslog over UDP and TCP on the same port (RFC 5424 and RFC 3164; TCP framed by octet "

@@ -1,5 +1,6 @@
 #include "otlp/otlp_traces.h"
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -62,7 +63,13 @@ std::optional<std::string> Complete(SpanParts* parts, const std::vector<Attribut
   span.start_ns = static_cast<int64_t>(parts->start);
   span.duration_ns = static_cast<int64_t>(parts->end - parts->start);
   span.resource = resource;
-  span.resource.insert(span.resource.end(), scope.begin(), scope.end());
+  // The scope's name and attributes are the span's (as Jaeger shows
+  // otel.scope.name), unless the span says otherwise.
+  for (const Attribute& a : scope) {
+    const bool has = std::any_of(span.attributes.begin(), span.attributes.end(),
+                                 [&a](const Attribute& x) { return x.key == a.key; });
+    if (!has) span.attributes.push_back(a);
+  }
   if (auto service = TakeString(&span.resource, field::kServiceName)) span.service = *service;
   std::optional<std::string> system = TakeString(&span.attributes, "mayak.system");
   if (!system) system = TakeString(&span.attributes, field::kSystem);

@@ -5,8 +5,8 @@
 //   name, kind, start_time_unix_nano, end - start -> name, kind, start,
 //     duration (an end before the start rejects the span)
 //   status {code, message} -> status, status message
-//   attributes -> attributes; the resource's (and the scope's name and
-//     attributes) -> resource; events and links with their attributes
+//   attributes (and the scope's name and attributes) -> attributes; the
+//     resource's -> resource; events and links with their attributes
 //   resource service.name -> service
 // The span's system is a `mayak.system` or `system` attribute (the span's,
 // else the resource's), else the service's name when it is a valid system

@@ -111,10 +111,10 @@ TEST(OtlpTracesTest, ProtobufSpansBecomeCanonicalSpans) {
   EXPECT_EQ(s.status_message, "upstream timed out");
   EXPECT_EQ(s.service, "shop-api");
   EXPECT_EQ(s.system, "shop-api");
-  EXPECT_EQ(s.resource, (std::vector<Attribute>{{"host.name", std::string("web-1")},
-                                                {"otel.scope.name", std::string("checkout")}}));
+  EXPECT_EQ(s.resource, (std::vector<Attribute>{{"host.name", std::string("web-1")}}));
   EXPECT_EQ(s.attributes, (std::vector<Attribute>{{"http.response.status_code", int64_t{500}},
-                                                  {"order.id", std::string("ORD-7")}}));
+                                                  {"order.id", std::string("ORD-7")},
+                                                  {"otel.scope.name", std::string("checkout")}}));
   ASSERT_EQ(s.events.size(), 1u);
   EXPECT_EQ(s.events[0], (SpanEvent{static_cast<int64_t>(kStart) + 100,
                                     "exception",

@@ -5,53 +5,18 @@
 #include "gtest/gtest.h"
 #include "query/filter.h"
 #include "storage/embedded_log_store.h"
+#include "support/company_trace.h"
 #include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
 
-constexpr int64_t kT0 = 1'795'600'000'000'000'000;  // 2026-11-25
-constexpr int64_t kMs = 1'000'000;
-constexpr char kOrder[] = "4bf92f3577b34da6a3ce929d0e0e4736";
-constexpr char kHealth[] = "00000000000000000000000000000abc";
-
-Span MakeSpan(std::string trace, std::string id, std::string parent, std::string service,
-              std::string name, SpanKind kind, int64_t start_ms, int64_t duration_ms) {
-  Span s;
-  s.trace_id = std::move(trace);
-  s.span_id = std::move(id);
-  s.parent_span_id = std::move(parent);
-  s.service = std::move(service);
-  s.system = s.service;
-  s.name = std::move(name);
-  s.kind = kind;
-  s.start_ns = kT0 + start_ms * kMs;
-  s.duration_ns = duration_ms * kMs;
-  return s;
-}
-
-// One order across the company: the shop's API calls the CRM, which
-// publishes to RabbitMQ; the MES consumes (a link to the producer span).
-std::vector<Span> OrderTrace() {
-  std::vector<Span> t = {
-      MakeSpan(kOrder, "0000000000000001", "", "shop", "POST /api/orders", SpanKind::kServer, 0,
-               120),
-      MakeSpan(kOrder, "0000000000000002", "0000000000000001", "shop", "POST /crm/orders",
-               SpanKind::kClient, 10, 80),
-      MakeSpan(kOrder, "0000000000000003", "0000000000000002", "crm", "POST /crm/orders",
-               SpanKind::kServer, 12, 75),
-      MakeSpan(kOrder, "0000000000000004", "0000000000000003", "crm", "orders publish",
-               SpanKind::kProducer, 60, 5),
-      MakeSpan(kOrder, "0000000000000005", "", "mes", "orders process", SpanKind::kConsumer, 70,
-               300),
-  };
-  t[0].attributes = {{"http.response.status_code", int64_t{201}}, {"order.id", std::string("O-1")}};
-  t[2].status = SpanStatus::kError;
-  t[2].status_message = "customer locked";
-  t[4].links = {{kOrder, "0000000000000004", {}}};
-  t[4].resource = {{"host.name", std::string("plant-1")}};
-  return t;
-}
+using testing::HealthTrace;
+using testing::kHealth;
+using testing::kMs;
+using testing::kOrder;
+using testing::kT0;
+using testing::OrderTrace;
 
 class TraceStoreTest : public ::testing::Test {
  protected:
@@ -65,10 +30,7 @@ class TraceStoreTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     std::vector<Span> spans = OrderTrace();
-    for (int i = 0; i < 4; ++i) {
-      spans.push_back(MakeSpan(kHealth, "00000000000000a" + std::to_string(i), "", "shop",
-                               "GET /health", SpanKind::kServer, 1000 + i, 1));
-    }
+    for (Span& s : HealthTrace()) spans.push_back(std::move(s));
     std::vector<LogRecord> rows;
     for (const Span& s : spans) rows.push_back(SpanToRecord(s, kT0));
     std::promise<absl::Status> done;
