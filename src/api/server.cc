@@ -31,21 +31,12 @@
 #include "storage/data_dir_lock.h"
 #include "storage/embedded_log_store.h"
 #include "syslog/syslog_server.h"
+#include "zipkin/zipkin_routes.h"
 
 namespace mayak {
 namespace {
 
 namespace net = boost::asio;
-
-struct ReservedListener {
-  const OptionSpec* option;
-  const char* name;
-};
-
-// Listeners declared in the configuration whose protocols later versions serve.
-constexpr ReservedListener kReservedListeners[] = {
-    {&options::kListenZipkin, "zipkin"},
-};
 
 std::string HostName() {
   char name[256] = {};
@@ -186,6 +177,9 @@ int RunServer(const Config& config) {
   // Jaeger data source expect it.
   Router jaeger_router = MakeJaegerRouter();
   AddJaegerRoutes(&jaeger_router, "/api", &state, limits);
+  // Zipkin's span intake on its own port, where Zipkin libraries send.
+  Router zipkin_router = MakeZipkinRouter();
+  AddZipkinRoutes(&zipkin_router, &state, limits, &metrics);
 
   net::io_context io;
   auto work = net::make_work_guard(io);
@@ -196,6 +190,7 @@ int RunServer(const Config& config) {
   SyslogServer syslog(io, &state, &metrics, limits.max_line_bytes);
   HttpServer otlp_http(io, &otlp_router, http_options, &metrics);
   HttpServer jaeger_http(io, &jaeger_router, http_options, &metrics);
+  HttpServer zipkin_http(io, &zipkin_router, http_options, &metrics);
   OtlpGrpcServer otlp_grpc(&state, limits, &metrics);
 
   // Signals are watched before anything slow starts, so that SIGTERM during
@@ -236,6 +231,7 @@ int RunServer(const Config& config) {
       !listen(options::kListenElasticsearch, "elasticsearch", on(elastic_http)) ||
       !listen(options::kListenOtlpHttp, "otlp_http", on(otlp_http)) ||
       !listen(options::kListenJaeger, "jaeger", on(jaeger_http)) ||
+      !listen(options::kListenZipkin, "zipkin", on(zipkin_http)) ||
       !listen(
           options::kListenOtlpGrpc, "otlp_grpc",
           [&otlp_grpc](const ListenAddress& address) { return otlp_grpc.Listen(address); },
@@ -248,12 +244,6 @@ int RunServer(const Config& config) {
   }
   if (!config.GetListenAddress(options::kListenApi).enabled) {
     LogWarn("the api listener is off: nothing can ingest or search");
-  }
-  for (const ReservedListener& reserved : kReservedListeners) {
-    const ListenAddress& address = config.GetListenAddress(*reserved.option);
-    if (!address.enabled) continue;
-    LogInfo("listener not served by this version",
-            {{"listener", reserved.name}, {"address", address.ToString()}});
   }
 
   const int io_threads = static_cast<int>(config.GetInt(options::kIoThreads));
@@ -368,15 +358,16 @@ int RunServer(const Config& config) {
   elastic_http.StartDraining();
   otlp_http.StartDraining();
   jaeger_http.StartDraining();
+  zipkin_http.StartDraining();
   syslog.Stop();
   otlp_grpc.Stop();
   restores.Stop();  // a restore under way gives up and answers 503
   const auto drain_start = std::chrono::steady_clock::now();
   const auto deadline =
       drain_start + std::chrono::nanoseconds(config.GetDurationNanos(options::kShutdownTimeout));
-  const auto active = [&http, &elastic_http, &otlp_http, &jaeger_http] {
+  const auto active = [&http, &elastic_http, &otlp_http, &jaeger_http, &zipkin_http] {
     return http.ActiveRequests() + elastic_http.ActiveRequests() + otlp_http.ActiveRequests() +
-           jaeger_http.ActiveRequests();
+           jaeger_http.ActiveRequests() + zipkin_http.ActiveRequests();
   };
   while (active() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -49,8 +49,9 @@ const OptionSpec kListenOtlpHttp{
 const OptionSpec kListenOtlpGrpc{
     "listeners", "otlp_grpc", OptionType::kListenAddress, "127.0.0.1:4317",
     "OpenTelemetry OTLP over gRPC: LogsService/Export (docs/opentelemetry.md)."};
-const OptionSpec kListenZipkin{"listeners", "zipkin", OptionType::kListenAddress, "127.0.0.1:9411",
-                               "Zipkin v2 span ingest. Reserved: not served by this version."};
+const OptionSpec kListenZipkin{
+    "listeners", "zipkin", OptionType::kListenAddress, "127.0.0.1:9411",
+    "Zipkin v2 span ingest: POST /api/v2/spans with JSON (docs/tracing.md)."};
 const OptionSpec kListenJaeger{
     "listeners", "jaeger", OptionType::kListenAddress, "127.0.0.1:16686",
     "Jaeger's query API (/api/services, /api/traces, ...; docs/tracing.md), for the Jaeger "

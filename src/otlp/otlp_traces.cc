@@ -9,7 +9,7 @@
 #include "common/strings.h"
 #include "otlp/otlp_common.h"
 #include "otlp/protobuf_wire.h"
-#include "pipeline/normalize.h"
+#include "pipeline/span_system.h"
 #include "simdjson.h"
 
 namespace mayak {
@@ -24,20 +24,6 @@ struct SpanParts {
   uint64_t start = 0;
   uint64_t end = 0;
 };
-
-// Takes `key` out of `attributes` when it is a string.
-std::optional<std::string> TakeString(std::vector<Attribute>* attributes, std::string_view key) {
-  std::optional<std::string> found;
-  for (auto it = attributes->begin(); it != attributes->end();) {
-    if (it->key == key && std::holds_alternative<std::string>(it->value)) {
-      if (!found) found = std::get<std::string>(std::move(it->value));
-      it = attributes->erase(it);
-    } else {
-      ++it;
-    }
-  }
-  return found;
-}
 
 // Checks a decoded span and completes it with its resource and scope:
 // service, system, resource attributes. Returns why it cannot be taken.
@@ -70,18 +56,14 @@ std::optional<std::string> Complete(SpanParts* parts, const std::vector<Attribut
                                  [&a](const Attribute& x) { return x.key == a.key; });
     if (!has) span.attributes.push_back(a);
   }
-  if (auto service = TakeString(&span.resource, field::kServiceName)) span.service = *service;
-  std::optional<std::string> system = TakeString(&span.attributes, "mayak.system");
-  if (!system) system = TakeString(&span.attributes, field::kSystem);
-  if (!system) system = TakeString(&span.resource, "mayak.system");
-  if (!system) system = TakeString(&span.resource, field::kSystem);
-  if (system) {
-    auto name = NormalizeSystemName(*system);
-    if (!name.ok()) return std::string(name.status().message());
-    span.system = *std::move(name);
-  } else if (!span.service.empty()) {
-    if (auto name = NormalizeSystemName(span.service); name.ok()) span.system = *std::move(name);
+  for (auto it = span.resource.begin(); it != span.resource.end(); ++it) {
+    if (it->key == field::kServiceName && std::holds_alternative<std::string>(it->value)) {
+      span.service = std::get<std::string>(std::move(it->value));
+      span.resource.erase(it);
+      break;
+    }
   }
+  if (absl::Status s = ChooseSpanSystem(&span); !s.ok()) return std::string(s.message());
   return std::nullopt;
 }
 

@@ -8,6 +8,7 @@
 #include "common/strings.h"
 #include "query/filter.h"
 #include "query/kql.h"
+#include "trace/shared_spans.h"
 
 namespace mayak {
 namespace {
@@ -84,6 +85,7 @@ absl::StatusOr<Trace> TraceStore::Find(std::string_view trace_id, const QueryBud
   Trace trace;
   trace.trace_id = id;
   trace.spans = SpansOf(found.hits);
+  SeparateSharedSpans(&trace.spans);
   trace.truncated = found.total > found.hits.size();
   return trace;
 }

@@ -27,11 +27,11 @@ simdjson::dom::array ArrayOf(simdjson::dom::element e) {
 class TracingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(
-        ServerOptions(dir_.path(), {"--otlp-http-listen", "127.0.0.1:0", "--otlp-grpc-listen",
-                                    "127.0.0.1:0", "--jaeger-listen", "127.0.0.1:0"}));
+    server_ = std::make_unique<ServerProcess>(ServerOptions(
+        dir_.path(), {"--otlp-http-listen", "127.0.0.1:0", "--otlp-grpc-listen", "127.0.0.1:0",
+                      "--jaeger-listen", "127.0.0.1:0", "--zipkin-listen", "127.0.0.1:0"}));
     ASSERT_TRUE(server_->ready()) << server_->log();
-    for (const char* listener : {"otlp_http", "otlp_grpc", "jaeger"}) {
+    for (const char* listener : {"otlp_http", "otlp_grpc", "jaeger", "zipkin"}) {
       urls_[listener] = server_->ListenerUrl(listener);
       ASSERT_FALSE(urls_[listener].empty()) << listener << server_->log();
     }
@@ -40,13 +40,17 @@ class TracingTest : public ::testing::Test {
     jaeger_ = *std::move(jaeger);
   }
 
-  // Runs emit_traces.js; returns the trace ids it made.
+  // Runs emit_traces.js (OpenTelemetry; encoding json, protobuf or grpc)
+  // or emit_zipkin.js (encoding zipkin); returns the trace ids it made.
   std::vector<std::string> Emit(const std::string& encoding, int orders) {
     std::string output;
-    const std::string& url = urls_[encoding == "grpc" ? "otlp_grpc" : "otlp_http"];
+    const std::string command = encoding == "zipkin"
+                                    ? "/tools/zipkin-client/emit_zipkin.js " + urls_["zipkin"]
+                                    : "/tools/otel-clients/emit_traces.js " +
+                                          urls_[encoding == "grpc" ? "otlp_grpc" : "otlp_http"] +
+                                          " " + encoding;
     EXPECT_EQ(
-        RunCommand("node " + std::string(MAYAK_SOURCE_DIR) + "/tools/otel-clients/emit_traces.js " +
-                       url + " " + encoding + " " + std::to_string(orders),
+        RunCommand("node " + std::string(MAYAK_SOURCE_DIR) + command + " " + std::to_string(orders),
                    &output),
         0)
         << output << server_->log();
@@ -197,6 +201,47 @@ TEST_F(TracingTest, AnOrderIsFollowedAcrossThreeServicesAndTheQueue) {
   auto metrics = api->Send("GET", "/metrics", "", {});
   ASSERT_TRUE(metrics.ok());
   EXPECT_NE(metrics->body.find("mayak_ingested_spans_total 180"), std::string::npos);
+}
+
+TEST_F(TracingTest, ZipkinsLibraryTooWithSharedSpansKeptApart) {
+  const std::vector<std::string> traces = Emit("zipkin", 10);
+  ASSERT_EQ(traces.size(), 10u);
+  ASSERT_EQ(Jaeger("/api/services"), 200);
+  EXPECT_EQ(simdjson::to_string(doc_["data"]), R"(["crm","mes","shop"])");
+  for (const std::string& id : traces) {
+    ASSERT_EQ(id.size(), 32u);
+    ASSERT_EQ(Jaeger("/api/traces/" + id), 200) << id;
+    const std::vector<SeenSpan> spans = SpansOf(doc_["data"].at(0));
+    ASSERT_EQ(spans.size(), 5u) << body_;
+    EXPECT_EQ(spans[0].service, "shop");
+    EXPECT_EQ(spans[0].tags.at("order.id").substr(0, 12), R"("ORD-zipkin-)");
+    // The shop's client span and the CRM's server span shared one id: two
+    // spans, the server the client's child.
+    EXPECT_EQ(spans[1].service, "shop");
+    EXPECT_EQ(spans[1].tags.at("span.kind"), R"("client")");
+    EXPECT_EQ(spans[2].service, "crm");
+    EXPECT_EQ(spans[2].tags.at("span.kind"), R"("server")");
+    EXPECT_NE(spans[2].span_id, spans[1].span_id);
+    EXPECT_EQ(spans[2].references.front(), "CHILD_OF:" + spans[1].span_id);
+    EXPECT_EQ(spans[2].duration_us, 75'000);
+    EXPECT_EQ(spans[3].tags.at("span.kind"), R"("producer")");
+    EXPECT_EQ(spans[4].service, "mes");
+    EXPECT_EQ(spans[4].references.front(), "CHILD_OF:" + spans[3].span_id);
+  }
+  ASSERT_EQ(Jaeger("/api/traces/" + traces[0]), 200);
+  EXPECT_EQ(SpansOf(doc_["data"].at(0))[0].tags.at("error"), "true") << "the error tag";
+
+  auto zipkin = HttpClient::Create(urls_["zipkin"]);
+  ASSERT_TRUE(zipkin.ok());
+  auto bad = (*zipkin)->Send("POST", "/api/v2/spans", R"([{"traceId":"x"}])",
+                             {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("span 0: traceId 'x'"), std::string::npos) << bad->body;
+  auto proto = (*zipkin)->Send("POST", "/api/v2/spans", "\x0a",
+                               {{"Content-Type", "application/x-protobuf"}});
+  ASSERT_TRUE(proto.ok());
+  EXPECT_EQ(proto->status, 415);
 }
 
 TEST_F(TracingTest, BadSpansAndBadRequestsGetClearReplies) {
