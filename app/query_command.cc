@@ -27,6 +27,7 @@ struct QueryFlags {
   std::string format = "table";
   std::string server;
   std::string timezone;
+  std::string kind = "logs";
   bool explain = false;
 };
 
@@ -170,7 +171,8 @@ int RunQuery(const QueryFlags& flags) {
       StrCat("/api/v1/query?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
              "&to=", PercentEncode(flags.to), "&limit=", flags.limit,
              flags.timezone.empty() ? "" : "&timezone=" + PercentEncode(flags.timezone),
-             flags.explain ? "&explain=true" : "");
+             flags.explain ? "&explain=true" : "",
+             flags.kind == "logs" ? "" : "&kind=" + flags.kind);
   if (flags.format == "ndjson" && flags.explain) {
     std::cerr << "mayak query: --explain prints the plan beside table, json or csv output; "
                  "ndjson is records only: drop one of the two\n";
@@ -302,6 +304,12 @@ Command AddQueryCommand(CLI::App& app) {
   cmd->add_option("--timezone,--tz", flags->timezone,
                   "Read --from/--to without an offset in this zone and align timechart days "
                   "to its midnights (default UTC), e.g. --timezone Europe/Moscow or --tz +03:00");
+  cmd->add_option("--kind,-k", flags->kind,
+                  "What to search: logs, or spans (one row a span: message is its name, "
+                  "event.duration its length; docs/tracing.md), e.g. --kind spans "
+                  "'service.name:shop | stats p95(event.duration) by message'")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"logs", "spans"}));
   cmd->add_flag("--explain", flags->explain,
                 "After the results, print the plan to standard error: the filter as parsed, "
                 "segments and row groups read and skipped (by time, by Bloom filters and "

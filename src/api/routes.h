@@ -50,6 +50,10 @@ void AddStorageRoutes(Router* router, const ServerState* state);
 void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive,
                       JobThread* jobs);
 
+// GET /api/v1/traces/{id} (one trace with its stages' times and critical
+// path; ?logs=true adds the log records that carry its trace.id).
+void AddTraceRoutes(Router* router, const ServerState* state, const ApiLimits& limits);
+
 // The store when the server is ready; otherwise responds 503 and returns null.
 LogStore* ReadyStoreOrRespond(const ServerState* state, const Respond& respond);
 

@@ -120,6 +120,18 @@ void AddSearchRoutes(Router* router, const ServerState* state, const ApiLimits& 
     QueryParams params;
     HttpResponse error;
     if (!ReadQueryParams(request, limits, &params, &error)) return respond(std::move(error));
+    // kind=spans searches the spans (docs/tracing.md) with the same language.
+    if (const auto kind = params.values.find("kind"); kind != params.values.end()) {
+      if (kind->second == "spans") {
+        store = state->spans.load();
+        if (store == nullptr) {
+          return respond(JsonError(503, "starting", "the store of spans is not open yet"));
+        }
+      } else if (kind->second != "logs") {
+        return respond(JsonError(400, "bad_request",
+                                 StrCat("kind must be logs or spans, not '", kind->second, "'")));
+      }
+    }
     SearchRequest search;
     search.from_ns = params.from_ns;
     search.to_ns = params.to_ns;

@@ -153,6 +153,7 @@ int RunServer(const Config& config) {
   AddStorageRoutes(&router, &state);
   JobThread restores;  // archive restores, off the HTTP threads
   AddArchiveRoutes(&router, &state, archive->archive.get(), &restores);
+  AddTraceRoutes(&router, &state, limits);
   AddJaegerRoutes(&router, "/jaeger/api", &state, limits);
 
   // The Elasticsearch-compatible API: its own router (its error shape) and

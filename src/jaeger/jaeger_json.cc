@@ -110,7 +110,8 @@ void WriteJaegerTrace(const Trace& trace, JsonWriter* json) {
   Processes processes;
   json->BeginObject().Key("traceID").String(trace.trace_id);
   json->Key("spans").BeginArray();
-  for (const Span& span : trace.spans) {
+  for (size_t i = 0; i < trace.spans.size(); ++i) {
+    const Span& span = trace.spans[i];
     json->BeginObject();
     json->Key("traceID").String(span.trace_id);
     json->Key("spanID").String(span.span_id);
@@ -137,7 +138,12 @@ void WriteJaegerTrace(const Trace& trace, JsonWriter* json) {
     }
     json->EndArray();
     json->Key("processID").String(processes.IdOf(span));
-    json->Key("warnings").Null();
+    json->Key("warnings");
+    if (i < trace.span_warnings.size() && !trace.span_warnings[i].empty()) {
+      json->BeginArray().String(trace.span_warnings[i]).EndArray();
+    } else {
+      json->Null();
+    }
     json->EndObject();
   }
   json->EndArray();

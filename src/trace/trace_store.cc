@@ -8,6 +8,7 @@
 #include "common/strings.h"
 #include "query/filter.h"
 #include "query/kql.h"
+#include "trace/clock_skew.h"
 #include "trace/shared_spans.h"
 
 namespace mayak {
@@ -86,6 +87,10 @@ absl::StatusOr<Trace> TraceStore::Find(std::string_view trace_id, const QueryBud
   trace.trace_id = id;
   trace.spans = SpansOf(found.hits);
   SeparateSharedSpans(&trace.spans);
+  trace.span_warnings.assign(trace.spans.size(), "");
+  for (SkewAdjustment& adjusted : AdjustClockSkew(&trace.spans)) {
+    trace.span_warnings[adjusted.span] = std::move(adjusted.warning);
+  }
   trace.truncated = found.total > found.hits.size();
   return trace;
 }

@@ -27,8 +27,11 @@ inline constexpr size_t kMaxTraceSpans = 20000;
 
 struct Trace {
   std::string trace_id;
-  std::vector<Span> spans;  // by start time
+  std::vector<Span> spans;  // by start time as stored
   bool truncated = false;   // more than kMaxTraceSpans spans
+  // By span index: what was adjusted for display (clock skew), "" for
+  // nothing.
+  std::vector<std::string> span_warnings;
 };
 
 struct TraceQuery {
@@ -61,7 +64,8 @@ class TraceStore {
   // `spans` must outlive this.
   explicit TraceStore(const LogStore* spans) : spans_(spans) {}
 
-  // The trace's spans; NotFound when it has none.
+  // The trace's spans, shared span ids told apart (trace/shared_spans.h)
+  // and clock skew adjusted (trace/clock_skew.h); NotFound when it has none.
   absl::StatusOr<Trace> Find(std::string_view trace_id, const QueryBudget& budget) const;
 
   // Service names with spans in [from, to], sorted.

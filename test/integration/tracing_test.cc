@@ -188,6 +188,26 @@ TEST_F(TracingTest, AnOrderIsFollowedAcrossThreeServicesAndTheQueue) {
   ASSERT_EQ(Jaeger("/api/traces?service=mes&minDuration=1s"), 200);
   EXPECT_EQ(doc_["total"].get_uint64().value_unsafe(), 0u);
 
+  // RED by operation over the spans, from the command line.
+  std::string red;
+  ASSERT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query --server " + server_->url() +
+                           " --kind spans --from 1h --format csv"
+                           " 'service.name:mes | stats count(), max(event.duration) by message'",
+                       &red),
+            0)
+      << red;
+  EXPECT_NE(red.find("orders process,30,300000000"), std::string::npos) << red;
+  EXPECT_NE(red.find("UPDATE orders,30,240000000"), std::string::npos) << red;
+
+  // Mayak's own view of a trace: the critical path runs down to the MES.
+  auto own = server_->Client()->Send("GET", "/api/v1/traces/" + traces[2], "", {});
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->status, 200) << own->body;
+  EXPECT_NE(own->body.find(R"("critical_path":[{)"), std::string::npos) << own->body;
+  EXPECT_NE(own->body.find(R"("service":"mes","name":"UPDATE orders","start_ns")"),
+            std::string::npos)
+      << own->body;
+
   // The same API under /jaeger/api on Mayak's own port.
   auto api = server_->Client();
   ASSERT_EQ(Jaeger("/jaeger/api/traces/" + traces[1], api.get()), 200);
