@@ -1,11 +1,13 @@
 // GET /api/v1/traces/{id}: one trace with the time of every stage (self
 // time, the critical path; trace/critical_path.h), clock skew shown as
 // adjusted, and with ?logs=true the log records that carry its trace.id.
+// GET /api/v1/traces/graph: the service dependency graph of a time range.
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "api/query_params.h"
 #include "api/routes.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
@@ -128,9 +130,55 @@ void WriteTrace(const Trace& trace, const std::vector<LogRecord>* logs, JsonWrit
   json->EndObject();
 }
 
+// The newest spans a service graph is built from; past it the graph is a
+// sample (and says so).
+constexpr size_t kGraphMaxSpans = 50000;
+
+void WriteGraph(const ServiceGraph& graph, JsonWriter* json) {
+  json->BeginObject();
+  json->Key("services").BeginArray();
+  for (const std::string& s : graph.services) json->String(s);
+  json->EndArray();
+  json->Key("edges").BeginArray();
+  for (const ServiceEdge& e : graph.edges) {
+    json->BeginObject();
+    json->Key("from").String(e.from);
+    json->Key("to").String(e.to);
+    json->Key("via").String(e.via);
+    json->Key("calls").Uint(e.calls);
+    json->Key("errors").Uint(e.errors);
+    json->Key("error_rate")
+        .Double(e.calls == 0 ? 0.0 : static_cast<double>(e.errors) / static_cast<double>(e.calls));
+    json->Key("p95_ns").Int(e.p95_ns);
+    json->EndObject();
+  }
+  json->EndArray();
+  json->Key("spans_read").Uint(graph.spans_read);
+  json->Key("spans_total").Uint(graph.spans_total);
+  json->Key("sampled").Bool(graph.spans_read < graph.spans_total);
+  json->EndObject();
+}
+
 }  // namespace
 
 void AddTraceRoutes(Router* router, const ServerState* state, const ApiLimits& limits) {
+  router->Add(
+      "GET", "/api/v1/traces/graph", [state, limits](const HttpRequest& request, Respond respond) {
+        if (ReadyStoreOrRespond(state, respond) == nullptr) return;
+        const LogStore* spans = state->spans.load();
+        if (spans == nullptr)
+          return respond(JsonError(503, "not_ready", "the server is not ready"));
+        QueryParams params;
+        HttpResponse error;
+        if (!ReadQueryParams(request, limits, &params, &error)) return respond(std::move(error));
+        auto graph =
+            TraceStore(spans).Graph(params.from_ns, params.to_ns, kGraphMaxSpans, params.budget);
+        if (!graph.ok()) return respond(QueryFailed(graph.status()));
+        HttpResponse response;
+        JsonWriter json(&response.body);
+        WriteGraph(*graph, &json);
+        respond(std::move(response));
+      });
   router->Add(
       "GET", "/api/v1/traces/{id}", [state, limits](const HttpRequest& request, Respond respond) {
         LogStore* store = ReadyStoreOrRespond(state, respond);

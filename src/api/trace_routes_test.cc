@@ -115,6 +115,18 @@ TEST_F(TraceRoutesTest, MissingAndMalformedIds) {
   EXPECT_NE(r.body.find("'order-1' is not a trace id"), std::string::npos) << r.body;
 }
 
+TEST_F(TraceRoutesTest, TheServiceGraph) {
+  const HttpResponse r = Get("/api/v1/traces/graph", {{"from", "0"}, {"to", "now"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(
+      r.body,
+      R"({"services":["crm","mes","shop"],"edges":[)"
+      R"({"from":"crm","to":"mes","via":"","calls":1,"errors":0,"error_rate":0,"p95_ns":300000000},)"
+      R"({"from":"shop","to":"crm","via":"","calls":1,"errors":1,"error_rate":1,"p95_ns":75000000}],)"
+      R"("spans_read":5,"spans_total":5,"sampled":false})");
+  EXPECT_EQ(Get("/api/v1/traces/graph", {{"from", "soon"}}).status, 400);
+}
+
 TEST_F(TraceRoutesTest, SpansAreSearchedWithTheQueryLanguage) {
   HttpResponse r =
       Get("/api/v1/query", {{"kind", "spans"},

@@ -1,6 +1,7 @@
 #include "jaeger/jaeger_routes.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +23,8 @@ constexpr int64_t kNanosPerMicro = 1000;
 constexpr int64_t kDefaultLookbackNs = 3600LL * 1'000'000'000;
 constexpr size_t kDefaultLimit = 20;
 constexpr size_t kMaxLimit = 1500;  // the Jaeger UI's own largest choice
+// The newest spans dependencies are counted from (a sample past it).
+constexpr size_t kDependencyMaxSpans = 50000;
 
 HttpResponse JaegerError(int status, std::string_view message) {
   HttpResponse response;
@@ -246,6 +249,38 @@ void AddJaegerRoutes(Router* router, std::string_view prefix, const ServerState*
                       .String(op.name)
                       .Key("spanKind")
                       .String(op.span_kind)
+                      .EndObject();
+                }));
+              });
+  // Jaeger's dependencies: calls between services over [endTs - lookback,
+  // endTs], both in milliseconds.
+  router->Add("GET", StrCat(prefix, "/dependencies"),
+              [state, limits](const HttpRequest& request, Respond respond) {
+                const LogStore* spans = ReadySpansOrRespond(state, respond);
+                if (spans == nullptr) return;
+                auto end = IntParam(request, "endTs");
+                if (!end.ok()) return respond(StatusError(end.status()));
+                auto lookback = IntParam(request, "lookback");
+                if (!lookback.ok()) return respond(StatusError(lookback.status()));
+                constexpr int64_t kNanosPerMilli = 1'000'000;
+                const int64_t to =
+                    end->has_value() ? **end * kNanosPerMilli : absl::GetCurrentTimeNanos();
+                const int64_t from =
+                    to - (lookback->has_value() ? **lookback * kNanosPerMilli : 86'400'000'000'000);
+                auto graph = TraceStore(spans).Graph(from, to, kDependencyMaxSpans,
+                                                     BudgetOf(request, limits));
+                if (!graph.ok()) return respond(StatusError(graph.status()));
+                // Jaeger's links count calls between two services, whatever the queue.
+                std::map<std::pair<std::string, std::string>, uint64_t> calls;
+                for (const ServiceEdge& e : graph->edges) calls[{e.from, e.to}] += e.calls;
+                respond(ListReply(calls, [](const auto& link, JsonWriter* json) {
+                  json->BeginObject()
+                      .Key("parent")
+                      .String(link.first.first)
+                      .Key("child")
+                      .String(link.first.second)
+                      .Key("callCount")
+                      .Uint(link.second)
                       .EndObject();
                 }));
               });

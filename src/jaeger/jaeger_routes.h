@@ -6,6 +6,7 @@
 //   GET /services/{service}/operations  operation names
 //   GET /operations?service=&spanKind=  [{name, spanKind}]
 //   GET /traces/{traceID}               one trace
+//   GET /dependencies?endTs=&lookback=  [{parent, child, callCount}] (ms)
 //   GET /traces?service=&operation=&tags=&minDuration=&maxDuration=
 //               &start=&end=&lookback=&limit=   (or traceID=...&traceID=...)
 // Replies in Jaeger's envelope {data, total, limit, offset, errors}; errors

@@ -211,6 +211,17 @@ TEST_F(JaegerRoutesTest, SearchAsTheJaegerUiAsks) {
   EXPECT_NE(Strings(doc_["errors"]).find("'start'"), std::string::npos) << body_;
 }
 
+TEST_F(JaegerRoutesTest, Dependencies) {
+  const std::string end = std::to_string(kT0 / 1'000'000 + 3'600'000);
+  ASSERT_EQ(Get("/api/dependencies", {{"endTs", end}, {"lookback", "7200000"}}), 200);
+  ExpectEnvelope(2);
+  EXPECT_EQ(simdjson::to_string(doc_["data"]), R"([{"parent":"crm","child":"mes","callCount":1},)"
+                                               R"({"parent":"shop","child":"crm","callCount":1}])");
+  ASSERT_EQ(Get("/api/dependencies", {{"endTs", end}, {"lookback", "60000"}}), 200);
+  ExpectEnvelope(0);
+  ASSERT_EQ(Get("/api/dependencies", {{"endTs", "tomorrow"}}), 400);
+}
+
 TEST_F(JaegerRoutesTest, NotReadyIsA503) {
   state_.phase = ServerPhase::kStopping;
   ASSERT_EQ(Get("/api/services"), 503);

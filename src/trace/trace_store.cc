@@ -140,6 +140,32 @@ absl::StatusOr<std::vector<OperationName>> TraceStore::Operations(std::string_vi
   return std::vector<OperationName>(out.begin(), out.end());
 }
 
+absl::StatusOr<ServiceGraph> TraceStore::Graph(int64_t from_ns, int64_t to_ns, size_t max_spans,
+                                               const QueryBudget& budget) const {
+  SearchRequest request;
+  request.from_ns = from_ns;
+  request.to_ns = to_ns;
+  request.limit = max_spans;
+  request.budget = budget;
+  ASSIGN_OR_RETURN(const SearchResult found, spans_->Search(request));
+  std::map<std::string, std::vector<Span>> by_trace;
+  for (const LogRecord& row : found.hits) {
+    auto span = SpanFromRecord(row);
+    if (span.ok()) by_trace[span->trace_id].push_back(*std::move(span));
+  }
+  ServiceGraphBuilder builder;
+  for (auto& [id, spans] : by_trace) {
+    SeparateSharedSpans(&spans);
+    builder.AddTrace(spans);
+  }
+  ServiceGraph graph;
+  graph.services = builder.Services();
+  graph.edges = builder.Edges();
+  graph.spans_read = found.hits.size();
+  graph.spans_total = found.total;
+  return graph;
+}
+
 absl::StatusOr<std::vector<Trace>> TraceStore::Search(const TraceQuery& query) const {
   std::vector<std::string> terms;
   if (!query.service.empty()) terms.push_back(Term(field::kServiceName, query.service));

@@ -19,6 +19,7 @@
 #include "model/span.h"
 #include "query/query_budget.h"
 #include "storage/log_store.h"
+#include "trace/service_graph.h"
 
 namespace mayak {
 
@@ -59,6 +60,14 @@ struct OperationName {
   }
 };
 
+// The service graph of a time range (trace/service_graph.h).
+struct ServiceGraph {
+  std::vector<std::string> services;
+  std::vector<ServiceEdge> edges;
+  uint64_t spans_read = 0;   // the newest spans of the range, at most the limit
+  uint64_t spans_total = 0;  // every span of the range
+};
+
 class TraceStore {
  public:
   // `spans` must outlive this.
@@ -76,6 +85,12 @@ class TraceStore {
   absl::StatusOr<std::vector<OperationName>> Operations(std::string_view service,
                                                         std::string_view span_kind,
                                                         const QueryBudget& budget) const;
+
+  // The graph of the spans that started in [from, to]: the newest
+  // `max_spans` of them, grouped by trace (spans_read < spans_total says it
+  // is a sample).
+  absl::StatusOr<ServiceGraph> Graph(int64_t from_ns, int64_t to_ns, size_t max_spans,
+                                     const QueryBudget& budget) const;
 
   // The newest traces with a span that matches, at most `limit`, each whole.
   absl::StatusOr<std::vector<Trace>> Search(const TraceQuery& query) const;

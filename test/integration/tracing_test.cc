@@ -208,6 +208,21 @@ TEST_F(TracingTest, AnOrderIsFollowedAcrossThreeServicesAndTheQueue) {
             std::string::npos)
       << own->body;
 
+  // Who calls whom: PostgreSQL appears though it sends no spans; the CRM's
+  // messages reach the MES (through the orders queue, which Mayak's own
+  // graph names).
+  ASSERT_EQ(Jaeger("/api/dependencies?lookback=3600000"), 200);
+  EXPECT_EQ(simdjson::to_string(doc_["data"]),
+            R"([{"parent":"crm","child":"mes","callCount":30},)"
+            R"({"parent":"mes","child":"postgresql","callCount":30},)"
+            R"({"parent":"shop","child":"crm","callCount":30}])");
+
+  auto graph = server_->Client()->Send("GET", "/api/v1/traces/graph?from=1h", "", {});
+  ASSERT_TRUE(graph.ok());
+  EXPECT_NE(graph->body.find(R"({"from":"crm","to":"mes","via":"orders","calls":30,"errors":0,)"),
+            std::string::npos)
+      << graph->body;
+
   // The same API under /jaeger/api on Mayak's own port.
   auto api = server_->Client();
   ASSERT_EQ(Jaeger("/jaeger/api/traces/" + traces[1], api.get()), 200);
