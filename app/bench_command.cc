@@ -133,7 +133,9 @@ Command AddBenchCommand(CLI::App& app) {
                    "Records of a partition in one flushed segment, e.g. --flush-records 100000")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  return {cmd, [flags, pipeline_flags, pipeline, segments_flags, segments] {
+  auto traces = AddTraceBenchCommands(cmd);
+  return {cmd, [flags, pipeline_flags, pipeline, segments_flags, segments, traces] {
+            if (std::optional<int> code = traces()) return *code;
             if (pipeline->parsed()) {
               return RunPipelineBench(pipeline_flags->input, pipeline_flags->repeats);
             }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "CLI/CLI.hpp"
 
@@ -26,6 +28,9 @@ Command AddBenchCommand(CLI::App& app);
 int RunPipelineBench(const std::string& input, int repeats);
 // `mayak bench segments`: app/bench_segments.cc.
 int RunSegmentsBench(const std::string& input, int repeats, size_t flush_records);
+// `mayak bench gen-traces` and `send-otlp` (app/bench_traces.cc): the
+// returned function runs whichever was parsed, nullopt when neither was.
+std::function<std::optional<int>()> AddTraceBenchCommands(CLI::App* bench);
 Command AddAdminCommand(CLI::App& app);
 Command AddArchiveCommand(CLI::App& app);
 

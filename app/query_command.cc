@@ -167,12 +167,11 @@ int RunQuery(const QueryFlags& flags) {
     std::cerr << "mayak query: " << StatusMessage(client.status()) << "\n";
     return 2;
   }
-  const std::string target =
-      StrCat("/api/v1/query?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
-             "&to=", PercentEncode(flags.to), "&limit=", flags.limit,
-             flags.timezone.empty() ? "" : "&timezone=" + PercentEncode(flags.timezone),
-             flags.explain ? "&explain=true" : "",
-             flags.kind == "logs" ? "" : "&kind=" + flags.kind);
+  const std::string target = StrCat(
+      "/api/v1/query?q=", PercentEncode(flags.query), "&from=", PercentEncode(flags.from),
+      "&to=", PercentEncode(flags.to), "&limit=", flags.limit,
+      flags.timezone.empty() ? "" : "&timezone=" + PercentEncode(flags.timezone),
+      flags.explain ? "&explain=true" : "", flags.kind == "logs" ? "" : "&kind=" + flags.kind);
   if (flags.format == "ndjson" && flags.explain) {
     std::cerr << "mayak query: --explain prints the plan beside table, json or csv output; "
                  "ndjson is records only: drop one of the two\n";

@@ -4,7 +4,8 @@
 # directory, removed on exit with both servers stopped).
 #
 #   measure CMD...            runs CMD REPEATS times: "median min max" in ms
-#                             (of the HTTP request alone for query and ch)
+#                             (of the HTTP request alone for query, ch and
+#                             bench/traces.sh's jaeger_get)
 #   row NAME MAYAK [PEER TIMES]...   a Markdown table row with ratios
 #   mayak_start               starts `$mayak server` on a free port: $url, $server_pid
 #   mayak_load FILE           ingests FILE, waits for flushes and merges: $ingest_ms
@@ -28,7 +29,7 @@ now_ms() { date +%s%3N; }
 
 measure() {
   local times=()
-  if [ "$1" = query ] || [ "$1" = ch ]; then
+  if [ "$1" = query ] || [ "$1" = ch ] || [ "$1" = jaeger_get ]; then
     # HTTP queries: the time of each request as curl measures it (both
     # servers alike), not curl's start-up.
     : >"$work/http_seconds"

@@ -88,6 +88,27 @@ absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> OpenSpanStore(
   return EmbeddedLogStore::Open(options, metrics);
 }
 
+// The gauges of one store: NAME_records, NAME_wal_bytes, NAME_bytes,
+// NAME_segments, NAME_merging_segments (`what` is "Records" or "Spans").
+void AddStoreGauges(MetricsRegistry* metrics, std::string_view name, std::string_view what,
+                    const LogStore* store) {
+  const auto gauge = [&](std::string_view suffix, std::string help,
+                         std::function<double(const StoreStats&)> value) {
+    metrics->AddCallbackGauge(StrCat(name, suffix), help,
+                              [store, value] { return value(store->Stats()); });
+  };
+  gauge("_records", StrCat(what, " in the store."),
+        [](const StoreStats& s) { return static_cast<double>(s.records); });
+  gauge("_wal_bytes", "Bytes of the write-ahead log on disk.",
+        [](const StoreStats& s) { return static_cast<double>(s.wal_bytes); });
+  gauge("_bytes", "Bytes of the columnar segments on disk (the WAL apart).",
+        [](const StoreStats& s) { return static_cast<double>(s.segment_bytes); });
+  gauge("_segments", "Live segments.",
+        [](const StoreStats& s) { return static_cast<double>(s.segments); });
+  gauge("_merging_segments", "Segments being merged right now (0: no merge running).",
+        [](const StoreStats& s) { return static_cast<double>(s.merging_segments); });
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -321,21 +342,8 @@ int RunServer(const Config& config) {
     exit_code = 1;
   } else {
     LogStore* raw_store = store->get();
-    metrics.AddCallbackGauge("mayak_storage_records", "Records in the store.", [raw_store] {
-      return static_cast<double>(raw_store->Stats().records);
-    });
-    metrics.AddCallbackGauge(
-        "mayak_storage_wal_bytes", "Bytes of the write-ahead log on disk.",
-        [raw_store] { return static_cast<double>(raw_store->Stats().wal_bytes); });
-    metrics.AddCallbackGauge(
-        "mayak_storage_bytes", "Bytes of the columnar segments on disk (the WAL apart).",
-        [raw_store] { return static_cast<double>(raw_store->Stats().segment_bytes); });
-    metrics.AddCallbackGauge("mayak_storage_segments", "Live segments.", [raw_store] {
-      return static_cast<double>(raw_store->Stats().segments);
-    });
-    metrics.AddCallbackGauge(
-        "mayak_storage_merging_segments", "Segments being merged right now (0: no merge running).",
-        [raw_store] { return static_cast<double>(raw_store->Stats().merging_segments); });
+    AddStoreGauges(&metrics, "mayak_storage", "Records", raw_store);
+    AddStoreGauges(&metrics, "mayak_spans_storage", "Spans", span_store->get());
     // Every ingest path stores through the pipeline in front of the store;
     // live tails see what the store acknowledged, after the pipeline.
     tailed = std::make_unique<TailLogStore>(raw_store, &live_tail);

@@ -45,8 +45,6 @@ constexpr const char* kUserAgents[] = {
     "Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
     "okhttp/4.12.0", "python-requests/2.31.0", "curl/8.4.0"};
 
-uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 template <size_t N>
 const char* Pick(const char* const (&items)[N], uint64_t index) {
   return items[index % N];
@@ -55,37 +53,7 @@ const char* Pick(const char* const (&items)[N], uint64_t index) {
 }  // namespace
 
 CompanyLogGenerator::CompanyLogGenerator(const CompanyLogOptions& options)
-    : options_(options), now_ns_(options.start_ns) {
-  uint64_t x = options.seed;
-  for (uint64_t& s : state_) {  // splitmix64 seeding
-    x += 0x9E3779B97F4A7C15ULL;
-    uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    s = z ^ (z >> 31);
-  }
-}
-
-uint64_t CompanyLogGenerator::Next() {
-  const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
-  const uint64_t t = state_[1] << 17;
-  state_[2] ^= state_[0];
-  state_[3] ^= state_[1];
-  state_[1] ^= state_[2];
-  state_[0] ^= state_[3];
-  state_[2] ^= t;
-  state_[3] = Rotl(state_[3], 45);
-  return result;
-}
-
-uint64_t CompanyLogGenerator::Below(uint64_t n) { return Next() % n; }
-double CompanyLogGenerator::Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-
-uint64_t CompanyLogGenerator::Zipf(uint64_t n) {
-  // u^3 concentrates mass near 0: roughly the top 1% of keys get a fifth of the hits.
-  const double u = Unit();
-  return static_cast<uint64_t>(u * u * u * static_cast<double>(n));
-}
+    : options_(options), random_(options.seed), now_ns_(options.start_ns) {}
 
 int64_t CompanyLogGenerator::Tick() {
   // Exponential gaps: a Poisson process at the configured rate.

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "loadgen/random.h"
+
 namespace mayak {
 
 struct CompanyLogOptions {
@@ -28,11 +30,11 @@ class CompanyLogGenerator {
   void NextNginx(std::string* out);
 
  private:
-  uint64_t Next();             // xoshiro256**
-  uint64_t Below(uint64_t n);  // uniform in [0, n)
-  double Unit();               // uniform in [0, 1)
-  uint64_t Zipf(uint64_t n);   // skewed towards small values: a few hot keys
-  int64_t Tick();              // advances simulated time
+  uint64_t Next() { return random_.Next(); }
+  uint64_t Below(uint64_t n) { return random_.Below(n); }
+  double Unit() { return random_.Unit(); }
+  uint64_t Zipf(uint64_t n) { return random_.Zipf(n); }
+  int64_t Tick();  // advances simulated time
   std::string TraceId();
   void ApiRequest(std::string* out, int64_t ts);
   void ApiError(std::string* out, int64_t ts);
@@ -41,7 +43,7 @@ class CompanyLogGenerator {
   void DeadLetter(std::string* out, int64_t ts);
 
   CompanyLogOptions options_;
-  uint64_t state_[4];
+  DeterministicRandom random_;
   int64_t now_ns_;
   int64_t next_order_id_ = 100000;
 };

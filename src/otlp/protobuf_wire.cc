@@ -114,6 +114,11 @@ void PutVarintField(std::string* out, uint32_t field, uint64_t value) {
   PutVarint(out, value);
 }
 
+void PutFixed64Field(std::string* out, uint32_t field, uint64_t value) {
+  PutVarint(out, (static_cast<uint64_t>(field) << 3) | 1);
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
 void PutBytesField(std::string* out, uint32_t field, std::string_view bytes) {
   PutVarint(out, (static_cast<uint64_t>(field) << 3) | 2);
   PutVarint(out, bytes.size());

@@ -50,5 +50,6 @@ class WireReader {
 // Appends fields to a message.
 void PutVarintField(std::string* out, uint32_t field, uint64_t value);
 void PutBytesField(std::string* out, uint32_t field, std::string_view bytes);
+void PutFixed64Field(std::string* out, uint32_t field, uint64_t value);
 
 }  // namespace mayak::protobuf
