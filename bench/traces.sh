@@ -23,10 +23,12 @@ source bench/common.sh
 
 traces=$(( spans_wanted * 100 / 427 ))
 rate=$(awk -v t="$traces" 'BEGIN {printf "%.4f", t / 86400}')
-echo "generating $traces traces (about $spans_wanted spans)..." >&2
-spans=$("$mayak" bench gen-traces --traces "$traces" --rate "$rate" -o "$work/spans.otlp" |
-  awk '{print $2}')
-"$mayak" bench gen-traces --traces "$traces" --rate "$rate" -f clickhouse \
+# Yesterday: within traces.hot_days, so retention keeps every span.
+start=$(date -u -d yesterday +%Y-%m-%dT00:00:00Z)
+echo "generating $traces traces (about $spans_wanted spans) from $start..." >&2
+spans=$("$mayak" bench gen-traces --traces "$traces" --rate "$rate" --start "$start" \
+  -o "$work/spans.otlp" | awk '{print $2}')
+"$mayak" bench gen-traces --traces "$traces" --rate "$rate" --start "$start" -f clickhouse \
   -o "$work/spans.json" >/dev/null
 otlp_bytes=$(stat -c %s "$work/spans.otlp")
 

@@ -54,5 +54,40 @@ TEST(BenchSegmentsTest, AMissingFileIsNamed) {
   EXPECT_NE(output.find("cannot read /no/such/file.ndjson"), std::string::npos) << output;
 }
 
+// `mayak bench gen-traces` and `send-otlp`: every span generated arrives.
+TEST(BenchTracesTest, GeneratedTracesAreSentAndStored) {
+  TempDir dir;
+  const std::string file = dir.path() + "/spans.otlp";
+  const std::string mayak = MAYAK_BINARY;
+  std::string output;
+  ASSERT_EQ(RunCommand(mayak + " bench gen-traces --traces 300 --batch-spans 100 -o " + file,
+                       &output),
+            0)
+      << output;
+  uint64_t spans = 0;
+  uint64_t requests = 0;
+  ASSERT_EQ(std::sscanf(output.c_str(), "spans %lu traces 300 requests %lu", &spans, &requests), 2)
+      << output;
+  EXPECT_GT(spans, 1000u);
+  EXPECT_GE(requests, spans / 106);
+  ServerProcess server(ServerOptions(dir.path() + "/data", {"--otlp-http-listen", "127.0.0.1:0"}));
+  ASSERT_TRUE(server.ready()) << server.log();
+  output.clear();
+  ASSERT_EQ(RunCommand(mayak + " bench send-otlp " + file + " -c 2 --url " +
+                           server.ListenerUrl("otlp_http"),
+                       &output),
+            0)
+      << output << server.log();
+  EXPECT_NE(output.find("failures 0"), std::string::npos) << output;
+  auto metrics = server.Client()->Send("GET", "/metrics", "", {});
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("mayak_spans_storage_records " + std::to_string(spans) + "\n"),
+            std::string::npos)
+      << metrics->body;
+  output.clear();
+  EXPECT_EQ(RunCommand(mayak + " bench send-otlp " + dir.path() + "/none.otlp", &output), 1);
+  EXPECT_NE(output.find("none.otlp"), std::string::npos) << output;
+}
+
 }  // namespace
 }  // namespace mayak::testing
