@@ -1,5 +1,6 @@
 #include "loadgen/company_traces.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -49,7 +50,7 @@ void CompanyTraceGenerator::PlaceOrder(const std::string& trace_id, int64_t t,
   const int64_t order = next_order_id_++;
   const bool failed = random_.Below(50) == 0;
   const int64_t crm_ns = Millis(25);
-  const int64_t publish_ns = Millis(2);
+  const int64_t publish_ns = std::min(Millis(2), crm_ns / 2);  // within the CRM's handling
   const int64_t request_ns = crm_ns + Millis(15) + 4 * kMs;
   Span request = Make(trace_id, "", "shop", "POST /api/orders", SpanKind::kServer, t, request_ns);
   request.attributes = {{"http.request.method", std::string("POST")},

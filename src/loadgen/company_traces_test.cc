@@ -46,7 +46,7 @@ TEST(CompanyTracesTest, WholeTracesAcrossTheCompany) {
         continue;
       }
       EXPECT_TRUE(span_ids.contains(s->parent_span_id));
-      EXPECT_GE(s->start_ns, trace.front()->start_ns);
+      EXPECT_GE(s->start_ns, trace.front()->start_ns) << s->name;
     }
     EXPECT_EQ(roots, 1);
     names[trace.front()->name]++;

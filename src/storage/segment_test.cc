@@ -3,7 +3,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
+#include "common/strings.h"
 #include "gtest/gtest.h"
 #include "loadgen/company_logs.h"
 #include "pipeline/ndjson_decoder.h"
@@ -80,6 +82,33 @@ TEST_F(SegmentTest, RoundTripsTheCompanyLogs) {
   std::cout << "segment: " << records.size() << " records, " << per_record((*reader)->file_size())
             << " bytes/record, of which Bloom filters " << per_record(bloom_bytes) << " (NDJSON "
             << static_cast<double>(ndjson_bytes) / static_cast<double>(records.size()) << ")\n";
+}
+
+TEST_F(SegmentTest, SpanIdsAndMeasurementsHaveNoBloomFilter) {
+  std::vector<LogRecord> records;
+  for (int i = 0; i < 100; ++i) {
+    LogRecord r;
+    r.timestamp_ns = 1'795'478'400'000'000'000 + i;
+    r.message = "GET /api/orders";
+    r.attributes = {{"trace.id", StrCat("4bf92f3577b34da6a3ce929d0e0e47", 10 + i)},
+                    {"span.id", StrCat("00f067aa0ba902", 10 + i)},
+                    {"parent.id", StrCat("a3ce929d0e0e47", 10 + i)},
+                    {"event.duration", int64_t{1000 + i}},
+                    {"order.id", int64_t{i}}};
+    records.push_back(std::move(r));
+  }
+  const std::string path = dir_ + "/spans.seg";
+  auto footer = WriteSegment(Env::Default(), path, records, {100, 3});
+  ASSERT_TRUE(footer.ok()) << footer.status();
+  std::map<std::string, uint64_t> bloom_bytes;
+  for (const segment::ChunkMeta& chunk : footer->row_groups[0].chunks) {
+    bloom_bytes[footer->columns[chunk.column].name] = chunk.bloom_size;
+  }
+  EXPECT_GT(bloom_bytes.at("trace.id"), 0u) << "a trace is found by its id";
+  EXPECT_GT(bloom_bytes.at("order.id"), 0u);
+  EXPECT_EQ(bloom_bytes.at("span.id"), 0u);
+  EXPECT_EQ(bloom_bytes.at("parent.id"), 0u);
+  EXPECT_EQ(bloom_bytes.at("event.duration"), 0u);
 }
 
 TEST_F(SegmentTest, OlderVersionsAreStillRead) {

@@ -46,6 +46,16 @@ bool IsMeasurement(std::string_view name) {
                              [name](std::string_view suffix) { return name.ends_with(suffix); });
 }
 
+// Fields without a Bloom filter: measurements, and a span's own ids and
+// JSON (a trace is found by trace.id; its spans are read whole). Random ids
+// are the costliest values to index (a byte a row each, 5% of a span) and
+// nobody starts a search from a span id.
+bool IsUnindexed(std::string_view name) {
+  return IsMeasurement(name) || name == field::kSpanId || name == field::kParentId ||
+         name == field::kSpanLinks || name == field::kSpanEvents ||
+         name == field::kSpanResourceKeys;
+}
+
 ColumnType TypeOf(const AttributeValue& value) {
   switch (value.index()) {
     case 0:
@@ -297,7 +307,7 @@ class SegmentBuilder {
       chunk.present = values.rows.size();
       // Integers (ids: order.id) get Bloom filters, but not measurements,
       // which are searched by range.
-      const bool indexed = type == ColumnType::kInt && !IsMeasurement(columns_[column].name);
+      const bool indexed = type == ColumnType::kInt && !IsUnindexed(columns_[column].name);
       EncodeValues(type, values, options_.format_version, &raw, &chunk,
                    indexed ? &bloom_ : nullptr);
       AddChunk(&group, chunk, raw, indexed ? bloom_.Finish() : std::string());
@@ -343,9 +353,9 @@ class SegmentBuilder {
       EncodeStrings(values.strings, &raw, kMaxDictionary, &distinct_, options_.format_version);
       // Messages are searched by words, other strings by words and value
       // (a dictionary's values once each, or every value); measurements
-      // by range only.
+      // by range only; span ids not by index (IsUnindexed).
       blooms_[column].clear();
-      if (fixed || !IsMeasurement(columns_[column].name)) {
+      if (fixed || !IsUnindexed(columns_[column].name)) {
         for (std::string_view v : distinct_.empty() ? values.strings : distinct_) {
           column == segment::kMessageColumn ? bloom_.AddWords(v) : bloom_.AddWordsAndValue(v);
         }
