@@ -9,6 +9,7 @@
 #   row NAME MAYAK [PEER TIMES]...   a Markdown table row with ratios
 #   mayak_start               starts `$mayak server` on a free port: $url, $server_pid
 #   mayak_load FILE           ingests FILE, waits for flushes and merges: $ingest_ms
+#   mayak_settle PREFIX       waits for a store's flushes and merges
 #   mayak_metric NAME         a metric's value as a whole number
 #   clickhouse_load FILE      the logs table, FILE inserted, merges settled: $ch_ingest_ms
 #   query Q [LIMIT [FROM [TO]]]   Mayak's query API, as a client calls it
@@ -76,15 +77,21 @@ mayak_load() {
   local t0; t0=$(now_ms)
   "$mayak" ingest -q "$1" 2>"$work/ingest.log"
   ingest_ms=$(( $(now_ms) - t0 ))
-  # The memtable flushed to segments (the WAL shrinks to its header)...
+  mayak_settle mayak_storage
+}
+
+# Waits until the store whose gauges start with PREFIX (mayak_storage,
+# mayak_spans_storage) has flushed its memtable to segments (the WAL shrinks
+# to its header) and its background merges settled: none running, twice
+# 10 s apart (at most 10 minutes).
+mayak_settle() {
   for _ in $(seq 600); do
-    [ "$(mayak_metric mayak_storage_wal_bytes)" -lt 100000 ] && break
+    [ "$(mayak_metric "$1_wal_bytes")" -lt 100000 ] && break
     sleep 0.2
   done
-  # ...and background merges settled: none running, twice 10 s apart (at most 10 minutes).
   for _ in $(seq 60); do
-    [ "$(mayak_metric mayak_storage_merging_segments)" = 0 ] && sleep 10 &&
-      [ "$(mayak_metric mayak_storage_merging_segments)" = 0 ] && break
+    [ "$(mayak_metric "$1_merging_segments")" = 0 ] && sleep 10 &&
+      [ "$(mayak_metric "$1_merging_segments")" = 0 ] && break
     sleep 2
   done
 }

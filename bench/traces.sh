@@ -49,16 +49,7 @@ cpu0=$(cpu_seconds "$server_pid")
 t0=$(now_ms)
 "$mayak" bench send-otlp "$work/spans.otlp" --url "http://127.0.0.1:$otlp_port" -c 2 >&2
 send_ms=$(( $(now_ms) - t0 ))
-# Flushed (the WAL down to its header) and merges settled, as for logs.
-for _ in $(seq 600); do
-  [ "$(mayak_metric mayak_spans_storage_wal_bytes)" -lt 100000 ] && break
-  sleep 0.2
-done
-for _ in $(seq 60); do
-  [ "$(mayak_metric mayak_spans_storage_merging_segments)" = 0 ] && sleep 10 &&
-    [ "$(mayak_metric mayak_spans_storage_merging_segments)" = 0 ] && break
-  sleep 2
-done
+mayak_settle mayak_spans_storage
 cpu_ingest=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$server_pid")" 'BEGIN {print b - a}')
 mayak_bytes=$(mayak_metric mayak_spans_storage_bytes)
 mayak_spans=$(mayak_metric mayak_spans_storage_records)

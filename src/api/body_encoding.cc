@@ -92,4 +92,15 @@ absl::StatusOr<std::string> DecodeContentEncoding(std::string_view encoding, std
       StrCat("Content-Encoding '", encoding, "' is not supported: use gzip, zstd or none"));
 }
 
+int HttpStatusOfBodyError(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnimplemented:
+      return 415;
+    case absl::StatusCode::kResourceExhausted:
+      return 413;
+    default:
+      return 400;
+  }
+}
+
 }  // namespace mayak

@@ -18,4 +18,8 @@ namespace mayak {
 absl::StatusOr<std::string> DecodeContentEncoding(std::string_view encoding, std::string body,
                                                   uint64_t max_output);
 
+// The HTTP status of DecodeContentEncoding's error: 415 for an unknown
+// encoding, 413 for too large, else 400.
+int HttpStatusOfBodyError(const absl::Status& status);
+
 }  // namespace mayak

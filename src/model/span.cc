@@ -5,6 +5,7 @@
 
 #include "common/json_writer.h"
 #include "common/strings.h"
+#include "model/record_json.h"
 #include "simdjson.h"
 
 namespace mayak {
@@ -19,25 +20,11 @@ void WriteTypedValue(const AttributeValue& value, JsonWriter* json) {
   if (const double* d = std::get_if<double>(&value)) {
     std::string text = FormatDouble(*d);
     if (text.find_first_of(".eEn") == std::string::npos) {
-      text += ".0";
-      json->Raw(text);
+      json->Raw(text + ".0");
       return;
     }
   }
-  std::visit(
-      [json](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          json->String(v);
-        } else if constexpr (std::is_same_v<T, int64_t>) {
-          json->Int(v);
-        } else if constexpr (std::is_same_v<T, double>) {
-          json->Double(v);
-        } else {
-          json->Bool(v);
-        }
-      },
-      value);
+  WriteValueJson(value, json);
 }
 
 void WriteAttributes(const std::vector<Attribute>& attributes, JsonWriter* json) {

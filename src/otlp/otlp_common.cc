@@ -298,6 +298,25 @@ void Attributes(simdjson::dom::array list, std::string_view prefix, std::vector<
   }
 }
 
+absl::Status ResourceList(simdjson::dom::parser& parser, std::string_view body,
+                          std::string_view key, simdjson::dom::array* resources) {
+  simdjson::dom::object root;
+  if (auto error = parser.parse(body.data(), body.size()).get_object().get(root)) {
+    return absl::InvalidArgumentError(
+        StrCat("the body is not a JSON object: ", simdjson::error_message(error)));
+  }
+  if (root[key].get_array().get(*resources) != simdjson::SUCCESS) {
+    if (root[key].error() != simdjson::NO_SUCH_FIELD) {
+      return absl::InvalidArgumentError(StrCat(key, " must be an array"));
+    }
+    // No list: an empty one, from a document of its own.
+    if (parser.parse(std::string_view("[]")).get_array().get(*resources) != simdjson::SUCCESS) {
+      return absl::InternalError("cannot make an empty list");
+    }
+  }
+  return absl::OkStatus();
+}
+
 void ResourceAttributes(simdjson::dom::element resource_item, std::vector<Attribute>* out) {
   simdjson::dom::array attributes;
   if (resource_item["resource"]["attributes"].get_array().get(attributes) == simdjson::SUCCESS) {

@@ -91,6 +91,11 @@ void AnyValue(simdjson::dom::object value, const std::string& key, std::vector<A
 void ResourceAttributes(simdjson::dom::element resource_item, std::vector<Attribute>* out);
 // {"scope": {"name", "attributes"}} of a scopeLogs or scopeSpans item.
 void ScopeAttributes(simdjson::dom::element scope_item, std::vector<Attribute>* out);
+// The request's list under `key` ("resourceLogs", "resourceSpans") in
+// `*resources`, parsed by `parser`; an empty list when the key is absent,
+// an error when the body is not a JSON object or the key not a list.
+absl::Status ResourceList(simdjson::dom::parser& parser, std::string_view body,
+                          std::string_view key, simdjson::dom::array* resources);
 // A 64-bit number written as a string of digits (as OTLP/JSON does) or as
 // a JSON number.
 std::optional<uint64_t> Unsigned(simdjson::dom::element e);

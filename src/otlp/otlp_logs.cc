@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/json_writer.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "otlp/otlp_common.h"
 #include "otlp/protobuf_wire.h"
@@ -218,16 +219,8 @@ class JsonDecoder {
 
   absl::Status Request(std::string_view body) {
     simdjson::dom::parser parser;
-    simdjson::dom::object root;
-    if (auto error = parser.parse(body.data(), body.size()).get_object().get(root)) {
-      return absl::InvalidArgumentError(
-          StrCat("the body is not a JSON object: ", simdjson::error_message(error)));
-    }
     simdjson::dom::array resources;
-    if (root["resourceLogs"].get_array().get(resources) != simdjson::SUCCESS) {
-      if (root["resourceLogs"].error() == simdjson::NO_SUCH_FIELD) return absl::OkStatus();
-      return absl::InvalidArgumentError("resourceLogs must be an array");
-    }
+    RETURN_IF_ERROR(otlp::json::ResourceList(parser, body, "resourceLogs", &resources));
     for (simdjson::dom::element resource_logs : resources) {
       ResourceContext resource;
       otlp::json::ResourceAttributes(resource_logs, &resource.attributes);

@@ -64,9 +64,7 @@ void AddExportRoute(Router* router, OtlpSignal signal, std::string_view path,
         auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
                                           limits.max_body_bytes);
         if (!body.ok()) {
-          const int status = body.status().code() == absl::StatusCode::kUnimplemented       ? 415
-                             : body.status().code() == absl::StatusCode::kResourceExhausted ? 413
-                                                                                            : 400;
+          const int status = HttpStatusOfBodyError(body.status());
           return respond(
               RpcError(encoding, status, kInvalidArgument, StatusMessage(body.status())));
         }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/json_writer.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "otlp/otlp_common.h"
 #include "otlp/protobuf_wire.h"
@@ -316,16 +317,8 @@ void JsonSpan(simdjson::dom::element e, const std::vector<Attribute>& resource,
 
 absl::Status DecodeJson(std::string_view body, OtlpTracesBatch* out) {
   simdjson::dom::parser parser;
-  simdjson::dom::object root;
-  if (auto error = parser.parse(body.data(), body.size()).get_object().get(root)) {
-    return absl::InvalidArgumentError(
-        StrCat("the body is not a JSON object: ", simdjson::error_message(error)));
-  }
   simdjson::dom::array resources;
-  if (root["resourceSpans"].get_array().get(resources) != simdjson::SUCCESS) {
-    if (root["resourceSpans"].error() == simdjson::NO_SUCH_FIELD) return absl::OkStatus();
-    return absl::InvalidArgumentError("resourceSpans must be an array");
-  }
+  RETURN_IF_ERROR(otlp::json::ResourceList(parser, body, "resourceSpans", &resources));
   for (simdjson::dom::element resource_spans : resources) {
     std::vector<Attribute> resource;
     otlp::json::ResourceAttributes(resource_spans, &resource);

@@ -7,14 +7,10 @@ namespace mayak {
 namespace {
 
 using protobuf::PutBytesField;
+using protobuf::PutFixed64Field;
 using protobuf::PutVarintField;
 
 constexpr uint64_t kStart = 1'795'600'000'123'000'000;
-
-void PutFixed64Field(std::string* out, uint32_t field, uint64_t value) {
-  out->push_back(static_cast<char>((field << 3) | 1));
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
 
 std::string Bytes(std::string_view hex) {
   std::string out;

@@ -58,10 +58,7 @@ void AddZipkinRoutes(Router* router, const ServerState* state, const ApiLimits& 
                 auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
                                                   limits.max_body_bytes);
                 if (!body.ok()) {
-                  const int status = body.status().code() == absl::StatusCode::kUnimplemented ? 415
-                                     : body.status().code() == absl::StatusCode::kResourceExhausted
-                                         ? 413
-                                         : 400;
+                  const int status = HttpStatusOfBodyError(body.status());
                   return respond(TextError(status, StatusMessage(body.status())));
                 }
                 auto decoded = DecodeZipkinJson(*body);

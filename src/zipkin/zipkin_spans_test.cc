@@ -40,9 +40,9 @@ TEST(ZipkinSpansTest, V2JsonBecomesCanonicalSpans) {
 }
 
 TEST(ZipkinSpansTest, ARootWithoutParentOrDuration) {
-  auto spans = DecodeZipkinJson(
-      R"([{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","id":"00f067aa0ba902b7",)"
-      R"("timestamp":1795600000000000,"localEndpoint":{"serviceName":"mes"}}])");
+  auto spans =
+      DecodeZipkinJson(R"([{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","id":"00f067aa0ba902b7",)"
+                       R"("timestamp":1795600000000000,"localEndpoint":{"serviceName":"mes"}}])");
   ASSERT_TRUE(spans.ok()) << spans.status();
   EXPECT_EQ((*spans)[0].parent_span_id, "");
   EXPECT_EQ((*spans)[0].duration_ns, 0);
@@ -73,8 +73,7 @@ TEST(ZipkinSpansTest, AnyBadSpanRefusesTheListNamingIt) {
     auto spans = DecodeZipkinJson("[" + good + "," + c.span + "]");
     ASSERT_FALSE(spans.ok()) << c.span;
     EXPECT_EQ(spans.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_NE(spans.status().message().find("span 1: "), std::string_view::npos)
-        << spans.status();
+    EXPECT_NE(spans.status().message().find("span 1: "), std::string_view::npos) << spans.status();
     EXPECT_NE(spans.status().message().find(c.error), std::string_view::npos) << spans.status();
   }
   EXPECT_FALSE(DecodeZipkinJson(R"({"traceId":"x"})").ok()) << "a list, not an object";
