@@ -72,9 +72,11 @@ absl::StatusOr<std::unique_ptr<IngestPipeline>> PipelineFromConfig(const Config&
 }
 
 // The store of spans: the logs' storage settings, its own directory
-// (<data_dir>/traces), retention and pipeline. Spans are not archived yet.
+// (<data_dir>/traces), retention, archive (`archive`, may be null) and
+// pipeline.
 absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> OpenSpanStore(
-    const Config& config, const EmbeddedLogStoreOptions& log_options, MetricsRegistry* metrics) {
+    const Config& config, const EmbeddedLogStoreOptions& log_options,
+    const PartitionArchive* archive, MetricsRegistry* metrics) {
   EmbeddedLogStoreOptions options = log_options;
   options.dir = StrCat(log_options.dir, "/traces");
   options.kind = "spans";
@@ -85,6 +87,18 @@ absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> OpenSpanStore(
   options.archive = nullptr;
   options.expire_archive = nullptr;
   options.archived_counts = nullptr;
+  if (archive != nullptr) {
+    options.archive = [archive, dir = options.dir](const std::string& system, int64_t day,
+                                                   const std::vector<SegmentEntry>& segments) {
+      return archive->Archive(Env::Default(), dir, system, day, segments,
+                              absl::ToUnixNanos(absl::Now()));
+    };
+    options.archived_counts = [archive] { return archive->CountBySystem(); };
+    options.expire_archive = [archive,
+                              days = config.GetInt(options::kTracesArchiveDays)](int64_t now_ns) {
+      return archive->DeleteExpired([days](const std::string&) { return days; }, now_ns);
+    };
+  }
   return EmbeddedLogStore::Open(options, metrics);
 }
 
@@ -328,7 +342,9 @@ int RunServer(const Config& config) {
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
   absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> span_store =
       absl::FailedPreconditionError("not opened");
-  if (store.ok()) span_store = OpenSpanStore(config, store_options, &metrics);
+  if (store.ok()) {
+    span_store = OpenSpanStore(config, store_options, archive->spans.get(), &metrics);
+  }
   auto span_pipeline = PipelineFromConfig(config);  // checked above: the same configuration
   int exit_code = 0;
   if (!store.ok()) {

@@ -16,8 +16,10 @@ absl::StatusOr<ConfiguredArchive> ArchiveFromConfig(const Config& config) {
   auto client = S3Client::Create(s3);
   if (!client.ok()) return client.status();
   configured.client = *std::move(client);
-  configured.archive = std::make_unique<PartitionArchive>(
-      configured.client.get(), config.GetString(options::kArchivePrefix));
+  const std::string& prefix = config.GetString(options::kArchivePrefix);
+  configured.archive = std::make_unique<PartitionArchive>(configured.client.get(), prefix);
+  configured.spans =
+      std::make_unique<PartitionArchive>(configured.client.get(), prefix + "spans/", "spans");
   return configured;
 }
 

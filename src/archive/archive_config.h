@@ -12,7 +12,8 @@ namespace mayak {
 
 struct ConfiguredArchive {
   std::unique_ptr<S3Client> client;
-  std::unique_ptr<PartitionArchive> archive;
+  std::unique_ptr<PartitionArchive> archive;  // logs, under archive.s3.prefix
+  std::unique_ptr<PartitionArchive> spans;    // spans, under the prefix + "spans/"
 };
 
 // Null members when archive.s3.endpoint is empty (no archive); an error

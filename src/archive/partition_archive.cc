@@ -31,6 +31,21 @@ uint64_t ArchivedPartition::rows() const {
   return total;
 }
 
+std::optional<std::pair<std::string, int64_t>> PartitionArchive::PartitionOf(
+    std::string_view key) const {
+  if (!key.starts_with(prefix_)) return std::nullopt;
+  const std::string_view rest = key.substr(prefix_.size());
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  const size_t next = rest.find('/', slash + 1);
+  if (next == std::string_view::npos || rest.find('/', next + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  auto day = ParseDay(rest.substr(slash + 1, next - slash - 1));
+  if (!day.ok()) return std::nullopt;
+  return std::pair(std::string(rest.substr(0, slash)), *day);
+}
+
 std::string PartitionArchive::Key(const std::string& system, int64_t day,
                                   const std::string& file) const {
   return StrCat(prefix_, system, "/", DayName(day), "/", file);
@@ -40,7 +55,7 @@ absl::Status PartitionArchive::Archive(Env* env, const std::string& data_dir,
                                        const std::string& system, int64_t day,
                                        const std::vector<SegmentEntry>& segments,
                                        int64_t now_ns) const {
-  ArchivedPartition partition{system, day, now_ns, {}};
+  ArchivedPartition partition{system, day, now_ns, {}, kind_};
   for (const SegmentEntry& entry : segments) {
     auto file = env->NewRandomAccessFile(StrCat(data_dir, "/", entry.path));
     if (!file.ok()) return file.status();
@@ -65,7 +80,7 @@ absl::StatusOr<std::vector<ArchivedPartition>> PartitionArchive::List() const {
   if (!objects.ok()) return objects.status();
   std::vector<ArchivedPartition> partitions;
   for (const S3Object& object : *objects) {
-    if (!object.key.ends_with(StrCat("/", kManifest))) continue;
+    if (!object.key.ends_with(StrCat("/", kManifest)) || !PartitionOf(object.key)) continue;
     auto json = client_->Get(object.key);
     if (!json.ok()) return json.status();
     auto partition = DecodeArchiveManifest(*json);
@@ -86,14 +101,7 @@ absl::StatusOr<uint64_t> PartitionArchive::DeleteExpired(
   // Object keys by partition: PREFIX<system>/<day>/<file>.
   std::map<std::pair<std::string, int64_t>, std::vector<std::string>> partitions;
   for (const S3Object& object : *objects) {
-    const std::string_view rest = std::string_view(object.key).substr(prefix_.size());
-    const size_t slash = rest.find('/');
-    if (slash == std::string_view::npos) continue;
-    const size_t next = rest.find('/', slash + 1);
-    if (next == std::string_view::npos) continue;
-    auto day = ParseDay(rest.substr(slash + 1, next - slash - 1));
-    if (!day.ok()) continue;  // not ours
-    partitions[{std::string(rest.substr(0, slash)), *day}].push_back(object.key);
+    if (auto partition = PartitionOf(object.key)) partitions[*partition].push_back(object.key);
   }
   uint64_t deleted = 0;
   for (auto& [partition, keys] : partitions) {
@@ -148,10 +156,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> PartitionArchive::CountBySystem(
   std::map<std::string, uint64_t> counts;
   for (const S3Object& object : *objects) {
     if (!object.key.ends_with(StrCat("/", kManifest))) continue;
-    // PREFIX<system>/<day>/manifest.json
-    const std::string_view rest = std::string_view(object.key).substr(prefix_.size());
-    const size_t slash = rest.find('/');
-    if (slash != std::string_view::npos) ++counts[std::string(rest.substr(0, slash))];
+    if (auto partition = PartitionOf(object.key)) ++counts[partition->first];
   }
   return counts;
 }
@@ -195,7 +200,7 @@ std::string EncodeArchiveManifest(const ArchivedPartition& partition) {
   json.BeginObject();
   json.Key("format").String(kFormat);
   json.Key("version").Int(1);
-  json.Key("kind").String("logs");
+  json.Key("kind").String(partition.kind);
   json.Key("system").String(partition.system);
   json.Key("day").String(DayName(partition.day));
   json.Key("archived_at").String(FormatRfc3339(partition.archived_at_ns));
@@ -237,6 +242,12 @@ absl::StatusOr<ArchivedPartition> DecodeArchiveManifest(std::string_view text) {
   if (root["day"].get(day)) return bad("day");
   if (root["archived_at"].get(archived_at)) return bad("archived_at");
   partition.system = std::string(system);
+  std::string_view kind = "logs";  // manifests written before spans were archived say logs
+  if (root["kind"].error() != simdjson::NO_SUCH_FIELD &&
+      (root["kind"].get(kind) || (kind != "logs" && kind != "spans"))) {
+    return bad("kind");
+  }
+  partition.kind = std::string(kind);
   auto day_number = ParseDay(day);
   if (!day_number.ok()) return bad("day");
   partition.day = *day_number;

@@ -6,6 +6,11 @@
 //   PREFIX<system>/<YYYY-MM-DD>/<segment file>...
 //   PREFIX<system>/<YYYY-MM-DD>/manifest.json      (written last)
 //
+// Logs and spans are archived apart: spans under PREFIXspans/, which the
+// logs' archive never reads as its own (a key of its partitions has exactly
+// two slashes after its prefix), nor the spans' archive a logs system named
+// "spans".
+//
 // A partition counts as archived only once its manifest is stored, and it is
 // written only after every segment has been uploaded and checked, so a
 // failure at any point leaves the local partition in place and in charge.
@@ -15,7 +20,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -39,6 +46,7 @@ struct ArchivedPartition {
   int64_t day = 0;  // UTC days since the epoch
   int64_t archived_at_ns = 0;
   std::vector<ArchivedSegment> segments;
+  std::string kind = "logs";  // or "spans"
 
   uint64_t bytes() const;
   uint64_t rows() const;
@@ -47,8 +55,9 @@ struct ArchivedPartition {
 class PartitionArchive {
  public:
   // `client` must outlive the archive.
-  PartitionArchive(const S3Client* client, std::string prefix)
-      : client_(client), prefix_(std::move(prefix)) {}
+  // `kind`: what it archives, "logs" or "spans" (written in manifests).
+  PartitionArchive(const S3Client* client, std::string prefix, std::string kind = "logs")
+      : client_(client), prefix_(std::move(prefix)), kind_(std::move(kind)) {}
 
   // Uploads the partition's segments (paths relative to `data_dir`), checks
   // each, then writes its manifest.
@@ -85,8 +94,13 @@ class PartitionArchive {
   std::string Key(const std::string& system, int64_t day, const std::string& file) const;
 
  private:
+  // The system and day of an object key of this archive's partitions
+  // (PREFIX<system>/<day>/<file>); nullopt for any other key.
+  std::optional<std::pair<std::string, int64_t>> PartitionOf(std::string_view key) const;
+
   const S3Client* client_;
   std::string prefix_;
+  std::string kind_;
 };
 
 // The manifest's JSON, and back.

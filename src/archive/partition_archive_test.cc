@@ -1,6 +1,7 @@
 #include "archive/partition_archive.h"
 
 #include <filesystem>
+#include <map>
 
 #include "common/timestamps.h"
 #include "gtest/gtest.h"
@@ -93,6 +94,36 @@ TEST_F(PartitionArchiveTest, ArchivesListsVerifiesDownloadsAndExpires) {
   EXPECT_EQ(*deleted, 1u);
   EXPECT_EQ(archive_->List()->size(), 1u);
   EXPECT_TRUE(client_->List("logs/shop/" + DayName(kNov24 - 400))->empty());
+}
+
+TEST_F(PartitionArchiveTest, LogsAndSpansKeepApartUnderOnePrefix) {
+  // Logs of a system that happens to be named "spans", and spans of "shop",
+  // under one prefix: each archive sees its own partitions only.
+  PartitionArchive logs(client_.get(), "", "logs");
+  PartitionArchive spans(client_.get(), "spans/", "spans");
+  const int64_t now = (kNov24 + 1) * kNanosPerDay;
+  ASSERT_TRUE(logs.Archive(Env::Default(), dir_.path(), "spans", kNov24 - 40,
+                           {Segment("a.seg", kNov24 - 40, 3)}, now)
+                  .ok());
+  ASSERT_TRUE(spans.Archive(Env::Default(), dir_.path(), "shop", kNov24 - 10,
+                            {Segment("b.seg", kNov24 - 10, 4)}, now)
+                  .ok());
+  auto logs_listed = logs.List();
+  ASSERT_TRUE(logs_listed.ok()) << logs_listed.status();
+  ASSERT_EQ(logs_listed->size(), 1u);
+  EXPECT_EQ((*logs_listed)[0].system, "spans");
+  EXPECT_EQ((*logs_listed)[0].kind, "logs");
+  auto spans_listed = spans.List();
+  ASSERT_TRUE(spans_listed.ok()) << spans_listed.status();
+  ASSERT_EQ(spans_listed->size(), 1u);
+  EXPECT_EQ((*spans_listed)[0].system, "shop");
+  EXPECT_EQ((*spans_listed)[0].kind, "spans");
+  EXPECT_EQ(*logs.CountBySystem(), (std::map<std::string, uint64_t>{{"spans", 1}}));
+  EXPECT_EQ(*spans.CountBySystem(), (std::map<std::string, uint64_t>{{"shop", 1}}));
+  // Expiring spans after 5 days leaves the logs' older partition alone.
+  EXPECT_EQ(*spans.DeleteExpired([](const std::string&) { return 5; }, now), 1u);
+  EXPECT_TRUE(spans.List()->empty());
+  EXPECT_EQ(logs.List()->size(), 1u);
 }
 
 TEST(ArchiveManifestTest, RoundTripsAndRejectsWhatIsNotOne) {

@@ -280,8 +280,18 @@ const OptionSpec kTracesHotDays{
     OptionType::kInt,
     "7",
     "Days a system's spans stay searchable on local disk (spans are kept apart from logs, "
-    "under <data_dir>/traces). A retention run drops every UTC day partition of spans wholly "
-    "older than this.",
+    "under <data_dir>/traces). A retention run drops (archives first, with archive.s3 set) "
+    "every UTC day partition of spans wholly older than this.",
+    {},
+    1,
+    36500};
+const OptionSpec kTracesArchiveDays{
+    "traces",
+    "archive_days",
+    OptionType::kInt,
+    "30",
+    "Days archived partitions of spans are kept in object storage (with archive.s3 set, "
+    "spans are archived under its prefix + spans/ before retention drops them).",
     {},
     1,
     36500};
@@ -416,6 +426,7 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kArchiveAccessKey,
       &kArchiveSecretKey,
       &kTracesHotDays,
+      &kTracesArchiveDays,
       &kTracesCap,
       &kElasticsearchIndexSystems,
       &kPipelineExpandJson,

@@ -45,6 +45,7 @@ extern const OptionSpec kRetentionSystems;
 extern const OptionSpec kRestoredDays;
 
 extern const OptionSpec kTracesHotDays;
+extern const OptionSpec kTracesArchiveDays;
 extern const OptionSpec kTracesCap;
 
 extern const OptionSpec kElasticsearchIndexSystems;

@@ -189,5 +189,66 @@ TEST(StorageTest, ArchivedBeforeDroppedKeptWhileS3IsDownRestoredOnRequest) {
       << output;
 }
 
+// Spans past traces.hot_days (7) are archived apart from logs, under the
+// prefix + spans/, then dropped; logs of the same day stay (hot_days 30).
+TEST(StorageTest, SpansAreArchivedApartAndDroppedByTheirOwnRetention) {
+  S3Server s3;
+  ASSERT_FALSE(s3.endpoint().empty()) << s3.output();
+  TempDir dir;
+  ServerOptions options(dir.path(), {"--otlp-http-listen", "127.0.0.1:0"});
+  options.env = {{"MAYAK_ARCHIVE_S3_ENDPOINT", s3.endpoint()},
+                 {"MAYAK_ARCHIVE_S3_BUCKET", S3Server::kBucket},
+                 {"MAYAK_ARCHIVE_S3_ACCESS_KEY", S3Server::kAccessKey},
+                 {"MAYAK_ARCHIVE_S3_SECRET_KEY", S3Server::kSecretKey},
+                 {"MAYAK_ARCHIVE_S3_PREFIX", "company/"},
+                 {"MAYAK_RETENTION_CHECK_INTERVAL", "1s"},
+                 {"MAYAK_STORAGE_FLUSH_INTERVAL", "1s"}};
+  ServerProcess server(options);
+  ASSERT_TRUE(server.ready()) << server.log();
+  auto client = server.Client();
+  const int64_t old_ms = NowMillis() - 10LL * 86'400'000;
+  ASSERT_EQ(PostLogs(*client, "{\"@timestamp\":" + std::to_string(old_ms) +
+                                  ",\"system\":\"shop\",\"message\":\"old log\"}\n")
+                .status,
+            200);
+  auto otlp = HttpClient::Create(server.ListenerUrl("otlp_http"));
+  ASSERT_TRUE(otlp.ok());
+  const std::string start = std::to_string(old_ms * 1'000'000);
+  auto posted = (*otlp)->Send(
+      "POST", "/v1/traces",
+      R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},)"
+      R"("scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7",)"
+      R"("name":"GET /old","startTimeUnixNano":")" +
+          start + R"(","endTimeUnixNano":")" + start + R"("}]}]}]})",
+      {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(posted.ok());
+  ASSERT_EQ(posted->status, 200) << posted->body;
+
+  const std::string storage =
+      WaitForStorage(*client, "\"kind\":\"spans\",\"bytes\":0,\"records\":0");
+  EXPECT_NE(storage.find("\"system\":\"shop\",\"kind\":\"spans\",\"bytes\":0,\"records\":0"),
+            std::string::npos)
+      << storage;
+  EXPECT_NE(storage.find("\"archived_partitions\":1"), std::string::npos) << storage;
+  EXPECT_NE(storage.find("\"system\":\"shop\",\"kind\":\"logs\",\"bytes\":"), std::string::npos);
+  EXPECT_NE(Search(*client, "from=0&to=now%2B1d&q=old").body.find("\"total\":1"), std::string::npos)
+      << "the log of that day stays";
+
+  S3Options s3_options;
+  s3_options.endpoint = s3.endpoint();
+  s3_options.bucket = S3Server::kBucket;
+  s3_options.access_key = S3Server::kAccessKey;
+  s3_options.secret_key = S3Server::kSecretKey;
+  auto s3_client = S3Client::Create(s3_options);
+  ASSERT_TRUE(s3_client.ok());
+  const std::string day = DayName(DayOf(old_ms * 1'000'000));
+  auto objects = (*s3_client)->List("company/spans/shop/" + day + "/");
+  ASSERT_TRUE(objects.ok());
+  ASSERT_EQ(objects->size(), 2u);  // the segment and the manifest
+  auto manifest = (*s3_client)->Get("company/spans/shop/" + day + "/manifest.json");
+  ASSERT_TRUE(manifest.ok());
+  EXPECT_NE(manifest->find("\"kind\":\"spans\""), std::string::npos) << *manifest;
+}
+
 }  // namespace
 }  // namespace mayak::testing
