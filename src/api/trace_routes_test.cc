@@ -104,6 +104,13 @@ TEST_F(TraceRoutesTest, LogsComeWithTheirTraceOldestFirst) {
   ASSERT_EQ(logs.size(), 2u) << r.body;
   EXPECT_EQ(logs.at(0)["message"].get_string().value_unsafe(), "order received");
   EXPECT_EQ(logs.at(1)["message"].get_string().value_unsafe(), "customer 42 locked");
+  // Every record of a trace links to it, in searches too.
+  EXPECT_EQ(logs.at(0)["_trace"].get_string().value_unsafe(), StrCat("/api/v1/traces/", kOrder));
+  const HttpResponse search =
+      Get("/api/v1/query", {{"q", "healthy"}, {"from", "0"}, {"to", "now"}});
+  EXPECT_NE(search.body.find(StrCat(R"("_trace":"/api/v1/traces/)", kHealth, R"(")")),
+            std::string::npos)
+      << search.body;
 }
 
 TEST_F(TraceRoutesTest, MissingAndMalformedIds) {

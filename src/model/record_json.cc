@@ -2,8 +2,10 @@
 
 #include <type_traits>
 
+#include "common/strings.h"
 #include "common/timestamps.h"
 #include "model/record_id.h"
+#include "model/span.h"
 
 namespace mayak {
 
@@ -27,6 +29,13 @@ void WriteValueJson(const AttributeValue& value, JsonWriter* json) {
 void WriteRecordJson(const LogRecord& record, JsonWriter* json) {
   json->BeginObject();
   json->Key("_id").String(RecordId(record));
+  // A record of a trace links to it (GET /api/v1/traces/{id}).
+  if (const AttributeValue* trace = record.FindAttribute(field::kTraceId)) {
+    const std::string* id = std::get_if<std::string>(trace);
+    if (id != nullptr && IsSpanIdentifier(*id, 32)) {
+      json->Key("_trace").String(StrCat("/api/v1/traces/", *id));
+    }
+  }
   json->Key(field::kTimestamp).String(FormatRfc3339(record.timestamp_ns));
   json->Key(field::kObservedTimestamp).String(FormatRfc3339(record.observed_timestamp_ns));
   if (record.level != Level::kUnset) json->Key(field::kLevel).String(LevelName(record.level));
