@@ -47,7 +47,7 @@ config-docs: build
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = body_encoding_fuzz bulk_fuzz column_chunk_fuzz config_fuzz ndjson_fuzz query_fuzz \
-	otlp_fuzz record_batch_fuzz redaction_fuzz syslog_fuzz wal_fuzz
+	otlp_fuzz record_batch_fuzz redaction_fuzz syslog_fuzz wal_fuzz zipkin_fuzz
 fuzz:
 	@scripts/bootstrap clang libclang-rt-14-dev
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) $(CMAKE_COMMON) \
