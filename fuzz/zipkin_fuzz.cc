@@ -1,4 +1,5 @@
-// Zipkin v2 JSON span lists (POST /api/v2/spans): a list is spans or an
+// Zipkin v2 span lists (POST /api/v2/spans), JSON or (first byte odd)
+// protobuf: a list is spans or an
 // error naming the problem, never a crash; every span taken has well-formed
 // ids, a start and a duration that is not negative, and reads back from its
 // stored row.
@@ -11,8 +12,10 @@
 #include "zipkin/zipkin_spans.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view body(reinterpret_cast<const char*>(data), size);
-  auto spans = mayak::DecodeZipkinJson(body);
+  if (size == 0) return 0;
+  const std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
+  auto spans =
+      (data[0] & 1) != 0 ? mayak::DecodeZipkinProtobuf(body) : mayak::DecodeZipkinJson(body);
   if (!spans.ok()) {
     FUZZ_CHECK(!mayak::StatusMessage(spans.status()).empty(), "an error without a reason");
     return 0;

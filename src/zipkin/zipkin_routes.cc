@@ -43,10 +43,12 @@ void AddZipkinRoutes(Router* router, const ServerState* state, const ApiLimits& 
   router->Add("POST", "/api/v2/spans",
               [state, limits, counters](const HttpRequest& request, Respond respond) {
                 const std::string type = ToLower(request.Header("content-type"));
-                if (!type.empty() && !type.starts_with("application/json")) {
+                const bool protobuf = type.starts_with("application/x-protobuf");
+                if (!type.empty() && !protobuf && !type.starts_with("application/json")) {
                   return respond(
                       TextError(415, StrCat("unsupported Content-Type '", type,
-                                            "': Mayak takes Zipkin v2 spans as application/json")));
+                                            "': Mayak takes Zipkin v2 spans as application/json or "
+                                            "application/x-protobuf (proto3)")));
                 }
                 LogStore* spans =
                     state->phase.load() == ServerPhase::kReady ? state->spans.load() : nullptr;
@@ -61,7 +63,7 @@ void AddZipkinRoutes(Router* router, const ServerState* state, const ApiLimits& 
                   const int status = HttpStatusOfBodyError(body.status());
                   return respond(TextError(status, StatusMessage(body.status())));
                 }
-                auto decoded = DecodeZipkinJson(*body);
+                auto decoded = protobuf ? DecodeZipkinProtobuf(*body) : DecodeZipkinJson(*body);
                 if (!decoded.ok()) return respond(TextError(400, StatusMessage(decoded.status())));
                 if (decoded->empty()) return respond(Accepted());
                 const int64_t now = absl::GetCurrentTimeNanos();

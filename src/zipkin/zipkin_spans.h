@@ -1,5 +1,6 @@
-// Zipkin v2 spans (the JSON list that POST /api/v2/spans takes, what Zipkin
-// libraries and brokers' tracing plugins send) into canonical spans:
+// Zipkin v2 spans (the list that POST /api/v2/spans takes, what Zipkin
+// libraries and brokers' tracing plugins send, in JSON or protobuf) into
+// canonical spans:
 //   traceId (16 or 32 hex digits; 16 is the low half), id, parentId
 //     -> trace, span and parent ids (lowercase)
 //   name -> name; kind CLIENT/SERVER/PRODUCER/CONSUMER -> kind
@@ -26,5 +27,8 @@ namespace mayak {
 // the problem (Zipkin's server refuses a request as a whole, and so does
 // this).
 absl::StatusOr<std::vector<Span>> DecodeZipkinJson(std::string_view body);
+// The same from protobuf (zipkin.proto3's ListOfSpans; ids as bytes, IP
+// addresses as 4 or 16 bytes); a body that is not one names the byte.
+absl::StatusOr<std::vector<Span>> DecodeZipkinProtobuf(std::string_view body);
 
 }  // namespace mayak

@@ -1,6 +1,7 @@
 #include "zipkin/zipkin_spans.h"
 
 #include "gtest/gtest.h"
+#include "otlp/protobuf_wire.h"
 
 namespace mayak {
 namespace {
@@ -78,6 +79,98 @@ TEST(ZipkinSpansTest, AnyBadSpanRefusesTheListNamingIt) {
   }
   EXPECT_FALSE(DecodeZipkinJson(R"({"traceId":"x"})").ok()) << "a list, not an object";
   EXPECT_FALSE(DecodeZipkinJson("[").ok());
+}
+
+std::string Bytes(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+TEST(ZipkinSpansTest, Proto3ListOfSpans) {
+  using protobuf::PutBytesField;
+  using protobuf::PutFixed64Field;
+  using protobuf::PutVarintField;
+  std::string local;
+  PutBytesField(&local, 1, "Shop");
+  PutBytesField(&local, 2, std::string("\xc0\xa8\x63\x01", 4));  // 192.168.99.1
+  PutVarintField(&local, 4, 8080);
+  std::string remote;
+  PutBytesField(&remote, 1, "crm");
+  PutBytesField(&remote, 3, Bytes("20010db8000000000000000000000001"));
+  std::string annotation;
+  PutFixed64Field(&annotation, 1, 1'795'600'000'123'999);
+  PutBytesField(&annotation, 2, "ws");
+  std::string tag;
+  PutBytesField(&tag, 1, "http.method");
+  PutBytesField(&tag, 2, "GET");
+  std::string error;
+  PutBytesField(&error, 1, "error");
+  PutBytesField(&error, 2, "timeout");
+  std::string span;
+  PutBytesField(&span, 1, Bytes("5af7183fb1d4cf5f"));
+  PutBytesField(&span, 2, Bytes("6b221d5bc9e6496c"));
+  PutBytesField(&span, 3, Bytes("352bff9a74ca9ad2"));
+  PutVarintField(&span, 4, 2);  // SERVER
+  PutBytesField(&span, 5, "get /api/orders");
+  PutFixed64Field(&span, 6, 1'795'600'000'123'456);
+  PutVarintField(&span, 7, 1431);
+  PutBytesField(&span, 8, local);
+  PutBytesField(&span, 9, remote);
+  PutBytesField(&span, 10, annotation);
+  PutBytesField(&span, 11, tag);
+  PutBytesField(&span, 11, error);
+  PutVarintField(&span, 13, 1);  // shared
+  std::string list;
+  PutBytesField(&list, 1, span);
+  auto spans = DecodeZipkinProtobuf(list);
+  ASSERT_TRUE(spans.ok()) << spans.status();
+  ASSERT_EQ(spans->size(), 1u);
+  const Span& s = (*spans)[0];
+  EXPECT_EQ(s.trace_id, "00000000000000005af7183fb1d4cf5f");
+  EXPECT_EQ(s.parent_span_id, "6b221d5bc9e6496c");
+  EXPECT_EQ(s.span_id, "352bff9a74ca9ad2");
+  EXPECT_EQ(s.kind, SpanKind::kServer);
+  EXPECT_EQ(s.name, "get /api/orders");
+  EXPECT_EQ(s.start_ns, 1'795'600'000'123'456'000);
+  EXPECT_EQ(s.duration_ns, 1'431'000);
+  EXPECT_EQ(s.service, "shop");
+  EXPECT_EQ(s.status, SpanStatus::kError);
+  EXPECT_EQ(s.status_message, "timeout");
+  EXPECT_EQ(s.resource, (std::vector<Attribute>{{"host.ip", std::string("192.168.99.1")},
+                                                {"host.port", int64_t{8080}}}));
+  EXPECT_EQ(s.attributes,
+            (std::vector<Attribute>{{"peer.service", std::string("crm")},
+                                    {"network.peer.address", std::string("2001:db8::1")},
+                                    {"http.method", std::string("GET")}}));
+  ASSERT_EQ(s.events.size(), 1u);
+  EXPECT_EQ(s.events[0].name, "ws");
+
+  // The kinds are Zipkin's numbers, not OpenTelemetry's.
+  std::string client = span;
+  PutVarintField(&client, 4, 1);  // a later field wins: CLIENT
+  std::string two;
+  PutBytesField(&two, 1, span);
+  PutBytesField(&two, 1, client);
+  auto both = DecodeZipkinProtobuf(two);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ((*both)[1].kind, SpanKind::kClient);
+
+  std::string no_id;
+  PutBytesField(&no_id, 1, Bytes("5af7183fb1d4cf5f"));
+  PutFixed64Field(&no_id, 6, 1);
+  std::string bad;
+  PutBytesField(&bad, 1, span);
+  PutBytesField(&bad, 1, no_id);
+  auto refused = DecodeZipkinProtobuf(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("span 1: "), std::string_view::npos)
+      << refused.status();
+  auto cut = DecodeZipkinProtobuf(list.substr(0, list.size() - 3));
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("byte"), std::string_view::npos) << cut.status();
 }
 
 }  // namespace
