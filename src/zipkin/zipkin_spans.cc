@@ -48,7 +48,8 @@ absl::StatusOr<std::string> CheckId(std::string_view name, std::string_view hex,
   if (trace && id.size() == 16) id = std::string(16, '0') + id;
   if (!IsSpanIdentifier(id, trace ? 32 : 16)) {
     return absl::InvalidArgumentError(StrCat(
-        name, " '", hex, "' must be ", trace ? "16 or 32" : "16", " hex digits, not all zero"));
+        name, hex.empty() ? "" : StrCat(" '", hex, "'"), " must be ", trace ? "16 or 32" : "16",
+        " hex digits, not all zero", hex.empty() ? " (it is missing)" : ""));
   }
   return id;
 }
@@ -107,14 +108,14 @@ absl::StatusOr<Span> Complete(SpanFields f, std::string_view trace_name,
 
 // ---- JSON ----------------------------------------------------------------
 
-absl::Status JsonId(simdjson::dom::object span, std::string_view key, bool required,
-                    std::string* out) {
+// An id as hex text; missing, it stays empty (Complete names it).
+absl::Status JsonId(simdjson::dom::object span, std::string_view key, std::string* out) {
   std::string_view text;
   if (span[key].get_string().get(text) == simdjson::SUCCESS) {
     *out = std::string(text);
     return absl::OkStatus();
   }
-  if (!required && span[key].error() == simdjson::NO_SUCH_FIELD) return absl::OkStatus();
+  if (span[key].error() == simdjson::NO_SUCH_FIELD) return absl::OkStatus();
   return absl::InvalidArgumentError(StrCat(key, " must be a string of hex digits"));
 }
 
@@ -134,9 +135,9 @@ void JsonEndpoint(simdjson::dom::object span, std::string_view key, EndpointFiel
 
 absl::StatusOr<Span> DecodeJsonSpan(simdjson::dom::object e) {
   SpanFields f;
-  RETURN_IF_ERROR(JsonId(e, "traceId", true, &f.trace_id));
-  RETURN_IF_ERROR(JsonId(e, "id", true, &f.id));
-  RETURN_IF_ERROR(JsonId(e, "parentId", false, &f.parent_id));
+  RETURN_IF_ERROR(JsonId(e, "traceId", &f.trace_id));
+  RETURN_IF_ERROR(JsonId(e, "id", &f.id));
+  RETURN_IF_ERROR(JsonId(e, "parentId", &f.parent_id));
   std::string_view text;
   if (e["name"].get_string().get(text) == simdjson::SUCCESS) f.name = std::string(text);
   if (e["kind"].get_string().get(text) == simdjson::SUCCESS) f.kind = ParseSpanKind(text);
@@ -257,9 +258,6 @@ absl::StatusOr<Span> DecodeProtobufSpan(WireReader r) {
     }
   }
   if (!r.ok()) return r.status();
-  if (f.trace_id.empty() || f.id.empty()) {
-    return absl::InvalidArgumentError("trace_id and id are required");
-  }
   return Complete(std::move(f), "trace_id", "parent_id");
 }
 
