@@ -4,6 +4,7 @@
 #   clickhouse_start DIR     starts it and waits until it answers
 #   clickhouse_query SQL     runs SQL over HTTP and prints the result
 #   clickhouse_insert TABLE FORMAT < FILE
+#   clickhouse_settle        waits for its background merges
 #   clickhouse_stop
 clickhouse_pid=""
 clickhouse_http=""
@@ -81,6 +82,16 @@ clickhouse_insert() {
   clickhouse-client --host 127.0.0.1 --port "$clickhouse_tcp" \
     --input_format_skip_unknown_fields=1 --date_time_input_format=best_effort \
     --query "INSERT INTO $1 FORMAT $2"
+}
+
+# Waits until ClickHouse's background merges settle: none running for 10 s
+# in a row (at most a few minutes).
+clickhouse_settle() {
+  for _ in $(seq 60); do
+    [ "$(clickhouse_query "SELECT count() FROM system.merges")" = 0 ] && sleep 10 &&
+      [ "$(clickhouse_query "SELECT count() FROM system.merges")" = 0 ] && break
+    sleep 2
+  done
 }
 
 clickhouse_stop() {

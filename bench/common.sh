@@ -114,12 +114,7 @@ clickhouse_load() {
   local t0; t0=$(now_ms)
   clickhouse_insert logs JSONEachRow <"$1"
   ch_ingest_ms=$(( $(now_ms) - t0 ))
-  # Its background merges settle: no merge running for 10 s in a row.
-  for _ in $(seq 60); do
-    [ "$(clickhouse_query "SELECT count() FROM system.merges")" = 0 ] && sleep 10 &&
-      [ "$(clickhouse_query "SELECT count() FROM system.merges")" = 0 ] && break
-    sleep 2
-  done
+  clickhouse_settle
 }
 
 query() {

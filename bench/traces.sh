@@ -79,11 +79,7 @@ clickhouse_query "CREATE MATERIALIZED VIEW otel_traces_trace_id_ts_mv TO otel_tr
 t0=$(now_ms)
 clickhouse_insert otel_traces JSONEachRow <"$work/spans.json"
 ch_ingest_ms=$(( $(now_ms) - t0 ))
-for _ in $(seq 60); do
-  [ "$(clickhouse_query "SELECT count() FROM system.merges")" = 0 ] && sleep 10 &&
-    [ "$(clickhouse_query "SELECT count() FROM system.merges")" = 0 ] && break
-  sleep 2
-done
+clickhouse_settle
 ch_bytes=$(clickhouse_query "SELECT sum(bytes) FROM system.parts
   WHERE table IN ('otel_traces', 'otel_traces_trace_id_ts') AND active")
 ch_rows=$(clickhouse_query "SELECT count() FROM otel_traces")

@@ -172,12 +172,7 @@ TEST(StorageTest, ArchivedBeforeDroppedKeptWhileS3IsDownRestoredOnRequest) {
   EXPECT_NE(output.find("not restored twice"), std::string::npos) << output;
 
   // An object lost in the store is reported, with exit code 1.
-  S3Options s3_options;
-  s3_options.endpoint = s3.endpoint();
-  s3_options.bucket = S3Server::kBucket;
-  s3_options.access_key = S3Server::kAccessKey;
-  s3_options.secret_key = S3Server::kSecretKey;
-  auto s3_client = S3Client::Create(s3_options);
+  auto s3_client = S3Client::Create(s3.ClientOptions());
   ASSERT_TRUE(s3_client.ok());
   auto objects = (*s3_client)->List("logs/shop/" + day + "/");
   ASSERT_TRUE(objects.ok());
@@ -234,12 +229,7 @@ TEST(StorageTest, SpansAreArchivedApartAndDroppedByTheirOwnRetention) {
   EXPECT_NE(Search(*client, "from=0&to=now%2B1d&q=old").body.find("\"total\":1"), std::string::npos)
       << "the log of that day stays";
 
-  S3Options s3_options;
-  s3_options.endpoint = s3.endpoint();
-  s3_options.bucket = S3Server::kBucket;
-  s3_options.access_key = S3Server::kAccessKey;
-  s3_options.secret_key = S3Server::kSecretKey;
-  auto s3_client = S3Client::Create(s3_options);
+  auto s3_client = S3Client::Create(s3.ClientOptions());
   ASSERT_TRUE(s3_client.ok());
   const std::string day = DayName(DayOf(old_ms * 1'000'000));
   auto objects = (*s3_client)->List("company/spans/shop/" + day + "/");
