@@ -22,6 +22,7 @@ struct ArchiveFlags {
   std::string from;    // restore: days
   std::string to;
   std::string server;
+  std::string kind = "logs";  // or spans
 };
 
 // Asks the running server to restore (it owns the data directory).
@@ -31,9 +32,9 @@ int RunRestore(const ArchiveFlags& flags) {
     std::cerr << "mayak archive restore: " << StatusMessage(client.status()) << "\n";
     return 2;
   }
-  const std::string target =
-      StrCat("/api/v1/archive/restore?system=", PercentEncode(flags.system),
-             "&from=", PercentEncode(flags.from), "&to=", PercentEncode(flags.to));
+  const std::string target = StrCat("/api/v1/archive/restore?system=", PercentEncode(flags.system),
+                                    "&from=", PercentEncode(flags.from),
+                                    "&to=", PercentEncode(flags.to), "&kind=", flags.kind);
   auto reply = (*client)->Send("POST", target);
   if (!reply.ok()) {
     std::cerr << "mayak archive restore: " << StatusMessage(reply.status()) << "\n";
@@ -63,7 +64,8 @@ int WithPartitions(
                  "access_key, secret_key) in --config or MAYAK_ARCHIVE_S3_* variables\n";
     return 2;
   }
-  auto partitions = archive->archive->List();
+  const PartitionArchive& chosen = flags.kind == "spans" ? *archive->spans : *archive->archive;
+  auto partitions = chosen.List();
   if (!partitions.ok()) {
     std::cerr << "mayak archive: " << partitions.status().message() << "\n";
     return 1;
@@ -72,7 +74,7 @@ int WithPartitions(
   for (ArchivedPartition& p : *partitions) {
     if (flags.system.empty() || p.system == flags.system) selected.push_back(std::move(p));
   }
-  return use(*archive->archive, selected);
+  return use(chosen, selected);
 }
 
 }  // namespace
@@ -98,6 +100,9 @@ Command AddArchiveCommand(CLI::App& app) {
                     "YAML configuration with the archive.s3 settings (environment variables "
                     "MAYAK_ARCHIVE_S3_* also apply), e.g. --config /etc/mayak/mayak.yaml");
     sub->add_option("--system", flags->system, "Only this system, e.g. --system shop");
+    sub->add_option("--kind", flags->kind, "logs or spans, e.g. --kind spans")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"logs", "spans"}));
     sub->callback([selected, sub] { *selected = sub->get_name(); });
   }
   CLI::App* restore = cmd->add_subcommand(
@@ -111,6 +116,9 @@ Command AddArchiveCommand(CLI::App& app) {
       ->required();
   restore->add_option("--to", flags->to,
                       "Last day, YYYY-MM-DD (default: --from), e.g. --to 2026-06-03");
+  restore->add_option("--kind", flags->kind, "logs or spans, e.g. --kind spans")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"logs", "spans"}));
   restore->add_option("--server,-s", flags->server,
                       "Server URL (default $MAYAK_SERVER or http://127.0.0.1:7011), e.g. "
                       "--server http://logs.internal:7011");

@@ -79,13 +79,27 @@ void Restore(LogStore* store, const PartitionArchive* archive, const RestoreRang
 
 }  // namespace
 
-void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive,
+void AddArchiveRoutes(Router* router, const ServerState* state,
+                      const PartitionArchive* logs_archive, const PartitionArchive* spans_archive,
                       JobThread* jobs) {
   router->Add(
       "POST", "/api/v1/archive/restore",
-      [state, archive, jobs](const HttpRequest& request, Respond respond) {
+      [state, logs_archive, spans_archive, jobs](const HttpRequest& request, Respond respond) {
         LogStore* store = ReadyStoreOrRespond(state, respond);
         if (store == nullptr) return;
+        // kind=spans restores spans into the store of spans.
+        const std::string kind = request.Param("kind").empty() ? "logs" : request.Param("kind");
+        if (kind != "logs" && kind != "spans") {
+          respond(JsonError(400, "bad_request",
+                            StrCat("kind must be logs or spans, not '", kind, "'")));
+          return;
+        }
+        const PartitionArchive* archive = kind == "spans" ? spans_archive : logs_archive;
+        if (kind == "spans") store = state->spans.load();
+        if (store == nullptr) {
+          respond(JsonError(503, "starting", "the store of spans is not open yet"));
+          return;
+        }
         if (archive == nullptr) {
           respond(JsonError(409, "no_archive",
                             "no archive is configured (archive.s3.endpoint is empty)"));

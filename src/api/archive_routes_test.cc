@@ -44,7 +44,7 @@ class ArchiveRoutesTest : public ::testing::Test {
     store_ = *std::move(store);
     state_.store = store_.get();
     state_.phase = ServerPhase::kReady;
-    AddArchiveRoutes(&router_, &state_, archive_.get(), &jobs_);
+    AddArchiveRoutes(&router_, &state_, archive_.get(), nullptr, &jobs_);
     AddSearchRoutes(&router_, &state_, ApiLimits{});
   }
   void TearDown() override {

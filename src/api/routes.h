@@ -45,10 +45,10 @@ void AddContextRoutes(Router* router, const ServerState* state, const ApiLimits&
 // GET /api/v1/storage.
 void AddStorageRoutes(Router* router, const ServerState* state);
 
-// POST /api/v1/archive/restore; `archive` may be null (none configured).
-// Restores run on `jobs`.
+// POST /api/v1/archive/restore (kind=logs, the default, or spans); the
+// archives may be null (none configured). Restores run on `jobs`.
 void AddArchiveRoutes(Router* router, const ServerState* state, const PartitionArchive* archive,
-                      JobThread* jobs);
+                      const PartitionArchive* spans_archive, JobThread* jobs);
 
 // GET /api/v1/traces/{id} (one trace with its stages' times and critical
 // path; ?logs=true adds the log records that carry its trace.id).

@@ -187,7 +187,7 @@ int RunServer(const Config& config) {
   AddContextRoutes(&router, &state, limits);
   AddStorageRoutes(&router, &state);
   JobThread restores;  // archive restores, off the HTTP threads
-  AddArchiveRoutes(&router, &state, archive->archive.get(), &restores);
+  AddArchiveRoutes(&router, &state, archive->archive.get(), archive->spans.get(), &restores);
   AddTraceRoutes(&router, &state, limits);
   AddJaegerRoutes(&router, "/jaeger/api", &state, limits);
 

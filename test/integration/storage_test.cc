@@ -238,6 +238,27 @@ TEST(StorageTest, SpansAreArchivedApartAndDroppedByTheirOwnRetention) {
   auto manifest = (*s3_client)->Get("company/spans/shop/" + day + "/manifest.json");
   ASSERT_TRUE(manifest.ok());
   EXPECT_NE(manifest->find("\"kind\":\"spans\""), std::string::npos) << *manifest;
+
+  // Listed and restored as spans, the trace can be read again.
+  std::string env_prefix;
+  for (const auto& [name, value] : options.env) {
+    if (name.starts_with("MAYAK_ARCHIVE")) env_prefix += name + "=" + value + " ";
+  }
+  std::string output;
+  EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive list --kind spans", &output), 0)
+      << output;
+  EXPECT_NE(output.find("shop\t" + day + "\t1\t1\t"), std::string::npos) << output;
+  output.clear();
+  EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive list", &output), 0) << output;
+  EXPECT_EQ(output.find(day), std::string::npos) << "logs list no spans: " << output;
+  EXPECT_EQ(client->Send("GET", "/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736")->status, 404);
+  output.clear();
+  EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive restore --kind spans --server " +
+                           server.url() + " --system shop --from " + day,
+                       &output),
+            0)
+      << output;
+  EXPECT_EQ(client->Send("GET", "/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736")->status, 200);
 }
 
 }  // namespace
