@@ -1,6 +1,9 @@
 #include <cstdarg>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <string>
+#include <utility>
 
 #include "commands.h"
 #include "common/status_macros.h"
@@ -11,21 +14,28 @@
 namespace mayak {
 namespace {
 
+// Checks the logs' store in `data_dir` and the spans' in its traces/.
 int RunVerify(const std::string& data_dir) {
-  const VerifyReport report = VerifyDataDir(Env::Default(), data_dir);
-  for (const std::string& problem : report.problems) {
-    std::cout << "DAMAGED: " << problem << "\n";
+  bool damaged = false;
+  for (const auto& [label, dir] :
+       {std::pair<std::string, std::string>{"", data_dir}, {"spans: ", data_dir + "/traces"}}) {
+    if (!label.empty() && !std::filesystem::exists(dir)) continue;
+    const VerifyReport report = VerifyDataDir(Env::Default(), dir);
+    for (const std::string& problem : report.problems) {
+      std::cout << "DAMAGED: " << problem << "\n";
+    }
+    damaged |= !report.problems.empty();
+    std::cout << label << report.segments << " segments (" << report.rows << " rows), "
+              << report.wal_files << " WAL files (" << report.wal_entries << " entries) checked";
+    if (report.wal_torn_tail_bytes > 0) {
+      std::cout << "; " << report.wal_torn_tail_bytes
+                << " bytes of an unacknowledged torn write at the WAL's end (the server "
+                   "drops them at start-up)";
+    }
+    std::cout << "\n";
   }
-  std::cout << report.segments << " segments (" << report.rows << " rows), " << report.wal_files
-            << " WAL files (" << report.wal_entries << " entries) checked";
-  if (report.wal_torn_tail_bytes > 0) {
-    std::cout << "; " << report.wal_torn_tail_bytes
-              << " bytes of an unacknowledged torn write at the WAL's end (the server "
-                 "drops them at start-up)";
-  }
-  std::cout << "\n"
-            << (report.problems.empty() ? "OK: no damage found\n" : "damage found: see above\n");
-  return report.problems.empty() ? 0 : 1;
+  std::cout << (damaged ? "damage found: see above\n" : "OK: no damage found\n");
+  return damaged ? 1 : 0;
 }
 
 // printf into a string: the table's aligned columns.

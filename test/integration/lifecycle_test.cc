@@ -337,6 +337,7 @@ TEST(AdminVerifyTest, FindsDamageOfflineAndNamesIt) {
   std::string output;
   EXPECT_EQ(RunCommand(verify, &output), 0) << output;
   EXPECT_NE(output.find("1 segments (2000 rows)"), std::string::npos) << output;
+  EXPECT_NE(output.find("spans: 0 segments (0 rows)"), std::string::npos) << output;
   EXPECT_NE(output.find("OK: no damage found"), std::string::npos) << output;
 
   // What each field costs: the message column is the largest here.
