@@ -105,8 +105,9 @@ TEST_F(PartitionArchiveTest, LogsAndSpansKeepApartUnderOnePrefix) {
   ASSERT_TRUE(logs.Archive(Env::Default(), dir_.path(), "spans", kNov24 - 40,
                            {Segment("a.seg", kNov24 - 40, 3)}, now)
                   .ok());
-  ASSERT_TRUE(spans.Archive(Env::Default(), dir_.path(), "shop", kNov24 - 10,
-                            {Segment("b.seg", kNov24 - 10, 4)}, now)
+  ASSERT_TRUE(spans
+                  .Archive(Env::Default(), dir_.path(), "shop", kNov24 - 10,
+                           {Segment("b.seg", kNov24 - 10, 4)}, now)
                   .ok());
   auto logs_listed = logs.List();
   ASSERT_TRUE(logs_listed.ok()) << logs_listed.status();

@@ -26,10 +26,10 @@ TEST(ServiceGraphTest, CallsLinksAndPeersOfTheCompanysOrders) {
     trace[4].attributes = {{"messaging.destination.name", std::string("orders")}};
     trace[3].attributes = {{"messaging.system", std::string("rabbitmq")}};
     if (order % 4 != 0) trace[2].status = SpanStatus::kUnset;  // 5 of 20 fail
-    trace[2].duration_ns = (50 + order) * kMs;                  // 50 .. 69 ms
+    trace[2].duration_ns = (50 + order) * kMs;                 // 50 .. 69 ms
     // The MES writes to PostgreSQL, which sends no spans.
-    Span query = testing::MakeSpan(trace[0].trace_id, "0000000000000006", "0000000000000005",
-                                   "mes", "UPDATE orders", SpanKind::kClient, 100, 30);
+    Span query = testing::MakeSpan(trace[0].trace_id, "0000000000000006", "0000000000000005", "mes",
+                                   "UPDATE orders", SpanKind::kClient, 100, 30);
     query.attributes = {{"db.system", std::string("postgresql")}};
     trace.push_back(query);
     graph.AddTrace(trace);

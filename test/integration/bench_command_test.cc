@@ -60,9 +60,8 @@ TEST(BenchTracesTest, GeneratedTracesAreSentAndStored) {
   const std::string file = dir.path() + "/spans.otlp";
   const std::string mayak = MAYAK_BINARY;
   std::string output;
-  ASSERT_EQ(RunCommand(mayak + " bench gen-traces --traces 300 --batch-spans 100 -o " + file,
-                       &output),
-            0)
+  ASSERT_EQ(
+      RunCommand(mayak + " bench gen-traces --traces 300 --batch-spans 100 -o " + file, &output), 0)
       << output;
   uint64_t spans = 0;
   uint64_t requests = 0;

@@ -273,8 +273,8 @@ TEST_F(TracingTest, ZipkinsLibraryTooWithSharedSpansKeptApart) {
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("span 0: traceId 'x'"), std::string::npos) << bad->body;
-  auto thrift = (*zipkin)->Send("POST", "/api/v2/spans", "\x0a",
-                                {{"Content-Type", "application/x-thrift"}});
+  auto thrift =
+      (*zipkin)->Send("POST", "/api/v2/spans", "\x0a", {{"Content-Type", "application/x-thrift"}});
   ASSERT_TRUE(thrift.ok());
   EXPECT_EQ(thrift->status, 415);
   auto broken = (*zipkin)->Send("POST", "/api/v2/spans", std::string("\x0a\x05\x0a", 3),
