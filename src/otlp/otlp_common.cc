@@ -32,6 +32,17 @@ std::string Hex(std::string_view bytes) {
   return out;
 }
 
+std::string BytesFromHex(std::string_view hex) {
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
+    if (ec == std::errc() && end == hex.data() + i + 2) out.push_back(static_cast<char>(value));
+  }
+  return out;
+}
+
 bool AllZero(std::string_view bytes) {
   return bytes.find_first_not_of('\0') == std::string_view::npos;
 }

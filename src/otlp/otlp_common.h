@@ -24,6 +24,9 @@ namespace mayak::otlp {
 
 // Lowercase hex of raw bytes (trace and span ids).
 std::string Hex(std::string_view bytes);
+// The bytes lowercase or uppercase hex digits stand for (pairs; a last odd
+// digit and any non-hex pair are dropped), the inverse of Hex.
+std::string BytesFromHex(std::string_view hex);
 bool AllZero(std::string_view bytes);
 // A scalar as text (a body that is not a string, an array item in a map).
 std::string ValueText(const AttributeValue& value);

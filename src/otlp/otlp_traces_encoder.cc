@@ -1,8 +1,8 @@
 #include "otlp/otlp_traces_encoder.h"
 
 #include <bit>
-#include <charconv>
 
+#include "otlp/otlp_common.h"
 #include "otlp/protobuf_wire.h"
 
 namespace mayak {
@@ -11,17 +11,6 @@ namespace {
 using protobuf::PutBytesField;
 using protobuf::PutFixed64Field;
 using protobuf::PutVarintField;
-
-std::string Bytes(const std::string& hex) {
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    unsigned value = 0;
-    std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
-    out.push_back(static_cast<char>(value));
-  }
-  return out;
-}
 
 std::string AnyValue(const AttributeValue& value) {
   std::string any;
@@ -48,9 +37,9 @@ void PutAttributes(std::string* out, uint32_t field, const std::vector<Attribute
 
 std::string EncodeSpan(const Span& s) {
   std::string out;
-  PutBytesField(&out, 1, Bytes(s.trace_id));
-  PutBytesField(&out, 2, Bytes(s.span_id));
-  if (!s.parent_span_id.empty()) PutBytesField(&out, 4, Bytes(s.parent_span_id));
+  PutBytesField(&out, 1, otlp::BytesFromHex(s.trace_id));
+  PutBytesField(&out, 2, otlp::BytesFromHex(s.span_id));
+  if (!s.parent_span_id.empty()) PutBytesField(&out, 4, otlp::BytesFromHex(s.parent_span_id));
   PutBytesField(&out, 5, s.name);
   if (s.kind != SpanKind::kUnspecified) PutVarintField(&out, 6, static_cast<uint64_t>(s.kind));
   PutFixed64Field(&out, 7, static_cast<uint64_t>(s.start_ns));
@@ -65,8 +54,8 @@ std::string EncodeSpan(const Span& s) {
   }
   for (const SpanLink& l : s.links) {
     std::string link;
-    PutBytesField(&link, 1, Bytes(l.trace_id));
-    PutBytesField(&link, 2, Bytes(l.span_id));
+    PutBytesField(&link, 1, otlp::BytesFromHex(l.trace_id));
+    PutBytesField(&link, 2, otlp::BytesFromHex(l.span_id));
     PutAttributes(&link, 4, l.attributes);
     PutBytesField(&out, 13, link);
   }

@@ -1,6 +1,7 @@
 #include "otlp/otlp_traces.h"
 
 #include "gtest/gtest.h"
+#include "otlp/otlp_common.h"
 #include "otlp/protobuf_wire.h"
 
 namespace mayak {
@@ -11,14 +12,6 @@ using protobuf::PutFixed64Field;
 using protobuf::PutVarintField;
 
 constexpr uint64_t kStart = 1'795'600'000'123'000'000;
-
-std::string Bytes(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
 
 std::string StringAttribute(std::string_view key, std::string_view value) {
   std::string any;
@@ -60,8 +53,8 @@ std::string Request(const std::vector<std::string>& spans) {
 std::string ProtobufSpan(std::string_view trace_hex, std::string_view span_hex, uint64_t start,
                          uint64_t end) {
   std::string span;
-  PutBytesField(&span, 1, Bytes(trace_hex));
-  PutBytesField(&span, 2, Bytes(span_hex));
+  PutBytesField(&span, 1, otlp::BytesFromHex(trace_hex));
+  PutBytesField(&span, 2, otlp::BytesFromHex(span_hex));
   PutBytesField(&span, 5, "GET /api/orders/{id}");
   PutFixed64Field(&span, 7, start);
   PutFixed64Field(&span, 8, end);
@@ -71,7 +64,7 @@ std::string ProtobufSpan(std::string_view trace_hex, std::string_view span_hex, 
 TEST(OtlpTracesTest, ProtobufSpansBecomeCanonicalSpans) {
   std::string span =
       ProtobufSpan("4BF92F3577B34DA6A3CE929D0E0E4736", "00f067aa0ba902b7", kStart, kStart + 2500);
-  PutBytesField(&span, 4, Bytes("a3ce929d0e0e4736"));
+  PutBytesField(&span, 4, otlp::BytesFromHex("a3ce929d0e0e4736"));
   PutVarintField(&span, 6, 2);  // SERVER
   PutBytesField(&span, 9, IntAttribute("http.response.status_code", 500));
   PutBytesField(&span, 9, StringAttribute("order.id", "ORD-7"));
@@ -81,8 +74,8 @@ TEST(OtlpTracesTest, ProtobufSpansBecomeCanonicalSpans) {
   PutBytesField(&event, 3, StringAttribute("exception.type", "Timeout"));
   PutBytesField(&span, 11, event);
   std::string link;
-  PutBytesField(&link, 1, Bytes("0af7651916cd43dd8448eb211c80319c"));
-  PutBytesField(&link, 2, Bytes("b7ad6b7169203331"));
+  PutBytesField(&link, 1, otlp::BytesFromHex("0af7651916cd43dd8448eb211c80319c"));
+  PutBytesField(&link, 2, otlp::BytesFromHex("b7ad6b7169203331"));
   PutBytesField(&link, 4, StringAttribute("messaging.system", "rabbitmq"));
   PutBytesField(&span, 13, link);
   std::string status;

@@ -1,6 +1,7 @@
 #include "zipkin/zipkin_spans.h"
 
 #include "gtest/gtest.h"
+#include "otlp/otlp_common.h"
 #include "otlp/protobuf_wire.h"
 
 namespace mayak {
@@ -81,14 +82,6 @@ TEST(ZipkinSpansTest, AnyBadSpanRefusesTheListNamingIt) {
   EXPECT_FALSE(DecodeZipkinJson("[").ok());
 }
 
-std::string Bytes(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
 TEST(ZipkinSpansTest, Proto3ListOfSpans) {
   using protobuf::PutBytesField;
   using protobuf::PutFixed64Field;
@@ -99,7 +92,7 @@ TEST(ZipkinSpansTest, Proto3ListOfSpans) {
   PutVarintField(&local, 4, 8080);
   std::string remote;
   PutBytesField(&remote, 1, "crm");
-  PutBytesField(&remote, 3, Bytes("20010db8000000000000000000000001"));
+  PutBytesField(&remote, 3, otlp::BytesFromHex("20010db8000000000000000000000001"));
   std::string annotation;
   PutFixed64Field(&annotation, 1, 1'795'600'000'123'999);
   PutBytesField(&annotation, 2, "ws");
@@ -110,9 +103,9 @@ TEST(ZipkinSpansTest, Proto3ListOfSpans) {
   PutBytesField(&error, 1, "error");
   PutBytesField(&error, 2, "timeout");
   std::string span;
-  PutBytesField(&span, 1, Bytes("5af7183fb1d4cf5f"));
-  PutBytesField(&span, 2, Bytes("6b221d5bc9e6496c"));
-  PutBytesField(&span, 3, Bytes("352bff9a74ca9ad2"));
+  PutBytesField(&span, 1, otlp::BytesFromHex("5af7183fb1d4cf5f"));
+  PutBytesField(&span, 2, otlp::BytesFromHex("6b221d5bc9e6496c"));
+  PutBytesField(&span, 3, otlp::BytesFromHex("352bff9a74ca9ad2"));
   PutVarintField(&span, 4, 2);  // SERVER
   PutBytesField(&span, 5, "get /api/orders");
   PutFixed64Field(&span, 6, 1'795'600'000'123'456);
@@ -159,7 +152,7 @@ TEST(ZipkinSpansTest, Proto3ListOfSpans) {
   EXPECT_EQ((*both)[1].kind, SpanKind::kClient);
 
   std::string no_id;
-  PutBytesField(&no_id, 1, Bytes("5af7183fb1d4cf5f"));
+  PutBytesField(&no_id, 1, otlp::BytesFromHex("5af7183fb1d4cf5f"));
   PutFixed64Field(&no_id, 6, 1);
   std::string bad;
   PutBytesField(&bad, 1, span);
