@@ -33,6 +33,7 @@ int RunSegmentsBench(const std::string& input, int repeats, size_t flush_records
 std::function<std::optional<int>()> AddTraceBenchCommands(CLI::App* bench);
 Command AddAdminCommand(CLI::App& app);
 Command AddArchiveCommand(CLI::App& app);
+Command AddAgentCommand(CLI::App& app);
 
 // The server address the client commands use: --server, else $MAYAK_SERVER,
 // else the default API listener.

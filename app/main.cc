@@ -16,7 +16,8 @@ constexpr const char* kDescription =
     "Start a server:     mayak server --data-dir ./data\n"
     "Send logs:          mayak ingest app.ndjson\n"
     "Search them:        mayak query 'service.name:shop and log.level:error' --from 1h\n"
-    "Follow them:        mayak tail 'log.level:error'\n\n"
+    "Follow them:        mayak tail 'log.level:error'\n"
+    "Ship log files:     mayak agent --config agent.yaml\n\n"
     "`mayak COMMAND --help` explains each command and its flags.";
 
 }  // namespace
@@ -27,9 +28,10 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Print help for every command");
 
   std::map<CLI::App*, mayak::CommandRun> runs;
-  for (auto* adder : {&mayak::AddServerCommand, &mayak::AddQueryCommand, &mayak::AddTailCommand,
-                      &mayak::AddIngestCommand, &mayak::AddConfigCommand, &mayak::AddBenchCommand,
-                      &mayak::AddAdminCommand, &mayak::AddArchiveCommand}) {
+  for (auto* adder :
+       {&mayak::AddServerCommand, &mayak::AddQueryCommand, &mayak::AddTailCommand,
+        &mayak::AddIngestCommand, &mayak::AddConfigCommand, &mayak::AddBenchCommand,
+        &mayak::AddAdminCommand, &mayak::AddArchiveCommand, &mayak::AddAgentCommand}) {
     mayak::Command command = adder(app);
     runs[command.subcommand] = std::move(command.run);
   }

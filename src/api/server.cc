@@ -26,6 +26,7 @@
 #include "jaeger/jaeger_routes.h"
 #include "otlp/otlp_grpc_server.h"
 #include "otlp/otlp_routes.h"
+#include "pipeline/dedup_log_store.h"
 #include "pipeline/pipeline_store.h"
 #include "query/tail_log_store.h"
 #include "storage/data_dir_lock.h"
@@ -337,7 +338,8 @@ int RunServer(const Config& config) {
              {"prefix", config.GetString(options::kArchivePrefix)}});
   }
   std::unique_ptr<TailLogStore> tailed;
-  std::unique_ptr<PipelineLogStore> front;
+  std::unique_ptr<PipelineLogStore> pipelined;
+  std::unique_ptr<DedupLogStore> front;
   std::unique_ptr<PipelineLogStore> spans_front;
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
   absl::StatusOr<std::unique_ptr<EmbeddedLogStore>> span_store =
@@ -363,7 +365,10 @@ int RunServer(const Config& config) {
     // Every ingest path stores through the pipeline in front of the store;
     // live tails see what the store acknowledged, after the pipeline.
     tailed = std::make_unique<TailLogStore>(raw_store, &live_tail);
-    front = std::make_unique<PipelineLogStore>(tailed.get(), *std::move(pipeline), &metrics);
+    pipelined = std::make_unique<PipelineLogStore>(tailed.get(), *std::move(pipeline), &metrics);
+    // Resends (the same `_id`) are dropped before the pipeline spends work on them.
+    front = std::make_unique<DedupLogStore>(
+        pipelined.get(), static_cast<size_t>(config.GetInt(options::kDedupWindow)), &metrics);
     spans_front =
         std::make_unique<PipelineLogStore>(span_store->get(), *std::move(span_pipeline), &metrics);
     state.store.store(front.get());

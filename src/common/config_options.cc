@@ -126,6 +126,17 @@ const OptionSpec kTailBacklog{
     {},
     64 * 1024,
     1024 * kMiB};
+const OptionSpec kDedupWindow{
+    "limits",
+    "dedup_window",
+    OptionType::kInt,
+    "1000000",
+    "How many of the newest event ids (`_id`, sent by `mayak agent` and Elasticsearch clients) "
+    "ingest remembers: a record whose id is among them is a resend and is not stored again. "
+    "About 40 bytes of memory an id; kept in memory, not across restarts.",
+    {},
+    1,
+    100000000};
 const OptionSpec kIdleTimeout{"limits",
                               "idle_timeout",
                               OptionType::kDuration,
@@ -405,6 +416,7 @@ const std::vector<const OptionSpec*>& AllOptions() {
       &kMaxTails,
       &kTailBacklog,
       &kIdleTimeout,
+      &kDedupWindow,
       &kWalFileSize,
       &kMemtableSize,
       &kFlushInterval,

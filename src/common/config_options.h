@@ -26,6 +26,7 @@ extern const OptionSpec kQueryMemory;
 extern const OptionSpec kMaxTails;
 extern const OptionSpec kTailBacklog;
 extern const OptionSpec kIdleTimeout;
+extern const OptionSpec kDedupWindow;
 
 extern const OptionSpec kWalFileSize;
 

@@ -135,6 +135,13 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
   return *this;
 }
 
+JsonWriter& JsonWriter::RawMembers(std::string_view members) {
+  if (members.empty()) return *this;
+  BeforeValue();
+  out_->append(members);
+  return *this;
+}
+
 JsonWriter& JsonWriter::String(std::string_view value) {
   BeforeValue();
   AppendJsonString(out_, value);

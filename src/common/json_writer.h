@@ -32,6 +32,9 @@ class JsonWriter {
   JsonWriter& Null();
   // Inserts already-serialized JSON as one value.
   JsonWriter& Raw(std::string_view json);
+  // Inserts already-serialized members ("\"a\":1,\"b\":2") into the open
+  // object, as if each had been written with Key and a value.
+  JsonWriter& RawMembers(std::string_view members);
 
  private:
   void BeforeValue();

@@ -36,3 +36,21 @@ TEST(JsonWriterTest, DoublesAreShortAndFinite) {
 
 }  // namespace
 }  // namespace mayak
+
+namespace mayak {
+namespace {
+
+TEST(JsonWriterTest, RawMembersJoinTheOpenObject) {
+  std::string out;
+  JsonWriter json(&out);
+  json.BeginObject().Key("a").Int(1).RawMembers(R"("b":2,"c":[3])").RawMembers("");
+  json.Key("d").Bool(true).EndObject();
+  EXPECT_EQ(out, R"({"a":1,"b":2,"c":[3],"d":true})");
+  out.clear();
+  JsonWriter first(&out);
+  first.BeginObject().RawMembers(R"("b":2)").Key("z").Int(0).EndObject();
+  EXPECT_EQ(out, R"({"b":2,"z":0})");
+}
+
+}  // namespace
+}  // namespace mayak

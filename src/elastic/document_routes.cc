@@ -21,6 +21,7 @@
 #include "common/units.h"
 #include "elastic/bulk_request.h"
 #include "elastic/route_helpers.h"
+#include "pipeline/dedup_log_store.h"
 #include "pipeline/normalize.h"
 #include "simdjson.h"
 
@@ -127,6 +128,13 @@ std::vector<LogRecord> PrepareItems(const std::vector<BulkItem>& items,
     // and a field that pipeline.routes can match.
     if (record->FindAttribute(kIndexField) == nullptr) {
       record->attributes.push_back({std::string(kIndexField), item.index});
+    }
+    // A client-chosen id makes a resend of the document a duplicate that
+    // ingest drops (pipeline/dedup_log_store.h), as Elasticsearch keeps
+    // one document an id; ids are unique within their index.
+    if (!item.id.empty()) {
+      record->attributes.push_back(
+          {std::string(kEventIdAttribute), StrCat(item.index, "/", item.id)});
     }
     records.push_back(*std::move(record));
   }

@@ -1,31 +1,13 @@
 // gzip and zstd compression for tests that send compressed request bodies.
 #pragma once
 
-#include <zlib.h>
-#include <zstd.h>
-
 #include <string>
+
+#include "client/body_compression.h"
 
 namespace mayak::testing {
 
-inline std::string Gzip(const std::string& input) {
-  z_stream stream{};
-  deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&stream, input.size()) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-  stream.avail_in = static_cast<uInt>(input.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
-
-inline std::string Zstd(const std::string& input) {
-  std::string out(ZSTD_compressBound(input.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), input.data(), input.size(), 3));
-  return out;
-}
+inline std::string Gzip(const std::string& input) { return GzipCompress(input); }
+inline std::string Zstd(const std::string& input) { return ZstdCompress(input); }
 
 }  // namespace mayak::testing

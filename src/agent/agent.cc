@@ -1,0 +1,264 @@
+#include "agent/agent.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <cmath>
+#include <random>
+
+#include "absl/time/clock.h"
+#include "common/logging.h"
+#include "common/strings.h"
+
+namespace mayak::agent {
+namespace {
+
+constexpr size_t kReadBudgetPerFile = 256 * 1024;
+constexpr int64_t kIdlePollNs = 50'000'000;
+constexpr int64_t kRegistryKeepNs = 30LL * 24 * 3600 * 1'000'000'000;
+constexpr size_t kLoggedRejections = 10;  // a batch; the rest are counted
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::Status MakeDirs(const std::string& dir) {
+  std::string path;
+  for (std::string_view part : Split(dir, '/')) {
+    path += path.empty() && dir[0] == '/' ? "/" : (path.empty() ? "" : "/");
+    path += part;
+    if (part.empty()) continue;
+    if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+      return absl::PermissionDeniedError(
+          StrCat("cannot create the agent's data directory ", dir, ": ", std::strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentConfig config,
+                                                     MetricsRegistry* metrics) {
+  if (config.data_dir.empty()) {
+    return absl::InvalidArgumentError(
+        "no data directory for the registry: give --data-dir or data_dir in the configuration");
+  }
+  if (absl::Status made = MakeDirs(config.data_dir); !made.ok()) return made;
+  auto registry = FileRegistry::Open(config.data_dir);
+  if (!registry.ok()) return registry.status();
+  auto output = HttpOutput::Create(config.output);
+  if (!output.ok()) return output.status();
+  std::unique_ptr<Agent> agent(
+      new Agent(config, metrics, *std::move(registry), *std::move(output)));
+  for (const FileInputConfig& file : agent->config_.files) {
+    auto input = FileInput::Create(file, agent->config_.output, agent->registry_.get());
+    if (!input.ok()) {
+      return absl::InvalidArgumentError(StrCat(file.name, ": ", input.status().message()));
+    }
+    agent->files_.push_back(*std::move(input));
+  }
+  return agent;
+}
+
+Agent::Agent(AgentConfig config, MetricsRegistry* metrics, std::unique_ptr<FileRegistry> registry,
+             std::unique_ptr<HttpOutput> output)
+    : config_(std::move(config)),
+      metrics_(metrics),
+      registry_(std::move(registry)),
+      output_(std::move(output)),
+      queue_(BatchLimits{config_.output.batch_bytes, config_.output.batch_events,
+                         config_.output.batch_wait_ns, config_.queue_bytes}),
+      events_sent_(metrics->GetCounter("mayak_agent_events_sent_total",
+                                       "Events the output acknowledged as stored.")),
+      events_rejected_(metrics->GetCounter(
+          "mayak_agent_events_rejected_total",
+          "Events the output refused for good (logged with the reason; not sent again).")),
+      events_duplicate_(metrics->GetCounter(
+          "mayak_agent_events_duplicate_total",
+          "Events the output already had (an Elasticsearch 409 after a resend).")),
+      bytes_read_(metrics->GetCounter("mayak_agent_read_bytes_total", "Bytes read from files.")),
+      batches_sent_(metrics->GetCounter("mayak_agent_batches_sent_total",
+                                        "Batches the output acknowledged.")),
+      send_failures_(metrics->GetCounter(
+          "mayak_agent_send_retries_total",
+          "Sends that failed (server down, slow, refusing) and were retried after a backoff.")),
+      registry_failures_(metrics->GetCounter("mayak_agent_registry_save_failures_total",
+                                             "Failed saves of the registry (retried).")) {
+  metrics->AddCallbackGauge("mayak_agent_queued_events",
+                            "Events read and not yet acknowledged (in memory).",
+                            [this] { return static_cast<double>(queue_.queued_events()); });
+  metrics->AddCallbackGauge("mayak_agent_queued_bytes",
+                            "Bytes of encoded events read and not yet acknowledged.",
+                            [this] { return static_cast<double>(queue_.queued_bytes()); });
+}
+
+Agent::~Agent() {
+  if (reader_.joinable() || sender_.joinable()) Stop(0);
+}
+
+void Agent::Start() {
+  LogInfo("agent: starting", {{"inputs", config_.files.size() + config_.rabbitmq.size()},
+                              {"output", output_->target()},
+                              {"registry", registry_->path()},
+                              {"files_known", registry_->size()}});
+  reader_ = std::thread([this] { ReadLoop(); });
+  sender_ = std::thread([this] { SendLoop(); });
+}
+
+void Agent::Stop(int64_t grace_ns) {
+  deadline_ns_.store(SteadyNowNs() + grace_ns);
+  stopping_.store(true);
+  if (!stop_requested_.HasBeenNotified()) stop_requested_.Notify();
+  if (reader_.joinable()) reader_.join();
+  if (sender_.joinable()) sender_.join();
+  if (absl::Status saved = registry_->Save(); !saved.ok()) {
+    LogError("agent: cannot save the registry", {{"error", std::string(saved.message())}});
+  }
+  LogInfo("agent: stopped", {{"unsent_events", queue_.queued_events()}});
+}
+
+void Agent::ReadLoop() {
+  bool first = true;
+  int64_t next_scan = 0;
+  int64_t next_prune = 0;
+  while (!stopping_.load()) {
+    const int64_t now = absl::GetCurrentTimeNanos();
+    if (now >= next_scan) {
+      for (auto& input : files_) input->Scan(first);
+      first = false;
+      next_scan = now + config_.scan_interval_ns;
+      std::vector<FileLag> lags;
+      for (const auto& input : files_) {
+        for (FileLag& lag : input->Lags()) lags.push_back(std::move(lag));
+      }
+      absl::MutexLock lock(&lags_mu_);
+      lags_ = std::move(lags);
+    }
+    if (now >= next_prune) {
+      registry_->Prune(now - kRegistryKeepNs, [this](uint64_t fingerprint) {
+        for (const auto& input : files_) {
+          if (input->HasOpen(fingerprint)) return true;
+        }
+        return false;
+      });
+      next_prune = now + 3600LL * 1'000'000'000;
+    }
+    size_t read = 0;
+    for (auto& input : files_) {
+      if (queue_.HasRoom()) read += input->Read(kReadBudgetPerFile, now, &queue_);
+    }
+    bytes_read_->Add(read);
+    for (auto& input : files_) input->Tick(now, &queue_);
+    queue_.SealIfDue(now);
+    if (read == 0) stop_requested_.WaitForNotificationWithTimeout(absl::Nanoseconds(kIdlePollNs));
+  }
+  const int64_t now = absl::GetCurrentTimeNanos();
+  for (auto& input : files_) input->FlushAll(now, &queue_);
+  queue_.SealIfDue(now, /*force=*/true);
+  reader_done_.store(true);
+}
+
+void Agent::SendLoop() {
+  while (true) {
+    std::optional<Batch> batch = queue_.Pop(100'000'000);
+    if (!batch) {
+      if (reader_done_.load() && queue_.queued_events() == 0) return;
+      if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return;
+      continue;
+    }
+    if (!Deliver(*batch)) {
+      queue_.Release(*batch);
+      return;  // stopping, out of time: the registry keeps the unsent part
+    }
+    for (const auto& [fingerprint, progress] : batch->files) {
+      registry_->Advance(fingerprint, progress.path, progress.end_offset,
+                         absl::GetCurrentTimeNanos());
+    }
+    if (absl::Status saved = registry_->Save(); !saved.ok()) {
+      registry_failures_->Add();
+      LogWarn("agent: cannot save the registry", {{"error", std::string(saved.message())}});
+    }
+    for (auto& callback : batch->on_stored) callback();
+    batches_sent_->Add();
+    queue_.Release(*batch);
+  }
+}
+
+bool Agent::Deliver(const Batch& batch) {
+  std::vector<size_t> retry;
+  bool partial = false;
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<SendResult> result = output_->Send(batch, partial ? &retry : nullptr);
+    if (result.ok()) {
+      events_sent_->Add(result->stored);
+      events_duplicate_->Add(result->duplicates);
+      events_rejected_->Add(result->rejected.size());
+      for (size_t i = 0; i < result->rejected.size() && i < kLoggedRejections; ++i) {
+        const Rejection& r = result->rejected[i];
+        std::string_view event = batch.Event(r.event);
+        if (event.size() > 500) event = event.substr(0, 500);
+        LogWarn("agent: the server refused an event; it is not sent again",
+                {{"reason", r.reason}, {"event", StripWhitespace(event)}});
+      }
+      if (result->rejected.size() > kLoggedRejections) {
+        LogWarn("agent: more events refused in the same batch",
+                {{"count", result->rejected.size() - kLoggedRejections}});
+      }
+      if (result->retry.empty()) return true;
+      retry = std::move(result->retry);
+      partial = true;
+    } else {
+      send_failures_->Add();
+      if (attempt == 0 || attempt % 10 == 0) {
+        LogWarn("agent: cannot send; retrying", {{"error", std::string(result.status().message())},
+                                                 {"attempt", attempt + 1},
+                                                 {"events", batch.events()}});
+      }
+    }
+    if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return false;
+    Backoff(attempt);
+  }
+}
+
+void Agent::Backoff(int attempt) {
+  const double base = static_cast<double>(config_.output.backoff_min_ns) *
+                      std::pow(2.0, std::min(attempt, 30));
+  const double capped = std::min(base, static_cast<double>(config_.output.backoff_max_ns));
+  thread_local std::mt19937_64 random(std::random_device{}());
+  // Full jitter over the upper half: agents that lost the same server do not
+  // come back in step.
+  const double jittered = capped * std::uniform_real_distribution<double>(0.5, 1.0)(random);
+  int64_t wait = static_cast<int64_t>(jittered);
+  if (stopping_.load()) wait = std::min(wait, std::max<int64_t>(0, deadline_ns_.load() - SteadyNowNs()));
+  // Stop() wakes a reader waiting on the notification; the sender sleeps in
+  // slices so that it notices the deadline.
+  const int64_t end = SteadyNowNs() + wait;
+  while (SteadyNowNs() < end) {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(end - SteadyNowNs(), 50'000'000)));
+    if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return;
+  }
+}
+
+std::string Agent::RenderMetrics() const {
+  std::string text = metrics_->RenderPrometheus();
+  absl::MutexLock lock(&lags_mu_);
+  text += "# HELP mayak_agent_file_lag_bytes Bytes of a file not read yet.\n";
+  text += "# TYPE mayak_agent_file_lag_bytes gauge\n";
+  for (const FileLag& lag : lags_) {
+    std::string path;
+    for (char c : lag.path) {
+      if (c == '"' || c == '\\') path.push_back('\\');
+      path.push_back(c);
+    }
+    StrAppend(&text, "mayak_agent_file_lag_bytes{input=\"", lag.input, "\",path=\"", path, "\"} ",
+              std::max<int64_t>(0, lag.size - lag.read_offset), "\n");
+  }
+  return text;
+}
+
+}  // namespace mayak::agent

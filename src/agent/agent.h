@@ -1,0 +1,82 @@
+// `mayak agent`: reads the configured inputs, batches their events, sends
+// them to the output, and advances the registry only once the server has
+// acknowledged them. Two threads of its own: the reader (every file input,
+// in turn) and the sender (one batch at a time, retried with jittered
+// backoff until stored; nothing is dropped but what the server refuses for
+// good, which is logged and counted).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "agent/agent_config.h"
+#include "agent/batch_queue.h"
+#include "agent/file_input.h"
+#include "agent/file_registry.h"
+#include "agent/http_output.h"
+#include "common/metrics.h"
+
+namespace mayak::agent {
+
+class Agent {
+ public:
+  // Opens the registry in config.data_dir (created if missing) and checks
+  // every input. `metrics` must outlive the agent.
+  static absl::StatusOr<std::unique_ptr<Agent>> Create(AgentConfig config,
+                                                       MetricsRegistry* metrics);
+  ~Agent();
+
+  void Start();
+  // Stops reading, queues the events being grouped, and keeps sending for
+  // up to `grace_ns`; what is still unsent is read again at the next start.
+  void Stop(int64_t grace_ns);
+
+  const AgentConfig& config() const { return config_; }
+
+  // Prometheus text: the agent's counters and, per open file, its lag.
+  std::string RenderMetrics() const;
+
+ private:
+  Agent(AgentConfig config, MetricsRegistry* metrics, std::unique_ptr<FileRegistry> registry,
+        std::unique_ptr<HttpOutput> output);
+
+  void ReadLoop();
+  void SendLoop();
+  // Sends `batch` until it is stored; false when stopping ran out of time.
+  bool Deliver(const Batch& batch);
+  // Sleeps `nanos`, or less when the stop deadline comes first.
+  void Backoff(int attempt);
+
+  const AgentConfig config_;
+  MetricsRegistry* metrics_;
+  std::unique_ptr<FileRegistry> registry_;
+  std::unique_ptr<HttpOutput> output_;
+  std::vector<std::unique_ptr<FileInput>> files_;
+  BatchQueue queue_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> reader_done_{false};
+  std::atomic<int64_t> deadline_ns_{INT64_MAX};  // steady clock; set by Stop
+  absl::Notification stop_requested_;
+  std::thread reader_;
+  std::thread sender_;
+
+  mutable absl::Mutex lags_mu_;
+  std::vector<FileLag> lags_ ABSL_GUARDED_BY(lags_mu_);
+
+  Counter* events_sent_;
+  Counter* events_rejected_;
+  Counter* events_duplicate_;
+  Counter* bytes_read_;
+  Counter* batches_sent_;
+  Counter* send_failures_;
+  Counter* registry_failures_;
+};
+
+}  // namespace mayak::agent

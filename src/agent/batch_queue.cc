@@ -1,0 +1,75 @@
+#include "agent/batch_queue.h"
+
+namespace mayak::agent {
+
+std::string_view Batch::Event(size_t i) const {
+  const size_t start = event_starts[i];
+  const size_t end = i + 1 < event_starts.size() ? event_starts[i + 1] : body.size();
+  return std::string_view(body).substr(start, end - start);
+}
+
+void BatchQueue::Add(std::string_view encoded, uint64_t fingerprint, const std::string& path,
+                     int64_t end_offset, int64_t now_ns) {
+  absl::MutexLock lock(&mu_);
+  if (open_.event_starts.empty()) open_.first_event_ns = now_ns;
+  open_.event_starts.push_back(static_cast<uint32_t>(open_.body.size()));
+  open_.body.append(encoded);
+  FileProgress& progress = open_.files[fingerprint];
+  if (progress.path != path) progress.path = path;
+  progress.end_offset = end_offset;
+  if (open_.body.size() >= limits_.batch_bytes || open_.events() >= limits_.batch_events) {
+    SealLocked();
+  }
+}
+
+void BatchQueue::OnStored(std::function<void()> callback) {
+  absl::MutexLock lock(&mu_);
+  open_.on_stored.push_back(std::move(callback));
+  if (open_.events() == 0) SealLocked();  // nothing to send first: still in order
+}
+
+void BatchQueue::SealIfDue(int64_t now_ns, bool force) {
+  absl::MutexLock lock(&mu_);
+  if (open_.events() == 0 && open_.on_stored.empty()) return;
+  if (force || now_ns - open_.first_event_ns >= limits_.batch_wait_ns) SealLocked();
+}
+
+void BatchQueue::SealLocked() {
+  bytes_ += open_.body.size();
+  events_ += open_.events();
+  sealed_.push_back(std::move(open_));
+  open_ = Batch();
+}
+
+bool BatchQueue::HasRoom() const {
+  absl::MutexLock lock(&mu_);
+  return bytes_ + open_.body.size() < limits_.max_bytes;
+}
+
+std::optional<Batch> BatchQueue::Pop(int64_t timeout_ns) {
+  absl::MutexLock lock(&mu_);
+  const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !sealed_.empty(); };
+  mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Nanoseconds(timeout_ns));
+  if (sealed_.empty()) return std::nullopt;
+  Batch batch = std::move(sealed_.front());
+  sealed_.pop_front();
+  return batch;
+}
+
+void BatchQueue::Release(const Batch& batch) {
+  absl::MutexLock lock(&mu_);
+  bytes_ -= batch.body.size();
+  events_ -= batch.events();
+}
+
+size_t BatchQueue::queued_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return bytes_ + open_.body.size();
+}
+
+size_t BatchQueue::queued_events() const {
+  absl::MutexLock lock(&mu_);
+  return events_ + open_.events();
+}
+
+}  // namespace mayak::agent

@@ -1,0 +1,83 @@
+// Between the agent's reader and its sender: events are encoded into the
+// open batch, which is sealed when it is full or old enough and queued. The
+// queue counts the bytes of every batch not yet acknowledged; beyond
+// `max_bytes` the reader pauses (backpressure: files wait on disk, and the
+// registry keeps where).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+
+namespace mayak::agent {
+
+// How far a batch takes a file: once the batch is acknowledged, every event
+// of the file before `end_offset` is stored.
+struct FileProgress {
+  std::string path;
+  int64_t end_offset = 0;
+};
+
+struct Batch {
+  std::string body;                   // what the output sends
+  std::vector<uint32_t> event_starts;  // where each event's part of `body` starts
+  absl::flat_hash_map<uint64_t, FileProgress> files;  // by fingerprint
+  // Called, in order, once the batch is acknowledged (RabbitMQ acks).
+  std::vector<std::function<void()>> on_stored;
+  int64_t first_event_ns = 0;
+
+  size_t events() const { return event_starts.size(); }
+  // The part of `body` that is event `i`.
+  std::string_view Event(size_t i) const;
+};
+
+struct BatchLimits {
+  size_t batch_bytes = 1 << 20;
+  size_t batch_events = 5000;
+  int64_t batch_wait_ns = 500'000'000;
+  size_t max_bytes = 64 << 20;
+};
+
+class BatchQueue {
+ public:
+  explicit BatchQueue(BatchLimits limits) : limits_(limits) {}
+
+  // Reader side: adds one encoded event of a file, which takes the file to
+  // `end_offset` (may seal the batch).
+  void Add(std::string_view encoded, uint64_t fingerprint, const std::string& path,
+           int64_t end_offset, int64_t now_ns);
+  // Runs `callback` once everything added so far is acknowledged.
+  void OnStored(std::function<void()> callback);
+  // Seals the open batch if its first event waited batch_wait, or if `force`.
+  void SealIfDue(int64_t now_ns, bool force = false);
+  // Whether the reader may read more.
+  bool HasRoom() const;
+
+  // Sender side: the oldest sealed batch, waiting up to `timeout_ns`.
+  std::optional<Batch> Pop(int64_t timeout_ns);
+  // The popped batch was acknowledged (or given up at shutdown).
+  void Release(const Batch& batch);
+
+  // Bytes of batches not yet released, and events in them.
+  size_t queued_bytes() const;
+  size_t queued_events() const;
+
+ private:
+  void SealLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const BatchLimits limits_;
+  mutable absl::Mutex mu_;
+  Batch open_ ABSL_GUARDED_BY(mu_);
+  std::deque<Batch> sealed_ ABSL_GUARDED_BY(mu_);
+  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;  // sealed and in flight
+  size_t events_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace mayak::agent

@@ -1,0 +1,56 @@
+#include "agent/batch_queue.h"
+
+#include "gtest/gtest.h"
+
+namespace mayak::agent {
+namespace {
+
+TEST(BatchQueueTest, SealsBySizeCountAndAgeAndTracksEachFilesEnd) {
+  BatchQueue queue(BatchLimits{.batch_bytes = 10, .batch_events = 3, .batch_wait_ns = 100,
+                               .max_bytes = 25});
+  queue.Add("aaaa\n", 1, "/a", 5, 0);
+  queue.Add("bb\n", 2, "/b", 3, 0);
+  EXPECT_FALSE(queue.Pop(0).has_value()) << "not full, not old";
+  queue.Add("cccc\n", 1, "/a", 10, 0);  // 13 bytes: sealed
+  std::optional<Batch> batch = queue.Pop(0);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->events(), 3u);
+  EXPECT_EQ(batch->Event(1), "bb\n");
+  EXPECT_EQ(batch->files.at(1).end_offset, 10);
+  EXPECT_EQ(batch->files.at(2).path, "/b");
+  queue.Add("d\n", 1, "/a", 12, 50);
+  queue.SealIfDue(100);
+  EXPECT_FALSE(queue.Pop(0).has_value()) << "50 ns old";
+  queue.SealIfDue(150);
+  ASSERT_TRUE(queue.Pop(0).has_value());
+  EXPECT_EQ(queue.queued_bytes(), 15u);  // both batches still unacknowledged
+  queue.Release(*batch);
+  EXPECT_EQ(queue.queued_bytes(), 2u);
+}
+
+TEST(BatchQueueTest, NoRoomBeyondMaxBytesUntilReleased) {
+  BatchQueue queue(BatchLimits{.batch_bytes = 4, .batch_events = 100, .batch_wait_ns = 100,
+                               .max_bytes = 8});
+  queue.Add("12345\n", 1, "/a", 6, 0);
+  EXPECT_TRUE(queue.HasRoom());
+  queue.Add("12345\n", 1, "/a", 12, 0);
+  EXPECT_FALSE(queue.HasRoom());
+  std::optional<Batch> first = queue.Pop(0);
+  queue.Release(*first);
+  EXPECT_TRUE(queue.HasRoom());
+}
+
+TEST(BatchQueueTest, StoredCallbacksRideWithTheBatchOfTheirEvents) {
+  BatchQueue queue(BatchLimits{});
+  int called = 0;
+  queue.Add("x\n", 1, "/a", 2, 0);
+  queue.OnStored([&called] { ++called; });
+  queue.SealIfDue(0, true);
+  std::optional<Batch> batch = queue.Pop(0);
+  ASSERT_EQ(batch->on_stored.size(), 1u);
+  batch->on_stored[0]();
+  EXPECT_EQ(called, 1);
+}
+
+}  // namespace
+}  // namespace mayak::agent

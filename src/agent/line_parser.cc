@@ -1,0 +1,139 @@
+#include "agent/line_parser.h"
+
+#include <string>
+#include <vector>
+
+#include "agent/postgresql_parser.h"
+#include "common/strings.h"
+#include "re2/re2.h"
+#include "simdjson.h"
+
+namespace mayak::agent {
+namespace {
+
+bool IsTimeName(std::string_view name) {
+  return name == "timestamp" || name == "@timestamp" || name == "time" || name == "ts";
+}
+
+class PlainParser : public LineParser {
+ public:
+  void Parse(std::string_view text, EventFields* fields) override {
+    fields->String("message", text);
+  }
+};
+
+// A JSON object a line: its members as they are (the server flattens and
+// normalizes them as it does for any NDJSON).
+class JsonParser : public LineParser {
+ public:
+  void Parse(std::string_view text, EventFields* fields) override {
+    simdjson::dom::element element;
+    const simdjson::error_code error = parser_.parse(text.data(), text.size()).get(element);
+    if (error != simdjson::SUCCESS || !element.is_object()) {
+      fields->String("message", text);
+      fields->ParseError(error != simdjson::SUCCESS
+                             ? StrCat("not JSON: ", simdjson::error_message(error))
+                             : std::string("not a JSON object"));
+      return;
+    }
+    const simdjson::dom::object object = element.get_object().value_unsafe();
+    bool reserved_inside = false;
+    for (auto [key, value] : object) {
+      fields->NoteKey(key);
+      if (fields->Reserved(key)) reserved_inside = true;
+    }
+    if (!reserved_inside) {
+      // The common case: the object's members as the line has them.
+      const size_t open = text.find('{');
+      const size_t close = text.rfind('}');
+      const std::string_view members = StripWhitespace(text.substr(open + 1, close - open - 1));
+      fields->RawMembers(members);
+      return;
+    }
+    for (auto [key, value] : object) {
+      if (!fields->Reserved(key)) fields->Raw(key, simdjson::minify(value));
+    }
+  }
+
+ private:
+  simdjson::dom::parser parser_;
+};
+
+class RegexParser : public LineParser {
+ public:
+  explicit RegexParser(std::unique_ptr<RE2> re) : re_(std::move(re)) {
+    const int groups = re_->NumberOfCapturingGroups();
+    names_.resize(static_cast<size_t>(groups));
+    for (const auto& [name, index] : re_->NamedCapturingGroups()) {
+      names_[static_cast<size_t>(index - 1)] = name;
+      if (name == "message" || name == "msg") has_message_group_ = true;
+    }
+    args_.resize(static_cast<size_t>(groups));
+    arg_pointers_.resize(static_cast<size_t>(groups));
+    values_.resize(static_cast<size_t>(groups));
+    for (size_t i = 0; i < args_.size(); ++i) {
+      args_[i] = RE2::Arg(&values_[i]);
+      arg_pointers_[i] = &args_[i];
+    }
+  }
+
+  void Parse(std::string_view text, EventFields* fields) override {
+    if (!RE2::PartialMatchN(text, *re_, arg_pointers_.data(), static_cast<int>(args_.size()))) {
+      fields->String("message", text);
+      fields->ParseError("the line does not match the input's pattern");
+      return;
+    }
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i].empty() || values_[i].empty()) continue;
+      if (IsTimeName(names_[i])) {
+        fields->Time(names_[i], values_[i]);
+      } else if (names_[i] == "message" || names_[i] == "msg") {
+        fields->String(names_[i], values_[i]);
+      } else {
+        fields->Typed(names_[i], values_[i]);
+      }
+    }
+    if (!has_message_group_) fields->String("message", text);
+  }
+
+ private:
+  std::unique_ptr<RE2> re_;
+  std::vector<std::string> names_;  // by group index - 1; empty for unnamed groups
+  std::vector<re2::StringPiece> values_;
+  std::vector<RE2::Arg> args_;
+  std::vector<const RE2::Arg*> arg_pointers_;
+  bool has_message_group_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<LineParser> MakePlainParser() { return std::make_unique<PlainParser>(); }
+std::unique_ptr<LineParser> MakeJsonParser() { return std::make_unique<JsonParser>(); }
+
+absl::StatusOr<std::unique_ptr<LineParser>> MakeRegexParser(std::string_view pattern) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_unique<RE2>(pattern, options);
+  if (!re->ok()) return absl::InvalidArgumentError(StrCat("pattern: ", re->error()));
+  return std::make_unique<RegexParser>(std::move(re));
+}
+
+absl::StatusOr<std::unique_ptr<LineParser>> MakeLineParser(const FileInputConfig& input) {
+  switch (input.format) {
+    case LineFormat::kPlain:
+      return MakePlainParser();
+    case LineFormat::kJson:
+      return MakeJsonParser();
+    case LineFormat::kLogfmt:
+      return MakeLogfmtParser();
+    case LineFormat::kNginx:
+      return MakeAccessLogParser();
+    case LineFormat::kRegex:
+      return MakeRegexParser(input.pattern);
+    case LineFormat::kPostgresql:
+      return MakePostgresqlParser(input.postgresql);
+  }
+  return absl::InternalError("unknown line format");
+}
+
+}  // namespace mayak::agent

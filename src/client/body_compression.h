@@ -1,0 +1,15 @@
+// Compression of request bodies a client sends (`Content-Encoding: gzip` or
+// `zstd`): the agent's batches, and tests.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mayak {
+
+// gzip (RFC 1952) at zlib's `level` (1 fastest .. 9 smallest).
+std::string GzipCompress(std::string_view input, int level = 6);
+// zstd at `level` (1 fastest; 3 zstd's default).
+std::string ZstdCompress(std::string_view input, int level = 3);
+
+}  // namespace mayak
