@@ -79,9 +79,8 @@ int RunAgent(const AgentFlags& flags) {
     response.body = shipper.RenderMetrics();
     respond(std::move(response));
   });
-  router.Add("GET", "/health", [](const HttpRequest&, Respond respond) {
-    respond(JsonOk(R"({"status":"ok"})"));
-  });
+  router.Add("GET", "/health",
+             [](const HttpRequest&, Respond respond) { respond(JsonOk(R"({"status":"ok"})")); });
   HttpServer http(io, &router, HttpServerOptions{}, &metrics);
   const ListenAddress& listen = shipper.config().metrics;
   if (listen.enabled) {

@@ -1,6 +1,7 @@
 // Access logs in the combined format nginx and Apache write by default (and
 // the common format, its first seven fields):
-//   203.0.113.9 - alice [07/Dec/2026:10:00:00 +0300] "GET /api/orders?id=7 HTTP/1.1" 500 1234 "https://shop/" "curl/8.5"
+//   203.0.113.9 - alice [07/Dec/2026:10:00:00 +0300] "GET /api/orders?id=7 HTTP/1.1" 500 1234
+//   "https://shop/" "curl/8.5"
 // Fields by ECS; the level follows the status (5xx ERROR, 4xx WARN), so that
 // HTTP 500s can alert.
 #include <string>
@@ -22,8 +23,7 @@ std::string_view NextToken(std::string_view text, size_t* i) {
 }
 
 // Reads a token between `open` and `close` (quotes may hold \" escapes).
-bool NextDelimited(std::string_view text, size_t* i, char open, char close,
-                   std::string_view* out) {
+bool NextDelimited(std::string_view text, size_t* i, char open, char close, std::string_view* out) {
   if (*i >= text.size() || text[*i] != open) return false;
   const size_t start = ++*i;
   while (*i < text.size() && text[*i] != close) {
@@ -75,7 +75,8 @@ class AccessLogParser : public LineParser {
     if (std::optional<int64_t> nanos = ParseAccessTime(time)) {
       fields->Timestamp(*nanos);
     } else {
-      fields->ParseError(StrCat("'", time, "' is not an access log time (07/Dec/2026:10:00:00 +0000)"));
+      fields->ParseError(
+          StrCat("'", time, "' is not an access log time (07/Dec/2026:10:00:00 +0000)"));
     }
     // "GET /path?query HTTP/1.1"; a malformed request line stays whole.
     const std::vector<std::string_view> parts = Split(request, ' ', true);

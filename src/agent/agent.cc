@@ -4,8 +4,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "absl/time/clock.h"
@@ -42,8 +42,7 @@ absl::Status MakeDirs(const std::string& dir) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentConfig config,
-                                                     MetricsRegistry* metrics) {
+absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentConfig config, MetricsRegistry* metrics) {
   if (config.data_dir.empty()) {
     return absl::InvalidArgumentError(
         "no data directory for the registry: give --data-dir or data_dir in the configuration");
@@ -131,6 +130,10 @@ void Agent::ReadLoop() {
     if (now >= next_scan) {
       for (auto& input : files_) input->Scan(first);
       first = false;
+      if (absl::Status saved = registry_->Save(); !saved.ok()) {  // files seen for the first time
+        registry_failures_->Add();
+        LogWarn("agent: cannot save the registry", {{"error", std::string(saved.message())}});
+      }
       next_scan = now + config_.scan_interval_ns;
       std::vector<FileLag> lags;
       for (const auto& input : files_) {
@@ -226,20 +229,22 @@ bool Agent::Deliver(const Batch& batch) {
 }
 
 void Agent::Backoff(int attempt) {
-  const double base = static_cast<double>(config_.output.backoff_min_ns) *
-                      std::pow(2.0, std::min(attempt, 30));
+  const double base =
+      static_cast<double>(config_.output.backoff_min_ns) * std::pow(2.0, std::min(attempt, 30));
   const double capped = std::min(base, static_cast<double>(config_.output.backoff_max_ns));
   thread_local std::mt19937_64 random(std::random_device{}());
   // Full jitter over the upper half: agents that lost the same server do not
   // come back in step.
   const double jittered = capped * std::uniform_real_distribution<double>(0.5, 1.0)(random);
   int64_t wait = static_cast<int64_t>(jittered);
-  if (stopping_.load()) wait = std::min(wait, std::max<int64_t>(0, deadline_ns_.load() - SteadyNowNs()));
+  if (stopping_.load())
+    wait = std::min(wait, std::max<int64_t>(0, deadline_ns_.load() - SteadyNowNs()));
   // Stop() wakes a reader waiting on the notification; the sender sleeps in
   // slices so that it notices the deadline.
   const int64_t end = SteadyNowNs() + wait;
   while (SteadyNowNs() < end) {
-    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(end - SteadyNowNs(), 50'000'000)));
+    std::this_thread::sleep_for(
+        std::chrono::nanoseconds(std::min<int64_t>(end - SteadyNowNs(), 50'000'000)));
     if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return;
   }
 }

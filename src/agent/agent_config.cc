@@ -115,8 +115,8 @@ class Section {
       const std::string key = entry.first.Scalar();
       if (!used_.contains(key)) {
         std::vector<std::string> known(used_.begin(), used_.end());
-        return absl::InvalidArgumentError(StrCat(Path(key), ": unknown key; known here: ",
-                                                 Join(known, ", ")));
+        return absl::InvalidArgumentError(
+            StrCat(Path(key), ": unknown key; known here: ", Join(known, ", ")));
       }
     }
     return absl::OkStatus();
@@ -149,7 +149,8 @@ absl::Status ParseMultiline(Section& input, MultilineConfig* out) {
   YAML::Node node = input.Get("multiline");
   if (!node.IsDefined() || node.IsNull()) return absl::OkStatus();
   Section section(node, input.Path("multiline"));
-  if (!node.IsMap()) return input.Error("multiline", "expects {start: REGEX} or {continuation: REGEX}");
+  if (!node.IsMap())
+    return input.Error("multiline", "expects {start: REGEX} or {continuation: REGEX}");
   RETURN_IF_ERROR(section.String("start", &out->start));
   RETURN_IF_ERROR(section.String("continuation", &out->continuation));
   RETURN_IF_ERROR(section.Integer("max_lines", &out->max_lines, 2, 100000));
@@ -205,8 +206,7 @@ absl::Status ParsePostgresql(Section& input, FileInputConfig* out) {
     return input.Error("format", StrCat("'", format, "' is not stderr or csvlog"));
   }
   RETURN_IF_ERROR(input.String("log_line_prefix", &out->postgresql.log_line_prefix));
-  RETURN_IF_ERROR(
-      input.Integer("slow_query_ms", &out->postgresql.slow_query_ms, 0, 86'400'000));
+  RETURN_IF_ERROR(input.Integer("slow_query_ms", &out->postgresql.slow_query_ms, 0, 86'400'000));
   auto multiline = PostgresqlMultiline(out->postgresql);
   if (!multiline.ok()) return input.Error("log_line_prefix", StatusMessage(multiline.status()));
   out->multiline = *std::move(multiline);
@@ -239,7 +239,8 @@ absl::Status ParseFileInput(Section& input, bool postgresql, FileInputConfig* ou
   if (postgresql) {
     RETURN_IF_ERROR(ParsePostgresql(input, out));
     if (!HasField(out->fields, "system")) out->fields.emplace_back("system", "postgres");
-    if (!HasField(out->fields, "service.name")) out->fields.emplace_back("service.name", "postgresql");
+    if (!HasField(out->fields, "service.name"))
+      out->fields.emplace_back("service.name", "postgresql");
   } else {
     RETURN_IF_ERROR(ParseFormat(input, out));
     RETURN_IF_ERROR(ParseMultiline(input, &out->multiline));
@@ -264,7 +265,8 @@ absl::Status ParseRabbitmqInput(Section& input, RabbitmqInputConfig* out) {
 absl::Status ParseInputs(Section& root, AgentConfig* config) {
   YAML::Node inputs = root.Get("inputs");
   if (!inputs.IsDefined() || !inputs.IsSequence() || inputs.size() == 0) {
-    return root.Error("inputs", "is required: a list of inputs (type: file, postgresql or rabbitmq)");
+    return root.Error("inputs",
+                      "is required: a list of inputs (type: file, postgresql or rabbitmq)");
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].IsMap()) return root.Error(StrCat("inputs[", i, "]"), "expects a mapping");
@@ -285,8 +287,9 @@ absl::Status ParseInputs(Section& root, AgentConfig* config) {
       RETURN_IF_ERROR(ParseRabbitmqInput(input, &rabbitmq));
       config->rabbitmq.push_back(std::move(rabbitmq));
     } else {
-      return input.Error("type", StrCat("'", type, "' is not an input type; use file, postgresql "
-                                              "or rabbitmq"));
+      return input.Error("type", StrCat("'", type,
+                                        "' is not an input type; use file, postgresql "
+                                        "or rabbitmq"));
     }
     RETURN_IF_ERROR(input.CheckAllUsed());
   }
@@ -381,8 +384,8 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(std::string_view yaml_text) {
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return absl::NotFoundError(StrCat("cannot read the agent configuration ", path,
-                                      ": no such file or not readable"));
+    return absl::NotFoundError(
+        StrCat("cannot read the agent configuration ", path, ": no such file or not readable"));
   }
   std::stringstream text;
   text << in.rdbuf();

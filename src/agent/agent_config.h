@@ -35,7 +35,7 @@ struct PostgresqlConfig {
 };
 
 struct FileInputConfig {
-  std::string name;  // "inputs[N]" or its `id`: what logs and metrics call it
+  std::string name;                  // "inputs[N]" or its `id`: what logs and metrics call it
   std::vector<std::string> paths;    // globs
   std::vector<std::string> exclude;  // globs matched against the whole path
   // Added to every event; they override fields of the same name in a line.
@@ -45,7 +45,7 @@ struct FileInputConfig {
   std::string pattern;  // kRegex: RE2 with named groups
   MultilineConfig multiline;
   PostgresqlConfig postgresql;
-  size_t max_line_bytes = 512 * 1024;       // longer lines are cut (log.flags: truncated)
+  size_t max_line_bytes = 512 * 1024;          // longer lines are cut (log.flags: truncated)
   int64_t close_inactive_ns = 10'000'000'000;  // a rotated-away file idle this long is closed
 };
 
@@ -60,17 +60,19 @@ struct RabbitmqInputConfig {
 
 struct OutputConfig {
   enum class Kind { kMayak, kElasticsearch } kind = Kind::kMayak;
-  std::string url;      // http(s)://host:port
-  std::string api_key;  // Mayak: "Authorization: ApiKey ..."; ES: the same header
+  std::string url;                 // http(s)://host:port
+  std::string api_key;             // Mayak: "Authorization: ApiKey ..."; ES: the same header
   std::string username, password;  // Elasticsearch basic authentication
-  std::string index = "logs-%{system}";  // Elasticsearch: %{field} from the event
+  std::string index =
+      "logs-%{system}-default";  // Elasticsearch (a data stream name); %{field} from the input
   enum class Compression { kNone, kGzip, kZstd } compression = Compression::kZstd;
   std::string ca_file;     // TLS: trust this CA bundle instead of the system's
   bool verify_tls = true;  // false only for tests with self-signed certificates
   int64_t timeout_ns = 30'000'000'000;
   size_t batch_bytes = 1 << 20;
   size_t batch_events = 5000;
-  int64_t batch_wait_ns = 500'000'000;  // a batch is sent at the latest this long after its first event
+  int64_t batch_wait_ns =
+      500'000'000;  // a batch is sent at the latest this long after its first event
   int64_t backoff_min_ns = 250'000'000;
   int64_t backoff_max_ns = 30'000'000'000;
 };

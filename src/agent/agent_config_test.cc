@@ -89,7 +89,8 @@ TEST(AgentConfigTest, ErrorsNameTheKeyAndTheFix) {
       {"inputs: [{type: file, paths: a, parser: regex, pattern: '(\\w+)'}]\n"
        "output: {mayak: {url: http://x}}",
        "name its groups"},
-      {"inputs: [{type: file, paths: a, multiline: {start: '('}}]\noutput: {mayak: {url: http://x}}",
+      {"inputs: [{type: file, paths: a, multiline: {start: '('}}]\noutput: {mayak: {url: "
+       "http://x}}",
        "inputs[0].multiline.start: not a regular expression"},
       {"inputs: [{type: file, paths: a, pathz: b}]\noutput: {mayak: {url: http://x}}",
        "inputs[0].pathz: unknown key"},

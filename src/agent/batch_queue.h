@@ -26,8 +26,8 @@ struct FileProgress {
 };
 
 struct Batch {
-  std::string body;                   // what the output sends
-  std::vector<uint32_t> event_starts;  // where each event's part of `body` starts
+  std::string body;                                   // what the output sends
+  std::vector<uint32_t> event_starts;                 // where each event's part of `body` starts
   absl::flat_hash_map<uint64_t, FileProgress> files;  // by fingerprint
   // Called, in order, once the batch is acknowledged (RabbitMQ acks).
   std::vector<std::function<void()>> on_stored;

@@ -6,8 +6,8 @@ namespace mayak::agent {
 namespace {
 
 TEST(BatchQueueTest, SealsBySizeCountAndAgeAndTracksEachFilesEnd) {
-  BatchQueue queue(BatchLimits{.batch_bytes = 10, .batch_events = 3, .batch_wait_ns = 100,
-                               .max_bytes = 25});
+  BatchQueue queue(
+      BatchLimits{.batch_bytes = 10, .batch_events = 3, .batch_wait_ns = 100, .max_bytes = 25});
   queue.Add("aaaa\n", 1, "/a", 5, 0);
   queue.Add("bb\n", 2, "/b", 3, 0);
   EXPECT_FALSE(queue.Pop(0).has_value()) << "not full, not old";
@@ -29,8 +29,8 @@ TEST(BatchQueueTest, SealsBySizeCountAndAgeAndTracksEachFilesEnd) {
 }
 
 TEST(BatchQueueTest, NoRoomBeyondMaxBytesUntilReleased) {
-  BatchQueue queue(BatchLimits{.batch_bytes = 4, .batch_events = 100, .batch_wait_ns = 100,
-                               .max_bytes = 8});
+  BatchQueue queue(
+      BatchLimits{.batch_bytes = 4, .batch_events = 100, .batch_wait_ns = 100, .max_bytes = 8});
   queue.Add("12345\n", 1, "/a", 6, 0);
   EXPECT_TRUE(queue.HasRoom());
   queue.Add("12345\n", 1, "/a", 12, 0);

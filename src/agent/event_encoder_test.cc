@@ -10,8 +10,8 @@ TEST(EventEncoderTest, MayakLinesCarryAStableIdAndTheInputsFields) {
   EventEncoder encoder({{"system", "shop"}, {"service.name", "shop-api"}}, output,
                        MakeJsonParser());
   std::string out;
-  TextEvent event{R"({"msg":"hi","system":"evil","@timestamp":"2026-12-07T10:00:00Z"})", 4096,
-                  4200, 1, false};
+  TextEvent event{R"({"msg":"hi","system":"evil","@timestamp":"2026-12-07T10:00:00Z"})", 4096, 4200,
+                  1, false};
   encoder.Encode(event, 0x0123456789abcdef, "/var/log/shop/app.log", 0, &out);
   EXPECT_EQ(out,
             R"({"_id":"0123456789abcdef-4096","msg":"hi","@timestamp":"2026-12-07T10:00:00Z",)"
@@ -29,12 +29,11 @@ TEST(EventEncoderTest, ElasticsearchGetsACreateActionWithTheIdAndTheIndex) {
   std::string out;
   TextEvent event{"a\nb", 0, 4, 2, false};
   encoder.Encode(event, 1, "/x.log", 1796637600'000'000'000, &out);
-  EXPECT_EQ(out,
-            R"({"create":{"_index":"logs-crm-","_id":"0000000000000001-0"}})"
-            "\n"
-            R"({"message":"a\nb","@timestamp":"2026-12-07T10:00:00Z","system":"CRM",)"
-            R"("log.file.path":"/x.log","log.offset":0,"log.flags":"multiline"})"
-            "\n");
+  EXPECT_EQ(out, R"({"create":{"_index":"logs-crm-","_id":"0000000000000001-0"}})"
+                 "\n"
+                 R"({"message":"a\nb","@timestamp":"2026-12-07T10:00:00Z","system":"CRM",)"
+                 R"("log.file.path":"/x.log","log.offset":0,"log.flags":"multiline"})"
+                 "\n");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 
+#include "absl/time/clock.h"
 #include "agent/file_fingerprint.h"
 #include "common/logging.h"
 #include "common/strings.h"
@@ -19,8 +20,8 @@
 namespace mayak::agent {
 
 absl::StatusOr<std::unique_ptr<FileInput>> FileInput::Create(const FileInputConfig& config,
-                                                            const OutputConfig& output,
-                                                            FileRegistry* registry) {
+                                                             const OutputConfig& output,
+                                                             FileRegistry* registry) {
   auto parser = MakeLineParser(config);
   if (!parser.ok()) return parser.status();
   // Checked here once, so that opening a file cannot fail on it.
@@ -75,6 +76,7 @@ void FileInput::Scan(bool first) {
     }
     Open(path, first);
   }
+  if (first) ResumeRotated();
 }
 
 void FileInput::Open(const std::string& path, bool first) {
@@ -102,9 +104,9 @@ void FileInput::Open(const std::string& path, bool first) {
     offset = st.st_size;
   }
   auto grouper = MultilineGrouper::Create(config_.multiline, config_.max_line_bytes);
-  auto source = std::make_unique<FileSource>(fd, path, FileIdentity{fp, st.st_dev, st.st_ino},
-                                             offset, config_.max_line_bytes,
-                                             *std::move(grouper), encoder_.get());
+  auto source =
+      std::make_unique<FileSource>(fd, path, FileIdentity{fp, st.st_dev, st.st_ino}, offset,
+                                   config_.max_line_bytes, *std::move(grouper), encoder_.get());
   LogInfo("agent: reading a file", {{"input", config_.name},
                                     {"path", path},
                                     {"fingerprint", FingerprintHex(fp)},
@@ -112,37 +114,87 @@ void FileInput::Open(const std::string& path, bool first) {
   by_fingerprint_[fp] = source.get();
   by_inode_[{st.st_dev, st.st_ino}] = source.get();
   sources_.push_back(std::move(source));
+  // Known from now on, even before anything of it is acknowledged: if it is
+  // rotated away while the agent is down, the next start still finds it.
+  registry_->Advance(fp, path, offset, absl::GetCurrentTimeNanos());
 }
 
-bool FileInput::SwitchToRotatedCopy(FileSource* source) {
-  const std::string& path = source->path();
+namespace {
+
+struct RotatedFile {
+  int fd = -1;
+  std::string path;
+  struct stat st {};
+};
+
+// A file beside `path` whose name begins with its name (app.log.1,
+// app.log-20261207: where logrotate puts it) with the fingerprint
+// `fingerprint` and more than `min_size` bytes; its descriptor is the
+// caller's.
+std::optional<RotatedFile> FindRotated(const std::string& path, uint64_t fingerprint,
+                                       int64_t min_size) {
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   DIR* listing = opendir(dir.c_str());
-  if (listing == nullptr) return false;
-  bool switched = false;
+  if (listing == nullptr) return std::nullopt;
+  std::optional<RotatedFile> found;
   while (dirent* entry = readdir(listing)) {
     const std::string_view name = entry->d_name;
-    if (name == base || name.rfind(base, 0) != 0) continue;  // app.log.1, app.log-20261207
-    const std::string candidate = StrCat(dir, "/", name);
-    const int fd = open(candidate.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    struct stat st;
-    auto fingerprint = FingerprintOf(fd);
-    if (fstat(fd, &st) == 0 && st.st_size >= source->read_offset() && fingerprint.ok() &&
-        *fingerprint == source->identity().fingerprint) {
-      LogInfo("agent: file truncated (copytruncate); reading the rest from its copy",
-              {{"input", config_.name}, {"path", path}, {"copy", candidate}});
-      by_inode_.erase({source->identity().device, source->identity().inode});
-      source->SwitchTo(fd, candidate);
-      switched = true;
+    if (name == base || name.rfind(base, 0) != 0) continue;
+    RotatedFile candidate;
+    candidate.path = StrCat(dir, "/", name);
+    candidate.fd = open(candidate.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (candidate.fd < 0) continue;
+    auto fp = FingerprintOf(candidate.fd);
+    if (fstat(candidate.fd, &candidate.st) == 0 && candidate.st.st_size > min_size && fp.ok() &&
+        *fp == fingerprint) {
+      found = std::move(candidate);
       break;
     }
-    close(fd);
+    close(candidate.fd);
   }
   closedir(listing);
-  return switched;
+  return found;
+}
+
+}  // namespace
+
+bool FileInput::SwitchToRotatedCopy(FileSource* source) {
+  std::optional<RotatedFile> copy =
+      FindRotated(source->path(), source->identity().fingerprint, source->read_offset() - 1);
+  if (!copy) return false;
+  LogInfo("agent: file truncated (copytruncate); reading the rest from its copy",
+          {{"input", config_.name}, {"path", source->path()}, {"copy", copy->path}});
+  by_inode_.erase({source->identity().device, source->identity().inode});
+  source->SwitchTo(copy->fd, copy->path);
+  return true;
+}
+
+void FileInput::ResumeRotated() {
+  for (const auto& [fingerprint, entry] : registry_->Entries()) {
+    if (by_fingerprint_.contains(fingerprint)) continue;
+    bool ours = false;
+    for (const std::string& pattern : config_.paths) {
+      if (fnmatch(pattern.c_str(), entry.path.c_str(), FNM_PATHNAME) == 0) ours = true;
+    }
+    if (!ours) continue;
+    std::optional<RotatedFile> rotated = FindRotated(entry.path, fingerprint, entry.offset);
+    if (!rotated) continue;
+    LogInfo("agent: a file was rotated while the agent was away; reading the rest of it",
+            {{"input", config_.name},
+             {"path", entry.path},
+             {"rotated_to", rotated->path},
+             {"offset", entry.offset}});
+    auto grouper = MultilineGrouper::Create(config_.multiline, config_.max_line_bytes);
+    auto source = std::make_unique<FileSource>(
+        rotated->fd, rotated->path,
+        FileIdentity{fingerprint, rotated->st.st_dev, rotated->st.st_ino}, entry.offset,
+        config_.max_line_bytes, *std::move(grouper), encoder_.get());
+    source->detached = true;
+    by_fingerprint_[fingerprint] = source.get();
+    sources_.push_back(std::move(source));
+  }
 }
 
 size_t FileInput::Read(size_t budget, int64_t now_ns, BatchQueue* queue) {
@@ -193,9 +245,8 @@ void FileInput::Tick(int64_t now_ns, BatchQueue* queue) {
 
 void FileInput::Close(FileSource* source, int64_t now_ns, BatchQueue* queue) {
   source->Flush(now_ns, /*final=*/true, queue);
-  LogInfo("agent: closing a file", {{"input", config_.name},
-                                    {"path", source->path()},
-                                    {"offset", source->read_offset()}});
+  LogInfo("agent: closing a file",
+          {{"input", config_.name}, {"path", source->path()}, {"offset", source->read_offset()}});
   by_fingerprint_.erase(source->identity().fingerprint);
   auto inode = by_inode_.find({source->identity().device, source->identity().inode});
   if (inode != by_inode_.end() && inode->second == source) by_inode_.erase(inode);

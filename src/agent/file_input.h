@@ -6,7 +6,9 @@
 //                    the same fingerprint beside it, app.log.1), then the
 //                    truncated file is read again from its start;
 //   deleted          as renamed: read to the end, then closed;
-//   inode reused     a different fingerprint: a new file.
+//   inode reused     a different fingerprint: a new file;
+//   rotated while the agent was down: found beside its old path by its
+//                    fingerprint and read on from the registry's offset.
 // Where to start in a file comes from the registry (acknowledged offsets).
 // Used by the agent's reader thread only.
 #pragma once
@@ -39,8 +41,8 @@ struct FileLag {
 class FileInput {
  public:
   static absl::StatusOr<std::unique_ptr<FileInput>> Create(const FileInputConfig& config,
-                                                          const OutputConfig& output,
-                                                          FileRegistry* registry);
+                                                           const OutputConfig& output,
+                                                           FileRegistry* registry);
 
   // Matches the globs: opens new files, notices renamed and deleted ones.
   // `first` for the agent's first scan (start_at: end applies to it).
@@ -69,6 +71,10 @@ class FileInput {
   // with at least what was read. Switches the source to it.
   bool SwitchToRotatedCopy(FileSource* source);
   void Close(FileSource* source, int64_t now_ns, BatchQueue* queue);
+  // At the first scan: files of the registry rotated away while the agent
+  // was not running (renamed, or copied and truncated) and not read to
+  // their end are found beside their old path and read from their offset.
+  void ResumeRotated();
 
   const FileInputConfig config_;
   FileRegistry* registry_;

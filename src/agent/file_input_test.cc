@@ -140,6 +140,28 @@ TEST_F(FileInputTest, CopytruncateReadsWhatWasNotReadFromTheCopy) {
   EXPECT_EQ(Run(input.get(), false, 3), Expected(4, 30));
 }
 
+TEST_F(FileInputTest, FilesRotatedWhileTheAgentWasDownAreReadToTheirEnd) {
+  const std::string log = dir_.path() + "/app.log";
+  const std::string other = dir_.path() + "/other.log";
+  Append(log, Lines(1, 3));
+  Append(other, Lines(101, 102));
+  auto input = MakeInput();
+  EXPECT_EQ(Run(input.get(), true).size(), 5u);
+  input.reset();  // the agent stops
+  Append(log, Lines(4, 5));
+  std::filesystem::rename(log, log + ".1");
+  Append(log, Lines(6, 7));
+  Append(other, Lines(103, 104));
+  std::filesystem::copy_file(other, other + "-20261207");
+  std::filesystem::resize_file(other, 0);
+  Append(other, Lines(105, 105));
+  auto restarted = MakeInput();
+  std::vector<std::string> got = Run(restarted.get(), true);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"line 103", "line 104", "line 105", "line 4", "line 5",
+                                           "line 6", "line 7"}));
+}
+
 TEST_F(FileInputTest, TruncatedWithoutACopyIsReadAgainFromItsStart) {
   const std::string log = dir_.path() + "/app.log";
   Append(log, Lines(1, 3));

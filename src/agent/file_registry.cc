@@ -30,10 +30,10 @@ absl::Status WriteAll(int fd, std::string_view data) {
 }
 
 absl::Status Damaged(const std::string& path, std::string_view why) {
-  return absl::DataLossError(StrCat(
-      "the agent registry ", path, " is damaged (", why,
-      "); move it away to start over: files are then read again from their start, and the "
-      "server drops the events it already has if it still remembers their ids"));
+  return absl::DataLossError(
+      StrCat("the agent registry ", path, " is damaged (", why,
+             "); move it away to start over: files are then read again from their start, and the "
+             "server drops the events it already has if it still remembers their ids"));
 }
 
 }  // namespace
@@ -96,6 +96,11 @@ void FileRegistry::Advance(uint64_t fingerprint, const std::string& path, int64_
   dirty_ = true;
 }
 
+std::vector<std::pair<uint64_t, RegistryEntry>> FileRegistry::Entries() const {
+  absl::MutexLock lock(&mu_);
+  return {entries_.begin(), entries_.end()};
+}
+
 size_t FileRegistry::size() const {
   absl::MutexLock lock(&mu_);
   return entries_.size();
@@ -126,8 +131,8 @@ absl::Status FileRegistry::Save() {
   const auto fail = [this](std::string_view what) {
     absl::MutexLock lock(&mu_);
     dirty_ = true;  // try again at the next save
-    return absl::InternalError(StrCat("cannot save the agent registry ", path_, ": ", what, ": ",
-                                      std::strerror(errno)));
+    return absl::InternalError(
+        StrCat("cannot save the agent registry ", path_, ": ", what, ": ", std::strerror(errno)));
   };
   const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return fail("open");

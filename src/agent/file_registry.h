@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -30,6 +32,8 @@ class FileRegistry {
   static absl::StatusOr<std::unique_ptr<FileRegistry>> Open(const std::string& dir);
 
   std::optional<RegistryEntry> Find(uint64_t fingerprint) const;
+  // Every entry, by fingerprint (a copy).
+  std::vector<std::pair<uint64_t, RegistryEntry>> Entries() const;
 
   // Records that the server acknowledged the file's events up to `offset`
   // (never moves an offset back).

@@ -25,7 +25,7 @@ TEST(FileRegistryTest, SavesAndLoadsOffsetsThatOnlyMoveForward) {
   EXPECT_EQ((*again)->Find(7)->offset, 100);
   EXPECT_EQ((*again)->Find(7)->path, "/var/log/a.log");
   EXPECT_EQ((*again)->Find(0xfedcba9876543210)->path, "/var/log/b \"q\".log");
-  EXPECT_EQ((*again)->Prune(2, [](uint64_t) { return false; }), 1u);  // 7, updated at 1
+  EXPECT_EQ((*again)->Prune(2, [](uint64_t) { return false; }), 1u);   // 7, updated at 1
   EXPECT_EQ((*again)->Prune(100, [](uint64_t) { return true; }), 0u);  // in use: kept
   EXPECT_EQ((*again)->size(), 1u);
 }

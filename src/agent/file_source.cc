@@ -53,8 +53,8 @@ absl::StatusOr<FileSource::ReadOutcome> FileSource::Read(size_t budget, int64_t 
     auto fingerprint = FingerprintOf(fd_);
     if (fingerprint.ok() && *fingerprint != identity_.fingerprint) return ReadOutcome::kTruncated;
   }
-  const size_t want = std::min<size_t>(
-      {budget, kReadChunk, static_cast<size_t>(st.st_size - read_offset_)});
+  const size_t want =
+      std::min<size_t>({budget, kReadChunk, static_cast<size_t>(st.st_size - read_offset_)});
   const size_t old_size = buffer_.size();
   buffer_.resize(old_size + want);
   ssize_t n;
@@ -99,8 +99,8 @@ void FileSource::ProcessLines(int64_t now_ns, BatchQueue* queue) {
   if (buffer_.size() > max_line_bytes_ && !skipping_) {
     // A line longer than allowed: its first max_line_bytes become the event.
     const std::string_view kept(buffer_.data(), max_line_bytes_);
-    grouper_->Add(kept, buffer_offset_, buffer_offset_ + static_cast<int64_t>(buffer_.size()),
-                  true, emit);
+    grouper_->Add(kept, buffer_offset_, buffer_offset_ + static_cast<int64_t>(buffer_.size()), true,
+                  emit);
     skipping_ = true;
   }
   if (skipping_) {

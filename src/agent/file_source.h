@@ -66,9 +66,9 @@ class FileSource {
   size_t max_line_bytes_;
   std::unique_ptr<MultilineGrouper> grouper_;
   EventEncoder* encoder_;
-  std::string buffer_;          // bytes read from buffer_offset_ on, not yet lines
-  int64_t buffer_offset_;       // file offset of buffer_[0]
-  bool skipping_ = false;       // dropping the rest of a line cut at max_line_bytes
+  std::string buffer_;     // bytes read from buffer_offset_ on, not yet lines
+  int64_t buffer_offset_;  // file offset of buffer_[0]
+  bool skipping_ = false;  // dropping the rest of a line cut at max_line_bytes
   int64_t last_read_ns_ = 0;
   std::string encoded_;  // scratch
 };

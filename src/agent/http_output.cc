@@ -114,8 +114,7 @@ absl::StatusOr<SendResult> HttpOutput::Send(const Batch& batch, const std::vecto
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (rc != CURLE_OK) {
-    return absl::UnavailableError(
-        StrCat("cannot reach ", target_, ": ", curl_easy_strerror(rc)));
+    return absl::UnavailableError(StrCat("cannot reach ", target_, ": ", curl_easy_strerror(rc)));
   }
   if (config_.kind == OutputConfig::Kind::kMayak) {
     return ParseMayakReply(static_cast<int>(status), reply, sent);

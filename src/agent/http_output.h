@@ -21,8 +21,8 @@ struct Rejection {
 };
 
 struct SendResult {
-  size_t stored = 0;      // acknowledged (duplicates of stored events included)
-  size_t duplicates = 0;  // Elasticsearch: already there (409)
+  size_t stored = 0;                // acknowledged (duplicates of stored events included)
+  size_t duplicates = 0;            // Elasticsearch: already there (409)
   std::vector<Rejection> rejected;  // refused for good: the server will never take them
   std::vector<size_t> retry;        // to send again (Elasticsearch: 429 or 5xx for an item)
 };

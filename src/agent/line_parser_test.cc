@@ -33,29 +33,38 @@ TEST(LineParserTest, JsonPassesMembersAndLeavesOutReservedOnes) {
   EXPECT_EQ(Parse(*parser, R"({"system":"evil","_id":"x","msg":"hi"})", reserved),
             R"({"msg":"hi"})");
   EXPECT_EQ(Parse(*parser, "{}"), "{}");
-  EXPECT_EQ(Parse(*parser, "not json").rfind(R"({"message":"not json","agent.parse_error":"not JSON: )", 0), 0u);
+  EXPECT_EQ(Parse(*parser, "not json")
+                .rfind(R"({"message":"not json","agent.parse_error":"not JSON: )", 0),
+            0u);
   EXPECT_EQ(Parse(*parser, "[1]"), R"({"message":"[1]","agent.parse_error":"not a JSON object"})");
 }
 
 TEST(LineParserTest, LogfmtTypesValuesAndReadsTimes) {
   auto parser = MakeLogfmtParser();
-  EXPECT_EQ(Parse(*parser,
-                  R"(time=2026-12-07T10:00:00Z level=info msg="order \"placed\"" order.id=10442 took=12.5 ok=true cached)"),
-            R"({"@timestamp":"2026-12-07T10:00:00Z","level":"info","msg":"order \"placed\"","order.id":10442,"took":12.5,"ok":true,"cached":true})");
+  EXPECT_EQ(
+      Parse(
+          *parser,
+          R"(time=2026-12-07T10:00:00Z level=info msg="order \"placed\"" order.id=10442 took=12.5 ok=true cached)"),
+      R"({"@timestamp":"2026-12-07T10:00:00Z","level":"info","msg":"order \"placed\"","order.id":10442,"took":12.5,"ok":true,"cached":true})");
   // An unknown time stays as text with the reason; a line without msg keeps itself.
-  EXPECT_EQ(Parse(*parser, "ts=yesterday a=b"),
-            R"({"agent.parse_error":"ts: 'yesterday' is not a time the agent knows","ts":"yesterday","a":"b","message":"ts=yesterday a=b"})");
-  EXPECT_EQ(Parse(*parser, R"(a="open)"),
-            R"({"agent.parse_error":"logfmt: the value of a has no closing quote","a":"open","message":"a=\"open"})");
+  EXPECT_EQ(
+      Parse(*parser, "ts=yesterday a=b"),
+      R"({"agent.parse_error":"ts: 'yesterday' is not a time the agent knows","ts":"yesterday","a":"b","message":"ts=yesterday a=b"})");
+  EXPECT_EQ(
+      Parse(*parser, R"(a="open)"),
+      R"({"agent.parse_error":"logfmt: the value of a has no closing quote","a":"open","message":"a=\"open"})");
 }
 
 TEST(LineParserTest, RegexNamedGroupsBecomeFields) {
-  auto parser = MakeRegexParser(R"(^(?P<timestamp>\S+ \S+) (?P<level>\w+) \[(?P<thread>[^\]]+)\] (?P<message>(?s:.*)))");
+  auto parser = MakeRegexParser(
+      R"(^(?P<timestamp>\S+ \S+) (?P<level>\w+) \[(?P<thread>[^\]]+)\] (?P<message>(?s:.*)))");
   ASSERT_TRUE(parser.ok());
-  EXPECT_EQ(Parse(**parser, "2026-12-07 10:00:00,250 ERROR [main] boom\nat x"),
-            R"({"@timestamp":"2026-12-07T10:00:00.250Z","level":"ERROR","thread":"main","message":"boom\nat x"})");
-  EXPECT_EQ(Parse(**parser, "garbage"),
-            R"({"message":"garbage","agent.parse_error":"the line does not match the input's pattern"})");
+  EXPECT_EQ(
+      Parse(**parser, "2026-12-07 10:00:00,250 ERROR [main] boom\nat x"),
+      R"({"@timestamp":"2026-12-07T10:00:00.250Z","level":"ERROR","thread":"main","message":"boom\nat x"})");
+  EXPECT_EQ(
+      Parse(**parser, "garbage"),
+      R"({"message":"garbage","agent.parse_error":"the line does not match the input's pattern"})");
   auto no_message = MakeRegexParser(R"(status=(?P<code>\d+))");
   ASSERT_TRUE(no_message.ok());
   EXPECT_EQ(Parse(**no_message, "x status=503"), R"({"code":503,"message":"x status=503"})");
@@ -64,11 +73,13 @@ TEST(LineParserTest, RegexNamedGroupsBecomeFields) {
 TEST(LineParserTest, AccessLogsInCombinedAndCommonFormats) {
   auto parser = MakeAccessLogParser();
   EXPECT_EQ(
-      Parse(*parser,
-            R"(203.0.113.9 - alice [07/Dec/2026:10:00:00 +0300] "GET /api/orders?id=7 HTTP/1.1" 500 1234 "https://shop/" "curl/8.5 \"x\"")"),
+      Parse(
+          *parser,
+          R"(203.0.113.9 - alice [07/Dec/2026:10:00:00 +0300] "GET /api/orders?id=7 HTTP/1.1" 500 1234 "https://shop/" "curl/8.5 \"x\"")"),
       R"({"message":"203.0.113.9 - alice [07/Dec/2026:10:00:00 +0300] \"GET /api/orders?id=7 HTTP/1.1\" 500 1234 \"https://shop/\" \"curl/8.5 \\\"x\\\"\"","client.ip":"203.0.113.9","user.name":"alice","@timestamp":"2026-12-07T07:00:00Z","http.request.method":"GET","url.original":"/api/orders?id=7","url.path":"/api/orders","url.query":"id=7","http.version":"1.1","http.response.status_code":500,"log.level":"ERROR","http.response.body.bytes":1234,"http.request.referrer":"https://shop/","user_agent.original":"curl/8.5 \\\"x\\\""})");
-  EXPECT_EQ(Parse(*parser, R"(::1 - - [07/Dec/2026:10:00:00 +0000] "POST /login HTTP/2.0" 401 -)"),
-            R"({"message":"::1 - - [07/Dec/2026:10:00:00 +0000] \"POST /login HTTP/2.0\" 401 -","client.ip":"::1","@timestamp":"2026-12-07T10:00:00Z","http.request.method":"POST","url.original":"/login","url.path":"/login","http.version":"2.0","http.response.status_code":401,"log.level":"WARN"})");
+  EXPECT_EQ(
+      Parse(*parser, R"(::1 - - [07/Dec/2026:10:00:00 +0000] "POST /login HTTP/2.0" 401 -)"),
+      R"({"message":"::1 - - [07/Dec/2026:10:00:00 +0000] \"POST /login HTTP/2.0\" 401 -","client.ip":"::1","@timestamp":"2026-12-07T10:00:00Z","http.request.method":"POST","url.original":"/login","url.path":"/login","http.version":"2.0","http.response.status_code":401,"log.level":"WARN"})");
   EXPECT_NE(Parse(*parser, "hello world").find("not an access log line"), std::string::npos);
 }
 

@@ -28,8 +28,8 @@ class LogfmtParser : public LineParser {
       const std::string_view key = text.substr(key_start, i - key_start);
       if (key.empty()) {
         // A stray quote or '=': not logfmt from here on.
-        fields->ParseError(StrCat("logfmt: unexpected '", text.substr(i, 1), "' at column ",
-                                  i + 1));
+        fields->ParseError(
+            StrCat("logfmt: unexpected '", text.substr(i, 1), "' at column ", i + 1));
         break;
       }
       if (i >= text.size() || text[i] != '=') {
@@ -57,7 +57,8 @@ class LogfmtParser : public LineParser {
           }
           value_.push_back(c);
         }
-        if (!closed) fields->ParseError(StrCat("logfmt: the value of ", key, " has no closing quote"));
+        if (!closed)
+          fields->ParseError(StrCat("logfmt: the value of ", key, " has no closing quote"));
       } else {
         const size_t value_start = i;
         while (i < text.size() && !IsAsciiSpace(text[i])) ++i;

@@ -12,17 +12,17 @@ absl::StatusOr<std::unique_ptr<MultilineGrouper>> MultilineGrouper::Create(
   std::unique_ptr<RE2> continuation;
   if (!config.start.empty()) {
     start = std::make_unique<RE2>(config.start, options);
-    if (!start->ok()) return absl::InvalidArgumentError(StrCat("multiline.start: ", start->error()));
+    if (!start->ok())
+      return absl::InvalidArgumentError(StrCat("multiline.start: ", start->error()));
   }
   if (!config.continuation.empty()) {
     continuation = std::make_unique<RE2>(config.continuation, options);
     if (!continuation->ok()) {
-      return absl::InvalidArgumentError(
-          StrCat("multiline.continuation: ", continuation->error()));
+      return absl::InvalidArgumentError(StrCat("multiline.continuation: ", continuation->error()));
     }
   }
-  return std::unique_ptr<MultilineGrouper>(new MultilineGrouper(
-      std::move(start), std::move(continuation), config.max_lines, max_bytes));
+  return std::unique_ptr<MultilineGrouper>(
+      new MultilineGrouper(std::move(start), std::move(continuation), config.max_lines, max_bytes));
 }
 
 MultilineGrouper::MultilineGrouper(std::unique_ptr<RE2> start, std::unique_ptr<RE2> continuation,
@@ -40,7 +40,8 @@ void MultilineGrouper::Add(std::string_view line, int64_t offset, int64_t end_of
   }
   bool continues = false;
   if (lines_ > 0) {
-    continues = start_ ? !RE2::PartialMatch(line, *start_) : RE2::PartialMatch(line, *continuation_);
+    continues =
+        start_ ? !RE2::PartialMatch(line, *start_) : RE2::PartialMatch(line, *continuation_);
   }
   if (continues && (lines_ >= max_lines_ || text_.size() + 1 + line.size() > max_bytes_)) {
     continues = false;  // too big: what follows starts an event of its own, nothing is lost

@@ -45,8 +45,8 @@ class MultilineGrouper {
   int64_t pending_offset() const { return offset_; }
 
  private:
-  MultilineGrouper(std::unique_ptr<RE2> start, std::unique_ptr<RE2> continuation,
-                   size_t max_lines, size_t max_bytes);
+  MultilineGrouper(std::unique_ptr<RE2> start, std::unique_ptr<RE2> continuation, size_t max_lines,
+                   size_t max_bytes);
 
   std::unique_ptr<RE2> start_;
   std::unique_ptr<RE2> continuation_;

@@ -16,7 +16,8 @@ struct Grouped {
   size_t lines;
 };
 
-std::vector<Grouped> Group(const MultilineConfig& config, std::string_view log, size_t max_bytes = 1 << 20) {
+std::vector<Grouped> Group(const MultilineConfig& config, std::string_view log,
+                           size_t max_bytes = 1 << 20) {
   auto grouper = MultilineGrouper::Create(config, max_bytes);
   EXPECT_TRUE(grouper.ok()) << grouper.status();
   std::vector<Grouped> out;
@@ -57,7 +58,8 @@ TEST(MultilineTest, StartPatternGroupsAJavaStackTrace) {
 
 TEST(MultilineTest, ContinuationPatternGroupsPythonAndGoTraces) {
   MultilineConfig config;
-  config.continuation = R"(^(\s|$|Traceback|[A-Za-z.]+(Error|Exception):|goroutine |main\.|panic:$))";
+  config.continuation =
+      R"(^(\s|$|Traceback|[A-Za-z.]+(Error|Exception):|goroutine |main\.|panic:$))";
   const auto events = Group(config,
                             "request failed\n"
                             "Traceback (most recent call last):\n"

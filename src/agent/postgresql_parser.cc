@@ -12,9 +12,11 @@ namespace {
 constexpr std::string_view kSeverities =
     "DEBUG[1-5]?|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|QUERY|CONTEXT|LOCATION|"
     "STATEMENT";
-constexpr std::string_view kEntrySeverities = "DEBUG[1-5]?|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC";
+constexpr std::string_view kEntrySeverities =
+    "DEBUG[1-5]?|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC";
 // A csvlog record begins with its log_time.
-constexpr std::string_view kCsvStart = R"(^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [^,]*)?,)";
+constexpr std::string_view kCsvStart =
+    R"(^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [^,]*)?,)";
 constexpr std::string_view kTimeRegex =
     R"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [A-Za-z][A-Za-z0-9_/+-]*|[+-]\d{2}(?::?\d{2})?)?)";
 
@@ -53,8 +55,7 @@ struct Entry {
   std::string detail, hint, context, query, statement, location;
 };
 
-void WriteEntry(const Entry& e, int64_t slow_query_ms, std::string_view text,
-                EventFields* fields) {
+void WriteEntry(const Entry& e, int64_t slow_query_ms, std::string_view text, EventFields* fields) {
   fields->String("message", text);
   if (!e.time.empty()) fields->Time("time", e.time);
   fields->String("db.system", "postgresql");
@@ -317,9 +318,10 @@ absl::StatusOr<std::string> LogLinePrefixRegex(std::string_view prefix) {
         re += "%";
         break;
       default:
-        return absl::InvalidArgumentError(
-            StrCat("log_line_prefix: '%", std::string_view(&escape, 1), "' is not an escape "
-                   "PostgreSQL knows"));
+        return absl::InvalidArgumentError(StrCat("log_line_prefix: '%",
+                                                 std::string_view(&escape, 1),
+                                                 "' is not an escape "
+                                                 "PostgreSQL knows"));
     }
     re += pad;
   }
@@ -351,7 +353,8 @@ absl::StatusOr<std::unique_ptr<LineParser>> MakePostgresqlParser(const Postgresq
   auto line = std::make_unique<RE2>(
       StrCat("^", *prefix, "(?P<severity>", kSeverities, "):  (?P<message>.*)$"), options);
   if (!line->ok()) {
-    return absl::InvalidArgumentError(StrCat("log_line_prefix: cannot be matched: ", line->error()));
+    return absl::InvalidArgumentError(
+        StrCat("log_line_prefix: cannot be matched: ", line->error()));
   }
   return std::make_unique<StderrParser>(std::move(line), config.slow_query_ms);
 }

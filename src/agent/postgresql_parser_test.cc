@@ -46,16 +46,21 @@ TEST(PostgresqlParserTest, StderrSlowQueriesErrorsAndFatals) {
   PostgresqlConfig config;
   config.log_line_prefix = "%m [%p] %q%u@%d ";
   config.slow_query_ms = 500;
-  const std::vector<std::string> entries = Entries(config,
-      "2026-12-07 10:00:00.123 UTC [4242] app@shop LOG:  duration: 612.500 ms  statement: SELECT *\n"
+  const std::vector<std::string> entries = Entries(
+      config,
+      "2026-12-07 10:00:00.123 UTC [4242] app@shop LOG:  duration: 612.500 ms  statement: SELECT "
+      "*\n"
       "\t  FROM orders WHERE password = 'x'\n"
       "2026-12-07 10:00:01.000 UTC [4242] app@shop LOG:  duration: 3.100 ms  statement: SELECT 1\n"
-      "2026-12-07 10:00:02.000 UTC [4242] app@shop ERROR:  duplicate key value violates unique constraint \"orders_pkey\"\n"
+      "2026-12-07 10:00:02.000 UTC [4242] app@shop ERROR:  duplicate key value violates unique "
+      "constraint \"orders_pkey\"\n"
       "2026-12-07 10:00:02.000 UTC [4242] app@shop DETAIL:  Key (id)=(7) already exists.\n"
       "2026-12-07 10:00:02.000 UTC [4242] app@shop STATEMENT:  INSERT INTO orders VALUES (7)\n"
       "2026-12-07 10:00:03.000 UTC [77] LOG:  checkpoint starting: time\n"
-      "2026-12-07 10:00:04.000 UTC [4300] app@shop FATAL:  password authentication failed for user \"app\"\n"
-      "2026-12-07 10:00:05.000 UTC [4242] app@shop LOG:  duration: 900 ms  execute <unnamed>: SELECT $1\n"
+      "2026-12-07 10:00:04.000 UTC [4300] app@shop FATAL:  password authentication failed for user "
+      "\"app\"\n"
+      "2026-12-07 10:00:05.000 UTC [4242] app@shop LOG:  duration: 900 ms  execute <unnamed>: "
+      "SELECT $1\n"
       "2026-12-07 10:00:05.000 UTC [4242] app@shop DETAIL:  parameters: $1 = '5'");
   ASSERT_EQ(entries.size(), 6u);
   simdjson::dom::parser parser;
@@ -100,9 +105,12 @@ TEST(PostgresqlParserTest, StderrSlowQueriesErrorsAndFatals) {
 TEST(PostgresqlParserTest, SqlstateFromThePrefix) {
   PostgresqlConfig config;
   config.log_line_prefix = "%t [%p]: [%l-1] db=%d,user=%u,app=%a,client=%h %e ";
-  const std::vector<std::string> entries = Entries(config,
-      "2026-12-07 10:00:02 UTC [9]: [3-1] db=shop,user=app,app=psql,client=10.0.0.5 42P01 ERROR:  relation \"nope\" does not exist at character 15\n"
-      "2026-12-07 10:00:02 UTC [9]: [4-1] db=shop,user=app,app=psql,client=10.0.0.5 42P01 STATEMENT:  SELECT * FROM nope");
+  const std::vector<std::string> entries =
+      Entries(config,
+              "2026-12-07 10:00:02 UTC [9]: [3-1] db=shop,user=app,app=psql,client=10.0.0.5 42P01 "
+              "ERROR:  relation \"nope\" does not exist at character 15\n"
+              "2026-12-07 10:00:02 UTC [9]: [4-1] db=shop,user=app,app=psql,client=10.0.0.5 42P01 "
+              "STATEMENT:  SELECT * FROM nope");
   ASSERT_EQ(entries.size(), 1u);
   simdjson::dom::parser parser;
   auto error = Doc(parser, entries[0]);
@@ -116,13 +124,17 @@ TEST(PostgresqlParserTest, Csvlog) {
   PostgresqlConfig config;
   config.format = PostgresqlConfig::Format::kCsvlog;
   config.slow_query_ms = 100;
-  const std::vector<std::string> entries = Entries(config,
-      "2026-12-07 10:00:00.123 UTC,\"app\",\"shop\",4242,\"127.0.0.1:5000\",6571a0.1092,1,\"SELECT\","
+  const std::vector<std::string> entries = Entries(
+      config,
+      "2026-12-07 10:00:00.123 "
+      "UTC,\"app\",\"shop\",4242,\"127.0.0.1:5000\",6571a0.1092,1,\"SELECT\","
       "2026-12-07 09:59:00 UTC,3/7,0,LOG,00000,\"duration: 250.000 ms  statement: SELECT 1,\n  2\","
       ",,,,,,,,\"psql\",\"client backend\",,0\n"
-      "2026-12-07 10:00:01.000 UTC,\"app\",\"shop\",4242,\"127.0.0.1:5000\",6571a0.1092,2,\"INSERT\","
+      "2026-12-07 10:00:01.000 "
+      "UTC,\"app\",\"shop\",4242,\"127.0.0.1:5000\",6571a0.1092,2,\"INSERT\","
       "2026-12-07 09:59:00 UTC,3/8,0,ERROR,23505,\"duplicate key value violates unique constraint "
-      "\"\"orders_pkey\"\"\",\"Key (id)=(7) already exists.\",,,,,\"INSERT INTO orders VALUES (7)\","
+      "\"\"orders_pkey\"\"\",\"Key (id)=(7) already exists.\",,,,,\"INSERT INTO orders VALUES "
+      "(7)\","
       ",,\"psql\",\"client backend\",,0");
   ASSERT_EQ(entries.size(), 2u);
   simdjson::dom::parser parser;

@@ -83,11 +83,10 @@ void DedupLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
   if (kept.empty()) return done(absl::OkStatus());
   if (ids.empty()) return inner()->Append(std::move(kept), std::move(done));
   auto shared_ids = std::make_shared<std::vector<uint64_t>>(std::move(ids));
-  inner()->Append(std::move(kept),
-                  [this, shared_ids, done = std::move(done)](absl::Status status) {
-                    Finish(*shared_ids, status.ok());
-                    done(std::move(status));
-                  });
+  inner()->Append(std::move(kept), [this, shared_ids, done = std::move(done)](absl::Status status) {
+    Finish(*shared_ids, status.ok());
+    done(std::move(status));
+  });
 }
 
 void DedupLogStore::Finish(const std::vector<uint64_t>& ids, bool stored) {
