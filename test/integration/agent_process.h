@@ -41,8 +41,8 @@ class AgentProcess {
 
   void Start() {
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        MAYAK_BINARY, "agent", "--config", dir_ + "/agent.yaml", "--data-dir",
-        dir_ + "/agent-data", "--metrics", "127.0.0.1:0", "--shutdown-timeout", "5s"});
+        MAYAK_BINARY, "agent", "--config", dir_ + "/agent.yaml", "--data-dir", dir_ + "/agent-data",
+        "--metrics", "127.0.0.1:0", "--shutdown-timeout", "5s"});
   }
   bool WaitForLog(const std::string& text, std::chrono::milliseconds timeout) const {
     return process_->WaitForOutput(text, timeout);

@@ -188,9 +188,9 @@ TEST_F(AgentTest, AServerOutageLosesNothing) {
   EXPECT_NE(metrics->body.find("mayak_agent_events_sent_total 4000"), std::string::npos)
       << metrics->body;
   EXPECT_EQ(metrics->body.find("mayak_agent_send_retries_total 0"), std::string::npos);
-  EXPECT_NE(metrics->body.find("mayak_agent_file_lag_bytes{input=\"inputs[0]\",path=\"" + log +
-                               "\"} 0"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics->body.find("mayak_agent_file_lag_bytes{input=\"inputs[0]\",path=\"" + log + "\"} 0"),
+      std::string::npos)
       << metrics->body;
   EXPECT_EQ(agent.Stop(SIGTERM), 0);
   EXPECT_NE(agent.log().find("\"unsent_events\":0"), std::string::npos);
@@ -205,8 +205,7 @@ TEST_F(AgentTest, ElasticsearchOutputWithIdsTheServerStoresOnce) {
     std::ofstream out(logs() + "/app.log");
     for (int n = 0; n < 500; ++n) out << LineText(n);
   }
-  const std::string yaml =
-      FileAgentYaml(logs(), StrCat("  elasticsearch: {url: '", es, "'}\n"));
+  const std::string yaml = FileAgentYaml(logs(), StrCat("  elasticsearch: {url: '", es, "'}\n"));
   {
     AgentProcess agent(dir_.path(), yaml);
     auto client = server.Client();
@@ -233,13 +232,14 @@ TEST_F(AgentTest, CheckAndBadConfigurationsExplainThemselves) {
   std::ofstream(dir_.path() + "/bad.yaml") << "inputs: [{type: file, paths: a, parser: xml}]\n"
                                               "output: {mayak: {url: 'http://127.0.0.1:1'}}\n";
   std::string out;
-  EXPECT_EQ(RunCommand(StrCat(MAYAK_BINARY, " agent --config ", dir_.path(), "/bad.yaml"), &out), 2);
+  EXPECT_EQ(RunCommand(StrCat(MAYAK_BINARY, " agent --config ", dir_.path(), "/bad.yaml"), &out),
+            2);
   EXPECT_NE(out.find("inputs[0].parser: 'xml' is not a parser"), std::string::npos) << out;
   out.clear();
   std::ofstream(dir_.path() + "/good.yaml") << FileAgentYaml(logs(), MayakOutput());
-  EXPECT_EQ(RunCommand(StrCat(MAYAK_BINARY, " agent --check --config ", dir_.path(), "/good.yaml"),
-                       &out),
-            0);
+  EXPECT_EQ(
+      RunCommand(StrCat(MAYAK_BINARY, " agent --check --config ", dir_.path(), "/good.yaml"), &out),
+      0);
   EXPECT_NE(out.find("OK: 1 file input(s)"), std::string::npos) << out;
   out.clear();
   EXPECT_EQ(RunCommand(StrCat(MAYAK_BINARY, " agent --config ", dir_.path(), "/none.yaml"), &out),
