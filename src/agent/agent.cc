@@ -61,6 +61,10 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentConfig config, Metrics
     }
     agent->files_.push_back(*std::move(input));
   }
+  for (const RabbitmqInputConfig& rabbitmq : agent->config_.rabbitmq) {
+    agent->rabbitmq_.push_back(
+        std::make_unique<RabbitmqInput>(rabbitmq, agent->config_.output, &agent->queue_, metrics));
+  }
   return agent;
 }
 
@@ -97,7 +101,7 @@ Agent::Agent(AgentConfig config, MetricsRegistry* metrics, std::unique_ptr<FileR
 }
 
 Agent::~Agent() {
-  if (reader_.joinable() || sender_.joinable()) Stop(0);
+  if (reader_.joinable() || sender_.joinable() || !rabbitmq_threads_.empty()) Stop(0);
 }
 
 void Agent::Start() {
@@ -107,6 +111,10 @@ void Agent::Start() {
                               {"files_known", registry_->size()}});
   reader_ = std::thread([this] { ReadLoop(); });
   sender_ = std::thread([this] { SendLoop(); });
+  for (auto& input : rabbitmq_) {
+    rabbitmq_threads_.emplace_back(
+        [this, input = input.get()] { input->Run(stopping_, acks_done_); });
+  }
 }
 
 void Agent::Stop(int64_t grace_ns) {
@@ -115,6 +123,11 @@ void Agent::Stop(int64_t grace_ns) {
   if (!stop_requested_.HasBeenNotified()) stop_requested_.Notify();
   if (reader_.joinable()) reader_.join();
   if (sender_.joinable()) sender_.join();
+  // The sender is done: the last acks are handed over, connections close.
+  std::this_thread::sleep_for(std::chrono::milliseconds(rabbitmq_threads_.empty() ? 0 : 100));
+  acks_done_.store(true);
+  for (std::thread& thread : rabbitmq_threads_) thread.join();
+  rabbitmq_threads_.clear();
   if (absl::Status saved = registry_->Save(); !saved.ok()) {
     LogError("agent: cannot save the registry", {{"error", std::string(saved.message())}});
   }
@@ -170,6 +183,7 @@ void Agent::SendLoop() {
   while (true) {
     std::optional<Batch> batch = queue_.Pop(100'000'000);
     if (!batch) {
+      // The reader is done when stopping; RabbitMQ inputs stop adding then too.
       if (reader_done_.load() && queue_.queued_events() == 0) return;
       if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return;
       continue;

@@ -20,6 +20,7 @@
 #include "agent/file_input.h"
 #include "agent/file_registry.h"
 #include "agent/http_output.h"
+#include "agent/rabbitmq_input.h"
 #include "common/metrics.h"
 
 namespace mayak::agent {
@@ -58,6 +59,9 @@ class Agent {
   std::unique_ptr<FileRegistry> registry_;
   std::unique_ptr<HttpOutput> output_;
   std::vector<std::unique_ptr<FileInput>> files_;
+  std::vector<std::unique_ptr<RabbitmqInput>> rabbitmq_;
+  std::vector<std::thread> rabbitmq_threads_;
+  std::atomic<bool> acks_done_{false};  // RabbitMQ inputs may close their connections
   BatchQueue queue_;
 
   std::atomic<bool> stopping_{false};

@@ -178,10 +178,14 @@ absl::Status ParseFormat(Section& input, FileInputConfig* out) {
     out->format = LineFormat::kRegex;
   } else if (parser == "nginx" || parser == "apache") {
     out->format = LineFormat::kNginx;
+  } else if (parser == "rabbitmq") {
+    // RabbitMQ's own log: an entry and its indented continuation lines.
+    out->format = LineFormat::kRabbitmq;
+    if (!input.Has("multiline")) out->multiline.start = R"(^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})";
   } else {
     return input.Error("parser", StrCat("'", parser,
                                         "' is not a parser; use json, logfmt, regex, nginx (or "
-                                        "apache: the same combined format) or plain"));
+                                        "apache: the same combined format), rabbitmq or plain"));
   }
   RETURN_IF_ERROR(input.String("pattern", &out->pattern));
   if (out->format == LineFormat::kRegex) {
@@ -257,7 +261,6 @@ absl::Status ParseRabbitmqInput(Section& input, RabbitmqInputConfig* out) {
   if (out->queues.empty()) return input.Error("queues", "is required: the dead-letter queues");
   RETURN_IF_ERROR(input.Fields("fields", &out->fields));
   RETURN_IF_ERROR(input.Bytes("max_body_bytes", &out->max_body_bytes, 0));
-  RETURN_IF_ERROR(input.Bool("keep_messages", &out->keep_messages));
   if (!HasField(out->fields, "system")) out->fields.emplace_back("system", "rabbitmq");
   return absl::OkStatus();
 }

@@ -23,7 +23,7 @@ struct MultilineConfig {
   int64_t timeout_ns = 1'000'000'000;  // a last event waits this long for more lines
 };
 
-enum class LineFormat { kPlain, kJson, kLogfmt, kRegex, kNginx, kPostgresql };
+enum class LineFormat { kPlain, kJson, kLogfmt, kRegex, kNginx, kPostgresql, kRabbitmq };
 
 // What the PostgreSQL module needs to understand the server's log.
 struct PostgresqlConfig {
@@ -55,7 +55,6 @@ struct RabbitmqInputConfig {
   std::vector<std::string> queues;
   std::vector<std::pair<std::string, std::string>> fields;
   size_t max_body_bytes = 4096;  // of the body excerpt kept in the record
-  bool keep_messages = false;    // republish to the queue instead of consuming
 };
 
 struct OutputConfig {

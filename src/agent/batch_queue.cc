@@ -22,15 +22,21 @@ void BatchQueue::Add(std::string_view encoded, uint64_t fingerprint, const std::
   }
 }
 
-void BatchQueue::OnStored(std::function<void()> callback) {
+void BatchQueue::AddAcked(std::string_view encoded, int64_t now_ns,
+                          std::function<void()> on_stored) {
   absl::MutexLock lock(&mu_);
-  open_.on_stored.push_back(std::move(callback));
-  if (open_.events() == 0) SealLocked();  // nothing to send first: still in order
+  if (open_.event_starts.empty()) open_.first_event_ns = now_ns;
+  open_.event_starts.push_back(static_cast<uint32_t>(open_.body.size()));
+  open_.body.append(encoded);
+  open_.on_stored.push_back(std::move(on_stored));
+  if (open_.body.size() >= limits_.batch_bytes || open_.events() >= limits_.batch_events) {
+    SealLocked();
+  }
 }
 
 void BatchQueue::SealIfDue(int64_t now_ns, bool force) {
   absl::MutexLock lock(&mu_);
-  if (open_.events() == 0 && open_.on_stored.empty()) return;
+  if (open_.events() == 0) return;
   if (force || now_ns - open_.first_event_ns >= limits_.batch_wait_ns) SealLocked();
 }
 

@@ -29,7 +29,7 @@ struct Batch {
   std::string body;                                   // what the output sends
   std::vector<uint32_t> event_starts;                 // where each event's part of `body` starts
   absl::flat_hash_map<uint64_t, FileProgress> files;  // by fingerprint
-  // Called, in order, once the batch is acknowledged (RabbitMQ acks).
+  // Run, in order, once the batch is acknowledged (RabbitMQ acks).
   std::vector<std::function<void()>> on_stored;
   int64_t first_event_ns = 0;
 
@@ -53,8 +53,9 @@ class BatchQueue {
   // `end_offset` (may seal the batch).
   void Add(std::string_view encoded, uint64_t fingerprint, const std::string& path,
            int64_t end_offset, int64_t now_ns);
-  // Runs `callback` once everything added so far is acknowledged.
-  void OnStored(std::function<void()> callback);
+  // Adds one encoded event that is not from a file (a RabbitMQ message):
+  // `on_stored` runs once the output acknowledged it.
+  void AddAcked(std::string_view encoded, int64_t now_ns, std::function<void()> on_stored);
   // Seals the open batch if its first event waited batch_wait, or if `force`.
   void SealIfDue(int64_t now_ns, bool force = false);
   // Whether the reader may read more.

@@ -41,15 +41,23 @@ TEST(BatchQueueTest, NoRoomBeyondMaxBytesUntilReleased) {
 }
 
 TEST(BatchQueueTest, StoredCallbacksRideWithTheBatchOfTheirEvents) {
-  BatchQueue queue(BatchLimits{});
+  BatchQueue queue(
+      BatchLimits{.batch_bytes = 100, .batch_events = 2, .batch_wait_ns = 100, .max_bytes = 1000});
   int called = 0;
   queue.Add("x\n", 1, "/a", 2, 0);
-  queue.OnStored([&called] { ++called; });
-  queue.SealIfDue(0, true);
-  std::optional<Batch> batch = queue.Pop(0);
-  ASSERT_EQ(batch->on_stored.size(), 1u);
-  batch->on_stored[0]();
+  queue.AddAcked("m1\n", 0, [&called] { ++called; });  // the second event: sealed
+  queue.AddAcked("m2\n", 0, [&called] { called += 10; });
+  std::optional<Batch> first = queue.Pop(0);
+  ASSERT_EQ(first->on_stored.size(), 1u);
+  EXPECT_EQ(first->files.size(), 1u);
+  first->on_stored[0]();
   EXPECT_EQ(called, 1);
+  queue.SealIfDue(0, true);
+  std::optional<Batch> second = queue.Pop(0);
+  ASSERT_EQ(second->on_stored.size(), 1u);
+  EXPECT_TRUE(second->files.empty()) << "messages move no file's offset";
+  second->on_stored[0]();
+  EXPECT_EQ(called, 11);
 }
 
 }  // namespace

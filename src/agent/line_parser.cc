@@ -64,7 +64,10 @@ class RegexParser : public LineParser {
   explicit RegexParser(std::unique_ptr<RE2> re) : re_(std::move(re)) {
     const int groups = re_->NumberOfCapturingGroups();
     names_.resize(static_cast<size_t>(groups));
-    for (const auto& [name, index] : re_->NamedCapturingGroups()) {
+    for (const auto& [group, index] : re_->NamedCapturingGroups()) {
+      // RE2 takes no dots in group names: "__" stands for one
+      // (http__response__status_code is http.response.status_code).
+      const std::string name = ReplaceAll(group, "__", ".");
       names_[static_cast<size_t>(index - 1)] = name;
       if (name == "message" || name == "msg") has_message_group_ = true;
     }
@@ -118,6 +121,14 @@ absl::StatusOr<std::unique_ptr<LineParser>> MakeRegexParser(std::string_view pat
   return std::make_unique<RegexParser>(std::move(re));
 }
 
+std::unique_ptr<LineParser> MakeRabbitmqLogParser() {
+  // 2026-12-07 10:00:00.123456+00:00 [error] <0.1234.0> closing AMQP connection ...
+  auto parser = MakeRegexParser(
+      R"(^(?P<timestamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?) )"
+      R"(\[(?P<level>[a-z]+)\] <(?P<erlang__pid>[^>]+)> (?P<message>(?s:.*)))");
+  return *std::move(parser);  // a constant pattern
+}
+
 absl::StatusOr<std::unique_ptr<LineParser>> MakeLineParser(const FileInputConfig& input) {
   switch (input.format) {
     case LineFormat::kPlain:
@@ -132,6 +143,8 @@ absl::StatusOr<std::unique_ptr<LineParser>> MakeLineParser(const FileInputConfig
       return MakeRegexParser(input.pattern);
     case LineFormat::kPostgresql:
       return MakePostgresqlParser(input.postgresql);
+    case LineFormat::kRabbitmq:
+      return MakeRabbitmqLogParser();
   }
   return absl::InternalError("unknown line format");
 }

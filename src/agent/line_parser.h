@@ -29,5 +29,6 @@ std::unique_ptr<LineParser> MakeJsonParser();
 std::unique_ptr<LineParser> MakeLogfmtParser();
 std::unique_ptr<LineParser> MakeAccessLogParser();  // nginx / Apache combined and common
 absl::StatusOr<std::unique_ptr<LineParser>> MakeRegexParser(std::string_view pattern);
+std::unique_ptr<LineParser> MakeRabbitmqLogParser();  // RabbitMQ's own log
 
 }  // namespace mayak::agent

@@ -65,9 +65,10 @@ TEST(LineParserTest, RegexNamedGroupsBecomeFields) {
   EXPECT_EQ(
       Parse(**parser, "garbage"),
       R"({"message":"garbage","agent.parse_error":"the line does not match the input's pattern"})");
-  auto no_message = MakeRegexParser(R"(status=(?P<code>\d+))");
+  auto no_message = MakeRegexParser(R"(status=(?P<http__response__status_code>\d+))");
   ASSERT_TRUE(no_message.ok());
-  EXPECT_EQ(Parse(**no_message, "x status=503"), R"({"code":503,"message":"x status=503"})");
+  EXPECT_EQ(Parse(**no_message, "x status=503"),
+            R"({"http.response.status_code":503,"message":"x status=503"})");
 }
 
 TEST(LineParserTest, AccessLogsInCombinedAndCommonFormats) {
@@ -81,6 +82,18 @@ TEST(LineParserTest, AccessLogsInCombinedAndCommonFormats) {
       Parse(*parser, R"(::1 - - [07/Dec/2026:10:00:00 +0000] "POST /login HTTP/2.0" 401 -)"),
       R"({"message":"::1 - - [07/Dec/2026:10:00:00 +0000] \"POST /login HTTP/2.0\" 401 -","client.ip":"::1","@timestamp":"2026-12-07T10:00:00Z","http.request.method":"POST","url.original":"/login","url.path":"/login","http.version":"2.0","http.response.status_code":401,"log.level":"WARN"})");
   EXPECT_NE(Parse(*parser, "hello world").find("not an access log line"), std::string::npos);
+}
+
+TEST(LineParserTest, RabbitmqsOwnLog) {
+  auto parser = MakeRabbitmqLogParser();
+  EXPECT_EQ(
+      Parse(*parser,
+            "2026-12-07 10:00:00.123456+03:00 [error] <0.1234.0> closing AMQP connection "
+            "<0.1234.0> (127.0.0.1:5000 -> 127.0.0.1:5672):\n"
+            "missed heartbeats from client, timeout: 60s"),
+      R"({"@timestamp":"2026-12-07T07:00:00.123456Z","level":"error","erlang.pid":"0.1234.0",)"
+      R"("message":"closing AMQP connection <0.1234.0> (127.0.0.1:5000 -> 127.0.0.1:5672):\n)"
+      R"(missed heartbeats from client, timeout: 60s"})");
 }
 
 TEST(LineParserTest, LogTimes) {

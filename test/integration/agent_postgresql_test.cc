@@ -15,9 +15,9 @@ class PostgresServer {
  public:
   explicit PostgresServer(const std::string& dir) : dir_(dir), port_(FreePort()) {
     std::string out;
-    started_ = RunCommand(StrCat(MAYAK_SOURCE_DIR, "/scripts/test-postgres start ", dir_, " ",
-                                 port_),
-                          &out) == 0;
+    started_ =
+        RunCommand(StrCat(MAYAK_SOURCE_DIR, "/scripts/test-postgres start ", dir_, " ", port_),
+                   &out) == 0;
     start_output_ = out;
   }
   ~PostgresServer() {
