@@ -69,7 +69,12 @@ void EventEncoder::Encode(const TextEvent& event, uint64_t fingerprint, std::str
   if (!fields.has_timestamp()) {
     // When the line does not say: when the agent read it, which after an
     // outage is closer to the truth than when the server gets it.
-    json.Key("@timestamp").String(FormatRfc3339(read_ns));
+    // The events of one read share its time: formatted once.
+    if (read_ns != read_ns_) {
+      read_ns_ = read_ns;
+      read_time_ = FormatRfc3339(read_ns);
+    }
+    json.Key("@timestamp").String(read_time_);
   }
   for (const auto& [key, value] : fields_) json.Key(key).String(value);
   json.Key("log.file.path").String(path);

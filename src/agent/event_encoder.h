@@ -38,6 +38,8 @@ class EventEncoder {
   std::string index_;
   std::unique_ptr<LineParser> parser_;
   ReservedFields reserved_;
+  int64_t read_ns_ = -1;  // the last read time, and as RFC 3339
+  std::string read_time_;
 };
 
 }  // namespace mayak::agent
