@@ -46,7 +46,7 @@ config-docs: build
 # as build-fuzz/crash-*. `make test` runs the same targets briefly.
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = body_encoding_fuzz bulk_fuzz column_chunk_fuzz config_fuzz ndjson_fuzz query_fuzz \
+FUZZ_TARGETS = agent_lines_fuzz body_encoding_fuzz bulk_fuzz column_chunk_fuzz config_fuzz ndjson_fuzz query_fuzz \
 	otlp_fuzz record_batch_fuzz redaction_fuzz syslog_fuzz wal_fuzz zipkin_fuzz
 fuzz:
 	@scripts/bootstrap clang libclang-rt-14-dev

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # File -> network throughput of `mayak agent`, pinned to one core, against
 # rsyslog's imfile -> omfwd (the log shipper Debian ships) in the same run,
-# on the same files: plain lines, JSON lines (parsed), and multiline events
-# (Java stack traces). Both send to a sink on the other core that only
+# on the same files: plain lines (nginx's access log, not parsed), JSON lines
+# (parsed), and multiline events (Java stack traces). Both send to a sink on the other core that only
 # acknowledges, so that the shipper is what is measured.
 #   bench/agent.sh [LINES] [REPEATS]     (defaults 1000000 and 3)
 # Prints Markdown rows for docs/benchmarks.md: throughput (median, min-max),
@@ -29,8 +29,10 @@ now_ms() { date +%s%3N; }
 
 # --- the data ---------------------------------------------------------------
 echo "generating $lines lines of each kind" >&2
+# JSON: the company's logs (NDJSON); plain: nginx access log lines, text as
+# most plain logs are (read as plain lines, no parsing).
 "$mayak" bench gen --records "$lines" --start now-1h -o "$work/json.log"
-cp "$work/json.log" "$work/plain.log"
+"$mayak" bench gen --records "$lines" --start now-1h --format nginx -o "$work/plain.log"
 # Java-style events: a header line and 0-8 "at ..." lines after it.
 awk -v n="$lines" 'BEGIN { srand(7); e = 0;
   while (c < n) { printf "2026-12-07 10:%02d:%02d.%03d ERROR [worker-%d] order %d failed: stock below zero\n", int(e/60)%60, e%60, e%1000, e%8, 100000+e; c++; e++;
@@ -41,17 +43,18 @@ multiline_events=$(cat "$work/multiline.events")
 # --- the sinks ----------------------------------------------------------------
 # HTTP: answers every batch as Mayak does, without storing it.
 cat >"$work/http_sink.py" <<'PY'
-import http.server, sys
+import http.server, socket, sys
+BODY = b'{"accepted":0,"rejected":0,"errors":[]}'
+REPLY = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+         % len(BODY)) + BODY
 class Sink(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    def setup(self):
+        super().setup()
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))
-        body = b'{"accepted":0,"rejected":0,"errors":[]}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.wfile.write(REPLY)  # one write: no wait on a delayed ACK
     def log_message(self, *args): pass
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
 PY
@@ -87,7 +90,7 @@ run_agent() {  # FILE PARSER EVENTS [MULTILINE]
     echo "  - {type: file, paths: ['$file'], parser: $parser, fields: {system: bench}$multiline}"
     echo "output:"
     echo "  mayak: {url: 'http://127.0.0.1:$port'}"
-    echo "queue_bytes: 32MiB"
+    echo "  batch_wait: 100ms"
   } >"$work/agent.yaml"
   sleep 0.3
   local t0; t0=$(now_ms)
@@ -111,7 +114,7 @@ run_rsyslog() {  # FILE KIND EVENTS   (KIND: plain, json, multiline)
   taskset -c 1 python3 "$work/tcp_sink.py" "$port" "$events" & local sink=$!
   rm -rf "$work/rs"; mkdir -p "$work/rs"
   local extra="" parse="" template='%msg%\n'
-  [ "$kind" = multiline ] && extra='startmsg.regex="^[0-9]{4}-[0-9]{2}-[0-9]{2} "'
+  [ "$kind" = multiline ] && extra='startmsg.regex="^[0-9]{4}-[0-9]{2}-[0-9]{2} " readTimeout="1"'
   if [ "$kind" = json ]; then
     parse='action(type="mmjsonparse" cookie="")'
     template='%$!all-json%\n'
@@ -155,7 +158,7 @@ row() {  # NAME BYTES EVENTS "agent stats" "rsyslog stats"
       (R[1] / A[1]) }'
 }
 
-echo "| input | agent | events | agent CPU s | agent MB per CPU-s | agent RSS | rsyslog | rsyslog CPU s | rsyslog MB per CPU-s | rsyslog RSS | agent speed vs rsyslog |"
+echo "| input | agent | events/s | agent CPU s | agent MB per CPU-s | agent RSS | rsyslog | rsyslog CPU s | rsyslog MB per CPU-s | rsyslog RSS | agent speed vs rsyslog |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for kind in plain json multiline; do
   file="$work/$kind.log"
@@ -170,6 +173,6 @@ for kind in plain json multiline; do
   fi
   agent=$(repeat_runs run_agent "$file" "$parser" "$events" "$multiline")
   rsyslog=$(repeat_runs run_rsyslog "$file" "$kind" "$events")
-  row "$kind ($(( bytes / lines )) B/line)" "$bytes" "$events" "$agent" "$rsyslog"
+  row "$kind ($(( bytes / lines )) B a line)" "$bytes" "$events" "$agent" "$rsyslog"
 done
 echo "($lines lines each; median of $repeats runs, min-max; shipper pinned to core 0, sinks on core 1; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"

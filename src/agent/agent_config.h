@@ -82,7 +82,7 @@ struct AgentConfig {
   std::vector<RabbitmqInputConfig> rabbitmq;
   OutputConfig output;
   // Events read and not yet acknowledged, in memory; reading pauses beyond.
-  size_t queue_bytes = 64 << 20;
+  size_t queue_bytes = 16 << 20;
   int64_t scan_interval_ns = 1'000'000'000;  // how often globs are matched again
   ListenAddress metrics;                     // /metrics and /health; "off" by choice
 };

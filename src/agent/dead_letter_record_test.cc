@@ -35,10 +35,12 @@ TEST(DeadLetterRecordTest, XDeathHeadersPropertiesAndBodyBecomeTheRecord) {
   amqp_field_value_t routing_keys;
   routing_keys.kind = AMQP_FIELD_KIND_ARRAY;
   routing_keys.value.array = {1, keys.data()};
-  std::vector<amqp_table_entry_t> death = {
-      Entry("count", count),           Entry("reason", Text("delivery_limit")),
-      Entry("queue", Text("mes.orders")), Entry("time", time),
-      Entry("exchange", Text("")),     Entry("routing-keys", routing_keys)};
+  std::vector<amqp_table_entry_t> death = {Entry("count", count),
+                                           Entry("reason", Text("delivery_limit")),
+                                           Entry("queue", Text("mes.orders")),
+                                           Entry("time", time),
+                                           Entry("exchange", Text("")),
+                                           Entry("routing-keys", routing_keys)};
   amqp_field_value_t death_table;
   death_table.kind = AMQP_FIELD_KIND_TABLE;
   death_table.value.table = {static_cast<int>(death.size()), death.data()};

@@ -119,12 +119,11 @@ absl::Status RabbitmqInput::Consume(const std::atomic<bool>& stop_consuming,
   timeval connect_timeout{10, 0};
   if (int rc = amqp_socket_open_noblock(socket, info.host, info.port, &connect_timeout);
       rc != AMQP_STATUS_OK) {
-    return absl::UnavailableError(StrCat("cannot connect to ", info.host, ":", info.port, ": ",
-                                         amqp_error_string2(rc)));
+    return absl::UnavailableError(
+        StrCat("cannot connect to ", info.host, ":", info.port, ": ", amqp_error_string2(rc)));
   }
-  amqp_rpc_reply_t reply =
-      amqp_login(connection.state, vhost.c_str(), 0, 131072, 30, AMQP_SASL_METHOD_PLAIN, info.user,
-                 info.password);
+  amqp_rpc_reply_t reply = amqp_login(connection.state, vhost.c_str(), 0, 131072, 30,
+                                      AMQP_SASL_METHOD_PLAIN, info.user, info.password);
   if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
     connection.healthy = false;
     return absl::UnavailableError(ReplyError(reply, "login (check user, password and vhost)"));
@@ -141,9 +140,8 @@ absl::Status RabbitmqInput::Consume(const std::atomic<bool>& stop_consuming,
   std::map<std::string, std::string, std::less<>> queue_of_tag;  // consumer tag -> queue
   for (const std::string& name : config_.queues) {
     amqp_basic_consume_ok_t* ok =
-        amqp_basic_consume(connection.state, 1, amqp_cstring_bytes(name.c_str()),
-                           amqp_empty_bytes, /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0,
-                           amqp_empty_table);
+        amqp_basic_consume(connection.state, 1, amqp_cstring_bytes(name.c_str()), amqp_empty_bytes,
+                           /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0, amqp_empty_table);
     reply = amqp_get_rpc_reply(connection.state);
     if (ok == nullptr || reply.reply_type != AMQP_RESPONSE_NORMAL) {
       connection.healthy = false;

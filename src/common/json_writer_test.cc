@@ -54,3 +54,54 @@ TEST(JsonWriterTest, RawMembersJoinTheOpenObject) {
 
 }  // namespace
 }  // namespace mayak
+
+namespace mayak {
+namespace {
+
+// The escaping of every ASCII byte, wherever it falls in the 8-byte words
+// the fast path reads.
+TEST(JsonWriterTest, EveryAsciiByteAtEveryPositionOfAWord) {
+  const auto reference = [](unsigned char c) -> std::string {
+    switch (c) {
+      case '"':
+        return "\\\"";
+      case '\\':
+        return "\\\\";
+      case '\n':
+        return "\\n";
+      case '\r':
+        return "\\r";
+      case '\t':
+        return "\\t";
+      case '\b':
+        return "\\b";
+      case '\f':
+        return "\\f";
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          return buf;
+        }
+        return std::string(1, static_cast<char>(c));
+    }
+  };
+  for (int c = 0; c < 128; ++c) {
+    for (size_t at = 0; at < 17; ++at) {
+      std::string text(20, 'x');
+      text[at] = static_cast<char>(c);
+      std::string out;
+      AppendJsonString(&out, text);
+      const std::string want = "\"" + std::string(at, 'x') +
+                               reference(static_cast<unsigned char>(c)) +
+                               std::string(19 - at, 'x') + "\"";
+      ASSERT_EQ(out, want) << "byte " << c << " at " << at;
+    }
+  }
+  std::string out;
+  AppendJsonString(&out, "Заказ 10442: ошибка \xff ok");
+  EXPECT_EQ(out, "\"Заказ 10442: ошибка \xEF\xBF\xBD ok\"");
+}
+
+}  // namespace
+}  // namespace mayak

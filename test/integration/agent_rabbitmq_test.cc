@@ -20,9 +20,9 @@ namespace {
 class RabbitmqBroker {
  public:
   explicit RabbitmqBroker(const std::string& dir) : dir_(dir + "/rabbitmq"), port_(FreePort()) {
-    started_ = RunCommand(StrCat(MAYAK_SOURCE_DIR, "/scripts/test-rabbitmq start ", dir_, " ",
-                                 port_),
-                          &output_) == 0;
+    started_ =
+        RunCommand(StrCat(MAYAK_SOURCE_DIR, "/scripts/test-rabbitmq start ", dir_, " ", port_),
+                   &output_) == 0;
   }
   ~RabbitmqBroker() {
     std::string out;
@@ -48,7 +48,8 @@ std::map<std::string, int> DeadLetterBodies(HttpClient& client, uint64_t* total)
   *total = uint64_t(json["total"]);
   for (simdjson::dom::element hit : json["hits"].get_array()) {
     std::string_view body;
-    if (hit["rabbitmq.body"].get_string().get(body) == simdjson::SUCCESS) ++bodies[std::string(body)];
+    if (hit["rabbitmq.body"].get_string().get(body) == simdjson::SUCCESS)
+      ++bodies[std::string(body)];
   }
   return bodies;
 }
@@ -73,12 +74,12 @@ TEST(AgentRabbitmqTest, DeadLettersBecomeRecordsAndSurviveAnOutage) {
   };
   auto server = std::make_unique<ServerProcess>(options());
   ASSERT_TRUE(server->ready()) << server->log();
-  AgentProcess agent(dir.path(),
-                     StrCat("inputs:\n  - type: rabbitmq\n    url: amqp://guest:guest@127.0.0.1:",
-                            broker.port(), "/\n    queues: [dead-letters]\n",
-                            "    fields: {service.name: crm-mes-bus}\n",
-                            "output:\n  mayak: {url: 'http://127.0.0.1:", port, "'}\n",
-                            "  batch_wait: 100ms\n  backoff_min: 50ms\n  backoff_max: 500ms\n"));
+  AgentProcess agent(
+      dir.path(),
+      StrCat("inputs:\n  - type: rabbitmq\n    url: amqp://guest:guest@127.0.0.1:", broker.port(),
+             "/\n    queues: [dead-letters]\n", "    fields: {service.name: crm-mes-bus}\n",
+             "output:\n  mayak: {url: 'http://127.0.0.1:", port, "'}\n",
+             "  batch_wait: 100ms\n  backoff_min: 50ms\n  backoff_max: 500ms\n"));
   ASSERT_TRUE(agent.WaitForLog("consuming dead letters", std::chrono::seconds(30))) << agent.log();
 
   const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -112,10 +113,9 @@ TEST(AgentRabbitmqTest, DeadLettersBecomeRecordsAndSurviveAnOutage) {
       EXPECT_EQ(std::string_view(hit["rabbitmq.body"]), "{\"order\":1}");
     }
   }
-  EXPECT_EQ(reason_of_queue, (std::map<std::string, std::string>{
-                                 {"orders", "rejected"},
-                                 {"orders.small", "maxlen"},
-                                 {"orders.ttl", "expired"}}));
+  EXPECT_EQ(reason_of_queue,
+            (std::map<std::string, std::string>{
+                {"orders", "rejected"}, {"orders.small", "maxlen"}, {"orders.ttl", "expired"}}));
 
   // Mayak goes away while messages keep dying: none is acked, none is lost.
   ASSERT_EQ(server->Stop(SIGTERM, std::chrono::seconds(30)), 0);

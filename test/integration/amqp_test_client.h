@@ -73,8 +73,8 @@ class AmqpTestClient {
       props.headers = amqp_table_t{1, &header};
     }
     amqp_bytes_t bytes{body.size(), const_cast<char*>(body.data())};
-    return amqp_basic_publish(state_, 1, amqp_empty_bytes, amqp_cstring_bytes(queue.c_str()), 0,
-                              0, &props, bytes) == AMQP_STATUS_OK;
+    return amqp_basic_publish(state_, 1, amqp_empty_bytes, amqp_cstring_bytes(queue.c_str()), 0, 0,
+                              &props, bytes) == AMQP_STATUS_OK;
   }
   // Takes one message of `queue` and rejects it without requeueing.
   bool RejectOne(const std::string& queue) {
@@ -91,8 +91,8 @@ class AmqpTestClient {
   }
   // Ready messages of `queue` (-1 on error).
   int64_t Ready(const std::string& queue) {
-    amqp_queue_declare_ok_t* ok = amqp_queue_declare(
-        state_, 1, amqp_cstring_bytes(queue.c_str()), /*passive=*/1, 0, 0, 0, amqp_empty_table);
+    amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_, 1, amqp_cstring_bytes(queue.c_str()),
+                                                     /*passive=*/1, 0, 0, 0, amqp_empty_table);
     return Ok() && ok != nullptr ? static_cast<int64_t>(ok->message_count) : -1;
   }
 
