@@ -19,10 +19,9 @@ namespace {
 mayak::agent::FileInputConfig InputFor(uint8_t selector) {
   using mayak::agent::LineFormat;
   mayak::agent::FileInputConfig input;
-  constexpr LineFormat kFormats[] = {LineFormat::kPlain,      LineFormat::kJson,
-                                     LineFormat::kLogfmt,     LineFormat::kRegex,
-                                     LineFormat::kNginx,      LineFormat::kPostgresql,
-                                     LineFormat::kPostgresql, LineFormat::kRabbitmq};
+  constexpr LineFormat kFormats[] = {
+      LineFormat::kPlain, LineFormat::kJson,       LineFormat::kLogfmt,     LineFormat::kRegex,
+      LineFormat::kNginx, LineFormat::kPostgresql, LineFormat::kPostgresql, LineFormat::kRabbitmq};
   input.format = kFormats[selector % 8];
   input.pattern = R"(^(?P<timestamp>\S+ \S+) (?P<level>\w+) (?P<message>(?s:.*)))";
   input.postgresql.log_line_prefix = "%m [%p] %q%u@%d %e ";

@@ -61,6 +61,18 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentConfig config, Metrics
     }
     agent->files_.push_back(*std::move(input));
   }
+  if (agent->config_.buffer_bytes > 0) {
+    auto buffer =
+        DiskBuffer::Open(agent->config_.data_dir + "/buffer", agent->config_.buffer_bytes);
+    if (!buffer.ok()) return buffer.status();
+    agent->buffer_ = *std::move(buffer);
+    agent->buffered_batches_.store(agent->buffer_->batches());
+    agent->buffered_bytes_.store(agent->buffer_->bytes());
+    if (!agent->buffer_->empty()) {
+      LogInfo("agent: batches buffered on disk by a previous run are sent first",
+              {{"batches", agent->buffer_->batches()}, {"bytes", agent->buffer_->bytes()}});
+    }
+  }
   for (const RabbitmqInputConfig& rabbitmq : agent->config_.rabbitmq) {
     agent->rabbitmq_.push_back(
         std::make_unique<RabbitmqInput>(rabbitmq, agent->config_.output, &agent->queue_, metrics));
@@ -95,6 +107,11 @@ Agent::Agent(AgentConfig config, MetricsRegistry* metrics, std::unique_ptr<FileR
   metrics->AddCallbackGauge("mayak_agent_queued_events",
                             "Events read and not yet acknowledged (in memory).",
                             [this] { return static_cast<double>(queue_.queued_events()); });
+  metrics->AddCallbackGauge("mayak_agent_buffered_batches",
+                            "Batches in the disk buffer, waiting for the output.",
+                            [this] { return static_cast<double>(buffered_batches_.load()); });
+  metrics->AddCallbackGauge("mayak_agent_buffered_bytes", "Bytes of the disk buffer.",
+                            [this] { return static_cast<double>(buffered_bytes_.load()); });
   metrics->AddCallbackGauge("mayak_agent_queued_bytes",
                             "Bytes of encoded events read and not yet acknowledged.",
                             [this] { return static_cast<double>(queue_.queued_bytes()); });
@@ -179,34 +196,118 @@ void Agent::ReadLoop() {
   reader_done_.store(true);
 }
 
+void Agent::AdvanceRegistry(const Batch& batch) {
+  for (const auto& [fingerprint, progress] : batch.files) {
+    registry_->Advance(fingerprint, progress.path, progress.end_offset,
+                       absl::GetCurrentTimeNanos());
+  }
+  if (absl::Status saved = registry_->Save(); !saved.ok()) {
+    registry_failures_->Add();
+    LogWarn("agent: cannot save the registry", {{"error", std::string(saved.message())}});
+  }
+}
+
+void Agent::Stored(const Batch& batch) {
+  AdvanceRegistry(batch);
+  for (const auto& callback : batch.on_stored) callback();
+  batches_sent_->Add();
+}
+
+bool Agent::Buffer(const Batch& batch) {
+  // A RabbitMQ message is acked only once the server has it: not buffered.
+  if (buffer_ == nullptr || !batch.on_stored.empty() || !buffer_->HasRoom(batch)) return false;
+  if (absl::Status written = buffer_->Write(batch); !written.ok()) {
+    LogWarn("agent: cannot write to the disk buffer; keeping the batch in memory",
+            {{"error", std::string(written.message())}});
+    return false;
+  }
+  if (!buffer_logged_) {
+    LogWarn("agent: the output is not taking events; buffering them on disk",
+            {{"buffer_bytes", buffer_->bytes()}});
+    buffer_logged_ = true;
+  }
+  // On disk now: the files may move on (and be rotated away).
+  AdvanceRegistry(batch);
+  buffered_batches_.store(buffer_->batches());
+  buffered_bytes_.store(buffer_->bytes());
+  return true;
+}
+
+void Agent::BufferQueued() {
+  while (held_.empty()) {
+    std::optional<Batch> batch = queue_.Pop(0);
+    if (!batch) return;
+    if (Buffer(*batch)) {
+      queue_.Release(*batch);
+    } else {
+      held_.push_back(std::move(*batch));  // after the buffer, in order
+    }
+  }
+}
+
+bool Agent::DrainBuffer() {
+  for (int attempt = 0; buffer_ != nullptr && !buffer_->empty(); ++attempt) {
+    BufferQueued();  // the reader keeps going while the server is away
+    absl::StatusOr<std::optional<Batch>> oldest = buffer_->Oldest();
+    if (oldest.ok() && oldest->has_value()) {
+      if (Deliver(**oldest, /*once=*/true) == Delivery::kStored) {
+        if (absl::Status removed = buffer_->RemoveOldest(); !removed.ok()) {
+          LogWarn("agent: cannot delete a delivered batch from the disk buffer",
+                  {{"error", std::string(removed.message())}});
+        }
+        batches_sent_->Add();
+        buffered_batches_.store(buffer_->batches());
+        buffered_bytes_.store(buffer_->bytes());
+        attempt = -1;
+        if (buffer_->empty()) {
+          LogInfo("agent: the disk buffer is delivered");
+          buffer_logged_ = false;
+        }
+        continue;
+      }
+    }
+    if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return false;
+    Backoff(attempt);
+  }
+  return true;
+}
+
 void Agent::SendLoop() {
   while (true) {
-    std::optional<Batch> batch = queue_.Pop(100'000'000);
+    if (!DrainBuffer()) return;  // stopping, out of time: the buffer stays for the next start
+    std::optional<Batch> batch;
+    if (!held_.empty()) {
+      batch = std::move(held_.front());
+      held_.pop_front();
+    } else {
+      batch = queue_.Pop(100'000'000);
+    }
     if (!batch) {
       // The reader is done when stopping; RabbitMQ inputs stop adding then too.
       if (reader_done_.load() && queue_.queued_events() == 0) return;
       if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return;
       continue;
     }
-    if (!Deliver(*batch)) {
+    Delivery delivery = Deliver(*batch, /*once=*/buffer_ != nullptr);
+    if (delivery == Delivery::kFailed && Buffer(*batch)) {
       queue_.Release(*batch);
-      return;  // stopping, out of time: the registry keeps the unsent part
+      continue;
     }
-    for (const auto& [fingerprint, progress] : batch->files) {
-      registry_->Advance(fingerprint, progress.path, progress.end_offset,
-                         absl::GetCurrentTimeNanos());
+    if (delivery == Delivery::kFailed) delivery = Deliver(*batch, /*once=*/false);
+    if (delivery != Delivery::kStored) {
+      // Stopping, out of time: on disk if it fits, else read again next time.
+      if (Buffer(*batch)) BufferQueued();
+      queue_.Release(*batch);
+      for (const Batch& held : held_) queue_.Release(held);
+      held_.clear();
+      return;
     }
-    if (absl::Status saved = registry_->Save(); !saved.ok()) {
-      registry_failures_->Add();
-      LogWarn("agent: cannot save the registry", {{"error", std::string(saved.message())}});
-    }
-    for (auto& callback : batch->on_stored) callback();
-    batches_sent_->Add();
+    Stored(*batch);
     queue_.Release(*batch);
   }
 }
 
-bool Agent::Deliver(const Batch& batch) {
+Agent::Delivery Agent::Deliver(const Batch& batch, bool once) {
   std::vector<size_t> retry;
   bool partial = false;
   for (int attempt = 0;; ++attempt) {
@@ -226,7 +327,7 @@ bool Agent::Deliver(const Batch& batch) {
         LogWarn("agent: more events refused in the same batch",
                 {{"count", result->rejected.size() - kLoggedRejections}});
       }
-      if (result->retry.empty()) return true;
+      if (result->retry.empty()) return Delivery::kStored;
       retry = std::move(result->retry);
       partial = true;
     } else {
@@ -237,7 +338,10 @@ bool Agent::Deliver(const Batch& batch) {
                                                  {"events", batch.events()}});
       }
     }
-    if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return false;
+    // Partly stored (Elasticsearch items to retry) counts as failed once: a
+    // resend of the whole batch is answered 409 for the stored ones.
+    if (once) return Delivery::kFailed;
+    if (stopping_.load() && SteadyNowNs() >= deadline_ns_.load()) return Delivery::kGaveUp;
     Backoff(attempt);
   }
 }

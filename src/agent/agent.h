@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "absl/synchronization/notification.h"
 #include "agent/agent_config.h"
 #include "agent/batch_queue.h"
+#include "agent/disk_buffer.h"
 #include "agent/file_input.h"
 #include "agent/file_registry.h"
 #include "agent/http_output.h"
@@ -49,8 +51,20 @@ class Agent {
 
   void ReadLoop();
   void SendLoop();
-  // Sends `batch` until it is stored; false when stopping ran out of time.
-  bool Deliver(const Batch& batch);
+  enum class Delivery { kStored, kFailed, kGaveUp };
+  // Sends `batch` until it is stored (kGaveUp: stopping ran out of time), or
+  // with `once` a single time (kFailed: not all of it was stored).
+  Delivery Deliver(const Batch& batch, bool once);
+  // Writes `batch` to the disk buffer and moves the registry past it; false
+  // when there is no buffer, no room, or it carries RabbitMQ acks.
+  bool Buffer(const Batch& batch);
+  // Moves the batches waiting in the queue to the disk buffer, in order.
+  void BufferQueued();
+  // Delivers the disk buffer, oldest first; false when stopping ran out of time.
+  bool DrainBuffer();
+  void AdvanceRegistry(const Batch& batch);
+  // The output acknowledged `batch`: the registry moves, RabbitMQ acks.
+  void Stored(const Batch& batch);
   // Sleeps `nanos`, or less when the stop deadline comes first.
   void Backoff(int attempt);
 
@@ -59,6 +73,11 @@ class Agent {
   std::unique_ptr<FileRegistry> registry_;
   std::unique_ptr<HttpOutput> output_;
   std::vector<std::unique_ptr<FileInput>> files_;
+  std::unique_ptr<DiskBuffer> buffer_;  // sender thread only; null when off
+  std::deque<Batch> held_;              // sender thread: to send after the buffer, in order
+  bool buffer_logged_ = false;
+  std::atomic<uint64_t> buffered_batches_{0};
+  std::atomic<uint64_t> buffered_bytes_{0};
   std::vector<std::unique_ptr<RabbitmqInput>> rabbitmq_;
   std::vector<std::thread> rabbitmq_threads_;
   std::atomic<bool> acks_done_{false};  // RabbitMQ inputs may close their connections

@@ -370,6 +370,9 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(std::string_view yaml_text) {
     RETURN_IF_ERROR(ParseInputs(root, &config));
     RETURN_IF_ERROR(ParseOutput(root, &config.output));
     RETURN_IF_ERROR(root.Bytes("queue_bytes", &config.queue_bytes, 1 << 20));
+    size_t buffer_bytes = config.buffer_bytes;
+    RETURN_IF_ERROR(root.Bytes("buffer_bytes", &buffer_bytes, 0));
+    config.buffer_bytes = buffer_bytes;
     RETURN_IF_ERROR(root.Duration("scan_interval", &config.scan_interval_ns));
     std::string metrics = "127.0.0.1:7012";
     RETURN_IF_ERROR(root.String("metrics", &metrics));

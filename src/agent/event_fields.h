@@ -22,6 +22,11 @@ using ReservedFields = absl::flat_hash_set<std::string, StringHash, StringEq>;
 // milliseconds, microseconds or nanoseconds. Zone-less times are UTC.
 std::optional<int64_t> ParseLogTime(std::string_view text);
 
+// The names parsers read an event's time from: timestamp, @timestamp, time, ts.
+inline bool IsTimeFieldName(std::string_view name) {
+  return name == "timestamp" || name == "@timestamp" || name == "time" || name == "ts";
+}
+
 class EventFields {
  public:
   EventFields(const ReservedFields* reserved, JsonWriter* out) : reserved_(reserved), out_(out) {}

@@ -11,10 +11,6 @@
 namespace mayak::agent {
 namespace {
 
-bool IsTimeName(std::string_view name) {
-  return name == "timestamp" || name == "@timestamp" || name == "time" || name == "ts";
-}
-
 class PlainParser : public LineParser {
  public:
   void Parse(std::string_view text, EventFields* fields) override {
@@ -88,7 +84,7 @@ class RegexParser : public LineParser {
     }
     for (size_t i = 0; i < names_.size(); ++i) {
       if (names_[i].empty() || values_[i].empty()) continue;
-      if (IsTimeName(names_[i])) {
+      if (IsTimeFieldName(names_[i])) {
         fields->Time(names_[i], values_[i]);
       } else if (names_[i] == "message" || names_[i] == "msg") {
         fields->String(names_[i], values_[i]);

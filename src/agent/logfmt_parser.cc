@@ -10,10 +10,6 @@
 namespace mayak::agent {
 namespace {
 
-bool IsTimeName(std::string_view name) {
-  return name == "timestamp" || name == "@timestamp" || name == "time" || name == "ts";
-}
-
 class LogfmtParser : public LineParser {
  public:
   void Parse(std::string_view text, EventFields* fields) override {
@@ -65,7 +61,7 @@ class LogfmtParser : public LineParser {
         value_.assign(text.substr(value_start, i - value_start));
       }
       ++pairs;
-      if (IsTimeName(key)) {
+      if (IsTimeFieldName(key)) {
         fields->Time(key, value_);
       } else if (key == "msg" || key == "message") {
         has_message = true;

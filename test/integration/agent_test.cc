@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "agent_process.h"
@@ -194,6 +195,36 @@ TEST_F(AgentTest, AServerOutageLosesNothing) {
       << metrics->body;
   EXPECT_EQ(agent.Stop(SIGTERM), 0);
   EXPECT_NE(agent.log().find("\"unsent_events\":0"), std::string::npos);
+}
+
+TEST_F(AgentTest, TheDiskBufferKeepsLinesOfFilesDeletedWhileTheServerIsDown) {
+  auto server = std::make_unique<ServerProcess>(Options());
+  ASSERT_TRUE(server->ready()) << server->log();
+  ASSERT_EQ(server->Stop(SIGTERM, std::chrono::seconds(30)), 0);  // down from the start
+  AgentProcess agent(dir_.path(), FileAgentYaml(logs(), MayakOutput()));
+  {
+    std::ofstream out(logs() + "/app.log");
+    for (int n = 0; n < 2000; ++n) out << LineText(n);
+  }
+  ASSERT_TRUE(agent.WaitForLog("buffering them on disk", std::chrono::seconds(20))) << agent.log();
+  const uint64_t size = std::filesystem::file_size(logs() + "/app.log");
+  ASSERT_TRUE(Eventually([&] {
+    std::ifstream registry(dir_.path() + "/agent-data/registry.json");
+    std::stringstream text;
+    text << registry.rdbuf();
+    return text.str().find(StrCat("\"offset\":", size, ",")) != std::string::npos;
+  })) << "the registry moves past what is on disk";
+  // Rotation deletes the file; the agent dies and comes back; the server too.
+  std::filesystem::remove(logs() + "/app.log");
+  agent.Kill();
+  agent.Start();
+  ASSERT_TRUE(agent.WaitForLog("sent first", std::chrono::seconds(20))) << agent.log();
+  server = std::make_unique<ServerProcess>(Options());
+  ASSERT_TRUE(server->ready()) << server->log();
+  auto client = server->Client();
+  ExpectEveryLineOnce(*client, "agenttest", 2000);
+  ASSERT_TRUE(agent.WaitForLog("the disk buffer is delivered", std::chrono::seconds(20)));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/agent-data/buffer"));
 }
 
 TEST_F(AgentTest, ElasticsearchOutputWithIdsTheServerStoresOnce) {

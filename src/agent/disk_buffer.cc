@@ -1,0 +1,230 @@
+#include "agent/disk_buffer.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "common/logging.h"
+#include "common/strings.h"
+
+namespace mayak::agent {
+namespace {
+
+// "MAYAKBUF" version 1; then the crc32 of what follows; then the batch.
+constexpr std::string_view kMagic = "MAYAKBF1";
+
+void PutU64(std::string* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+bool GetU64(std::string_view* in, uint64_t* v) {
+  if (in->size() < 8) return false;
+  *v = 0;
+  for (int i = 0; i < 8; ++i) *v |= uint64_t{static_cast<unsigned char>((*in)[i])} << (8 * i);
+  in->remove_prefix(8);
+  return true;
+}
+
+bool GetBytes(std::string_view* in, uint64_t n, std::string_view* out) {
+  if (in->size() < n) return false;
+  *out = in->substr(0, n);
+  in->remove_prefix(n);
+  return true;
+}
+
+absl::Status WriteFileDurably(const std::string& path, std::string_view data) {
+  const std::string temp = StrCat(path, ".tmp");
+  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return absl::InternalError(StrCat("cannot create ", temp, ": ", std::strerror(errno)));
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      close(fd);
+      unlink(temp.c_str());
+      return absl::ResourceExhaustedError(
+          StrCat("cannot write ", temp, ": ", std::strerror(error)));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  if (fsync(fd) != 0) {
+    const int error = errno;
+    close(fd);
+    unlink(temp.c_str());
+    return absl::InternalError(StrCat("cannot fsync ", temp, ": ", std::strerror(error)));
+  }
+  close(fd);
+  if (rename(temp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(StrCat("cannot rename ", temp, ": ", std::strerror(errno)));
+  }
+  const std::string dir = path.substr(0, path.rfind('/'));
+  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    fsync(dir_fd);
+    close(dir_fd);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string EncodeBufferedBatch(const Batch& batch) {
+  std::string payload;
+  PutU64(&payload, batch.files.size());
+  for (const auto& [fingerprint, progress] : batch.files) {
+    PutU64(&payload, fingerprint);
+    PutU64(&payload, static_cast<uint64_t>(progress.end_offset));
+    PutU64(&payload, progress.path.size());
+    payload.append(progress.path);
+  }
+  PutU64(&payload, batch.event_starts.size());
+  for (uint32_t start : batch.event_starts) PutU64(&payload, start);
+  PutU64(&payload, batch.body.size());
+  payload.append(batch.body);
+  std::string out(kMagic);
+  PutU64(&out, crc32(0, reinterpret_cast<const Bytef*>(payload.data()),
+                     static_cast<uInt>(payload.size())));
+  out.append(payload);
+  return out;
+}
+
+absl::StatusOr<Batch> DecodeBufferedBatch(std::string_view data) {
+  const auto damaged = [](std::string_view what) {
+    return absl::DataLossError(StrCat("damaged buffered batch: ", what));
+  };
+  if (data.substr(0, kMagic.size()) != kMagic) return damaged("not a buffered batch");
+  data.remove_prefix(kMagic.size());
+  uint64_t crc = 0;
+  if (!GetU64(&data, &crc)) return damaged("cut short");
+  if (crc != crc32(0, reinterpret_cast<const Bytef*>(data.data()),
+                   static_cast<uInt>(data.size()))) {
+    return damaged("checksum mismatch");
+  }
+  Batch batch;
+  uint64_t files = 0;
+  if (!GetU64(&data, &files)) return damaged("cut short");
+  for (uint64_t i = 0; i < files; ++i) {
+    uint64_t fingerprint = 0, end = 0, length = 0;
+    std::string_view path;
+    if (!GetU64(&data, &fingerprint) || !GetU64(&data, &end) || !GetU64(&data, &length) ||
+        !GetBytes(&data, length, &path)) {
+      return damaged("cut short");
+    }
+    batch.files[fingerprint] = {std::string(path), static_cast<int64_t>(end)};
+  }
+  uint64_t events = 0;
+  if (!GetU64(&data, &events) || events > data.size() / 8) return damaged("cut short");
+  for (uint64_t i = 0; i < events; ++i) {
+    uint64_t start = 0;
+    if (!GetU64(&data, &start)) return damaged("cut short");
+    batch.event_starts.push_back(static_cast<uint32_t>(start));
+  }
+  uint64_t length = 0;
+  std::string_view body;
+  if (!GetU64(&data, &length) || !GetBytes(&data, length, &body) || !data.empty()) {
+    return damaged("cut short");
+  }
+  batch.body = std::string(body);
+  for (size_t i = 0; i < batch.event_starts.size(); ++i) {
+    const uint64_t end = i + 1 < batch.event_starts.size() ? batch.event_starts[i + 1] : body.size();
+    if (batch.event_starts[i] > end || end > body.size()) return damaged("events out of order");
+  }
+  return batch;
+}
+
+absl::StatusOr<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(const std::string& dir,
+                                                            uint64_t max_bytes) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return absl::PermissionDeniedError(
+        StrCat("cannot create the agent's disk buffer ", dir, ": ", std::strerror(errno)));
+  }
+  std::unique_ptr<DiskBuffer> buffer(new DiskBuffer(dir, max_bytes));
+  DIR* listing = opendir(dir.c_str());
+  if (listing == nullptr) {
+    return absl::PermissionDeniedError(StrCat("cannot read ", dir, ": ", std::strerror(errno)));
+  }
+  std::vector<File> found;
+  while (dirent* entry = readdir(listing)) {
+    const std::string_view name = entry->d_name;
+    uint64_t sequence = 0;
+    if (name.size() != 26 || name.substr(20) != ".batch" || !ParseInt(name.substr(0, 20), &sequence)) {
+      if (name.size() > 4 && name.substr(name.size() - 4) == ".tmp") {
+        unlink(StrCat(dir, "/", name).c_str());  // a write a crash cut short
+      }
+      continue;
+    }
+    struct stat st;
+    if (stat(StrCat(dir, "/", name).c_str(), &st) != 0) continue;
+    found.push_back({sequence, static_cast<uint64_t>(st.st_size)});
+  }
+  closedir(listing);
+  std::sort(found.begin(), found.end(),
+            [](const File& a, const File& b) { return a.sequence < b.sequence; });
+  for (const File& file : found) {
+    buffer->files_.push_back(file);
+    buffer->bytes_ += file.bytes;
+    buffer->next_sequence_ = file.sequence + 1;
+  }
+  return buffer;
+}
+
+std::string DiskBuffer::PathOf(uint64_t sequence) const {
+  std::string digits = StrCat(sequence);
+  return StrCat(dir_, "/", std::string(20 - digits.size(), '0'), digits, ".batch");
+}
+
+bool DiskBuffer::HasRoom(const Batch& batch) const {
+  return bytes_ + batch.body.size() + 64 * (batch.files.size() + batch.events()) <= max_bytes_;
+}
+
+absl::Status DiskBuffer::Write(const Batch& batch) {
+  const std::string data = EncodeBufferedBatch(batch);
+  const uint64_t sequence = next_sequence_;
+  if (absl::Status written = WriteFileDurably(PathOf(sequence), data); !written.ok()) {
+    return written;
+  }
+  ++next_sequence_;
+  files_.push_back({sequence, data.size()});
+  bytes_ += data.size();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Batch>> DiskBuffer::Oldest() {
+  while (!files_.empty()) {
+    const std::string path = PathOf(files_.front().sequence);
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream data;
+    data << in.rdbuf();
+    auto batch = DecodeBufferedBatch(data.str());
+    if (batch.ok()) return std::optional<Batch>(*std::move(batch));
+    LogError("agent: a buffered batch is damaged; set aside, not sent",
+             {{"file", path}, {"error", std::string(batch.status().message())}});
+    rename(path.c_str(), StrCat(path, ".bad").c_str());
+    bytes_ -= files_.front().bytes;
+    files_.pop_front();
+  }
+  return std::optional<Batch>();
+}
+
+absl::Status DiskBuffer::RemoveOldest() {
+  if (files_.empty()) return absl::OkStatus();
+  const std::string path = PathOf(files_.front().sequence);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return absl::InternalError(StrCat("cannot delete ", path, ": ", std::strerror(errno)));
+  }
+  bytes_ -= files_.front().bytes;
+  files_.pop_front();
+  return absl::OkStatus();
+}
+
+}  // namespace mayak::agent
