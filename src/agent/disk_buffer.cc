@@ -44,7 +44,8 @@ bool GetBytes(std::string_view* in, uint64_t n, std::string_view* out) {
 absl::Status WriteFileDurably(const std::string& path, std::string_view data) {
   const std::string temp = StrCat(path, ".tmp");
   const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return absl::InternalError(StrCat("cannot create ", temp, ": ", std::strerror(errno)));
+  if (fd < 0)
+    return absl::InternalError(StrCat("cannot create ", temp, ": ", std::strerror(errno)));
   while (!data.empty()) {
     const ssize_t n = write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
@@ -106,8 +107,8 @@ absl::StatusOr<Batch> DecodeBufferedBatch(std::string_view data) {
   data.remove_prefix(kMagic.size());
   uint64_t crc = 0;
   if (!GetU64(&data, &crc)) return damaged("cut short");
-  if (crc != crc32(0, reinterpret_cast<const Bytef*>(data.data()),
-                   static_cast<uInt>(data.size()))) {
+  if (crc !=
+      crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()))) {
     return damaged("checksum mismatch");
   }
   Batch batch;
@@ -136,14 +137,15 @@ absl::StatusOr<Batch> DecodeBufferedBatch(std::string_view data) {
   }
   batch.body = std::string(body);
   for (size_t i = 0; i < batch.event_starts.size(); ++i) {
-    const uint64_t end = i + 1 < batch.event_starts.size() ? batch.event_starts[i + 1] : body.size();
+    const uint64_t end =
+        i + 1 < batch.event_starts.size() ? batch.event_starts[i + 1] : body.size();
     if (batch.event_starts[i] > end || end > body.size()) return damaged("events out of order");
   }
   return batch;
 }
 
 absl::StatusOr<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(const std::string& dir,
-                                                            uint64_t max_bytes) {
+                                                             uint64_t max_bytes) {
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return absl::PermissionDeniedError(
         StrCat("cannot create the agent's disk buffer ", dir, ": ", std::strerror(errno)));
@@ -157,7 +159,8 @@ absl::StatusOr<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(const std::string& 
   while (dirent* entry = readdir(listing)) {
     const std::string_view name = entry->d_name;
     uint64_t sequence = 0;
-    if (name.size() != 26 || name.substr(20) != ".batch" || !ParseInt(name.substr(0, 20), &sequence)) {
+    if (name.size() != 26 || name.substr(20) != ".batch" ||
+        !ParseInt(name.substr(0, 20), &sequence)) {
       if (name.size() > 4 && name.substr(name.size() - 4) == ".tmp") {
         unlink(StrCat(dir, "/", name).c_str());  // a write a crash cut short
       }

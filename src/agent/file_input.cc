@@ -82,10 +82,14 @@ void FileInput::Scan(bool first) {
 void FileInput::Open(const std::string& path, bool first) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    LogWarn("agent: cannot open a matched file",
-            {{"input", config_.name}, {"path", path}, {"error", std::strerror(errno)}});
+    // Once a path: the next scans try again, quietly.
+    if (unreadable_.insert(path).second) {
+      LogWarn("agent: cannot open a matched file (is it readable by the agent's user?)",
+              {{"input", config_.name}, {"path", path}, {"error", std::strerror(errno)}});
+    }
     return;
   }
+  unreadable_.erase(path);
   struct stat st;
   auto fingerprint = FingerprintOf(fd);
   if (fstat(fd, &st) != 0 || !fingerprint.ok() || !fingerprint->has_value()) {

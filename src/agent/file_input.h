@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,7 @@ class FileInput {
   absl::flat_hash_map<uint64_t, FileSource*> by_fingerprint_;
   std::map<std::pair<dev_t, ino_t>, FileSource*> by_inode_;
   std::vector<FileSource*> to_close_;
+  std::set<std::string> unreadable_;  // matched paths that could not be opened (warned once)
 };
 
 }  // namespace mayak::agent
