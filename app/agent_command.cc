@@ -116,7 +116,8 @@ Command AddAgentCommand(CLI::App& app) {
       "Runs next to the services, in place of Filebeat. Reads the inputs of a YAML\n"
       "configuration (docs/agent.md), survives rotation, restarts and server outages, and\n"
       "never skips a line: a file's offset in the registry moves only once the server\n"
-      "acknowledged its events. /metrics tells the lag of every file.\n\n"
+      "acknowledged its events, or they are in the disk buffer (for outages).\n"
+      "/metrics tells the lag of every file.\n\n"
       "Example:\n"
       "  mayak agent --config /etc/mayak/agent.yaml --data-dir /var/lib/mayak-agent\n"
       "  mayak agent --config agent.yaml --check    # check the configuration only");
@@ -128,7 +129,7 @@ Command AddAgentCommand(CLI::App& app) {
                   "Address for /metrics and /health (default 127.0.0.1:7012; off to disable)");
   cmd->add_option("--shutdown-timeout", flags->shutdown_timeout,
                   "How long SIGTERM waits for queued events to be sent (default 10s); what is "
-                  "left is read again at the next start");
+                  "left is sent from the disk buffer, or read again, at the next start");
   cmd->add_flag("--check", flags->check, "Check the configuration and exit");
   return {cmd, [flags] { return RunAgent(*flags); }};
 }
