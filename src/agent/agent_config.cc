@@ -261,6 +261,12 @@ absl::Status ParseRabbitmqInput(Section& input, RabbitmqInputConfig* out) {
   if (out->queues.empty()) return input.Error("queues", "is required: the dead-letter queues");
   RETURN_IF_ERROR(input.Fields("fields", &out->fields));
   RETURN_IF_ERROR(input.Bytes("max_body_bytes", &out->max_body_bytes, 0));
+  RETURN_IF_ERROR(input.String("republish_to", &out->republish_to));
+  for (const std::string& queue : out->queues) {
+    if (queue == out->republish_to) {
+      return input.Error("republish_to", "must not be one of the queues read: messages would loop");
+    }
+  }
   if (!HasField(out->fields, "system")) out->fields.emplace_back("system", "rabbitmq");
   return absl::OkStatus();
 }

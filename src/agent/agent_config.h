@@ -55,6 +55,9 @@ struct RabbitmqInputConfig {
   std::vector<std::string> queues;
   std::vector<std::pair<std::string, std::string>> fields;
   size_t max_body_bytes = 4096;  // of the body excerpt kept in the record
+  // Once stored, each message is published to this queue (then acked), so
+  // that operators can still inspect and drain dead letters; empty: consumed.
+  std::string republish_to;
 };
 
 struct OutputConfig {

@@ -109,6 +109,9 @@ TEST(AgentConfigTest, ErrorsNameTheKeyAndTheFix) {
        "inputs[0].queues: is required"},
       {"inputs: [{type: file, paths: a, close_inactive: soon}]\noutput: {mayak: {url: http://x}}",
        "inputs[0].close_inactive: 'soon' is not a duration"},
+      {"inputs: [{type: rabbitmq, url: 'amqp://h', queues: [dl], republish_to: dl}]\n"
+       "output: {mayak: {url: http://x}}",
+       "inputs[0].republish_to: must not be one of the queues read"},
       {"inputs: [\n", "not YAML: line"},
   };
   for (const Case& c : cases) {

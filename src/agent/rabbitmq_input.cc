@@ -5,7 +5,9 @@
 #include <sys/time.h>
 
 #include <chrono>
+#include <cstring>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "absl/time/clock.h"
@@ -38,6 +40,48 @@ std::string ReplyError(const amqp_rpc_reply_t& reply, std::string_view doing) {
       return StrCat(doing, ": the broker refused");
   }
   return std::string(doing);
+}
+
+// A dead letter kept until its record is stored, to be republished then.
+struct KeptMessage {
+  KeptMessage() { init_amqp_pool(&pool, 4096); }
+  ~KeptMessage() { empty_amqp_pool(&pool); }
+  KeptMessage(const KeptMessage&) = delete;
+  KeptMessage& operator=(const KeptMessage&) = delete;
+
+  amqp_pool_t pool;  // owns the properties' bytes and headers
+  amqp_basic_properties_t properties{};
+  std::string body;
+};
+
+std::unique_ptr<KeptMessage> Keep(const amqp_message_t& message) {
+  auto kept = std::make_unique<KeptMessage>();
+  amqp_basic_properties_t& p = kept->properties;
+  p = message.properties;
+  const auto copy = [&kept, &p](amqp_flags_t flag, amqp_bytes_t* bytes) {
+    if ((p._flags & flag) == 0 || bytes->len == 0) return;
+    amqp_bytes_t out;
+    amqp_pool_alloc_bytes(&kept->pool, bytes->len, &out);
+    std::memcpy(out.bytes, bytes->bytes, bytes->len);
+    *bytes = out;
+  };
+  copy(AMQP_BASIC_CONTENT_TYPE_FLAG, &p.content_type);
+  copy(AMQP_BASIC_CONTENT_ENCODING_FLAG, &p.content_encoding);
+  copy(AMQP_BASIC_CORRELATION_ID_FLAG, &p.correlation_id);
+  copy(AMQP_BASIC_REPLY_TO_FLAG, &p.reply_to);
+  copy(AMQP_BASIC_MESSAGE_ID_FLAG, &p.message_id);
+  copy(AMQP_BASIC_TYPE_FLAG, &p.type);
+  copy(AMQP_BASIC_USER_ID_FLAG, &p.user_id);
+  copy(AMQP_BASIC_APP_ID_FLAG, &p.app_id);
+  copy(AMQP_BASIC_CLUSTER_ID_FLAG, &p.cluster_id);
+  if ((p._flags & AMQP_BASIC_HEADERS_FLAG) != 0 &&
+      amqp_table_clone(&message.properties.headers, &p.headers, &kept->pool) != AMQP_STATUS_OK) {
+    p._flags &= ~AMQP_BASIC_HEADERS_FLAG;
+  }
+  // A per-message TTL would make it expire again where it is parked.
+  p._flags &= ~AMQP_BASIC_EXPIRATION_FLAG;
+  kept->body.assign(static_cast<const char*>(message.body.bytes), message.body.len);
+  return kept;
 }
 
 }  // namespace
@@ -137,6 +181,28 @@ absl::Status RabbitmqInput::Consume(const std::atomic<bool>& stop_consuming,
   }
   connection.channel_open = true;
   amqp_basic_qos(connection.state, 1, 0, kPrefetch, 0);
+  // Republishing: on a channel of its own, in a transaction, so that a
+  // message is acked only after its copy is in the parking queue.
+  const bool republish = !config_.republish_to.empty();
+  if (republish) {
+    amqp_channel_open(connection.state, 2);
+    reply = amqp_get_rpc_reply(connection.state);
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+      amqp_queue_declare(connection.state, 2, amqp_cstring_bytes(config_.republish_to.c_str()),
+                         /*passive=*/1, 0, 0, 0, amqp_empty_table);
+      reply = amqp_get_rpc_reply(connection.state);
+    }
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+      amqp_tx_select(connection.state, 2);
+      reply = amqp_get_rpc_reply(connection.state);
+    }
+    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+      connection.healthy = false;
+      return absl::UnavailableError(ReplyError(
+          reply, StrCat("republish_to queue '", config_.republish_to, "' (does it exist?)")));
+    }
+  }
+  std::map<uint64_t, std::unique_ptr<KeptMessage>> kept;         // delivery tag -> message
   std::map<std::string, std::string, std::less<>> queue_of_tag;  // consumer tag -> queue
   for (const std::string& name : config_.queues) {
     amqp_basic_consume_ok_t* ok =
@@ -168,6 +234,21 @@ absl::Status RabbitmqInput::Consume(const std::atomic<bool>& stop_consuming,
       acks.swap(to_ack_);
     }
     for (uint64_t tag : acks) {
+      if (auto it = kept.find(tag); republish && it != kept.end()) {
+        KeptMessage& message = *it->second;
+        const amqp_bytes_t body{message.body.size(), message.body.data()};
+        const int published = amqp_basic_publish(connection.state, 2, amqp_empty_bytes,
+                                                 amqp_cstring_bytes(config_.republish_to.c_str()),
+                                                 0, 0, &message.properties, body);
+        amqp_tx_commit(connection.state, 2);
+        reply = amqp_get_rpc_reply(connection.state);
+        if (published != AMQP_STATUS_OK || reply.reply_type != AMQP_RESPONSE_NORMAL) {
+          connection.healthy = false;
+          return absl::UnavailableError(
+              ReplyError(reply, StrCat("republishing to '", config_.republish_to, "'")));
+        }
+        kept.erase(it);
+      }
       if (amqp_basic_ack(connection.state, 1, tag, 0) != AMQP_STATUS_OK) {
         connection.healthy = false;
         return absl::UnavailableError("the connection broke while acking");
@@ -218,6 +299,7 @@ absl::Status RabbitmqInput::Consume(const std::atomic<bool>& stop_consuming,
     encoded.clear();
     EncodeDeadLetter(letter, config_, output_, absl::GetCurrentTimeNanos(), &encoded);
     const uint64_t tag = envelope.delivery_tag;
+    if (republish) kept[tag] = Keep(envelope.message);
     queue_->AddAcked(encoded, absl::GetCurrentTimeNanos(),
                      [this, generation, tag] { Stored(generation, tag); });
     amqp_destroy_envelope(&envelope);

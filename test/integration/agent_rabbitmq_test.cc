@@ -1,7 +1,8 @@
 // The agent's RabbitMQ input on a real broker (scripts/test-rabbitmq):
 // messages rejected, expired and over max-length each become one WARN
 // amqp.dead_lettered record with the right reason, and a Mayak outage while
-// they are shipped loses none and doubles none.
+// they are shipped loses none and doubles none; each is then parked in
+// another queue for operators.
 #include <signal.h>
 
 #include <map>
@@ -66,6 +67,7 @@ TEST(AgentRabbitmqTest, DeadLettersBecomeRecordsAndSurviveAnOutage) {
   ASSERT_TRUE(amqp.DeclareQueue("orders", "dlx"));
   ASSERT_TRUE(amqp.DeclareQueue("orders.ttl", "dlx", /*ttl_ms=*/50));
   ASSERT_TRUE(amqp.DeclareQueue("orders.small", "dlx", 0, /*max_length=*/1));
+  ASSERT_TRUE(amqp.DeclareQueue("parked"));  // where operators find them afterwards
 
   const int port = FreePort();
   const auto options = [&] {
@@ -78,8 +80,8 @@ TEST(AgentRabbitmqTest, DeadLettersBecomeRecordsAndSurviveAnOutage) {
       dir.path(),
       StrCat("inputs:\n  - type: rabbitmq\n    url: amqp://guest:guest@127.0.0.1:", broker.port(),
              "/\n    queues: [dead-letters]\n", "    fields: {service.name: crm-mes-bus}\n",
-             "output:\n  mayak: {url: 'http://127.0.0.1:", port, "'}\n",
-             "  batch_wait: 100ms\n  backoff_min: 50ms\n  backoff_max: 500ms\n"));
+             "    republish_to: parked\n", "output:\n  mayak: {url: 'http://127.0.0.1:", port,
+             "'}\n", "  batch_wait: 100ms\n  backoff_min: 50ms\n  backoff_max: 500ms\n"));
   ASSERT_TRUE(agent.WaitForLog("consuming dead letters", std::chrono::seconds(30))) << agent.log();
 
   const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -142,6 +144,7 @@ TEST(AgentRabbitmqTest, DeadLettersBecomeRecordsAndSurviveAnOutage) {
   EXPECT_EQ(agent.Stop(SIGTERM), 0);
   AmqpTestClient after(broker.port());
   EXPECT_EQ(after.Ready("dead-letters"), 0) << "nothing left unacked and requeued";
+  EXPECT_EQ(after.Ready("parked"), 3 + kDuringOutage) << "each republished once, once stored";
 }
 
 }  // namespace
