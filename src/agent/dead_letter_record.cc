@@ -19,33 +19,43 @@ std::string_view View(const amqp_bytes_t& bytes) {
 
 bool Has(const amqp_basic_properties_t& p, amqp_flags_t flag) { return (p._flags & flag) != 0; }
 
+std::optional<int64_t> Integer(const amqp_field_value_t* value) {
+  if (value == nullptr) return std::nullopt;
+  switch (value->kind) {
+    case AMQP_FIELD_KIND_I8:
+      return value->value.i8;
+    case AMQP_FIELD_KIND_U8:
+      return value->value.u8;
+    case AMQP_FIELD_KIND_I16:
+      return value->value.i16;
+    case AMQP_FIELD_KIND_U16:
+      return value->value.u16;
+    case AMQP_FIELD_KIND_I32:
+      return value->value.i32;
+    case AMQP_FIELD_KIND_U32:
+      return value->value.u32;
+    case AMQP_FIELD_KIND_I64:
+      return value->value.i64;
+    case AMQP_FIELD_KIND_U64:
+    case AMQP_FIELD_KIND_TIMESTAMP:
+      return static_cast<int64_t>(value->value.u64);
+    default:
+      return std::nullopt;
+  }
+}
+
 // A header value as JSON: numbers, booleans and text as themselves, tables
 // as objects, arrays as arrays, timestamps as RFC 3339.
 void WriteValue(const amqp_field_value_t& value, JsonWriter* json) {
+  if (value.kind != AMQP_FIELD_KIND_U64 && value.kind != AMQP_FIELD_KIND_TIMESTAMP) {
+    if (const std::optional<int64_t> integer = Integer(&value)) {
+      json->Int(*integer);
+      return;
+    }
+  }
   switch (value.kind) {
     case AMQP_FIELD_KIND_BOOLEAN:
       json->Bool(value.value.boolean != 0);
-      return;
-    case AMQP_FIELD_KIND_I8:
-      json->Int(value.value.i8);
-      return;
-    case AMQP_FIELD_KIND_U8:
-      json->Int(value.value.u8);
-      return;
-    case AMQP_FIELD_KIND_I16:
-      json->Int(value.value.i16);
-      return;
-    case AMQP_FIELD_KIND_U16:
-      json->Int(value.value.u16);
-      return;
-    case AMQP_FIELD_KIND_I32:
-      json->Int(value.value.i32);
-      return;
-    case AMQP_FIELD_KIND_U32:
-      json->Int(value.value.u32);
-      return;
-    case AMQP_FIELD_KIND_I64:
-      json->Int(value.value.i64);
       return;
     case AMQP_FIELD_KIND_U64:
       json->Uint(value.value.u64);
@@ -89,31 +99,6 @@ const amqp_field_value_t* Find(const amqp_table_t& table, std::string_view key) 
     if (View(table.entries[i].key) == key) return &table.entries[i].value;
   }
   return nullptr;
-}
-
-std::optional<int64_t> Integer(const amqp_field_value_t* value) {
-  if (value == nullptr) return std::nullopt;
-  switch (value->kind) {
-    case AMQP_FIELD_KIND_I8:
-      return value->value.i8;
-    case AMQP_FIELD_KIND_U8:
-      return value->value.u8;
-    case AMQP_FIELD_KIND_I16:
-      return value->value.i16;
-    case AMQP_FIELD_KIND_U16:
-      return value->value.u16;
-    case AMQP_FIELD_KIND_I32:
-      return value->value.i32;
-    case AMQP_FIELD_KIND_U32:
-      return value->value.u32;
-    case AMQP_FIELD_KIND_I64:
-      return value->value.i64;
-    case AMQP_FIELD_KIND_U64:
-    case AMQP_FIELD_KIND_TIMESTAMP:
-      return static_cast<int64_t>(value->value.u64);
-    default:
-      return std::nullopt;
-  }
 }
 
 std::string_view Text(const amqp_field_value_t* value) {

@@ -68,8 +68,9 @@ TEST(AgentTlsTest, SendsOverTlsTrustingItsCaFileWithItsApiKey) {
                                   "/logs/*.log'], fields: {system: tls}}\noutput:\n");
   // Without the CA the server's certificate is not trusted: nothing is taken.
   {
-    AgentProcess untrusted(d, StrCat(head, "  mayak: {url: 'https://127.0.0.1:", port,
-                                     "', compression: gzip}\n  backoff_min: 50ms\n  backoff_max: 200ms\n"));
+    AgentProcess untrusted(
+        d, StrCat(head, "  mayak: {url: 'https://127.0.0.1:", port,
+                  "', compression: gzip}\n  backoff_min: 50ms\n  backoff_max: 200ms\n"));
     ASSERT_TRUE(untrusted.WaitForLog("cannot send; retrying", std::chrono::seconds(20)))
         << untrusted.log();
     EXPECT_NE(untrusted.log().find("certificate"), std::string::npos) << untrusted.log();
