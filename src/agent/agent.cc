@@ -304,6 +304,7 @@ void Agent::SendLoop() {
     }
     Stored(*batch);
     queue_.Release(*batch);
+    queue_.Recycle(std::move(batch->body));
   }
 }
 

@@ -45,6 +45,19 @@ void BatchQueue::SealLocked() {
   events_ += open_.events();
   sealed_.push_back(std::move(open_));
   open_ = Batch();
+  if (!spare_bodies_.empty()) {
+    open_.body = std::move(spare_bodies_.back());
+    spare_bodies_.pop_back();
+    open_.body.clear();
+  }
+}
+
+void BatchQueue::Recycle(std::string body) {
+  absl::MutexLock lock(&mu_);
+  // One: the reader fills it while the sender sends the last.
+  if (spare_bodies_.empty() && body.capacity() <= 2 * limits_.batch_bytes + (1 << 20)) {
+    spare_bodies_.push_back(std::move(body));
+  }
 }
 
 bool BatchQueue::HasRoom() const {

@@ -59,7 +59,8 @@ HttpOutput::~HttpOutput() {
 
 absl::StatusOr<SendResult> HttpOutput::Send(const Batch& batch, const std::vector<size_t>* only) {
   std::vector<size_t> sent;
-  std::string subset;
+  std::string& subset = subset_;
+  subset.clear();
   std::string_view body = batch.body;
   if (only != nullptr) {
     for (size_t i : *only) {
@@ -70,17 +71,17 @@ absl::StatusOr<SendResult> HttpOutput::Send(const Batch& batch, const std::vecto
   } else {
     for (size_t i = 0; i < batch.events(); ++i) sent.push_back(i);
   }
-  std::string payload;
+  std::string& payload = payload_;
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/x-ndjson");
   headers = curl_slist_append(headers, "Expect:");
   switch (config_.compression) {
     case OutputConfig::Compression::kZstd:
-      payload = ZstdCompress(body, 1);
+      ZstdCompressInto(body, 1, &payload);
       headers = curl_slist_append(headers, "Content-Encoding: zstd");
       body = payload;
       break;
     case OutputConfig::Compression::kGzip:
-      payload = GzipCompress(body, 1);
+      GzipCompressInto(body, 1, &payload);
       headers = curl_slist_append(headers, "Content-Encoding: gzip");
       body = payload;
       break;

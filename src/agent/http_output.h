@@ -49,6 +49,8 @@ class HttpOutput {
   const OutputConfig config_;
   std::string target_;  // the URL posted to
   void* curl_ = nullptr;
+  std::string payload_;  // the compressed body, its memory kept from send to send
+  std::string subset_;   // the events of a partial resend
 };
 
 }  // namespace mayak::agent

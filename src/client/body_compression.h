@@ -11,5 +11,9 @@ namespace mayak {
 std::string GzipCompress(std::string_view input, int level = 6);
 // zstd at `level` (1 fastest; 3 zstd's default).
 std::string ZstdCompress(std::string_view input, int level = 3);
+// The same into `out` (replaced), whose memory a caller sending many bodies
+// reuses: fresh megabytes for each would cost page faults.
+void GzipCompressInto(std::string_view input, int level, std::string* out);
+void ZstdCompressInto(std::string_view input, int level, std::string* out);
 
 }  // namespace mayak
