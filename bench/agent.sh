@@ -176,3 +176,42 @@ for kind in plain json multiline; do
   row "$kind ($(( bytes / lines )) B a line)" "$bytes" "$events" "$agent" "$rsyslog"
 done
 echo "($lines lines each; median of $repeats runs, min-max; shipper pinned to core 0, sinks on core 1; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+
+# --- end to end: the agent into a real Mayak server (stored, on core 1) -----
+run_agent_server() {  # FILE EVENTS: prints "ms agent_cpu_s server_cpu_s"
+  local file=$1 events=$2 metrics_port
+  metrics_port=$(free_port)
+  rm -rf "$work/server-data" "$work/agent-data"
+  taskset -c 1 "$mayak" server --data-dir "$work/server-data" --listen 127.0.0.1:0 \
+    --es-listen off --otlp-http-listen off --otlp-grpc-listen off --zipkin-listen off \
+    --jaeger-listen off --syslog-listen off 2>"$work/server.log" &
+  local server=$!
+  for _ in $(seq 100); do grep -q '"msg":"ready"' "$work/server.log" && break; sleep 0.1; done
+  local url; url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -1 | cut -d'"' -f4)
+  printf "inputs:\n  - {type: file, paths: ['%s'], parser: plain, fields: {system: bench}}\noutput:\n  mayak: {url: '%s'}\n  batch_wait: 100ms\n" \
+    "$file" "$url" >"$work/agent.yaml"
+  local t0; t0=$(now_ms)
+  taskset -c 0 "$mayak" agent --config "$work/agent.yaml" --data-dir "$work/agent-data" \
+    --metrics "127.0.0.1:$metrics_port" 2>"$work/agent.log" &
+  local pid=$!
+  while true; do
+    sent=$(curl -sf "http://127.0.0.1:$metrics_port/metrics" 2>/dev/null |
+           awk '$1 == "mayak_agent_events_sent_total" {print $2}')
+    [ "${sent:-0}" -ge "$events" ] && break
+    sleep 0.02
+  done
+  local ms=$(( $(now_ms) - t0 ))
+  echo "$ms $(cpu_seconds $pid) $(cpu_seconds $server)"
+  kill "$pid" "$server"; wait "$pid" "$server" 2>/dev/null || true
+}
+bytes=$(stat -c %s "$work/plain.log")
+# The median run by time, with its CPU figures; min and max of the times.
+e2e=$(for _ in $(seq "$repeats"); do run_agent_server "$work/plain.log" "$lines"; done |
+      sort -n | awk '{ ms[NR]=$1; a[NR]=$2; s[NR]=$3 }
+        END { m = int((NR+1)/2); printf "%d %d %d %.1f %.1f\n", ms[m], ms[1], ms[NR], a[m], s[m] }')
+echo
+echo "| end to end: plain lines into \`mayak server\` (stored, fsynced) | throughput | lines/s | agent CPU s | server CPU s |"
+echo "|---|---|---|---|---|"
+awk -v bytes="$bytes" -v n="$lines" -v t="$e2e" 'BEGIN { split(t, A, " "); mb = bytes / 1e6;
+  printf "| %d lines | %.0f MB/s (%.0f-%.0f) | %.0f k/s | %.1f | %.1f |\n", n, mb / (A[1]/1000),
+    mb / (A[3]/1000), mb / (A[2]/1000), n / (A[1]/1000) / 1000, A[4], A[5] }'

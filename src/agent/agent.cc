@@ -68,6 +68,7 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentConfig config, Metrics
     agent->buffer_ = *std::move(buffer);
     agent->buffered_batches_.store(agent->buffer_->batches());
     agent->buffered_bytes_.store(agent->buffer_->bytes());
+    agent->buffered_events_.store(agent->buffer_->events());
     if (!agent->buffer_->empty()) {
       LogInfo("agent: batches buffered on disk by a previous run are sent first",
               {{"batches", agent->buffer_->batches()}, {"bytes", agent->buffer_->bytes()}});
@@ -110,6 +111,9 @@ Agent::Agent(AgentConfig config, MetricsRegistry* metrics, std::unique_ptr<FileR
   metrics->AddCallbackGauge("mayak_agent_buffered_batches",
                             "Batches in the disk buffer, waiting for the output.",
                             [this] { return static_cast<double>(buffered_batches_.load()); });
+  metrics->AddCallbackGauge("mayak_agent_buffered_events",
+                            "Events in the disk buffer, waiting for the output.",
+                            [this] { return static_cast<double>(buffered_events_.load()); });
   metrics->AddCallbackGauge("mayak_agent_buffered_bytes", "Bytes of the disk buffer.",
                             [this] { return static_cast<double>(buffered_bytes_.load()); });
   metrics->AddCallbackGauge("mayak_agent_queued_bytes",
@@ -230,6 +234,7 @@ bool Agent::Buffer(const Batch& batch) {
   AdvanceRegistry(batch);
   buffered_batches_.store(buffer_->batches());
   buffered_bytes_.store(buffer_->bytes());
+  buffered_events_.store(buffer_->events());
   return true;
 }
 
@@ -258,6 +263,7 @@ bool Agent::DrainBuffer() {
         batches_sent_->Add();
         buffered_batches_.store(buffer_->batches());
         buffered_bytes_.store(buffer_->bytes());
+        buffered_events_.store(buffer_->events());
         attempt = -1;
         if (buffer_->empty()) {
           LogInfo("agent: the disk buffer is delivered");

@@ -78,6 +78,7 @@ class Agent {
   bool buffer_logged_ = false;
   std::atomic<uint64_t> buffered_batches_{0};
   std::atomic<uint64_t> buffered_bytes_{0};
+  std::atomic<uint64_t> buffered_events_{0};
   std::vector<std::unique_ptr<RabbitmqInput>> rabbitmq_;
   std::vector<std::thread> rabbitmq_threads_;
   std::atomic<bool> acks_done_{false};  // RabbitMQ inputs may close their connections

@@ -159,8 +159,10 @@ absl::StatusOr<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(const std::string& 
   while (dirent* entry = readdir(listing)) {
     const std::string_view name = entry->d_name;
     uint64_t sequence = 0;
-    if (name.size() != 26 || name.substr(20) != ".batch" ||
-        !ParseInt(name.substr(0, 20), &sequence)) {
+    uint64_t events = 0;
+    const size_t end = name.size() > 6 ? name.size() - 6 : 0;
+    if (name.size() < 28 || name[20] != '-' || name.substr(end) != ".batch" ||
+        !ParseInt(name.substr(0, 20), &sequence) || !ParseInt(name.substr(21, end - 21), &events)) {
       if (name.size() > 4 && name.substr(name.size() - 4) == ".tmp") {
         unlink(StrCat(dir, "/", name).c_str());  // a write a crash cut short
       }
@@ -168,7 +170,7 @@ absl::StatusOr<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(const std::string& 
     }
     struct stat st;
     if (stat(StrCat(dir, "/", name).c_str(), &st) != 0) continue;
-    found.push_back({sequence, static_cast<uint64_t>(st.st_size)});
+    found.push_back({sequence, static_cast<uint64_t>(st.st_size), events});
   }
   closedir(listing);
   std::sort(found.begin(), found.end(),
@@ -176,14 +178,16 @@ absl::StatusOr<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(const std::string& 
   for (const File& file : found) {
     buffer->files_.push_back(file);
     buffer->bytes_ += file.bytes;
+    buffer->events_ += file.events;
     buffer->next_sequence_ = file.sequence + 1;
   }
   return buffer;
 }
 
-std::string DiskBuffer::PathOf(uint64_t sequence) const {
-  std::string digits = StrCat(sequence);
-  return StrCat(dir_, "/", std::string(20 - digits.size(), '0'), digits, ".batch");
+std::string DiskBuffer::PathOf(const File& file) const {
+  std::string digits = StrCat(file.sequence);
+  return StrCat(dir_, "/", std::string(20 - digits.size(), '0'), digits, "-", file.events,
+                ".batch");
 }
 
 bool DiskBuffer::HasRoom(const Batch& batch) const {
@@ -192,19 +196,20 @@ bool DiskBuffer::HasRoom(const Batch& batch) const {
 
 absl::Status DiskBuffer::Write(const Batch& batch) {
   const std::string data = EncodeBufferedBatch(batch);
-  const uint64_t sequence = next_sequence_;
-  if (absl::Status written = WriteFileDurably(PathOf(sequence), data); !written.ok()) {
+  const File file{next_sequence_, data.size(), batch.events()};
+  if (absl::Status written = WriteFileDurably(PathOf(file), data); !written.ok()) {
     return written;
   }
   ++next_sequence_;
-  files_.push_back({sequence, data.size()});
-  bytes_ += data.size();
+  files_.push_back(file);
+  bytes_ += file.bytes;
+  events_ += file.events;
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<Batch>> DiskBuffer::Oldest() {
   while (!files_.empty()) {
-    const std::string path = PathOf(files_.front().sequence);
+    const std::string path = PathOf(files_.front());
     std::ifstream in(path, std::ios::binary);
     std::stringstream data;
     data << in.rdbuf();
@@ -214,6 +219,7 @@ absl::StatusOr<std::optional<Batch>> DiskBuffer::Oldest() {
              {{"file", path}, {"error", std::string(batch.status().message())}});
     rename(path.c_str(), StrCat(path, ".bad").c_str());
     bytes_ -= files_.front().bytes;
+    events_ -= files_.front().events;
     files_.pop_front();
   }
   return std::optional<Batch>();
@@ -221,11 +227,12 @@ absl::StatusOr<std::optional<Batch>> DiskBuffer::Oldest() {
 
 absl::Status DiskBuffer::RemoveOldest() {
   if (files_.empty()) return absl::OkStatus();
-  const std::string path = PathOf(files_.front().sequence);
+  const std::string path = PathOf(files_.front());
   if (unlink(path.c_str()) != 0 && errno != ENOENT) {
     return absl::InternalError(StrCat("cannot delete ", path, ": ", std::strerror(errno)));
   }
   bytes_ -= files_.front().bytes;
+  events_ -= files_.front().events;
   files_.pop_front();
   return absl::OkStatus();
 }

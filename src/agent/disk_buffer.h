@@ -37,6 +37,7 @@ class DiskBuffer {
   bool empty() const { return files_.empty(); }
   size_t batches() const { return files_.size(); }
   uint64_t bytes() const { return bytes_; }
+  uint64_t events() const { return events_; }
 
  private:
   DiskBuffer(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {}
@@ -44,13 +45,16 @@ class DiskBuffer {
   struct File {
     uint64_t sequence = 0;
     uint64_t bytes = 0;
+    uint64_t events = 0;
   };
-  std::string PathOf(uint64_t sequence) const;
+  // DIR/<sequence, 20 digits>-<events>.batch
+  std::string PathOf(const File& file) const;
 
   const std::string dir_;
   const uint64_t max_bytes_;
   std::deque<File> files_;  // oldest first
   uint64_t bytes_ = 0;
+  uint64_t events_ = 0;
   uint64_t next_sequence_ = 1;
 };
 

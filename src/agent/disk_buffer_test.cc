@@ -30,11 +30,12 @@ TEST(DiskBufferTest, KeepsBatchesInOrderAcrossRestarts) {
     ASSERT_TRUE((*buffer)->Write(MakeBatch("{\"c\":3}\n", 200)).ok());
     EXPECT_EQ((*buffer)->batches(), 2u);
   }
-  std::ofstream(dir.path() + "/buffer/00000000000000000003.batch.tmp") << "cut short";
+  std::ofstream(dir.path() + "/buffer/00000000000000000003-2.batch.tmp") << "cut short";
   auto buffer = DiskBuffer::Open(dir.path() + "/buffer", 1 << 20);
   ASSERT_TRUE(buffer.ok());
   ASSERT_EQ((*buffer)->batches(), 2u);
-  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/buffer/00000000000000000003.batch.tmp"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/buffer/00000000000000000003-2.batch.tmp"));
+  EXPECT_EQ((*buffer)->events(), 4u) << "from the files' names";
   auto first = (*buffer)->Oldest();
   ASSERT_TRUE(first.ok() && first->has_value());
   EXPECT_EQ((*first)->events(), 2u);
@@ -59,7 +60,7 @@ TEST(DiskBufferTest, IsBoundedAndSetsDamagedFilesAside) {
   EXPECT_FALSE((*buffer)->HasRoom(MakeBatch(std::string(300, 'x'), 2)));
   ASSERT_TRUE((*buffer)->Write(MakeBatch("{\"c\":3}\n", 2)).ok());
   // Flip a byte of the first file's body: its checksum fails.
-  const std::string first = dir.path() + "/00000000000000000001.batch";
+  const std::string first = dir.path() + "/00000000000000000001-2.batch";
   std::fstream file(first, std::ios::in | std::ios::out | std::ios::binary);
   file.seekp(-3, std::ios::end);
   file.put('#');
@@ -69,6 +70,7 @@ TEST(DiskBufferTest, IsBoundedAndSetsDamagedFilesAside) {
   EXPECT_EQ((*oldest)->files.at(0xfeed).end_offset, 2) << "the damaged one is skipped";
   EXPECT_TRUE(std::filesystem::exists(first + ".bad"));
   EXPECT_EQ((*buffer)->batches(), 1u);
+  EXPECT_EQ((*buffer)->events(), 2u);
 }
 
 TEST(DiskBufferTest, DecodeRejectsWhatIsNotABatch) {

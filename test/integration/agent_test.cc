@@ -219,6 +219,15 @@ TEST_F(AgentTest, TheDiskBufferKeepsLinesOfFilesDeletedWhileTheServerIsDown) {
   agent.Kill();
   agent.Start();
   ASSERT_TRUE(agent.WaitForLog("sent first", std::chrono::seconds(20))) << agent.log();
+  ASSERT_TRUE(agent.WaitForLog("agent: starting", std::chrono::seconds(20))) << agent.log();
+  {
+    auto metrics_client = HttpClient::Create(agent.MetricsUrl());
+    ASSERT_TRUE(metrics_client.ok()) << agent.log();
+    auto metrics = (*metrics_client)->Send("GET", "/metrics");
+    ASSERT_TRUE(metrics.ok());
+    EXPECT_NE(metrics->body.find("mayak_agent_buffered_events 2000"), std::string::npos)
+        << metrics->body;
+  }
   server = std::make_unique<ServerProcess>(Options());
   ASSERT_TRUE(server->ready()) << server->log();
   auto client = server->Client();
