@@ -59,30 +59,25 @@ class RegexParser : public LineParser {
  public:
   explicit RegexParser(std::unique_ptr<RE2> re) : re_(std::move(re)) {
     const int groups = re_->NumberOfCapturingGroups();
-    names_.resize(static_cast<size_t>(groups));
+    names_.resize(static_cast<size_t>(groups) + 1);
+    values_.resize(names_.size());
     for (const auto& [group, index] : re_->NamedCapturingGroups()) {
       // RE2 takes no dots in group names: "__" stands for one
       // (http__response__status_code is http.response.status_code).
       const std::string name = ReplaceAll(group, "__", ".");
-      names_[static_cast<size_t>(index - 1)] = name;
+      names_[static_cast<size_t>(index)] = name;
       if (name == "message" || name == "msg") has_message_group_ = true;
-    }
-    args_.resize(static_cast<size_t>(groups));
-    arg_pointers_.resize(static_cast<size_t>(groups));
-    values_.resize(static_cast<size_t>(groups));
-    for (size_t i = 0; i < args_.size(); ++i) {
-      args_[i] = RE2::Arg(&values_[i]);
-      arg_pointers_[i] = &args_[i];
     }
   }
 
   void Parse(std::string_view text, EventFields* fields) override {
-    if (!RE2::PartialMatchN(text, *re_, arg_pointers_.data(), static_cast<int>(args_.size()))) {
+    if (!re_->Match(text, 0, text.size(), RE2::UNANCHORED, values_.data(),
+                    static_cast<int>(values_.size()))) {
       fields->String("message", text);
       fields->ParseError("the line does not match the input's pattern");
       return;
     }
-    for (size_t i = 0; i < names_.size(); ++i) {
+    for (size_t i = 1; i < names_.size(); ++i) {
       if (names_[i].empty() || values_[i].empty()) continue;
       if (IsTimeFieldName(names_[i])) {
         fields->Time(names_[i], values_[i]);
@@ -97,10 +92,8 @@ class RegexParser : public LineParser {
 
  private:
   std::unique_ptr<RE2> re_;
-  std::vector<std::string> names_;  // by group index - 1; empty for unnamed groups
-  std::vector<re2::StringPiece> values_;
-  std::vector<RE2::Arg> args_;
-  std::vector<const RE2::Arg*> arg_pointers_;
+  std::vector<std::string> names_;        // by group index (0: the whole match); empty if unnamed
+  std::vector<re2::StringPiece> values_;  // what the last match captured, by group index
   bool has_message_group_ = false;
 };
 

@@ -104,16 +104,21 @@ class StderrParser : public LineParser {
  public:
   StderrParser(std::unique_ptr<RE2> line, int64_t slow_query_ms)
       : line_(std::move(line)), slow_query_ms_(slow_query_ms) {
-    for (const auto& [name, index] : line_->NamedCapturingGroups()) {
-      group_[name] = index;
-    }
-    values_.resize(static_cast<size_t>(line_->NumberOfCapturingGroups()));
-    args_.resize(values_.size());
-    arg_pointers_.resize(values_.size());
-    for (size_t i = 0; i < values_.size(); ++i) {
-      args_[i] = RE2::Arg(&values_[i]);
-      arg_pointers_[i] = &args_[i];
-    }
+    values_.resize(static_cast<size_t>(line_->NumberOfCapturingGroups()) + 1);
+    const auto& groups = line_->NamedCapturingGroups();
+    const auto index = [&groups](const char* name) {
+      auto it = groups.find(name);
+      return it == groups.end() ? size_t{0} : static_cast<size_t>(it->second);
+    };
+    time_ = index("time");
+    pid_ = index("pid");
+    user_ = index("user");
+    db_ = index("db");
+    host_ = index("host");
+    app_ = index("app");
+    sqlstate_ = index("sqlstate");
+    severity_ = index("severity");
+    message_ = index("message");
   }
 
   void Parse(std::string_view text, EventFields* fields) override {
@@ -121,7 +126,8 @@ class StderrParser : public LineParser {
     std::string* part = nullptr;  // where a line without a prefix continues
     bool first = true;
     for (std::string_view line : Split(text, '\n')) {
-      if (!RE2::PartialMatchN(line, *line_, arg_pointers_.data(), static_cast<int>(args_.size()))) {
+      if (!line_->Match(line, 0, line.size(), RE2::UNANCHORED, values_.data(),
+                        static_cast<int>(values_.size()))) {
         if (first) {
           fields->String("message", text);
           fields->ParseError("not a PostgreSQL log line with the configured log_line_prefix");
@@ -132,17 +138,17 @@ class StderrParser : public LineParser {
         if (part != nullptr) AppendPart(part, continued);
         continue;
       }
-      const std::string_view severity = Group("severity");
-      const std::string_view message = Group("message");
+      const std::string_view severity = Group(severity_);
+      const std::string_view message = Group(message_);
       if (first) {
         first = false;
-        entry.time = Group("time");
-        entry.pid = Group("pid");
-        entry.user = Group("user");
-        entry.db = Group("db");
-        entry.host = Group("host");
-        entry.app = Group("app");
-        entry.sqlstate = Group("sqlstate");
+        entry.time = Group(time_);
+        entry.pid = Group(pid_);
+        entry.user = Group(user_);
+        entry.db = Group(db_);
+        entry.host = Group(host_);
+        entry.app = Group(app_);
+        entry.sqlstate = Group(sqlstate_);
         entry.severity = severity;
         entry.message = std::string(message);
         part = &entry.message;
@@ -161,18 +167,16 @@ class StderrParser : public LineParser {
   }
 
  private:
-  std::string_view Group(const std::string& name) const {
-    auto it = group_.find(name);
-    if (it == group_.end()) return {};
-    return values_[static_cast<size_t>(it->second - 1)];
+  // What group `index` captured in the last match; empty for 0 (not in the prefix).
+  std::string_view Group(size_t index) const {
+    return index == 0 ? std::string_view() : std::string_view(values_[index]);
   }
 
   std::unique_ptr<RE2> line_;
   int64_t slow_query_ms_;
-  std::map<std::string, int> group_;
-  std::vector<re2::StringPiece> values_;
-  std::vector<RE2::Arg> args_;
-  std::vector<const RE2::Arg*> arg_pointers_;
+  std::vector<re2::StringPiece> values_;  // by group index; 0 is the whole match
+  // Group indices of the prefix's escapes and the entry's parts (0: absent).
+  size_t time_, pid_, user_, db_, host_, app_, sqlstate_, severity_, message_;
 };
 
 // Splits one CSV record (RFC 4180 quoting; newlines inside quotes).
