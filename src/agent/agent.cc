@@ -144,8 +144,7 @@ void Agent::Stop(int64_t grace_ns) {
   if (!stop_requested_.HasBeenNotified()) stop_requested_.Notify();
   if (reader_.joinable()) reader_.join();
   if (sender_.joinable()) sender_.join();
-  // The sender is done: the last acks are handed over, connections close.
-  std::this_thread::sleep_for(std::chrono::milliseconds(rabbitmq_threads_.empty() ? 0 : 100));
+  // The sender is done: RabbitMQ inputs send its last acks and close.
   acks_done_.store(true);
   for (std::thread& thread : rabbitmq_threads_) thread.join();
   rabbitmq_threads_.clear();
@@ -380,12 +379,8 @@ std::string Agent::RenderMetrics() const {
   text += "# HELP mayak_agent_file_lag_bytes Bytes of a file not read yet.\n";
   text += "# TYPE mayak_agent_file_lag_bytes gauge\n";
   for (const FileLag& lag : lags_) {
-    std::string path;
-    for (char c : lag.path) {
-      if (c == '"' || c == '\\') path.push_back('\\');
-      path.push_back(c);
-    }
-    StrAppend(&text, "mayak_agent_file_lag_bytes{input=\"", lag.input, "\",path=\"", path, "\"} ",
+    StrAppend(&text, "mayak_agent_file_lag_bytes",
+              RenderMetricLabels({{"input", lag.input}, {"path", lag.path}}), " ",
               std::max<int64_t>(0, lag.size - lag.read_offset), "\n");
   }
   return text;

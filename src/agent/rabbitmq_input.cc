@@ -227,7 +227,10 @@ absl::Status RabbitmqInput::Consume(const std::atomic<bool>& stop_consuming,
           {{"input", config_.name}, {"queues", Join(config_.queues, ",")}});
 
   std::string encoded;
-  while (!stop.load()) {
+  while (true) {
+    // Read before the acks are taken: once `stop` is seen, the acks of every
+    // record the sender stored are in to_ack_, and this last pass sends them.
+    const bool last_pass = stop.load();
     std::vector<uint64_t> acks;
     {
       absl::MutexLock lock(&mu_);
@@ -255,6 +258,7 @@ absl::Status RabbitmqInput::Consume(const std::atomic<bool>& stop_consuming,
       }
       acked_->Add();
     }
+    if (last_pass) break;
     if (stop_consuming.load() || !queue_->HasRoom()) {
       // Stopping: no new messages, but the acks of those being sent.
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -25,7 +25,7 @@ class RabbitmqInput {
                 MetricsRegistry* metrics);
 
   // The input's thread: consumes until `stop_consuming`, then still acks
-  // what the sender reports stored until `stop`.
+  // what the sender reports stored until `stop`, and those stored before it.
   void Run(const std::atomic<bool>& stop_consuming, const std::atomic<bool>& stop);
 
  private:

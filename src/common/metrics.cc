@@ -23,18 +23,6 @@ std::string EscapeLabelValue(std::string_view v) {
   return out;
 }
 
-// `{a="1",b="2"}`, or "" without labels.
-std::string RenderLabels(const MetricLabels& labels) {
-  if (labels.empty()) return "";
-  std::string out = "{";
-  for (size_t i = 0; i < labels.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    StrAppend(&out, labels[i].first, "=\"", EscapeLabelValue(labels[i].second), "\"");
-  }
-  out.push_back('}');
-  return out;
-}
-
 std::string FormatNumber(double v) { return FormatDouble(v); }
 
 // Adds one more label to an already rendered label set.
@@ -45,6 +33,17 @@ std::string WithLabel(const std::string& rendered, std::string_view key, std::st
 }
 
 }  // namespace
+
+std::string RenderMetricLabels(const MetricLabels& labels) {
+  if (labels.empty()) return "";
+  std::string out = "{";
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    StrAppend(&out, labels[i].first, "=\"", EscapeLabelValue(labels[i].second), "\"");
+  }
+  out.push_back('}');
+  return out;
+}
 
 Histogram::Histogram(std::vector<double> upper_bounds)
     : upper_bounds_(std::move(upper_bounds)),
@@ -96,7 +95,7 @@ MetricsRegistry::Family& MetricsRegistry::FamilyFor(std::string_view name, std::
 Counter* MetricsRegistry::GetCounter(std::string_view name, std::string_view help,
                                      const MetricLabels& labels) {
   absl::MutexLock lock(&mu_);
-  auto& slot = FamilyFor(name, help, Type::kCounter).counters[RenderLabels(labels)];
+  auto& slot = FamilyFor(name, help, Type::kCounter).counters[RenderMetricLabels(labels)];
   if (!slot) slot = std::make_unique<Counter>();
   return slot.get();
 }
@@ -104,7 +103,7 @@ Counter* MetricsRegistry::GetCounter(std::string_view name, std::string_view hel
 Gauge* MetricsRegistry::GetGauge(std::string_view name, std::string_view help,
                                  const MetricLabels& labels) {
   absl::MutexLock lock(&mu_);
-  auto& slot = FamilyFor(name, help, Type::kGauge).gauges[RenderLabels(labels)];
+  auto& slot = FamilyFor(name, help, Type::kGauge).gauges[RenderMetricLabels(labels)];
   if (!slot) slot = std::make_unique<Gauge>();
   return slot.get();
 }
@@ -113,7 +112,7 @@ Histogram* MetricsRegistry::GetHistogram(std::string_view name, std::string_view
                                          const MetricLabels& labels,
                                          const std::vector<double>& upper_bounds) {
   absl::MutexLock lock(&mu_);
-  auto& slot = FamilyFor(name, help, Type::kHistogram).histograms[RenderLabels(labels)];
+  auto& slot = FamilyFor(name, help, Type::kHistogram).histograms[RenderMetricLabels(labels)];
   if (!slot) slot = std::make_unique<Histogram>(upper_bounds);
   return slot.get();
 }

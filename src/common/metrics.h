@@ -22,6 +22,10 @@ namespace mayak {
 
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 
+// `{a="1",b="2"}` with the values escaped as the text format wants, or ""
+// without labels (for metrics rendered apart, e.g. one series an open file).
+std::string RenderMetricLabels(const MetricLabels& labels);
+
 class Counter {
  public:
   void Add(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }

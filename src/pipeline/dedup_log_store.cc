@@ -42,8 +42,7 @@ DedupLogStore::DedupLogStore(LogStore* inner, size_t window, MetricsRegistry* me
           "Requests refused (503) because their event ids were still being stored by another.")) {}
 
 void DedupLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
-  std::vector<uint64_t> ids;
-  absl::flat_hash_set<uint64_t> own_ids;  // ids stays in order; this answers "ours?"
+  absl::flat_hash_set<uint64_t> ids;  // this request's new ids
   std::vector<LogRecord> kept;
   kept.reserve(records.size());
   uint64_t duplicates = 0;
@@ -58,13 +57,12 @@ void DedupLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
       }
       auto [it, inserted] = ids_.try_emplace(*id, IdState::kPending);
       if (inserted) {
-        ids.push_back(*id);
-        own_ids.insert(*id);
+        ids.insert(*id);
         kept.push_back(std::move(record));
         continue;
       }
       // Pending from this very request: a duplicate line within it.
-      const bool ours = it->second == IdState::kPending && own_ids.contains(*id);
+      const bool ours = it->second == IdState::kPending && ids.contains(*id);
       if (it->second == IdState::kStored || ours) {
         ++duplicates;
         continue;
@@ -82,14 +80,14 @@ void DedupLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
   duplicates_->Add(duplicates);
   if (kept.empty()) return done(absl::OkStatus());
   if (ids.empty()) return inner()->Append(std::move(kept), std::move(done));
-  auto shared_ids = std::make_shared<std::vector<uint64_t>>(std::move(ids));
+  auto shared_ids = std::make_shared<absl::flat_hash_set<uint64_t>>(std::move(ids));
   inner()->Append(std::move(kept), [this, shared_ids, done = std::move(done)](absl::Status status) {
     Finish(*shared_ids, status.ok());
     done(std::move(status));
   });
 }
 
-void DedupLogStore::Finish(const std::vector<uint64_t>& ids, bool stored) {
+void DedupLogStore::Finish(const absl::flat_hash_set<uint64_t>& ids, bool stored) {
   absl::MutexLock lock(&mu_);
   for (uint64_t id : ids) {
     if (!stored) {

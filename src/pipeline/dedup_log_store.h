@@ -17,6 +17,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "common/metrics.h"
 #include "storage/forwarding_log_store.h"
@@ -38,7 +39,7 @@ class DedupLogStore : public ForwardingLogStore {
 
   // Marks `ids` stored (ok) or forgets them (failed), then evicts the
   // oldest stored ids beyond the window.
-  void Finish(const std::vector<uint64_t>& ids, bool stored);
+  void Finish(const absl::flat_hash_set<uint64_t>& ids, bool stored);
 
   const size_t window_;
   Counter* duplicates_;
