@@ -79,12 +79,29 @@ cpu_seconds() {  # utime + stime of PID, in seconds
 peak_rss_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- one run of each shipper: prints "ms cpu_s rss_mb" -----------------------
-run_agent() {  # FILE PARSER EVENTS [MULTILINE]
-  local file=$1 parser=$2 events=$3 multiline=${4:-}
-  local port metrics_port
-  port=$(free_port); metrics_port=$(free_port)
-  taskset -c 1 python3 "$work/http_sink.py" "$port" & local sink=$!
+# Runs the agent on $work/agent.yaml, pinned to core 0, until it has sent
+# EVENTS: sets agent_pid (still running) and agent_ms (from start to then).
+ship_and_wait() {  # EVENTS
+  local events=$1 metrics_port sent
+  metrics_port=$(free_port)
   rm -rf "$work/agent-data"
+  local t0; t0=$(now_ms)
+  taskset -c 0 "$mayak" agent --config "$work/agent.yaml" --data-dir "$work/agent-data" \
+    --metrics "127.0.0.1:$metrics_port" 2>"$work/agent.log" &
+  agent_pid=$!; pids+=($agent_pid)
+  while true; do
+    sent=$(curl -sf "http://127.0.0.1:$metrics_port/metrics" 2>/dev/null |
+           awk '$1 == "mayak_agent_events_sent_total" {print $2}')
+    [ "${sent:-0}" -ge "$events" ] && break
+    sleep 0.02
+  done
+  agent_ms=$(( $(now_ms) - t0 ))
+}
+
+run_agent() {  # FILE PARSER EVENTS [MULTILINE]
+  local file=$1 parser=$2 events=$3 multiline=${4:-} port
+  port=$(free_port)
+  taskset -c 1 python3 "$work/http_sink.py" "$port" & local sink=$!
   {
     echo "inputs:"
     echo "  - {type: file, paths: ['$file'], parser: $parser, fields: {system: bench}$multiline}"
@@ -93,19 +110,9 @@ run_agent() {  # FILE PARSER EVENTS [MULTILINE]
     echo "  batch_wait: 100ms"
   } >"$work/agent.yaml"
   sleep 0.3
-  local t0; t0=$(now_ms)
-  taskset -c 0 "$mayak" agent --config "$work/agent.yaml" --data-dir "$work/agent-data" \
-    --metrics "127.0.0.1:$metrics_port" 2>"$work/agent.log" &
-  local pid=$!; pids+=($pid)
-  while true; do
-    sent=$(curl -sf "http://127.0.0.1:$metrics_port/metrics" 2>/dev/null |
-           awk '$1 == "mayak_agent_events_sent_total" {print $2}')
-    [ "${sent:-0}" -ge "$events" ] && break
-    sleep 0.02
-  done
-  local ms=$(( $(now_ms) - t0 ))
-  echo "$ms $(cpu_seconds $pid) $(peak_rss_mb $pid)"
-  kill "$pid" "$sink"; wait "$pid" "$sink" 2>/dev/null || true
+  ship_and_wait "$events"
+  echo "$agent_ms $(cpu_seconds $agent_pid) $(peak_rss_mb $agent_pid)"
+  kill "$agent_pid" "$sink"; wait "$agent_pid" "$sink" 2>/dev/null || true
 }
 
 run_rsyslog() {  # FILE KIND EVENTS   (KIND: plain, json, multiline)
@@ -190,9 +197,8 @@ fi
 
 # --- end to end: the agent into a real Mayak server (stored, on core 1) -----
 run_agent_server() {  # FILE EVENTS: prints "ms agent_cpu_s server_cpu_s"
-  local file=$1 events=$2 metrics_port
-  metrics_port=$(free_port)
-  rm -rf "$work/server-data" "$work/agent-data"
+  local file=$1 events=$2
+  rm -rf "$work/server-data"
   taskset -c 1 "$mayak" server --data-dir "$work/server-data" --listen 127.0.0.1:0 \
     --es-listen off --otlp-http-listen off --otlp-grpc-listen off --zipkin-listen off \
     --jaeger-listen off --syslog-listen off 2>"$work/server.log" &
@@ -201,19 +207,9 @@ run_agent_server() {  # FILE EVENTS: prints "ms agent_cpu_s server_cpu_s"
   local url; url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -1 | cut -d'"' -f4)
   printf "inputs:\n  - {type: file, paths: ['%s'], parser: plain, fields: {system: bench}}\noutput:\n  mayak: {url: '%s'}\n  batch_wait: 100ms\n" \
     "$file" "$url" >"$work/agent.yaml"
-  local t0; t0=$(now_ms)
-  taskset -c 0 "$mayak" agent --config "$work/agent.yaml" --data-dir "$work/agent-data" \
-    --metrics "127.0.0.1:$metrics_port" 2>"$work/agent.log" &
-  local pid=$!
-  while true; do
-    sent=$(curl -sf "http://127.0.0.1:$metrics_port/metrics" 2>/dev/null |
-           awk '$1 == "mayak_agent_events_sent_total" {print $2}')
-    [ "${sent:-0}" -ge "$events" ] && break
-    sleep 0.02
-  done
-  local ms=$(( $(now_ms) - t0 ))
-  echo "$ms $(cpu_seconds $pid) $(cpu_seconds $server)"
-  kill "$pid" "$server"; wait "$pid" "$server" 2>/dev/null || true
+  ship_and_wait "$events"
+  echo "$agent_ms $(cpu_seconds $agent_pid) $(cpu_seconds $server)"
+  kill "$agent_pid" "$server"; wait "$agent_pid" "$server" 2>/dev/null || true
 }
 bytes=$(stat -c %s "$work/plain.log")
 # The median run by time, with its CPU figures; min and max of the times.

@@ -268,6 +268,36 @@ TEST_F(AgentTest, ElasticsearchOutputWithIdsTheServerStoresOnce) {
   ExpectEveryLineOnce(*client, "agenttest", 500);
 }
 
+TEST_F(AgentTest, AnEventTheServerRefusesIsLoggedCountedAndNotSentAgain) {
+  ServerProcess server(Options());
+  ASSERT_TRUE(server.ready()) << server.log();
+  {
+    std::ofstream out(logs() + "/app.log");
+    out << "{\"message\":\"line 0000000\"}\n"
+        << "{\"message\":\"bad time\",\"timestamp\":\"half past nine\"}\n"
+        << "{\"message\":\"line 0000001\"}\n";
+  }
+  AgentProcess agent(dir_.path(),
+                     StrCat("inputs:\n  - {type: file, paths: [", logs(),
+                            "/*.log], parser: json, fields: {system: agenttest}}\noutput:\n",
+                            MayakOutput(), "  batch_wait: 100ms\n"));
+  ASSERT_TRUE(agent.WaitForLog("the server refused an event", std::chrono::seconds(20)))
+      << agent.log();
+  EXPECT_NE(agent.log().find("half past nine"), std::string::npos) << "the reason names it";
+  auto client = server.Client();
+  ExpectEveryLineOnce(*client, "agenttest", 2);
+  ASSERT_TRUE(agent.WaitForLog("agent: starting", std::chrono::seconds(5)));
+  auto metrics_client = HttpClient::Create(agent.MetricsUrl());
+  ASSERT_TRUE(metrics_client.ok());
+  auto metrics = (*metrics_client)->Send("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("mayak_agent_events_rejected_total 1\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("mayak_agent_events_sent_total 2\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("mayak_agent_send_retries_total 0\n"), std::string::npos)
+      << "refused for good is not retried";
+}
+
 TEST_F(AgentTest, CheckAndBadConfigurationsExplainThemselves) {
   std::ofstream(dir_.path() + "/bad.yaml") << "inputs: [{type: file, paths: a, parser: xml}]\n"
                                               "output: {mayak: {url: 'http://127.0.0.1:1'}}\n";
