@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -158,15 +159,21 @@ void Agent::ReadLoop() {
   bool first = true;
   int64_t next_scan = 0;
   int64_t next_prune = 0;
+  int64_t next_save = 0;
   while (!stopping_.load()) {
     const int64_t now = absl::GetCurrentTimeNanos();
+    if (now >= next_save) {
+      // Acknowledged offsets, at most registry_flush after the sender
+      // advanced them (a write and two fsyncs a batch would cost more
+      // than the batch).
+      SaveRegistry();
+      next_save = now + config_.registry_flush_ns;
+    }
     if (now >= next_scan) {
       for (auto& input : files_) input->Scan(first);
       first = false;
-      if (absl::Status saved = registry_->Save(); !saved.ok()) {  // files seen for the first time
-        registry_failures_->Add();
-        LogWarn("agent: cannot save the registry", {{"error", std::string(saved.message())}});
-      }
+      SaveRegistry();  // files seen for the first time
+      next_save = now + config_.registry_flush_ns;
       next_scan = now + config_.scan_interval_ns;
       std::vector<FileLag> lags;
       for (const auto& input : files_) {
@@ -191,7 +198,14 @@ void Agent::ReadLoop() {
     bytes_read_->Add(read);
     for (auto& input : files_) input->Tick(now, &queue_);
     queue_.SealIfDue(now);
-    if (read == 0) stop_requested_.WaitForNotificationWithTimeout(absl::Nanoseconds(kIdlePollNs));
+    if (read > 0) continue;
+    if (!queue_.HasRoom()) {
+      queue_.WaitForRoom(kIdlePollNs);  // backpressure: on as soon as a batch is acknowledged
+    } else {
+      // Nothing new: look again soon, or when the open batch is due.
+      const int64_t wait = std::min(kIdlePollNs, std::max<int64_t>(queue_.NsUntilDue(now), 0));
+      stop_requested_.WaitForNotificationWithTimeout(absl::Nanoseconds(wait));
+    }
   }
   const int64_t now = absl::GetCurrentTimeNanos();
   for (auto& input : files_) input->FlushAll(now, &queue_);
@@ -204,6 +218,10 @@ void Agent::AdvanceRegistry(const Batch& batch) {
     registry_->Advance(fingerprint, progress.path, progress.end_offset,
                        absl::GetCurrentTimeNanos());
   }
+  if (config_.registry_flush_ns == 0) SaveRegistry();
+}
+
+void Agent::SaveRegistry() {
   if (absl::Status saved = registry_->Save(); !saved.ok()) {
     registry_failures_->Add();
     LogWarn("agent: cannot save the registry", {{"error", std::string(saved.message())}});

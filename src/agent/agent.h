@@ -62,7 +62,11 @@ class Agent {
   void BufferQueued();
   // Delivers the disk buffer, oldest first; false when stopping ran out of time.
   bool DrainBuffer();
+  // Moves the registry past the batch's events (written at the reader's
+  // next save, or now when registry_flush is 0).
   void AdvanceRegistry(const Batch& batch);
+  // Writes the registry if it changed (counts and logs a failure).
+  void SaveRegistry();
   // The output acknowledged `batch`: the registry moves, RabbitMQ acks.
   void Stored(const Batch& batch);
   // Sleeps `nanos`, or less when the stop deadline comes first.

@@ -84,13 +84,14 @@ class Section {
     *out = static_cast<size_t>(*bytes);
     return absl::OkStatus();
   }
-  absl::Status Duration(std::string_view key, int64_t* out) {
+  absl::Status Duration(std::string_view key, int64_t* out, bool zero_allowed = false) {
     std::string text;
     RETURN_IF_ERROR(String(key, &text));
     if (text.empty()) return absl::OkStatus();
     auto nanos = ParseDurationNanos(text);
-    if (!nanos.ok() || *nanos <= 0) {
-      return Error(key, StrCat("'", text, "' is not a duration (e.g. 500ms, 10s, 5m)"));
+    if (!nanos.ok() || *nanos < 0 || (*nanos == 0 && !zero_allowed)) {
+      return Error(key, StrCat("'", text, "' is not a duration (e.g. 500ms, 10s, 5m",
+                               zero_allowed ? ")" : "; above 0)"));
     }
     *out = *nanos;
     return absl::OkStatus();
@@ -380,6 +381,8 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(std::string_view yaml_text) {
     RETURN_IF_ERROR(root.Bytes("buffer_bytes", &buffer_bytes, 0));
     config.buffer_bytes = buffer_bytes;
     RETURN_IF_ERROR(root.Duration("scan_interval", &config.scan_interval_ns));
+    RETURN_IF_ERROR(
+        root.Duration("registry_flush", &config.registry_flush_ns, /*zero_allowed=*/true));
     std::string metrics = "127.0.0.1:7012";
     RETURN_IF_ERROR(root.String("metrics", &metrics));
     auto listen = ListenAddress::Parse(metrics);

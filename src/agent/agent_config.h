@@ -89,7 +89,11 @@ struct AgentConfig {
   // The disk buffer for batches the output does not take (0: none).
   uint64_t buffer_bytes = 1ull << 30;
   int64_t scan_interval_ns = 1'000'000'000;  // how often globs are matched again
-  ListenAddress metrics;                     // /metrics and /health; "off" by choice
+  // How long an acknowledged offset may wait before the registry is written
+  // (0: after every batch). A crash replays at most this much, and the
+  // server drops the replayed ids.
+  int64_t registry_flush_ns = 1'000'000'000;
+  ListenAddress metrics;  // /metrics and /health; "off" by choice
 };
 
 // Parses the YAML text of a configuration. Errors name the key and say

@@ -45,12 +45,14 @@ output:
   EXPECT_EQ(config->output.compression, OutputConfig::Compression::kZstd);
   EXPECT_TRUE(config->metrics.enabled);
   EXPECT_EQ(config->metrics.port, 7012);
+  EXPECT_EQ(config->registry_flush_ns, 1'000'000'000);
 }
 
 TEST(AgentConfigTest, ElasticsearchOutputAndOptions) {
   auto config = ParseAgentConfig(R"(
 data_dir: /tmp/x
 queue_bytes: 8MiB
+registry_flush: 0s
 metrics: off
 inputs:
   - {type: file, paths: a.log, start_at: end, parser: nginx, close_inactive: 2s,
@@ -63,6 +65,7 @@ output:
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->data_dir, "/tmp/x");
   EXPECT_EQ(config->queue_bytes, 8u << 20);
+  EXPECT_EQ(config->registry_flush_ns, 0);
   EXPECT_FALSE(config->metrics.enabled);
   EXPECT_TRUE(config->files[0].start_at_end);
   EXPECT_EQ(config->files[0].format, LineFormat::kNginx);

@@ -8,18 +8,43 @@ std::string_view Batch::Event(size_t i) const {
   return std::string_view(body).substr(start, end - start);
 }
 
+BatchQueue::FileWriter::FileWriter(BatchQueue* queue, uint64_t fingerprint, std::string_view path)
+    : queue_(queue), lock_(&queue->mu_), fingerprint_(fingerprint), path_(path) {}
+
+BatchQueue::FileWriter::~FileWriter() { NoteProgress(); }
+
+std::string* BatchQueue::FileWriter::BeginEvent(int64_t now_ns) {
+  Batch& open = queue_->open_;
+  if (open.event_starts.empty()) open.first_event_ns = now_ns;
+  open.event_starts.push_back(static_cast<uint32_t>(open.body.size()));
+  return &open.body;
+}
+
+void BatchQueue::FileWriter::EndEvent(int64_t end_offset) {
+  end_offset_ = end_offset;
+  if (queue_->FullLocked()) {
+    NoteProgress();
+    queue_->SealLocked();
+  }
+}
+
+void BatchQueue::FileWriter::NoteProgress() {
+  if (end_offset_ < 0) return;
+  FileProgress& progress = queue_->open_.files[fingerprint_];
+  if (progress.path != path_) progress.path = std::string(path_);
+  progress.end_offset = end_offset_;
+  end_offset_ = -1;
+}
+
 void BatchQueue::Add(std::string_view encoded, uint64_t fingerprint, const std::string& path,
                      int64_t end_offset, int64_t now_ns) {
-  absl::MutexLock lock(&mu_);
-  if (open_.event_starts.empty()) open_.first_event_ns = now_ns;
-  open_.event_starts.push_back(static_cast<uint32_t>(open_.body.size()));
-  open_.body.append(encoded);
-  FileProgress& progress = open_.files[fingerprint];
-  if (progress.path != path) progress.path = path;
-  progress.end_offset = end_offset;
-  if (open_.body.size() >= limits_.batch_bytes || open_.events() >= limits_.batch_events) {
-    SealLocked();
-  }
+  FileWriter writer(this, fingerprint, path);
+  writer.BeginEvent(now_ns)->append(encoded);
+  writer.EndEvent(end_offset);
+}
+
+bool BatchQueue::FullLocked() const {
+  return open_.body.size() >= limits_.batch_bytes || open_.events() >= limits_.batch_events;
 }
 
 void BatchQueue::AddAcked(std::string_view encoded, int64_t now_ns,
@@ -29,9 +54,7 @@ void BatchQueue::AddAcked(std::string_view encoded, int64_t now_ns,
   open_.event_starts.push_back(static_cast<uint32_t>(open_.body.size()));
   open_.body.append(encoded);
   open_.on_stored.push_back(std::move(on_stored));
-  if (open_.body.size() >= limits_.batch_bytes || open_.events() >= limits_.batch_events) {
-    SealLocked();
-  }
+  if (FullLocked()) SealLocked();
 }
 
 void BatchQueue::SealIfDue(int64_t now_ns, bool force) {
@@ -62,7 +85,21 @@ void BatchQueue::Recycle(std::string body) {
 
 bool BatchQueue::HasRoom() const {
   absl::MutexLock lock(&mu_);
-  return bytes_ + open_.body.size() < limits_.max_bytes;
+  return HasRoomLocked();
+}
+
+bool BatchQueue::HasRoomLocked() const { return bytes_ + open_.body.size() < limits_.max_bytes; }
+
+void BatchQueue::WaitForRoom(int64_t timeout_ns) const {
+  absl::MutexLock lock(&mu_);
+  const auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return HasRoomLocked(); };
+  mu_.AwaitWithTimeout(absl::Condition(&room), absl::Nanoseconds(timeout_ns));
+}
+
+int64_t BatchQueue::NsUntilDue(int64_t now_ns) const {
+  absl::MutexLock lock(&mu_);
+  if (open_.events() == 0) return limits_.batch_wait_ns;
+  return open_.first_event_ns + limits_.batch_wait_ns - now_ns;
 }
 
 std::optional<Batch> BatchQueue::Pop(int64_t timeout_ns) {

@@ -49,8 +49,35 @@ class BatchQueue {
  public:
   explicit BatchQueue(BatchLimits limits) : limits_(limits) {}
 
-  // Reader side: adds one encoded event of a file, which takes the file to
-  // `end_offset` (may seal the batch).
+  // Reader side: adds events of one file under one lock, encoded straight
+  // into the open batch (no copy and no lock an event). Held for one read
+  // of a file at most: the sender waits for it.
+  class FileWriter {
+   public:
+    FileWriter(BatchQueue* queue, uint64_t fingerprint, std::string_view path);
+    ~FileWriter();
+    FileWriter(const FileWriter&) = delete;
+    FileWriter& operator=(const FileWriter&) = delete;
+
+    // Where to append the next event (an NDJSON line, or two for _bulk).
+    std::string* BeginEvent(int64_t now_ns);
+    // The event just appended ends at `end_offset` of the file: the batch
+    // that holds it takes the file there. May seal the batch.
+    void EndEvent(int64_t end_offset);
+
+   private:
+    // Records the last event's end in the open batch.
+    void NoteProgress();
+
+    BatchQueue* const queue_;
+    absl::MutexLock lock_;
+    const uint64_t fingerprint_;
+    const std::string_view path_;  // the caller's, alive while the writer is
+    int64_t end_offset_ = -1;      // of the last event not yet noted
+  };
+
+  // Adds one encoded event of a file, which takes the file to `end_offset`
+  // (may seal the batch): a FileWriter for one event.
   void Add(std::string_view encoded, uint64_t fingerprint, const std::string& path,
            int64_t end_offset, int64_t now_ns);
   // Adds one encoded event that is not from a file (a RabbitMQ message):
@@ -60,6 +87,11 @@ class BatchQueue {
   void SealIfDue(int64_t now_ns, bool force = false);
   // Whether the reader may read more.
   bool HasRoom() const;
+  // Waits until there is room, at most `timeout_ns`.
+  void WaitForRoom(int64_t timeout_ns) const;
+  // How long until the open batch is due to be sealed (when empty, a
+  // batch_wait from now).
+  int64_t NsUntilDue(int64_t now_ns) const;
 
   // Sender side: the oldest sealed batch, waiting up to `timeout_ns`.
   std::optional<Batch> Pop(int64_t timeout_ns);
@@ -75,6 +107,8 @@ class BatchQueue {
 
  private:
   void SealLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool HasRoomLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  bool FullLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   const BatchLimits limits_;
   mutable absl::Mutex mu_;

@@ -28,6 +28,29 @@ TEST(BatchQueueTest, SealsBySizeCountAndAgeAndTracksEachFilesEnd) {
   EXPECT_EQ(queue.queued_bytes(), 2u);
 }
 
+// A writer adds a file's events under one lock: a batch sealed in the
+// middle takes the file to its own last event, the next batch on from there.
+TEST(BatchQueueTest, AFileWriterSplitsAFilesProgressAtEachSeal) {
+  BatchQueue queue(
+      BatchLimits{.batch_bytes = 100, .batch_events = 2, .batch_wait_ns = 100, .max_bytes = 1000});
+  {
+    BatchQueue::FileWriter writer(&queue, 7, "/log");
+    for (int64_t end : {10, 20, 30}) {
+      writer.BeginEvent(0)->append("e\n");
+      writer.EndEvent(end);
+    }
+  }
+  queue.SealIfDue(0, true);
+  std::optional<Batch> first = queue.Pop(0);
+  std::optional<Batch> second = queue.Pop(0);
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  EXPECT_EQ(first->events(), 2u);
+  EXPECT_EQ(first->files.at(7).end_offset, 20);
+  EXPECT_EQ(first->files.at(7).path, "/log");
+  EXPECT_EQ(second->events(), 1u);
+  EXPECT_EQ(second->files.at(7).end_offset, 30);
+}
+
 TEST(BatchQueueTest, NoRoomBeyondMaxBytesUntilReleased) {
   BatchQueue queue(
       BatchLimits{.batch_bytes = 4, .batch_events = 100, .batch_wait_ns = 100, .max_bytes = 8});

@@ -1,5 +1,6 @@
 #include "agent/event_encoder.h"
 
+#include "absl/strings/str_cat.h"
 #include "agent/file_fingerprint.h"
 #include "common/json_writer.h"
 #include "common/strings.h"
@@ -51,19 +52,41 @@ EventEncoder::EventEncoder(const std::vector<std::pair<std::string, std::string>
   for (const auto& [key, value] : fields_) reserved_.insert(key);
 }
 
+void EventEncoder::CacheFile(uint64_t fingerprint, std::string_view path) {
+  cached_fingerprint_ = fingerprint;
+  cached_path_ = std::string(path);
+  id_prefix_ = StrCat(FingerprintHex(fingerprint), "-");
+  id_key_ = StrCat("\"", kEventIdAttribute, "\":\"");
+  // The members after the line's own, up to the offset's value: the same
+  // for every event of the file, escaped once.
+  tail_.clear();
+  JsonWriter tail(&tail_);
+  tail.BeginObject();
+  for (const auto& [key, value] : fields_) tail.Key(key).String(value);
+  tail.Key("log.file.path").String(path).Key("log.offset");
+  tail_.erase(0, 1);  // the '{'
+}
+
 void EventEncoder::Encode(const TextEvent& event, uint64_t fingerprint, std::string_view path,
                           int64_t read_ns, std::string* out) {
-  const std::string id = EventId(fingerprint, event.offset);
+  if (fingerprint != cached_fingerprint_ || path != cached_path_ || id_prefix_.empty()) {
+    CacheFile(fingerprint, path);
+  }
+  const absl::AlphaNum offset(event.offset);
   if (kind_ == OutputConfig::Kind::kElasticsearch) {
-    JsonWriter action(out);
-    action.BeginObject().Key("create").BeginObject();
-    action.Key("_index").String(index_).Key("_id").String(id);
-    action.EndObject().EndObject();
-    out->push_back('\n');
+    out->append(R"({"create":{"_index":)");
+    AppendJsonString(out, index_);
+    absl::StrAppend(out, R"(,"_id":")", id_prefix_, offset, "\"}}\n");
   }
   JsonWriter json(out);
   json.BeginObject();
-  if (kind_ == OutputConfig::Kind::kMayak) json.Key(kEventIdAttribute).String(id);
+  if (kind_ == OutputConfig::Kind::kMayak) {
+    // Hex digits, '-' and digits: nothing to escape.
+    id_member_.clear();
+    id_member_.assign(id_key_);
+    absl::StrAppend(&id_member_, id_prefix_, offset, "\"");
+    json.RawMembers(id_member_);
+  }
   EventFields fields(&reserved_, &json);
   parser_->Parse(event.text, &fields);
   if (!fields.has_timestamp()) {
@@ -76,9 +99,9 @@ void EventEncoder::Encode(const TextEvent& event, uint64_t fingerprint, std::str
     }
     json.Key("@timestamp").String(read_time_);
   }
-  for (const auto& [key, value] : fields_) json.Key(key).String(value);
-  json.Key("log.file.path").String(path);
-  json.Key("log.offset").Int(event.offset);
+  // `tail_` ends with the "log.offset" key: its value follows as is.
+  json.RawMembers(tail_);
+  out->append(offset.data(), offset.size());
   if (event.truncated || event.lines > 1) {
     json.Key("log.flags").String(event.truncated ? "truncated" : "multiline");
   }

@@ -33,6 +33,9 @@ class EventEncoder {
   const std::string& index() const { return index_; }
 
  private:
+  // The fragments every event of the file shares.
+  void CacheFile(uint64_t fingerprint, std::string_view path);
+
   std::vector<std::pair<std::string, std::string>> fields_;
   OutputConfig::Kind kind_;
   std::string index_;
@@ -40,6 +43,12 @@ class EventEncoder {
   ReservedFields reserved_;
   int64_t read_ns_ = -1;  // the last read time, and as RFC 3339
   std::string read_time_;
+  uint64_t cached_fingerprint_ = 0;  // the file of the fragments below
+  std::string cached_path_;
+  std::string id_key_;     // "\"_id\":\""
+  std::string id_prefix_;  // "<fingerprint hex>-"
+  std::string tail_;       // the input's fields, log.file.path, and the "log.offset" key
+  std::string id_member_;  // scratch
 };
 
 }  // namespace mayak::agent

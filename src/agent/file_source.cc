@@ -73,7 +73,8 @@ absl::StatusOr<FileSource::ReadOutcome> FileSource::Read(size_t budget, int64_t 
 }
 
 void FileSource::ProcessLines(int64_t now_ns, BatchQueue* queue) {
-  const EmitEvent emit = [this, now_ns, queue](const TextEvent& e) { Emit(e, now_ns, queue); };
+  BatchQueue::FileWriter writer(queue, identity_.fingerprint, path_);
+  const EmitEvent emit = [this, now_ns, &writer](const TextEvent& e) { Emit(e, now_ns, &writer); };
   size_t start = 0;
   while (start < buffer_.size()) {
     const void* found = std::memchr(buffer_.data() + start, '\n', buffer_.size() - start);
@@ -109,15 +110,15 @@ void FileSource::ProcessLines(int64_t now_ns, BatchQueue* queue) {
   }
 }
 
-void FileSource::Emit(const TextEvent& event, int64_t now_ns, BatchQueue* queue) {
+void FileSource::Emit(const TextEvent& event, int64_t now_ns, BatchQueue::FileWriter* writer) {
   if (StripWhitespace(event.text).empty()) return;  // blank lines are no events
-  encoded_.clear();
-  encoder_->Encode(event, identity_.fingerprint, path_, now_ns, &encoded_);
-  queue->Add(encoded_, identity_.fingerprint, path_, event.end_offset, now_ns);
+  encoder_->Encode(event, identity_.fingerprint, path_, now_ns, writer->BeginEvent(now_ns));
+  writer->EndEvent(event.end_offset);
 }
 
 void FileSource::Flush(int64_t now_ns, bool final, BatchQueue* queue) {
-  const EmitEvent emit = [this, now_ns, queue](const TextEvent& e) { Emit(e, now_ns, queue); };
+  BatchQueue::FileWriter writer(queue, identity_.fingerprint, path_);
+  const EmitEvent emit = [this, now_ns, &writer](const TextEvent& e) { Emit(e, now_ns, &writer); };
   if (final && !buffer_.empty() && !skipping_) {
     const int64_t end = buffer_offset_ + static_cast<int64_t>(buffer_.size());
     grouper_->Add(buffer_, buffer_offset_, end, false, emit);

@@ -57,7 +57,7 @@ class FileSource {
 
  private:
   void ProcessLines(int64_t now_ns, BatchQueue* queue);
-  void Emit(const TextEvent& event, int64_t now_ns, BatchQueue* queue);
+  void Emit(const TextEvent& event, int64_t now_ns, BatchQueue::FileWriter* writer);
 
   int fd_;
   std::string path_;
@@ -70,7 +70,6 @@ class FileSource {
   int64_t buffer_offset_;  // file offset of buffer_[0]
   bool skipping_ = false;  // dropping the rest of a line cut at max_line_bytes
   int64_t last_read_ns_ = 0;
-  std::string encoded_;  // scratch
 };
 
 }  // namespace mayak::agent

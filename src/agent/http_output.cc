@@ -51,7 +51,19 @@ absl::StatusOr<std::unique_ptr<HttpOutput>> HttpOutput::Create(const OutputConfi
 HttpOutput::HttpOutput(const OutputConfig& config)
     : config_(config),
       target_(config.kind == OutputConfig::Kind::kMayak ? StrCat(config.url, "/api/v1/logs")
-                                                        : StrCat(config.url, "/_bulk")) {}
+                                                        : StrCat(config.url, "/_bulk")) {
+  // Level 1: the fastest of either; log lines still shrink 10-15 times.
+  switch (config.compression) {
+    case OutputConfig::Compression::kZstd:
+      compressor_ = std::make_unique<BodyCompressor>(BodyCompressor::Codec::kZstd, 1);
+      break;
+    case OutputConfig::Compression::kGzip:
+      compressor_ = std::make_unique<BodyCompressor>(BodyCompressor::Codec::kGzip, 1);
+      break;
+    case OutputConfig::Compression::kNone:
+      break;
+  }
+}
 
 HttpOutput::~HttpOutput() {
   if (curl_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(curl_));
@@ -71,22 +83,17 @@ absl::StatusOr<SendResult> HttpOutput::Send(const Batch& batch, const std::vecto
   } else {
     for (size_t i = 0; i < batch.events(); ++i) sent.push_back(i);
   }
-  std::string& payload = payload_;
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/x-ndjson");
   headers = curl_slist_append(headers, "Expect:");
-  switch (config_.compression) {
-    case OutputConfig::Compression::kZstd:
-      ZstdCompressInto(body, 1, &payload);
-      headers = curl_slist_append(headers, "Content-Encoding: zstd");
-      body = payload;
-      break;
-    case OutputConfig::Compression::kGzip:
-      GzipCompressInto(body, 1, &payload);
-      headers = curl_slist_append(headers, "Content-Encoding: gzip");
-      body = payload;
-      break;
-    case OutputConfig::Compression::kNone:
-      break;
+  if (compressor_ != nullptr) {
+    absl::StatusOr<std::string_view> compressed = compressor_->Compress(body);
+    if (!compressed.ok()) {
+      curl_slist_free_all(headers);
+      return compressed.status();
+    }
+    body = *compressed;
+    headers = curl_slist_append(
+        headers, StrCat("Content-Encoding: ", compressor_->content_encoding()).c_str());
   }
   if (!config_.api_key.empty()) {
     headers = curl_slist_append(headers, StrCat("Authorization: ApiKey ", config_.api_key).c_str());

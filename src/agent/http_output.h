@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "agent/agent_config.h"
 #include "agent/batch_queue.h"
+#include "client/body_compression.h"
 
 namespace mayak::agent {
 
@@ -49,8 +50,8 @@ class HttpOutput {
   const OutputConfig config_;
   std::string target_;  // the URL posted to
   void* curl_ = nullptr;
-  std::string payload_;  // the compressed body, its memory kept from send to send
-  std::string subset_;   // the events of a partial resend
+  std::unique_ptr<BodyCompressor> compressor_;  // none when sent as it is
+  std::string subset_;                          // the events of a partial resend
 };
 
 }  // namespace mayak::agent

@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/strings.h"
 
 namespace mayak {
@@ -49,6 +53,20 @@ inline bool NeedsEscape(uint64_t w) {
           has_zero(w ^ ('\\' * kOnes))) != 0;
 }
 
+#if defined(__SSE2__)
+// How many of the 16 bytes at `p` go out as they are, before the first that
+// needs more: a control character, '"', '\\' or a byte >= 0x80 (a signed
+// compare counts those below 0x20 too).
+inline int PlainPrefix16(const char* p) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i special = _mm_or_si128(
+      _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+  const int mask = _mm_movemask_epi8(special);
+  return mask == 0 ? 16 : __builtin_ctz(static_cast<unsigned>(mask));
+}
+#endif
+
 }  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
@@ -60,6 +78,13 @@ void AppendJsonString(std::string* out, std::string_view s) {
     // Runs of bytes that go out as they are, 8 at a time, then one by one:
     // this loop is where log lines spend their time.
     const char* run = p;
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+      const int plain = PlainPrefix16(p);
+      p += plain;
+      if (plain < 16) break;
+    }
+#endif
     while (end - p >= 8) {
       uint64_t w;
       std::memcpy(&w, p, sizeof(w));

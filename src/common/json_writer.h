@@ -5,7 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "absl/container/inlined_vector.h"
 
 namespace mayak {
 
@@ -40,8 +41,9 @@ class JsonWriter {
   void BeforeValue();
 
   std::string* out_;
-  // One entry per open container: true once it holds an element.
-  std::vector<bool> has_element_;
+  // One entry per open container: true once it holds an element. Inline:
+  // a writer an event, as the agent has, allocates nothing for it.
+  absl::InlinedVector<bool, 8> has_element_;
   bool after_key_ = false;
 };
 

@@ -58,8 +58,8 @@ TEST(JsonWriterTest, RawMembersJoinTheOpenObject) {
 namespace mayak {
 namespace {
 
-// The escaping of every ASCII byte, wherever it falls in the 8-byte words
-// the fast path reads.
+// The escaping of every ASCII byte, wherever it falls in the 16- and 8-byte
+// blocks the fast paths read; and of UTF-8, valid or not, anywhere.
 TEST(JsonWriterTest, EveryAsciiByteAtEveryPositionOfAWord) {
   const auto reference = [](unsigned char c) -> std::string {
     switch (c) {
@@ -87,16 +87,26 @@ TEST(JsonWriterTest, EveryAsciiByteAtEveryPositionOfAWord) {
     }
   };
   for (int c = 0; c < 128; ++c) {
-    for (size_t at = 0; at < 17; ++at) {
-      std::string text(20, 'x');
+    for (size_t at = 0; at < 40; ++at) {
+      std::string text(40, 'x');
       text[at] = static_cast<char>(c);
       std::string out;
       AppendJsonString(&out, text);
       const std::string want = "\"" + std::string(at, 'x') +
                                reference(static_cast<unsigned char>(c)) +
-                               std::string(19 - at, 'x') + "\"";
+                               std::string(39 - at, 'x') + "\"";
       ASSERT_EQ(out, want) << "byte " << c << " at " << at;
     }
+  }
+  for (size_t at = 0; at < 38; ++at) {
+    const std::string before(at, 'x');
+    const std::string after(38 - at, 'x');
+    std::string out;
+    AppendJsonString(&out, before + "\xC3\xA9" + after);  // é
+    ASSERT_EQ(out, "\"" + before + "\xC3\xA9" + after + "\"") << "at " << at;
+    out.clear();
+    AppendJsonString(&out, before + "\xFF" + after);
+    ASSERT_EQ(out, "\"" + before + "\xEF\xBF\xBD" + after + "\"") << "at " << at;
   }
   std::string out;
   AppendJsonString(&out, "Заказ 10442: ошибка \xff ok");
