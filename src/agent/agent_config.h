@@ -85,7 +85,7 @@ struct AgentConfig {
   std::vector<RabbitmqInputConfig> rabbitmq;
   OutputConfig output;
   // Events read and not yet acknowledged, in memory; reading pauses beyond.
-  size_t queue_bytes = 16 << 20;
+  size_t queue_bytes = 8 << 20;
   // The disk buffer for batches the output does not take (0: none).
   uint64_t buffer_bytes = 1ull << 30;
   int64_t scan_interval_ns = 1'000'000'000;  // how often globs are matched again

@@ -46,12 +46,13 @@ output:
   EXPECT_TRUE(config->metrics.enabled);
   EXPECT_EQ(config->metrics.port, 7012);
   EXPECT_EQ(config->registry_flush_ns, 1'000'000'000);
+  EXPECT_EQ(config->queue_bytes, 8u << 20);
 }
 
 TEST(AgentConfigTest, ElasticsearchOutputAndOptions) {
   auto config = ParseAgentConfig(R"(
 data_dir: /tmp/x
-queue_bytes: 8MiB
+queue_bytes: 4MiB
 registry_flush: 0s
 metrics: off
 inputs:
@@ -64,7 +65,7 @@ output:
 )");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->data_dir, "/tmp/x");
-  EXPECT_EQ(config->queue_bytes, 8u << 20);
+  EXPECT_EQ(config->queue_bytes, 4u << 20);
   EXPECT_EQ(config->registry_flush_ns, 0);
   EXPECT_FALSE(config->metrics.enabled);
   EXPECT_TRUE(config->files[0].start_at_end);

@@ -339,6 +339,7 @@ int RunServer(const Config& config) {
   }
   std::unique_ptr<TailLogStore> tailed;
   std::unique_ptr<PipelineLogStore> pipelined;
+  std::unique_ptr<DedupJournal> dedup_journal;
   std::unique_ptr<DedupLogStore> front;
   std::unique_ptr<PipelineLogStore> spans_front;
   auto store = EmbeddedLogStore::Open(store_options, &metrics);
@@ -367,8 +368,16 @@ int RunServer(const Config& config) {
     tailed = std::make_unique<TailLogStore>(raw_store, &live_tail);
     pipelined = std::make_unique<PipelineLogStore>(tailed.get(), *std::move(pipeline), &metrics);
     // Resends (the same `_id`) are dropped before the pipeline spends work on them.
-    front = std::make_unique<DedupLogStore>(
-        pipelined.get(), static_cast<size_t>(config.GetInt(options::kDedupWindow)), &metrics);
+    const auto dedup_window = static_cast<size_t>(config.GetInt(options::kDedupWindow));
+    auto journal = DedupJournal::Open(Env::Default(), StrCat(data_dir, "/dedup-ids"), dedup_window);
+    if (journal.ok()) {
+      dedup_journal = *std::move(journal);
+    } else {
+      LogWarn("cannot open the journal of event ids; resends after a restart may be stored twice",
+              {{"error", std::string(StatusMessage(journal.status()))}});
+    }
+    front = std::make_unique<DedupLogStore>(pipelined.get(), dedup_window, &metrics,
+                                            dedup_journal.get());
     spans_front =
         std::make_unique<PipelineLogStore>(span_store->get(), *std::move(span_pipeline), &metrics);
     state.store.store(front.get());

@@ -28,8 +28,8 @@ TEST(BodyCompressorTest, ReusedForBodiesOfEverySizeEachDecodesToItself) {
       if (count > 100) {
         EXPECT_LT(compressed->size(), body.size() / 4);
       }
-      absl::StatusOr<std::string> decoded = DecodeContentEncoding(
-          compressor.content_encoding(), std::string(*compressed), 64 << 20);
+      absl::StatusOr<std::string> decoded =
+          DecodeContentEncoding(compressor.content_encoding(), std::string(*compressed), 64 << 20);
       ASSERT_TRUE(decoded.ok()) << compressor.content_encoding() << ": " << decoded.status();
       EXPECT_EQ(*decoded, body) << compressor.content_encoding() << ", " << count << " lines";
     }

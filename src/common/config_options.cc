@@ -133,7 +133,8 @@ const OptionSpec kDedupWindow{
     "1000000",
     "How many of the newest event ids (`_id`, sent by `mayak agent` and Elasticsearch clients) "
     "ingest remembers: a record whose id is among them is a resend and is not stored again. "
-    "About 40 bytes of memory an id; kept in memory, not across restarts.",
+    "About 40 bytes of memory an id, and 8 to 16 bytes of disk in DATA_DIR/dedup-ids, which "
+    "keeps the window across restarts and crashes.",
     {},
     1,
     100000000};

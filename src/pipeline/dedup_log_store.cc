@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "common/logging.h"
 #include "common/strings.h"
 #include "xxhash.h"
 
@@ -31,7 +32,8 @@ std::optional<uint64_t> TakeEventId(LogRecord* record) {
 
 }  // namespace
 
-DedupLogStore::DedupLogStore(LogStore* inner, size_t window, MetricsRegistry* metrics)
+DedupLogStore::DedupLogStore(LogStore* inner, size_t window, MetricsRegistry* metrics,
+                             DedupJournal* journal)
     : ForwardingLogStore(inner),
       window_(window),
       duplicates_(metrics->GetCounter(
@@ -39,7 +41,15 @@ DedupLogStore::DedupLogStore(LogStore* inner, size_t window, MetricsRegistry* me
           "Records dropped because a record with the same event id (_id) was stored recently.")),
       conflicts_(metrics->GetCounter(
           "mayak_ingest_id_conflicts_total",
-          "Requests refused (503) because their event ids were still being stored by another.")) {}
+          "Requests refused (503) because their event ids were still being stored by another.")),
+      journal_(journal) {
+  if (journal_ == nullptr) return;
+  absl::MutexLock lock(&mu_);
+  for (uint64_t id : journal_->loaded()) {
+    if (ids_.try_emplace(id, IdState::kStored).second) stored_order_.push_back(id);
+  }
+  journal_->ReleaseLoaded();
+}
 
 void DedupLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
   absl::flat_hash_set<uint64_t> ids;  // this request's new ids
@@ -89,11 +99,12 @@ void DedupLogStore::Append(std::vector<LogRecord> records, AppendDone done) {
 
 void DedupLogStore::Finish(const absl::flat_hash_set<uint64_t>& ids, bool stored) {
   absl::MutexLock lock(&mu_);
-  for (uint64_t id : ids) {
-    if (!stored) {
-      ids_.erase(id);
-      continue;
-    }
+  if (!stored) {
+    for (uint64_t id : ids) ids_.erase(id);
+    return;
+  }
+  std::vector<uint64_t> fresh(ids.begin(), ids.end());
+  for (uint64_t id : fresh) {
     ids_[id] = IdState::kStored;
     stored_order_.push_back(id);
   }
@@ -101,6 +112,20 @@ void DedupLogStore::Finish(const absl::flat_hash_set<uint64_t>& ids, bool stored
     ids_.erase(stored_order_.front());
     stored_order_.pop_front();
   }
+  if (journal_ != nullptr) Journal(fresh);
+}
+
+void DedupLogStore::Journal(const std::vector<uint64_t>& ids) {
+  // Before the reply: a server killed after it has the ids of what it
+  // stored (written, not fsynced: the process may die, the kernel keeps them).
+  absl::Status written = journal_->Append(ids);
+  if (written.ok() && journal_->Full()) written = journal_->Rewrite(stored_order_);
+  if (!written.ok() && !journal_failed_) {
+    LogWarn(
+        "cannot write the event ids to their journal; resends after a restart may be stored twice",
+        {{"path", journal_->path()}, {"error", std::string(written.message())}});
+  }
+  journal_failed_ = !written.ok();
 }
 
 }  // namespace mayak

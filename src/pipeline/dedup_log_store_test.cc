@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 
 namespace mayak {
 namespace {
@@ -135,6 +136,34 @@ TEST(DedupLogStoreTest, RemembersOnlyTheNewestWindowOfIds) {
   store.Append({WithId("1", "1"), WithId("3", "3")}, Capture(&done));
   ASSERT_EQ(inner.held.size(), 4u);
   EXPECT_EQ(Messages(inner.held[3].first), (std::vector<std::string>{"1"}));  // 1 was forgotten
+}
+
+// With a journal, a new store (the server restarted, or killed and started
+// again) still knows the ids the old one stored, and only those.
+TEST(DedupLogStoreTest, AJournalCarriesTheWindowIntoTheNextStore) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/dedup-ids";
+  MetricsRegistry metrics;
+  {
+    auto journal = DedupJournal::Open(Env::Default(), path, 100);
+    ASSERT_TRUE(journal.ok()) << journal.status();
+    HeldAppends inner;
+    DedupLogStore store(&inner, 100, &metrics, journal->get());
+    Outcome stored, failed;
+    store.Append({WithId("a", "f-0"), WithId("b", "f-10")}, Capture(&stored));
+    store.Append({WithId("c", "f-20")}, Capture(&failed));
+    inner.held[0].second(absl::OkStatus());
+    inner.held[1].second(absl::UnavailableError("disk full"));
+  }
+  auto journal = DedupJournal::Open(Env::Default(), path, 100);
+  ASSERT_TRUE(journal.ok()) << journal.status();
+  HeldAppends inner;
+  DedupLogStore store(&inner, 100, &metrics, journal->get());
+  Outcome resent;
+  store.Append({WithId("a", "f-0"), WithId("b", "f-10"), WithId("c", "f-20")}, Capture(&resent));
+  ASSERT_EQ(inner.held.size(), 1u);
+  EXPECT_EQ(Messages(inner.held[0].first), (std::vector<std::string>{"c"}))
+      << "a and b were stored before the restart; c had failed";
 }
 
 }  // namespace

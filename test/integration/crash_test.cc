@@ -104,5 +104,35 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
             << " records found\n";
 }
 
+// A shipper resends a batch whose reply it never saw: the server was killed
+// after storing it. The restarted server still knows its event ids.
+TEST(CrashTest, AResendAfterKillNineIsStoredOnce) {
+  TempDir dir;
+  ServerOptions options{dir.path()};
+  std::string body;
+  for (int i = 0; i < 100; ++i) {
+    body += "{\"_id\":\"f00d-" + std::to_string(i * 80) +
+            "\",\"message\":\"resent record\",\"i\":" + std::to_string(i) + "}\n";
+  }
+  {
+    ServerProcess server(options);
+    ASSERT_TRUE(server.ready()) << server.log();
+    auto client = server.Client();
+    ASSERT_EQ(PostLogs(*client, body).status, 200);
+    server.Kill();
+  }
+  ServerProcess server(options);
+  ASSERT_TRUE(server.ready()) << server.log();
+  auto client = server.Client();
+  ASSERT_EQ(PostLogs(*client, body).status, 200);
+  HttpReply reply = Search(*client, "from=0&limit=1000&q=message:resent");
+  ASSERT_EQ(reply.status, 200) << reply.body.substr(0, 500);
+  ParsedJson json(reply.body);
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ(json["hits"].get_array().value().size(), 100u) << "each record once";
+  const std::string metrics = client->Send("GET", "/metrics")->body;
+  EXPECT_NE(metrics.find("mayak_ingest_duplicates_total 100\n"), std::string::npos) << metrics;
+}
+
 }  // namespace
 }  // namespace mayak::testing
