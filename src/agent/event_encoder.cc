@@ -44,6 +44,7 @@ EventEncoder::EventEncoder(const std::vector<std::pair<std::string, std::string>
     : fields_(fields),
       kind_(output.kind),
       index_(FillIndex(output.index, fields)),
+      id_key_(StrCat("\"", kEventIdAttribute, "\":\"")),
       parser_(std::move(parser)) {
   for (std::string_view key : {kEventIdAttribute, std::string_view("log.file.path"),
                                std::string_view("log.offset"), std::string_view("log.flags")}) {
@@ -56,7 +57,6 @@ void EventEncoder::CacheFile(uint64_t fingerprint, std::string_view path) {
   cached_fingerprint_ = fingerprint;
   cached_path_ = std::string(path);
   id_prefix_ = StrCat(FingerprintHex(fingerprint), "-");
-  id_key_ = StrCat("\"", kEventIdAttribute, "\":\"");
   // The members after the line's own, up to the offset's value: the same
   // for every event of the file, escaped once.
   tail_.clear();
@@ -82,7 +82,6 @@ void EventEncoder::Encode(const TextEvent& event, uint64_t fingerprint, std::str
   json.BeginObject();
   if (kind_ == OutputConfig::Kind::kMayak) {
     // Hex digits, '-' and digits: nothing to escape.
-    id_member_.clear();
     id_member_.assign(id_key_);
     absl::StrAppend(&id_member_, id_prefix_, offset, "\"");
     json.RawMembers(id_member_);

@@ -39,13 +39,13 @@ class EventEncoder {
   std::vector<std::pair<std::string, std::string>> fields_;
   OutputConfig::Kind kind_;
   std::string index_;
+  const std::string id_key_;  // "\"_id\":\""
   std::unique_ptr<LineParser> parser_;
   ReservedFields reserved_;
   int64_t read_ns_ = -1;  // the last read time, and as RFC 3339
   std::string read_time_;
   uint64_t cached_fingerprint_ = 0;  // the file of the fragments below
   std::string cached_path_;
-  std::string id_key_;     // "\"_id\":\""
   std::string id_prefix_;  // "<fingerprint hex>-"
   std::string tail_;       // the input's fields, log.file.path, and the "log.offset" key
   std::string id_member_;  // scratch

@@ -36,5 +36,27 @@ TEST(EventEncoderTest, ElasticsearchGetsACreateActionWithTheIdAndTheIndex) {
                  "\n");
 }
 
+// The fragments an encoder keeps for a file follow the file: a rotated file
+// read on under its new name, or another file of the same input.
+TEST(EventEncoderTest, EachEventCarriesItsOwnFilesPathAndFingerprint) {
+  OutputConfig output;
+  EventEncoder encoder({{"system", "mes"}}, output, MakePlainParser());
+  std::string out;
+  const int64_t now = 1796637600'000'000'000;
+  encoder.Encode(TextEvent{"one", 0, 4, 1, false}, 0xa, "/log/mes.log", now, &out);
+  encoder.Encode(TextEvent{"two", 4, 8, 1, false}, 0xa, "/log/mes.log.1", now, &out);
+  encoder.Encode(TextEvent{"three", 0, 6, 1, false}, 0xb, "/log/mes.log", now, &out);
+  EXPECT_EQ(out,
+            R"({"_id":"000000000000000a-0","message":"one","@timestamp":"2026-12-07T10:00:00Z",)"
+            R"("system":"mes","log.file.path":"/log/mes.log","log.offset":0})"
+            "\n"
+            R"({"_id":"000000000000000a-4","message":"two","@timestamp":"2026-12-07T10:00:00Z",)"
+            R"("system":"mes","log.file.path":"/log/mes.log.1","log.offset":4})"
+            "\n"
+            R"({"_id":"000000000000000b-0","message":"three","@timestamp":"2026-12-07T10:00:00Z",)"
+            R"("system":"mes","log.file.path":"/log/mes.log","log.offset":0})"
+            "\n");
+}
+
 }  // namespace
 }  // namespace mayak::agent
