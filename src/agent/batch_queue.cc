@@ -14,10 +14,7 @@ BatchQueue::FileWriter::FileWriter(BatchQueue* queue, uint64_t fingerprint, std:
 BatchQueue::FileWriter::~FileWriter() { NoteProgress(); }
 
 std::string* BatchQueue::FileWriter::BeginEvent(int64_t now_ns) {
-  Batch& open = queue_->open_;
-  if (open.event_starts.empty()) open.first_event_ns = now_ns;
-  open.event_starts.push_back(static_cast<uint32_t>(open.body.size()));
-  return &open.body;
+  return queue_->BeginEventLocked(now_ns);
 }
 
 void BatchQueue::FileWriter::EndEvent(int64_t end_offset) {
@@ -43,6 +40,12 @@ void BatchQueue::Add(std::string_view encoded, uint64_t fingerprint, const std::
   writer.EndEvent(end_offset);
 }
 
+std::string* BatchQueue::BeginEventLocked(int64_t now_ns) {
+  if (open_.event_starts.empty()) open_.first_event_ns = now_ns;
+  open_.event_starts.push_back(static_cast<uint32_t>(open_.body.size()));
+  return &open_.body;
+}
+
 bool BatchQueue::FullLocked() const {
   return open_.body.size() >= limits_.batch_bytes || open_.events() >= limits_.batch_events;
 }
@@ -50,9 +53,7 @@ bool BatchQueue::FullLocked() const {
 void BatchQueue::AddAcked(std::string_view encoded, int64_t now_ns,
                           std::function<void()> on_stored) {
   absl::MutexLock lock(&mu_);
-  if (open_.event_starts.empty()) open_.first_event_ns = now_ns;
-  open_.event_starts.push_back(static_cast<uint32_t>(open_.body.size()));
-  open_.body.append(encoded);
+  BeginEventLocked(now_ns)->append(encoded);
   open_.on_stored.push_back(std::move(on_stored));
   if (FullLocked()) SealLocked();
 }

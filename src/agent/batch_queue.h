@@ -107,6 +107,8 @@ class BatchQueue {
 
  private:
   void SealLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts an event in the open batch: where to append it.
+  std::string* BeginEventLocked(int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasRoomLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   bool FullLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 

@@ -4,97 +4,41 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "common/logging.h"
 #include "common/strings.h"
+#include "storage/coding.h"
+#include "storage/env.h"
 
 namespace mayak::agent {
 namespace {
 
-// "MAYAKBUF" version 1; then the crc32 of what follows; then the batch.
+// "MAYAKBF1" (version 1); the CRC-32 of what follows; then the batch, its
+// numbers as 64-bit little-endian fields.
 constexpr std::string_view kMagic = "MAYAKBF1";
-
-void PutU64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-
-bool GetU64(std::string_view* in, uint64_t* v) {
-  if (in->size() < 8) return false;
-  *v = 0;
-  for (int i = 0; i < 8; ++i) *v |= uint64_t{static_cast<unsigned char>((*in)[i])} << (8 * i);
-  in->remove_prefix(8);
-  return true;
-}
-
-bool GetBytes(std::string_view* in, uint64_t n, std::string_view* out) {
-  if (in->size() < n) return false;
-  *out = in->substr(0, n);
-  in->remove_prefix(n);
-  return true;
-}
-
-absl::Status WriteFileDurably(const std::string& path, std::string_view data) {
-  const std::string temp = StrCat(path, ".tmp");
-  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return absl::InternalError(StrCat("cannot create ", temp, ": ", std::strerror(errno)));
-  while (!data.empty()) {
-    const ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int error = errno;
-      close(fd);
-      unlink(temp.c_str());
-      return absl::ResourceExhaustedError(
-          StrCat("cannot write ", temp, ": ", std::strerror(error)));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  if (fsync(fd) != 0) {
-    const int error = errno;
-    close(fd);
-    unlink(temp.c_str());
-    return absl::InternalError(StrCat("cannot fsync ", temp, ": ", std::strerror(error)));
-  }
-  close(fd);
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(StrCat("cannot rename ", temp, ": ", std::strerror(errno)));
-  }
-  const std::string dir = path.substr(0, path.rfind('/'));
-  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);
-    close(dir_fd);
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
 std::string EncodeBufferedBatch(const Batch& batch) {
   std::string payload;
-  PutU64(&payload, batch.files.size());
+  PutFixed64(&payload, batch.files.size());
   for (const auto& [fingerprint, progress] : batch.files) {
-    PutU64(&payload, fingerprint);
-    PutU64(&payload, static_cast<uint64_t>(progress.end_offset));
-    PutU64(&payload, progress.path.size());
+    PutFixed64(&payload, fingerprint);
+    PutFixed64(&payload, static_cast<uint64_t>(progress.end_offset));
+    PutFixed64(&payload, progress.path.size());
     payload.append(progress.path);
   }
-  PutU64(&payload, batch.event_starts.size());
-  for (uint32_t start : batch.event_starts) PutU64(&payload, start);
-  PutU64(&payload, batch.body.size());
+  PutFixed64(&payload, batch.event_starts.size());
+  for (uint32_t start : batch.event_starts) PutFixed64(&payload, start);
+  PutFixed64(&payload, batch.body.size());
   payload.append(batch.body);
   std::string out(kMagic);
-  PutU64(&out, crc32(0, reinterpret_cast<const Bytef*>(payload.data()),
-                     static_cast<uInt>(payload.size())));
+  PutFixed64(&out, Crc32(payload));
   out.append(payload);
   return out;
 }
@@ -105,34 +49,32 @@ absl::StatusOr<Batch> DecodeBufferedBatch(std::string_view data) {
   };
   if (data.substr(0, kMagic.size()) != kMagic) return damaged("not a buffered batch");
   data.remove_prefix(kMagic.size());
+  ByteReader in(data);
   uint64_t crc = 0;
-  if (!GetU64(&data, &crc)) return damaged("cut short");
-  if (crc !=
-      crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()))) {
-    return damaged("checksum mismatch");
-  }
+  if (!in.Fixed64(&crc)) return damaged("cut short");
+  if (crc != Crc32(data.substr(8))) return damaged("checksum mismatch");
   Batch batch;
   uint64_t files = 0;
-  if (!GetU64(&data, &files)) return damaged("cut short");
+  if (!in.Fixed64(&files)) return damaged("cut short");
   for (uint64_t i = 0; i < files; ++i) {
     uint64_t fingerprint = 0, end = 0, length = 0;
     std::string_view path;
-    if (!GetU64(&data, &fingerprint) || !GetU64(&data, &end) || !GetU64(&data, &length) ||
-        !GetBytes(&data, length, &path)) {
+    if (!in.Fixed64(&fingerprint) || !in.Fixed64(&end) || !in.Fixed64(&length) ||
+        !in.Bytes(length, &path)) {
       return damaged("cut short");
     }
     batch.files[fingerprint] = {std::string(path), static_cast<int64_t>(end)};
   }
   uint64_t events = 0;
-  if (!GetU64(&data, &events) || events > data.size() / 8) return damaged("cut short");
+  if (!in.Fixed64(&events) || events > in.remaining() / 8) return damaged("cut short");
   for (uint64_t i = 0; i < events; ++i) {
     uint64_t start = 0;
-    if (!GetU64(&data, &start)) return damaged("cut short");
+    if (!in.Fixed64(&start)) return damaged("cut short");
     batch.event_starts.push_back(static_cast<uint32_t>(start));
   }
   uint64_t length = 0;
   std::string_view body;
-  if (!GetU64(&data, &length) || !GetBytes(&data, length, &body) || !data.empty()) {
+  if (!in.Fixed64(&length) || !in.Bytes(length, &body) || !in.AtEnd()) {
     return damaged("cut short");
   }
   batch.body = std::string(body);
@@ -197,7 +139,8 @@ bool DiskBuffer::HasRoom(const Batch& batch) const {
 absl::Status DiskBuffer::Write(const Batch& batch) {
   const std::string data = EncodeBufferedBatch(batch);
   const File file{next_sequence_, data.size(), batch.events()};
-  if (absl::Status written = WriteFileDurably(PathOf(file), data); !written.ok()) {
+  if (absl::Status written = WriteFileAtomically(Env::Default(), PathOf(file), data);
+      !written.ok()) {
     return written;
   }
   ++next_sequence_;
@@ -210,10 +153,8 @@ absl::Status DiskBuffer::Write(const Batch& batch) {
 absl::StatusOr<std::optional<Batch>> DiskBuffer::Oldest() {
   while (!files_.empty()) {
     const std::string path = PathOf(files_.front());
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream data;
-    data << in.rdbuf();
-    auto batch = DecodeBufferedBatch(data.str());
+    absl::StatusOr<std::string> data = Env::Default()->ReadFile(path);
+    absl::StatusOr<Batch> batch = data.ok() ? DecodeBufferedBatch(*data) : data.status();
     if (batch.ok()) return std::optional<Batch>(*std::move(batch));
     LogError("agent: a buffered batch is damaged; set aside, not sent",
              {{"file", path}, {"error", std::string(batch.status().message())}});

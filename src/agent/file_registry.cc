@@ -1,10 +1,5 @@
 #include "agent/file_registry.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -13,21 +8,10 @@
 #include "common/strings.h"
 #include "common/timestamps.h"
 #include "simdjson.h"
+#include "storage/env.h"
 
 namespace mayak::agent {
 namespace {
-
-absl::Status WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::InternalError(std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status Damaged(const std::string& path, std::string_view why) {
   return absl::DataLossError(
@@ -127,27 +111,10 @@ absl::Status FileRegistry::Save() {
     json.push_back('\n');
     dirty_ = false;
   }
-  const std::string temp = StrCat(path_, ".tmp");
-  const auto fail = [this](std::string_view what) {
+  if (absl::Status saved = WriteFileAtomically(Env::Default(), path_, json); !saved.ok()) {
     absl::MutexLock lock(&mu_);
     dirty_ = true;  // try again at the next save
-    return absl::InternalError(
-        StrCat("cannot save the agent registry ", path_, ": ", what, ": ", std::strerror(errno)));
-  };
-  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail("open");
-  absl::Status written = WriteAll(fd, json);
-  if (!written.ok() || fsync(fd) != 0) {
-    close(fd);
-    return fail("write");
-  }
-  close(fd);
-  if (rename(temp.c_str(), path_.c_str()) != 0) return fail("rename");
-  const std::string dir = path_.substr(0, path_.rfind('/') + 1);
-  const int dir_fd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);
-    close(dir_fd);
+    return absl::Status(saved.code(), StrCat("cannot save the agent registry: ", saved.message()));
   }
   return absl::OkStatus();
 }
