@@ -67,9 +67,7 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentConfig config, Metrics
         DiskBuffer::Open(agent->config_.data_dir + "/buffer", agent->config_.buffer_bytes);
     if (!buffer.ok()) return buffer.status();
     agent->buffer_ = *std::move(buffer);
-    agent->buffered_batches_.store(agent->buffer_->batches());
-    agent->buffered_bytes_.store(agent->buffer_->bytes());
-    agent->buffered_events_.store(agent->buffer_->events());
+    agent->PublishBufferSize();
     if (!agent->buffer_->empty()) {
       LogInfo("agent: batches buffered on disk by a previous run are sent first",
               {{"batches", agent->buffer_->batches()}, {"bytes", agent->buffer_->bytes()}});
@@ -170,10 +168,16 @@ void Agent::ReadLoop() {
       next_save = now + config_.registry_flush_ns;
     }
     if (now >= next_scan) {
-      for (auto& input : files_) input->Scan(first);
+      size_t opened = 0;
+      for (auto& input : files_) opened += input->Scan(first);
       first = false;
-      SaveRegistry();  // files seen for the first time
-      next_save = now + config_.registry_flush_ns;
+      if (opened > 0) {
+        // Files seen for the first time are known at once: a crash before
+        // the next save would otherwise start them over (or, with
+        // start_at: end, skip what was written meanwhile).
+        SaveRegistry();
+        next_save = now + config_.registry_flush_ns;
+      }
       next_scan = now + config_.scan_interval_ns;
       std::vector<FileLag> lags;
       for (const auto& input : files_) {
@@ -249,10 +253,14 @@ bool Agent::Buffer(const Batch& batch) {
   }
   // On disk now: the files may move on (and be rotated away).
   AdvanceRegistry(batch);
+  PublishBufferSize();
+  return true;
+}
+
+void Agent::PublishBufferSize() {
   buffered_batches_.store(buffer_->batches());
   buffered_bytes_.store(buffer_->bytes());
   buffered_events_.store(buffer_->events());
-  return true;
 }
 
 void Agent::BufferQueued() {
@@ -278,9 +286,7 @@ bool Agent::DrainBuffer() {
                   {{"error", std::string(removed.message())}});
         }
         batches_sent_->Add();
-        buffered_batches_.store(buffer_->batches());
-        buffered_bytes_.store(buffer_->bytes());
-        buffered_events_.store(buffer_->events());
+        PublishBufferSize();
         attempt = -1;
         if (buffer_->empty()) {
           LogInfo("agent: the disk buffer is delivered");

@@ -58,6 +58,8 @@ class Agent {
   // Writes `batch` to the disk buffer and moves the registry past it; false
   // when there is no buffer, no room, or it carries RabbitMQ acks.
   bool Buffer(const Batch& batch);
+  // Copies the disk buffer's size where /metrics reads it (other threads).
+  void PublishBufferSize();
   // Moves the batches waiting in the queue to the disk buffer, in order.
   void BufferQueued();
   // Delivers the disk buffer, oldest first; false when stopping ran out of time.

@@ -51,7 +51,8 @@ std::vector<std::string> FileInput::MatchedPaths() const {
   return out;
 }
 
-void FileInput::Scan(bool first) {
+size_t FileInput::Scan(bool first) {
+  size_t opened = 0;
   // Which open files are still where they were.
   for (auto& source : sources_) {
     struct stat st;
@@ -74,12 +75,13 @@ void FileInput::Scan(bool first) {
       source->detached = false;
       continue;
     }
-    Open(path, first);
+    if (Open(path, first)) ++opened;
   }
   if (first) ResumeRotated();
+  return opened;
 }
 
-void FileInput::Open(const std::string& path, bool first) {
+bool FileInput::Open(const std::string& path, bool first) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     // Once a path: the next scans try again, quietly.
@@ -87,19 +89,19 @@ void FileInput::Open(const std::string& path, bool first) {
       LogWarn("agent: cannot open a matched file (is it readable by the agent's user?)",
               {{"input", config_.name}, {"path", path}, {"error", std::strerror(errno)}});
     }
-    return;
+    return false;
   }
   unreadable_.erase(path);
   struct stat st;
   auto fingerprint = FingerprintOf(fd);
   if (fstat(fd, &st) != 0 || !fingerprint.ok() || !fingerprint->has_value()) {
     close(fd);  // not readable yet, or no first line yet: next scan
-    return;
+    return false;
   }
   const uint64_t fp = **fingerprint;
   if (by_fingerprint_.contains(fp)) {
     close(fd);  // the same content as an open file: a copy or a link of it
-    return;
+    return false;
   }
   int64_t offset = 0;
   if (std::optional<RegistryEntry> entry = registry_->Find(fp)) {
@@ -121,6 +123,7 @@ void FileInput::Open(const std::string& path, bool first) {
   // Known from now on, even before anything of it is acknowledged: if it is
   // rotated away while the agent is down, the next start still finds it.
   registry_->Advance(fp, path, offset, absl::GetCurrentTimeNanos());
+  return true;
 }
 
 namespace {

@@ -47,7 +47,8 @@ class FileInput {
 
   // Matches the globs: opens new files, notices renamed and deleted ones.
   // `first` for the agent's first scan (start_at: end applies to it).
-  void Scan(bool first);
+  // Returns how many files it opened (each now in the registry).
+  size_t Scan(bool first);
   // Reads from every open file while the queue has room, at most
   // `budget` bytes each. Returns the bytes read.
   size_t Read(size_t budget, int64_t now_ns, BatchQueue* queue);
@@ -67,7 +68,8 @@ class FileInput {
       : config_(std::move(config)), registry_(registry), encoder_(std::move(encoder)) {}
 
   std::vector<std::string> MatchedPaths() const;
-  void Open(const std::string& path, bool first);
+  // Opens `path` unless it is open, unreadable or empty; whether it did.
+  bool Open(const std::string& path, bool first);
   // copytruncate: the copy of `source`'s file beside it, if there is one
   // with at least what was read. Switches the source to it.
   bool SwitchToRotatedCopy(FileSource* source);

@@ -108,6 +108,28 @@ void WriteRotating(const std::string& dir, int count, int rotate_every) {
   ::close(fd);
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The agent's /metrics text ("" and a failed test when it does not answer).
+std::string MetricsOf(const AgentProcess& agent) {
+  auto client = HttpClient::Create(agent.MetricsUrl());
+  if (!client.ok()) {
+    ADD_FAILURE() << "the agent's metrics listener is not there\n" << agent.log();
+    return "";
+  }
+  auto reply = (*client)->Send("GET", "/metrics");
+  if (!reply.ok()) {
+    ADD_FAILURE() << "GET /metrics: " << reply.status();
+    return "";
+  }
+  return reply->body;
+}
+
 std::string FileAgentYaml(const std::string& logs, const std::string& output) {
   return StrCat("inputs:\n  - type: file\n    paths: [", logs, "/*.log]\n",
                 "    fields: {system: agenttest, service.name: writer}\n", "output:\n", output,
@@ -182,17 +204,12 @@ TEST_F(AgentTest, AServerOutageLosesNothing) {
   auto client = server->Client();
   ExpectEveryLineOnce(*client, "agenttest", 4000);
   // The agent's own metrics tell the retries and that nothing is left.
-  auto metrics_client = HttpClient::Create(agent.MetricsUrl());
-  ASSERT_TRUE(metrics_client.ok()) << agent.log();
-  auto metrics = (*metrics_client)->Send("GET", "/metrics");
-  ASSERT_TRUE(metrics.ok());
-  EXPECT_NE(metrics->body.find("mayak_agent_events_sent_total 4000"), std::string::npos)
-      << metrics->body;
-  EXPECT_EQ(metrics->body.find("mayak_agent_send_retries_total 0"), std::string::npos);
-  EXPECT_NE(
-      metrics->body.find("mayak_agent_file_lag_bytes{input=\"inputs[0]\",path=\"" + log + "\"} 0"),
-      std::string::npos)
-      << metrics->body;
+  const std::string metrics = MetricsOf(agent);
+  EXPECT_NE(metrics.find("mayak_agent_events_sent_total 4000"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("mayak_agent_send_retries_total 0"), std::string::npos);
+  EXPECT_NE(metrics.find("mayak_agent_file_lag_bytes{input=\"inputs[0]\",path=\"" + log + "\"} 0"),
+            std::string::npos)
+      << metrics;
   EXPECT_EQ(agent.Stop(SIGTERM), 0);
   EXPECT_NE(agent.log().find("\"unsent_events\":0"), std::string::npos);
 }
@@ -209,10 +226,8 @@ TEST_F(AgentTest, TheDiskBufferKeepsLinesOfFilesDeletedWhileTheServerIsDown) {
   ASSERT_TRUE(agent.WaitForLog("buffering them on disk", std::chrono::seconds(20))) << agent.log();
   const uint64_t size = std::filesystem::file_size(logs() + "/app.log");
   ASSERT_TRUE(Eventually([&] {
-    std::ifstream registry(dir_.path() + "/agent-data/registry.json");
-    std::stringstream text;
-    text << registry.rdbuf();
-    return text.str().find(StrCat("\"offset\":", size, ",")) != std::string::npos;
+    return ReadText(dir_.path() + "/agent-data/registry.json")
+               .find(StrCat("\"offset\":", size, ",")) != std::string::npos;
   })) << "the registry moves past what is on disk";
   // Rotation deletes the file; the agent dies and comes back; the server too.
   std::filesystem::remove(logs() + "/app.log");
@@ -220,20 +235,39 @@ TEST_F(AgentTest, TheDiskBufferKeepsLinesOfFilesDeletedWhileTheServerIsDown) {
   agent.Start();
   ASSERT_TRUE(agent.WaitForLog("sent first", std::chrono::seconds(20))) << agent.log();
   ASSERT_TRUE(agent.WaitForLog("agent: starting", std::chrono::seconds(20))) << agent.log();
-  {
-    auto metrics_client = HttpClient::Create(agent.MetricsUrl());
-    ASSERT_TRUE(metrics_client.ok()) << agent.log();
-    auto metrics = (*metrics_client)->Send("GET", "/metrics");
-    ASSERT_TRUE(metrics.ok());
-    EXPECT_NE(metrics->body.find("mayak_agent_buffered_events 2000"), std::string::npos)
-        << metrics->body;
-  }
+  const std::string metrics = MetricsOf(agent);
+  EXPECT_NE(metrics.find("mayak_agent_buffered_events 2000"), std::string::npos) << metrics;
   server = std::make_unique<ServerProcess>(Options());
   ASSERT_TRUE(server->ready()) << server->log();
   auto client = server->Client();
   ExpectEveryLineOnce(*client, "agenttest", 2000);
   ASSERT_TRUE(agent.WaitForLog("the disk buffer is delivered", std::chrono::seconds(20)));
   EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/agent-data/buffer"));
+}
+
+// Acknowledged offsets reach the registry at most registry_flush later, and
+// at shutdown: with an hour, only the file's opening is written before SIGTERM.
+TEST_F(AgentTest, TheRegistryIsWrittenAfterRegistryFlushAndAtShutdown) {
+  ServerProcess server(Options());
+  ASSERT_TRUE(server.ready()) << server.log();
+  {
+    std::ofstream out(logs() + "/app.log");
+    for (int n = 0; n < 100; ++n) out << LineText(n);
+  }
+  const std::string end =
+      StrCat("\"offset\":", std::filesystem::file_size(logs() + "/app.log"), ",");
+  const std::string registry = dir_.path() + "/agent-data/registry.json";
+  AgentProcess agent(dir_.path(), StrCat(FileAgentYaml(logs(), MayakOutput()),
+                                         "registry_flush: 1h\nscan_interval: 100ms\n"));
+  ASSERT_TRUE(agent.WaitForLog("agent: starting", std::chrono::seconds(20))) << agent.log();
+  ASSERT_TRUE(Eventually([&] {
+    return MetricsOf(agent).find("mayak_agent_events_sent_total 100\n") != std::string::npos;
+  })) << agent.log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // scans go on meanwhile
+  EXPECT_NE(ReadText(registry).find("\"offset\":0,"), std::string::npos) << ReadText(registry);
+  EXPECT_EQ(ReadText(registry).find(end), std::string::npos) << "written before registry_flush";
+  EXPECT_EQ(agent.Stop(SIGTERM), 0);
+  EXPECT_NE(ReadText(registry).find(end), std::string::npos) << "saved at shutdown";
 }
 
 TEST_F(AgentTest, ElasticsearchOutputWithIdsTheServerStoresOnce) {
@@ -287,14 +321,10 @@ TEST_F(AgentTest, AnEventTheServerRefusesIsLoggedCountedAndNotSentAgain) {
   auto client = server.Client();
   ExpectEveryLineOnce(*client, "agenttest", 2);
   ASSERT_TRUE(agent.WaitForLog("agent: starting", std::chrono::seconds(5)));
-  auto metrics_client = HttpClient::Create(agent.MetricsUrl());
-  ASSERT_TRUE(metrics_client.ok());
-  auto metrics = (*metrics_client)->Send("GET", "/metrics");
-  ASSERT_TRUE(metrics.ok());
-  EXPECT_NE(metrics->body.find("mayak_agent_events_rejected_total 1\n"), std::string::npos)
-      << metrics->body;
-  EXPECT_NE(metrics->body.find("mayak_agent_events_sent_total 2\n"), std::string::npos);
-  EXPECT_NE(metrics->body.find("mayak_agent_send_retries_total 0\n"), std::string::npos)
+  const std::string metrics = MetricsOf(agent);
+  EXPECT_NE(metrics.find("mayak_agent_events_rejected_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mayak_agent_events_sent_total 2\n"), std::string::npos);
+  EXPECT_NE(metrics.find("mayak_agent_send_retries_total 0\n"), std::string::npos)
       << "refused for good is not retried";
 }
 
