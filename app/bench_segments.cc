@@ -79,8 +79,8 @@ absl::StatusOr<Run> WriteAndMerge(const Partitions& partitions, size_t flush_rec
       readers.push_back(*std::move(reader));
     }
     merged.push_back(StrCat(dir, "/", id++, ".seg"));
-    auto footer = MergeSegments(env, inputs, merged.back(), MergeOptions{});
-    if (!footer.ok()) return footer.status();
+    auto merge = MergeSegments(env, inputs, merged.back(), MergeOptions{});
+    if (!merge.ok()) return merge.status();
   }
   run.merge_seconds = ThreadCpuSeconds() - start;
   for (const auto& paths : segments) {

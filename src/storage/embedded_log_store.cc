@@ -582,7 +582,8 @@ absl::Status EmbeddedLogStore::MergeOnce(
   merge_options.write_bytes_per_second = options_.merge_write_bytes_per_second;
   merge_options.cancel = &cancel_merge_;
   const std::string path = StrCat(options_.dir, "/", relative);
-  RETURN_IF_ERROR(MergeSegments(options_.env, readers, path, merge_options).status());
+  auto merge = MergeSegments(options_.env, readers, path, merge_options);
+  if (!merge.ok()) return merge.status();
   auto merged = OpenWritten(relative, system, day);
   absl::Status status =
       merged.ok() ? CommitSegments({*merged}, removed, std::nullopt) : merged.status();
@@ -603,6 +604,8 @@ absl::Status EmbeddedLogStore::MergeOnce(
   LogInfo("storage: merged segments", {{"partition", PartitionDir(system, day)},
                                        {"segments", inputs.size()},
                                        {"rows", (*merged)->entry.rows},
+                                       {"rows_copied", merge->rows_copied},
+                                       {"rows_rewritten", merge->rows_rewritten},
                                        {"bytes_before", input_bytes},
                                        {"bytes_after", (*merged)->entry.bytes},
                                        {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -1,8 +1,8 @@
 #include "storage/segment_merger.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
-#include <queue>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -12,109 +12,102 @@
 namespace mayak {
 namespace {
 
-// The rows of one input, a decoded row group at a time. Rows are never
-// assembled into records: the writer copies them column by column.
-class Cursor {
+// Small row groups waiting to be written as one or more full ones.
+class SmallGroups {
  public:
-  explicit Cursor(const SegmentReader* reader) : reader_(reader) {}
-
-  // Moves to the next row, loading the next non-empty row group when this
-  // one is done; the batch left behind goes to `retired` (rows taken from it
-  // may not be written yet). False at the end.
-  absl::StatusOr<bool> Advance(std::vector<std::shared_ptr<const ColumnBatch>>* retired) {
-    if (batch_ != nullptr && ++row_ < batch_->rows) {
-      Load();
-      return true;
-    }
-    while (next_group_ < reader_->footer().row_groups.size()) {
-      auto batch = reader_->ReadColumns(next_group_++, nullptr);
-      if (!batch.ok()) return batch.status();
-      if (batch->rows == 0) continue;
-      if (batch_ != nullptr) retired->push_back(std::move(batch_));
-      batch_ = std::make_shared<const ColumnBatch>(*std::move(batch));
-      service_column_ = batch_->Column(segment::kServiceColumn);
-      row_ = 0;
-      Load();
-      return true;
-    }
-    if (batch_ != nullptr) retired->push_back(std::move(batch_));
-    return false;
+  absl::Status Add(const SegmentReader& input, size_t group) {
+    auto batch = input.ReadColumns(group, nullptr);
+    if (!batch.ok()) return batch.status();
+    rows_ += batch->rows;
+    batches_.push_back(std::make_unique<const ColumnBatch>(*std::move(batch)));
+    return absl::OkStatus();
   }
+  size_t rows() const { return rows_; }
 
-  BatchRow row() const { return {batch_.get(), row_}; }
-  std::string_view service() const { return service_; }
-  int64_t timestamp() const { return timestamp_; }
+  // Writes the gathered rows in segment order as row groups of equal size
+  // (none larger than `group_rows`), and forgets them.
+  absl::Status WriteTo(SegmentWriter* writer, size_t group_rows) {
+    std::vector<std::pair<std::string_view, BatchRow>> rows;  // (service, row)
+    rows.reserve(rows_);
+    for (const auto& batch : batches_) {
+      const DecodedColumn* service = batch->Column(segment::kServiceColumn);
+      for (uint32_t r = 0; r < batch->rows; ++r) {
+        const uint32_t v = service == nullptr ? DecodedColumn::kNull : service->ValueIndex(r);
+        rows.push_back(
+            {v == DecodedColumn::kNull ? "" : service->strings.Get(v), {batch.get(), r}});
+      }
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return a.second.batch->timestamps[a.second.row] < b.second.batch->timestamps[b.second.row];
+    });
+    const size_t groups = (rows.size() + group_rows - 1) / group_rows;
+    std::vector<BatchRow> group;
+    for (size_t g = 0, begin = 0; g < groups; ++g) {
+      const size_t end = rows.size() * (g + 1) / groups;
+      group.clear();
+      for (size_t i = begin; i < end; ++i) group.push_back(rows[i].second);
+      RETURN_IF_ERROR(writer->AddBatchRows(group));
+      begin = end;
+    }
+    batches_.clear();
+    rows_ = 0;
+    return absl::OkStatus();
+  }
 
  private:
-  void Load() {
-    timestamp_ = batch_->timestamps[row_];
-    const uint32_t v =
-        service_column_ == nullptr ? DecodedColumn::kNull : service_column_->ValueIndex(row_);
-    service_ = v == DecodedColumn::kNull ? std::string_view() : service_column_->strings.Get(v);
-  }
-
-  const SegmentReader* reader_;
-  size_t next_group_ = 0;
-  std::shared_ptr<const ColumnBatch> batch_;
-  const DecodedColumn* service_column_ = nullptr;
-  uint32_t row_ = 0;
-  std::string_view service_;
-  int64_t timestamp_ = 0;
+  std::vector<std::unique_ptr<const ColumnBatch>> batches_;
+  size_t rows_ = 0;
 };
 
 }  // namespace
 
-absl::StatusOr<segment::Footer> MergeSegments(Env* env,
-                                              const std::vector<const SegmentReader*>& inputs,
-                                              const std::string& path,
-                                              const MergeOptions& options) {
+absl::StatusOr<MergeResult> MergeSegments(Env* env, const std::vector<const SegmentReader*>& inputs,
+                                          const std::string& path, const MergeOptions& options) {
   auto writer = SegmentWriter::Create(env, path, options.writer);
   if (!writer.ok()) return writer.status();
-  std::vector<Cursor> cursors;
-  cursors.reserve(inputs.size());
-  for (const SegmentReader* input : inputs) cursors.emplace_back(input);
-  // Row groups that cursors have moved past but whose rows are still to be
-  // written.
-  std::vector<std::shared_ptr<const ColumnBatch>> retired;
-  // A min-heap of cursors by their current row, in segment order.
-  const auto later = [&cursors](size_t a, size_t b) {
-    const Cursor& x = cursors[a];
-    const Cursor& y = cursors[b];
-    if (x.service() != y.service()) return y.service() < x.service();
-    return y.timestamp() < x.timestamp();
-  };
-  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
-  for (size_t i = 0; i < cursors.size(); ++i) {
-    auto more = cursors[i].Advance(&retired);
-    if (!more.ok()) return more.status();
-    if (*more) heap.push(i);
-  }
   const size_t group_rows = std::max<size_t>(1, options.writer.row_group_rows);
-  std::vector<BatchRow> group;
-  group.reserve(group_rows);
+  const size_t copy_min_rows = std::max<size_t>(1, group_rows / 2);
+  MergeResult result;
+  SmallGroups small;
   const auto start = std::chrono::steady_clock::now();
-  while (!heap.empty()) {
-    const size_t i = heap.top();
-    heap.pop();
-    group.push_back(cursors[i].row());
-    auto more = cursors[i].Advance(&retired);
-    if (!more.ok()) return more.status();
-    if (*more) heap.push(i);
-    if (group.size() < group_rows && !heap.empty()) continue;
-    RETURN_IF_ERROR((*writer)->AddBatchRows(group));
-    group.clear();
-    retired.clear();
+  // Between row groups: stop when cancelled, and keep to the write rate.
+  const auto pause = [&]() -> absl::Status {
     if (options.cancel != nullptr && options.cancel->load()) {
       return absl::CancelledError("merge cancelled (shutting down)");
     }
     if (options.write_bytes_per_second > 0) {
-      // Sleep until the bytes written so far fit the rate.
       const auto due = start + std::chrono::microseconds((*writer)->bytes_written() * 1'000'000 /
                                                          options.write_bytes_per_second);
       std::this_thread::sleep_until(due);
     }
+    return absl::OkStatus();
+  };
+  for (const SegmentReader* input : inputs) {
+    const auto& groups = input->footer().row_groups;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      if (groups[g].rows == 0) continue;
+      if (groups[g].rows >= copy_min_rows && groups[g].rows <= group_rows &&
+          input->version() == options.writer.format_version) {
+        RETURN_IF_ERROR((*writer)->CopyRowGroup(*input, g));
+        result.rows_copied += groups[g].rows;
+      } else {
+        RETURN_IF_ERROR(small.Add(*input, g));
+        if (small.rows() < group_rows) continue;
+        result.rows_rewritten += small.rows();
+        RETURN_IF_ERROR(small.WriteTo(writer->get(), group_rows));
+      }
+      RETURN_IF_ERROR(pause());
+    }
   }
-  return (*writer)->Finish();
+  if (small.rows() > 0) {
+    result.rows_rewritten += small.rows();
+    RETURN_IF_ERROR(small.WriteTo(writer->get(), group_rows));
+  }
+  auto footer = (*writer)->Finish();
+  if (!footer.ok()) return footer.status();
+  result.footer = *std::move(footer);
+  return result;
 }
 
 }  // namespace mayak

@@ -1,7 +1,10 @@
-// Merges segments of one partition into one: a k-way merge of their rows,
-// which each segment already holds in (service.name, @timestamp) order,
-// streamed a row group at a time into a SegmentWriter. Memory stays at about
-// one decoded row group per input whatever the segments' sizes.
+// Merges segments of one partition into one. Full row groups (at least half
+// of `row_group_rows`) are copied as they are stored, without decoding:
+// re-sorting them across inputs saved no bytes (0.2-0.5%) and cost a fifth
+// of the server's ingest CPU. Smaller row groups (from flushes of few
+// records, or of an older format) are decoded, gathered until they fill a
+// row group, sorted by (service.name, @timestamp) and written anew, so
+// memory stays at about two row groups whatever the segments' sizes.
 #pragma once
 
 #include <atomic>
@@ -25,10 +28,15 @@ struct MergeOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+struct MergeResult {
+  segment::Footer footer;
+  uint64_t rows_copied = 0;     // in row groups copied as they were
+  uint64_t rows_rewritten = 0;  // decoded and encoded again
+};
+
 // Writes the rows of `inputs` as one segment at `path`. A damaged input is a
 // DataLoss error naming it; no output file is left on any error.
-absl::StatusOr<segment::Footer> MergeSegments(Env* env,
-                                              const std::vector<const SegmentReader*>& inputs,
-                                              const std::string& path, const MergeOptions& options);
+absl::StatusOr<MergeResult> MergeSegments(Env* env, const std::vector<const SegmentReader*>& inputs,
+                                          const std::string& path, const MergeOptions& options);
 
 }  // namespace mayak

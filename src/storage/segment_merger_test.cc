@@ -6,6 +6,8 @@
 #include <tuple>
 
 #include "gtest/gtest.h"
+#include "loadgen/company_logs.h"
+#include "pipeline/ndjson_decoder.h"
 #include "support/temp_dir.h"
 
 namespace mayak {
@@ -36,34 +38,77 @@ class SegmentMergerTest : public ::testing::Test {
   const std::string dir_ = temp_.path();
 };
 
-TEST_F(SegmentMergerTest, InterleavesInputsInSegmentOrder) {
-  auto a = Write("a.seg", 0, 3, 200);
+// Rows of every row group of `reader` are in segment order within the group.
+void ExpectGroupsInOrder(const SegmentReader& reader) {
+  for (size_t g = 0; g < reader.footer().row_groups.size(); ++g) {
+    auto rows = reader.ReadRowGroup(g);
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    for (size_t i = 1; i < rows->size(); ++i) {
+      ASSERT_FALSE(InSegmentOrder((*rows)[i], (*rows)[i - 1]))
+          << "group " << g << " row " << i << " out of order";
+    }
+  }
+}
+
+TEST_F(SegmentMergerTest, CopiesFullRowGroupsAndRewritesSmallOnes) {
+  auto a = Write("a.seg", 0, 3, 200);  // groups of 50 rows: copied
   auto b = Write("b.seg", 1, 3, 150);
-  auto c = Write("c.seg", 2, 3, 1);
+  auto c = Write("c.seg", 2, 3, 1);  // one row: rewritten
   MergeOptions options;
-  options.writer.row_group_rows = 64;
-  auto footer =
-      MergeSegments(Env::Default(), {a.get(), b.get(), c.get()}, dir_ + "/m.seg", options);
-  ASSERT_TRUE(footer.ok()) << footer.status();
-  EXPECT_EQ(footer->rows, 351u);
+  options.writer.row_group_rows = 64;  // groups of 32 rows or more are copied
+  auto merge = MergeSegments(Env::Default(), {a.get(), b.get(), c.get()}, dir_ + "/m.seg", options);
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->footer.rows, 351u);
+  EXPECT_EQ(merge->rows_copied, 350u);
+  EXPECT_EQ(merge->rows_rewritten, 1u);
   auto merged = SegmentReader::Open(Env::Default(), dir_ + "/m.seg");
   ASSERT_TRUE(merged.ok());
-  std::vector<LogRecord> all;
-  for (size_t g = 0; g < (*merged)->footer().row_groups.size(); ++g) {
+  // The copied groups are the inputs' stored bytes: same chunks, same checksums.
+  const auto& groups = (*merged)->footer().row_groups;
+  ASSERT_EQ(groups.size(), 4u + 3u + 1u);
+  for (size_t g = 0; g < 7; ++g) {
+    const auto& from = g < 4 ? a->footer().row_groups[g] : b->footer().row_groups[g - 4];
+    ASSERT_EQ(groups[g].chunks.size(), from.chunks.size());
+    EXPECT_EQ(groups[g].min_ts, from.min_ts);
+    for (size_t k = 0; k < from.chunks.size(); ++k) {
+      EXPECT_EQ(groups[g].chunks[k].crc, from.chunks[k].crc) << "group " << g << " chunk " << k;
+      EXPECT_EQ(groups[g].chunks[k].bloom_crc, from.chunks[k].bloom_crc);
+    }
+  }
+  ExpectGroupsInOrder(**merged);
+  std::set<int64_t> seqs;
+  for (size_t g = 0; g < groups.size(); ++g) {
     auto rows = (*merged)->ReadRowGroup(g);
     ASSERT_TRUE(rows.ok());
-    EXPECT_LE(rows->size(), 64u);
-    all.insert(all.end(), rows->begin(), rows->end());
-  }
-  ASSERT_EQ(all.size(), 351u);
-  std::set<int64_t> seqs;
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (i > 0) {
-      EXPECT_FALSE(InSegmentOrder(all[i], all[i - 1])) << "row " << i << " out of order";
+    for (const LogRecord& r : *rows) {
+      seqs.insert(std::get<int64_t>(*r.FindAttribute("seq")));
+      EXPECT_EQ(r.message, "row " + std::to_string(r.timestamp_ns));
     }
-    seqs.insert(std::get<int64_t>(*all[i].FindAttribute("seq")));
   }
   EXPECT_EQ(seqs.size(), 351u);
+  EXPECT_TRUE((*merged)->Verify().ok());
+}
+
+TEST_F(SegmentMergerTest, SmallGroupsFillRowGroupsOfEqualSize) {
+  std::vector<std::unique_ptr<SegmentReader>> inputs;
+  std::vector<const SegmentReader*> pointers;
+  for (int i = 0; i < 5; ++i) {  // 5 x 30 rows in groups of 50: all small for 128
+    inputs.push_back(Write("s" + std::to_string(i) + ".seg", i, 5, 30));
+    pointers.push_back(inputs.back().get());
+  }
+  MergeOptions options;
+  options.writer.row_group_rows = 128;
+  auto merge = MergeSegments(Env::Default(), pointers, dir_ + "/m.seg", options);
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->rows_copied, 0u);
+  EXPECT_EQ(merge->rows_rewritten, 150u);
+  auto merged = SegmentReader::Open(Env::Default(), dir_ + "/m.seg");
+  ASSERT_TRUE(merged.ok());
+  // 150 rows gathered until they reach 128 (150), written as two groups of 75.
+  ASSERT_EQ((*merged)->footer().row_groups.size(), 2u);
+  EXPECT_EQ((*merged)->footer().row_groups[0].rows, 75u);
+  EXPECT_EQ((*merged)->footer().row_groups[1].rows, 75u);
+  ExpectGroupsInOrder(**merged);
 }
 
 // Every row of a segment, its attributes sorted by key (a segment lists
@@ -119,18 +164,21 @@ TEST_F(SegmentMergerTest, KeepsEveryFieldOfEveryRow) {
     ASSERT_TRUE(reader.ok()) << reader.status();
     inputs.push_back(*std::move(reader));
   }
+  // Groups of 27 and 38 rows are copied (renumbered: the inputs number
+  // their columns differently), those of 16 rewritten.
   MergeOptions options;
   options.writer.row_group_rows = 40;
-  auto footer = MergeSegments(Env::Default(), {inputs[0].get(), inputs[1].get(), inputs[2].get()},
-                              dir_ + "/m.seg", options);
-  ASSERT_TRUE(footer.ok()) << footer.status();
+  auto merge = MergeSegments(Env::Default(), {inputs[0].get(), inputs[1].get(), inputs[2].get()},
+                             dir_ + "/m.seg", options);
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_GT(merge->rows_copied, 0u);
+  EXPECT_GT(merge->rows_rewritten, 0u);
+  const segment::Footer* footer = &merge->footer;
   auto merged = SegmentReader::Open(Env::Default(), dir_ + "/m.seg");
   ASSERT_TRUE(merged.ok()) << merged.status();
   std::vector<LogRecord> actual = ReadAll(**merged);
   ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 1; i < actual.size(); ++i) {
-    ASSERT_FALSE(InSegmentOrder(actual[i], actual[i - 1])) << "row " << i << " out of order";
-  }
+  ExpectGroupsInOrder(**merged);
   const auto by_content = [](const LogRecord& a, const LogRecord& b) {
     return std::tie(a.service, a.timestamp_ns, a.message) <
            std::tie(b.service, b.timestamp_ns, b.message);
@@ -165,6 +213,15 @@ TEST_F(SegmentMergerTest, ADamagedInputOrCancellationLeavesNoOutput) {
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
 
+  // The same damage in a row group that is copied, not decoded.
+  MergeOptions copying;
+  copying.writer.row_group_rows = 64;
+  damaged = MergeSegments(Env::Default(), {a.get(), b.get()}, out, copying);
+  EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss) << damaged.status();
+  EXPECT_NE(damaged.status().message().find("b.seg"), absl::string_view::npos);
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
+
   std::atomic<bool> cancel{true};
   MergeOptions options;
   options.writer.row_group_rows = 50;
@@ -174,6 +231,89 @@ TEST_F(SegmentMergerTest, ADamagedInputOrCancellationLeavesNoOutput) {
   EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled);
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
+}
+
+// The company's logs as records, `first` to `first + n`; with `marked`, the
+// first record has one more field, so its segment numbers columns apart.
+std::vector<LogRecord> CompanyRecords(int first, int n, bool marked) {
+  CompanyLogGenerator generator({});
+  std::string ndjson;
+  for (int i = 0; i < first + n; ++i) {
+    if (i == first) ndjson.clear();
+    generator.NextNdjson(&ndjson);
+  }
+  std::vector<LogRecord> records = NdjsonDecoder(1 << 20).Decode(ndjson, 42).records;
+  if (marked) {
+    for (LogRecord& r : records) r.attributes.insert(r.attributes.begin(), {"aaa.first", "x"});
+  }
+  return records;
+}
+
+TEST_F(SegmentMergerTest, CopiedTemplatesReferToTheirColumnsRenumbered) {
+  // Input a has a field b lacks, first in its columns: every attribute
+  // column of b has another number in the merged segment, and b's messages
+  // and paths are templates referring to them (`{order.id}`).
+  const std::vector<LogRecord> first = CompanyRecords(0, 3000, true);
+  const std::vector<LogRecord> second = CompanyRecords(3000, 3000, false);
+  ASSERT_TRUE(WriteSegment(Env::Default(), dir_ + "/a.seg", first, {1000, 3}).ok());
+  ASSERT_TRUE(WriteSegment(Env::Default(), dir_ + "/b.seg", second, {1000, 3}).ok());
+  auto a = SegmentReader::Open(Env::Default(), dir_ + "/a.seg");
+  auto b = SegmentReader::Open(Env::Default(), dir_ + "/b.seg");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_NE((*a)->footer().columns[6].name, (*b)->footer().columns[6].name);
+  MergeOptions options;
+  options.writer.row_group_rows = 1000;
+  auto merge = MergeSegments(Env::Default(), {a->get(), b->get()}, dir_ + "/m.seg", options);
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->rows_copied, 6000u);
+  auto merged = SegmentReader::Open(Env::Default(), dir_ + "/m.seg");
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  std::vector<LogRecord> expected = first;
+  expected.insert(expected.end(), second.begin(), second.end());
+  std::vector<LogRecord> actual = ReadAll(**merged);
+  for (LogRecord& r : expected) {
+    std::sort(r.attributes.begin(), r.attributes.end(),
+              [](const Attribute& x, const Attribute& y) { return x.key < y.key; });
+  }
+  const auto by_content = [](const LogRecord& x, const LogRecord& y) {
+    return std::tie(x.service, x.timestamp_ns, x.message) <
+           std::tie(y.service, y.timestamp_ns, y.message);
+  };
+  std::sort(actual.begin(), actual.end(), by_content);
+  std::sort(expected.begin(), expected.end(), by_content);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) {
+    ASSERT_EQ(actual[i], expected[i]) << "record " << i;
+  }
+  // Reading a message alone decodes the renumbered columns it refers to.
+  const std::vector<std::string> only = {"message"};
+  for (size_t g = 0; g < (*merged)->footer().row_groups.size(); ++g) {
+    auto batch = (*merged)->ReadColumns(g, &only);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+  }
+}
+
+TEST_F(SegmentMergerTest, OlderFormatsAreRewrittenNotCopied) {
+  const std::vector<LogRecord> records = CompanyRecords(0, 2000, false);
+  ASSERT_TRUE(WriteSegment(Env::Default(), dir_ + "/old.seg", records,
+                           {.row_group_rows = 1000, .format_version = 4})
+                  .ok());
+  auto old = SegmentReader::Open(Env::Default(), dir_ + "/old.seg");
+  ASSERT_TRUE(old.ok());
+  MergeOptions options;
+  options.writer.row_group_rows = 1000;
+  auto merge = MergeSegments(Env::Default(), {old->get()}, dir_ + "/m.seg", options);
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->rows_copied, 0u);
+  EXPECT_EQ(merge->rows_rewritten, 2000u);
+  auto merged = SegmentReader::Open(Env::Default(), dir_ + "/m.seg");
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ((*merged)->version(), segment::kVersion);
+  EXPECT_EQ(ReadAll(**merged).size(), 2000u);
+  // A writer refuses to copy them, rather than write old chunks in a new file.
+  auto writer = SegmentWriter::Create(Env::Default(), dir_ + "/x.seg");
+  ASSERT_TRUE(writer.ok());
+  EXPECT_EQ((*writer)->CopyRowGroup(**old, 0).code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(SegmentMergerTest, RowsOutOfOrderAreRefused) {

@@ -121,6 +121,53 @@ absl::Status SegmentReader::Verify() const {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> SegmentReader::ReadStoredRowGroup(size_t index, uint64_t* start) const {
+  if (index >= footer_.row_groups.size()) {
+    return absl::OutOfRangeError(StrCat("row group ", index, " of ", footer_.row_groups.size()));
+  }
+  const auto& chunks = footer_.row_groups[index].chunks;
+  // The blocks of a group lie together (chunk, filter, next chunk, ...);
+  // one read takes them all.
+  uint64_t begin = UINT64_MAX;
+  uint64_t end = 0;
+  const auto span = [&](uint64_t offset, uint64_t size) {
+    begin = std::min(begin, offset);
+    end = std::max(end, offset + size);
+  };
+  for (const segment::ChunkMeta& chunk : chunks) {
+    if (chunk.offset < segment::kHeaderSize || chunk.offset > footer_offset_ ||
+        chunk.stored_size > footer_offset_ - chunk.offset ||
+        (chunk.bloom_size > 0 &&
+         (chunk.bloom_offset < segment::kHeaderSize || chunk.bloom_offset > footer_offset_ ||
+          chunk.bloom_size > footer_offset_ - chunk.bloom_offset))) {
+      return Damaged(StrCat("row group ", index, ": block outside the data"));
+    }
+    span(chunk.offset, chunk.stored_size);
+    if (chunk.bloom_size > 0) span(chunk.bloom_offset, chunk.bloom_size);
+  }
+  std::string stored;
+  if (begin < end) {
+    if (absl::Status s = file_->Read(begin, end - begin, &stored); !s.ok()) {
+      return Damaged(StrCat("row group ", index, ": ", StatusMessage(s)));
+    }
+    if (stored.size() != end - begin) return Damaged(StrCat("row group ", index, ": short read"));
+  }
+  const std::string_view bytes(stored);
+  for (const segment::ChunkMeta& chunk : chunks) {
+    const bool bad =
+        segment::BlockCrc(bytes.substr(chunk.offset - begin, chunk.stored_size)) != chunk.crc ||
+        (chunk.bloom_size > 0 &&
+         segment::BlockCrc(bytes.substr(chunk.bloom_offset - begin, chunk.bloom_size)) !=
+             chunk.bloom_crc);
+    if (bad) {
+      return Damaged(StrCat("row group ", index, ", column ", footer_.columns[chunk.column].name,
+                            ": checksum mismatch"));
+    }
+  }
+  *start = begin == UINT64_MAX ? 0 : begin;
+  return stored;
+}
+
 absl::StatusOr<ColumnBatch> SegmentReader::ReadColumns(
     size_t index, const std::vector<std::string>* columns) const {
   ColumnBatch batch;

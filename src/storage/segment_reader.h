@@ -51,6 +51,10 @@ class SegmentReader {
       const std::vector<uint32_t>* rows = nullptr) const;
   // Checks every chunk's checksum without decoding.
   absl::Status Verify() const;
+  // The stored bytes of row group `index` (its chunks and their filters) as
+  // they lie in the file from `*start`, every block's checksum checked: a
+  // merge copies full row groups into its segment without decoding them.
+  absl::StatusOr<std::string> ReadStoredRowGroup(size_t index, uint64_t* start) const;
 
  private:
   SegmentReader(std::string path, std::unique_ptr<RandomAccessFile> file)

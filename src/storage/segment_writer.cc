@@ -16,6 +16,7 @@
 #include "storage/bloom_filter.h"
 #include "storage/coding.h"
 #include "storage/column_encoding.h"
+#include "storage/segment_reader.h"
 #include "storage/string_templates.h"
 
 namespace mayak {
@@ -204,6 +205,66 @@ class SegmentBuilder {
     EncodeGroup(n);
   }
 
+  // Appends a row group stored in a segment of this format version whose
+  // columns are `columns`: its chunks and filters as they are (`stored`
+  // holds them from file offset `start`), renumbered to this segment's
+  // columns. A template chunk lists the columns it refers to, so where the
+  // numbers differ it is decompressed, renumbered and compressed again.
+  // False when such a chunk is damaged.
+  bool AddStoredGroup(const std::vector<segment::Column>& columns,
+                      const segment::RowGroupMeta& group, std::string_view stored, uint64_t start) {
+    std::vector<uint32_t> target(columns.size());
+    bool renumbered = false;
+    for (uint32_t c = 0; c < columns.size(); ++c) {
+      target[c] = ColumnIndex(columns[c].name, columns[c].type);
+      renumbered |= target[c] != c;
+    }
+    segment::RowGroupMeta out;
+    out.rows = group.rows;
+    out.min_ts = group.min_ts;
+    out.max_ts = group.max_ts;
+    out.chunks.reserve(group.chunks.size());
+    std::string raw;
+    std::string renumbered_raw;
+    for (segment::ChunkMeta chunk : group.chunks) {
+      if (chunk.column >= columns.size()) return false;
+      const std::string_view block = stored.substr(chunk.offset - start, chunk.stored_size);
+      const std::string bloom(chunk.bloom_size > 0
+                                  ? stored.substr(chunk.bloom_offset - start, chunk.bloom_size)
+                                  : std::string_view());
+      const bool is_string = columns[chunk.column].type == ColumnType::kString;
+      chunk.column = target[chunk.column];
+      if (renumbered && is_string) {
+        if (!Decompress(chunk, block, &raw)) return false;
+        const size_t at = chunk.present < group.rows ? (group.rows + 7) / 8 : 0;
+        if (at < raw.size() && raw[at] == static_cast<char>(StringEncoding::kTemplate)) {
+          renumbered_raw.assign(raw, 0, at + 1);
+          const auto renumber = [&target](uint32_t c) -> std::optional<uint32_t> {
+            if (c >= target.size()) return std::nullopt;
+            return target[c];
+          };
+          if (!RenumberTemplateReferences(std::string_view(raw).substr(at + 1), renumber,
+                                          &renumbered_raw)) {
+            return false;
+          }
+          if (renumbered_raw != raw) {
+            AddChunk(&out, chunk, renumbered_raw, bloom);
+            continue;
+          }
+        }
+      }
+      chunk.offset = Offset();
+      data_.append(block);
+      if (chunk.bloom_size > 0) {
+        chunk.bloom_offset = Offset();
+        data_.append(bloom);
+      }
+      out.chunks.push_back(chunk);
+    }
+    AddGroupToFooter(std::move(out));
+    return true;
+  }
+
   // Appends the footer and tail.
   void Finish() {
     footer_.columns = columns_;
@@ -312,7 +373,11 @@ class SegmentBuilder {
                    indexed ? &bloom_ : nullptr);
       AddChunk(&group, chunk, raw, indexed ? bloom_.Finish() : std::string());
     }
-    footer_.rows += n;
+    AddGroupToFooter(std::move(group));
+  }
+
+  void AddGroupToFooter(segment::RowGroupMeta group) {
+    footer_.rows += group.rows;
     if (footer_.row_groups.empty()) {
       footer_.min_ts = group.min_ts;
       footer_.max_ts = group.max_ts;
@@ -320,6 +385,19 @@ class SegmentBuilder {
     footer_.min_ts = std::min(footer_.min_ts, group.min_ts);
     footer_.max_ts = std::max(footer_.max_ts, group.max_ts);
     footer_.row_groups.push_back(std::move(group));
+  }
+
+  // The raw values of a stored chunk.
+  static bool Decompress(const segment::ChunkMeta& chunk, std::string_view block,
+                         std::string* raw) {
+    if (chunk.codec == Codec::kNone) {
+      raw->assign(block);
+      return true;
+    }
+    if (chunk.codec != Codec::kZstd || chunk.raw_size > (1ull << 32)) return false;
+    raw->resize(chunk.raw_size);
+    const size_t n = ZSTD_decompress(raw->data(), raw->size(), block.data(), block.size());
+    return !ZSTD_isError(n) && n == raw->size();
   }
 
   // A presence bitmap of the rows that have a value, unless all do.
@@ -603,20 +681,51 @@ absl::Status SegmentWriter::AddBatchRows(const std::vector<BatchRow>& rows) {
   }
   const ColumnBatch* batch = nullptr;
   const DecodedColumn* service = nullptr;
-  for (const BatchRow& r : rows) {
+  std::string_view last_service;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const BatchRow& r = rows[i];
     if (r.batch != batch) {
       batch = r.batch;
       service = batch->Column(segment::kServiceColumn);
     }
     const uint32_t v = service == nullptr ? DecodedColumn::kNull : service->ValueIndex(r.row);
-    RETURN_IF_ERROR(CheckOrder(v == DecodedColumn::kNull ? "" : service->strings.Get(v),
-                               r.batch->timestamps[r.row]));
+    const std::string_view name = v == DecodedColumn::kNull ? "" : service->strings.Get(v);
+    const int64_t ts = r.batch->timestamps[r.row];
+    if (i > 0 && (name < last_service || (name == last_service && ts < last_ts_))) {
+      return absl::InvalidArgumentError(
+          "segment rows must come in (service.name, @timestamp) order");
+    }
+    last_service = name;
+    last_ts_ = ts;
   }
+  rows_ += rows.size();
   for (size_t begin = 0; begin < rows.size(); begin += options_.row_group_rows) {
     builder_->AddRowGroup(&rows[begin], std::min(options_.row_group_rows, rows.size() - begin));
     RETURN_IF_ERROR(AppendBuilt());
   }
   return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::CopyRowGroup(const SegmentReader& input, size_t group) {
+  if (file_ == nullptr) return absl::FailedPreconditionError("segment already finished");
+  if (!pending_.empty()) {
+    return absl::FailedPreconditionError("CopyRowGroup cannot follow Add in one segment");
+  }
+  if (input.version() != options_.format_version) {
+    return absl::InvalidArgumentError(StrCat("segment ", input.path(), " has format version ",
+                                             input.version(), "; its row groups are rewritten, ",
+                                             "not copied, into version ", options_.format_version));
+  }
+  uint64_t start = 0;
+  auto stored = input.ReadStoredRowGroup(group, &start);
+  if (!stored.ok()) return stored.status();
+  const segment::RowGroupMeta& meta = input.footer().row_groups[group];
+  if (!builder_->AddStoredGroup(input.footer().columns, meta, *stored, start)) {
+    return absl::DataLossError(
+        StrCat("segment ", input.path(), " is damaged: row group ", group, ", a templated chunk"));
+  }
+  rows_ += meta.rows;
+  return AppendBuilt();
 }
 
 absl::StatusOr<segment::Footer> SegmentWriter::Finish() {

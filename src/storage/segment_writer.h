@@ -29,6 +29,7 @@ struct SegmentWriterOptions {
 bool InSegmentOrder(const LogRecord& a, const LogRecord& b);
 
 class SegmentBuilder;
+class SegmentReader;
 
 // A row of a decoded row group. Merges copy rows column by column from the
 // row groups they read into the segment they write, never building records.
@@ -54,11 +55,17 @@ class SegmentWriter {
   // All the rows of the segment at once, already in InSegmentOrder, written
   // without copying them.
   absl::Status AddSorted(const std::vector<const LogRecord*>& rows);
-  // Rows of decoded row groups, in InSegmentOrder (after any added before),
-  // written as row groups of `row_group_rows` (the last one may be short, so
-  // pass that many at a time). The batches need only live during the call.
-  // Not to be mixed with Add.
+  // Rows of decoded row groups, in InSegmentOrder, written as row groups of
+  // `row_group_rows` (the last one may be short, so pass that many at a
+  // time). Each call's rows are in order; calls need not follow each other
+  // in order. The batches need only live during the call. Not to be mixed
+  // with Add.
   absl::Status AddBatchRows(const std::vector<BatchRow>& rows);
+  // Appends row group `group` of `input` as it is stored, without decoding
+  // it (a merge keeps full row groups): its blocks' checksums are checked,
+  // its columns renumbered to this segment's. The input must be of this
+  // writer's format version. Not to be mixed with Add.
+  absl::Status CopyRowGroup(const SegmentReader& input, size_t group);
   // Writes the rest, the footer and tail, fsyncs, renames into place and
   // fsyncs the directory. Returns the footer written.
   absl::StatusOr<segment::Footer> Finish();

@@ -502,4 +502,22 @@ bool ExpandTemplatedStrings(ByteReader* in, size_t count, const std::vector<uint
   return true;
 }
 
+bool RenumberTemplateReferences(std::string_view in,
+                                absl::FunctionRef<std::optional<uint32_t>(uint32_t)> renumber,
+                                std::string* out) {
+  ByteReader reader(in);
+  uint64_t reference_count = 0;
+  if (!reader.Varint(&reference_count) || reference_count > kMaxTemplateReferences) return false;
+  PutVarint(out, reference_count);
+  for (uint64_t k = 0; k < reference_count; ++k) {
+    uint64_t column = 0;
+    if (!reader.Varint(&column) || column > UINT32_MAX) return false;
+    const std::optional<uint32_t> renumbered = renumber(static_cast<uint32_t>(column));
+    if (!renumbered) return false;
+    PutVarint(out, *renumbered);
+  }
+  out->append(in.substr(in.size() - reader.remaining()));
+  return true;
+}
+
 }  // namespace mayak

@@ -91,4 +91,12 @@ bool ExpandTemplatedStrings(ByteReader* in, size_t count, const std::vector<uint
                             std::vector<std::string_view>* values,
                             const std::vector<uint8_t>* wanted = nullptr);
 
+// Copies a template chunk (`in`, after its encoding byte) to `out` with
+// each column it refers to, c, numbered renumber(c) instead: a merge copies
+// row groups into a segment that may number its columns differently. False
+// on damage: a bad list of references, or one renumber cannot place.
+bool RenumberTemplateReferences(std::string_view in,
+                                absl::FunctionRef<std::optional<uint32_t>(uint32_t)> renumber,
+                                std::string* out);
+
 }  // namespace mayak
