@@ -2,8 +2,13 @@
 
 #include <xxhash.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -64,6 +69,24 @@ uint64_t IntegerHash(int64_t value) {
   return ExactValueHash(std::string_view(digits, static_cast<size_t>(end - digits)));
 }
 
+namespace {
+
+// The first bit at or after `from` in `bits` that is set (`set`) or clear,
+// or the end of the bitmap.
+size_t NextBit(const std::vector<uint64_t>& bits, size_t from, bool set) {
+  size_t w = from / 64;
+  if (w >= bits.size()) return bits.size() * 64;
+  const uint64_t flip = set ? 0 : ~uint64_t{0};
+  uint64_t x = (bits[w] ^ flip) & (~uint64_t{0} << (from % 64));
+  while (x == 0) {
+    if (++w == bits.size()) return bits.size() * 64;
+    x = bits[w] ^ flip;
+  }
+  return w * 64 + static_cast<size_t>(std::countr_zero(x));
+}
+
+}  // namespace
+
 // The words of `text` hashed as WordHash does, in one pass: the text is
 // lower-cased once, and each word hashed where it lies in that copy. Returns
 // true when `text` is a single lower-case word (its ExactValueHash is then
@@ -71,12 +94,15 @@ uint64_t IntegerHash(int64_t value) {
 bool FilterBuilder::HashWords(std::string_view text) {
   // Word bytes lower-cased, others 0, by arithmetic rather than a table so
   // that the compiler can fold 16 or 32 bytes at a time: this runs over
-  // every stored string.
-  lowered_.resize(text.size());
+  // every stored string. The copy is padded with zeros to whole 64-byte
+  // blocks for the bitmap below.
+  const size_t n = text.size();
+  const size_t padded = (n + 63) / 64 * 64;
+  lowered_.resize(padded);
   char* lowered = lowered_.data();
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   unsigned char any_upper = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const unsigned char c = bytes[i];
     // Bitwise, not short-circuit, operators: no branches in the loop.
     const unsigned char upper = static_cast<unsigned char>(c - 'A') < 26;
@@ -88,19 +114,33 @@ bool FilterBuilder::HashWords(std::string_view text) {
     lowered[i] = static_cast<char>((c | (upper << 5)) & -word);
     any_upper |= upper;
   }
-  const bool lower_case = any_upper == 0;
-  bool one_word = false;  // the first word spans the whole text
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && lowered[i] == 0) ++i;
-    const size_t start = i;
-    while (i < text.size() && lowered[i] != 0) ++i;
-    if (i > start) {
-      hashes_.insert(HashLowered(std::string_view(lowered + start, i - start)));
-      one_word = start == 0 && i == text.size();
+  std::memset(lowered + n, 0, padded - n);
+  // A bit per byte, set for word bytes: words are then found a 64-byte
+  // block at a time, not byte by byte.
+  word_bits_.resize(padded / 64);
+  for (size_t b = 0; b < word_bits_.size(); ++b) {
+    const char* block = lowered + b * 64;
+    uint64_t bits = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + k * 16));
+      const auto zeros = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)));
+      bits |= static_cast<uint64_t>(~zeros & 0xFFFFu) << (k * 16);
     }
+#else
+    for (int k = 0; k < 64; ++k) bits |= static_cast<uint64_t>(block[k] != 0) << k;
+#endif
+    word_bits_[b] = bits;
   }
-  return one_word && lower_case;
+  bool one_word = false;  // the first word spans the whole text
+  for (size_t start = NextBit(word_bits_, 0, true); start < n;) {
+    const size_t end = NextBit(word_bits_, start, false);  // a zero pad ends the last
+    hashes_.insert(HashLowered(std::string_view(lowered + start, end - start)));
+    one_word = start == 0 && end == n;
+    start = NextBit(word_bits_, end, true);
+  }
+  return one_word && any_upper == 0;
 }
 
 void FilterBuilder::AddWords(std::string_view text) { HashWords(text); }

@@ -41,12 +41,21 @@ class FilterBuilder {
   void AddInteger(int64_t value) { hashes_.insert(IntegerHash(value)); }
   // The filter bytes (a multiple of kBlockBytes; at least one block).
   std::string Finish();
+  // The distinct keys added since the last Finish, for tests.
+  size_t keys() const { return hashes_.size(); }
+  bool HasKey(uint64_t key) const { return hashes_.contains(key); }
 
  private:
+  // Keys are xxHash values already: the table takes them as they are.
+  struct KeyHash {
+    size_t operator()(uint64_t key) const { return static_cast<size_t>(key); }
+  };
+
   bool HashWords(std::string_view text);
 
-  absl::flat_hash_set<uint64_t> hashes_;  // distinct keys size the filter
+  absl::flat_hash_set<uint64_t, KeyHash> hashes_;  // distinct keys size the filter
   std::string lowered_;
+  std::vector<uint64_t> word_bits_;  // by byte of lowered_: a word byte
 };
 
 // False when `hash` was certainly not added; `filter` must be a whole

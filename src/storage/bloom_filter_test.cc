@@ -67,6 +67,27 @@ TEST(BloomFilterTest, BuilderKeysAgreeWithTheHashesSearchesUse) {
   }
 }
 
+TEST(BloomFilterTest, BuilderKeysAreExactlyTheWordsAndTheValue) {
+  // Texts long enough to cross the 64-byte blocks words are found in.
+  std::mt19937 random(11);
+  constexpr char kBytes[] = {'a', 'Z', '0', '_', ' ', '.', 'x', '\0', '\xc3', '\xa9', 'q', 'M'};
+  for (int round = 0; round < 3000; ++round) {
+    std::string value(random() % 200, ' ');
+    for (char& c : value) c = kBytes[random() % (random() % 2 ? 4 : sizeof(kBytes))];
+    absl::flat_hash_set<uint64_t> expected;
+    ForEachWord(value, [&](std::string_view word) { expected.insert(WordHash(word)); });
+    FilterBuilder words;
+    words.AddWords(value);
+    ASSERT_EQ(words.keys(), expected.size()) << "'" << value << "'";
+    for (uint64_t key : expected) ASSERT_TRUE(words.HasKey(key)) << "'" << value << "'";
+    expected.insert(ExactValueHash(value));
+    FilterBuilder with_value;
+    with_value.AddWordsAndValue(value);
+    ASSERT_EQ(with_value.keys(), expected.size()) << "'" << value << "'";
+    for (uint64_t key : expected) ASSERT_TRUE(with_value.HasKey(key)) << "'" << value << "'";
+  }
+}
+
 TEST(BloomFilterTest, AFilterWithoutKeysClaimsNothingAndNoFilterEverything) {
   const std::string empty = FilterBuilder().Finish();
   EXPECT_EQ(empty.size(), kBlockBytes);

@@ -481,9 +481,17 @@ void EncodeStrings(const std::vector<std::string_view>& values, std::string* out
   std::vector<uint32_t> codes;
   codes.reserve(values.size());
   size_t plain_size = 0;
+  std::string_view previous;
   for (std::string_view v : values) {
     plain_size += v.size() + 1;
     if (dictionary.size() > max_dictionary) continue;
+    // Rows sorted by service repeat a value in runs (system, service,
+    // host): a run costs one hash.
+    if (!codes.empty() && v == previous) {
+      codes.push_back(codes.back());
+      continue;
+    }
+    previous = v;
     const auto [it, inserted] = index.try_emplace(v, static_cast<uint32_t>(dictionary.size()));
     if (inserted) dictionary.push_back(v);
     codes.push_back(it->second);

@@ -158,8 +158,9 @@ class SegmentBuilder {
       pending_[segment::kMessageColumn].strings.push_back(r.message);
       pending_[segment::kSystemColumn].strings.push_back(r.system);
       pending_[segment::kServiceColumn].strings.push_back(r.service);
-      for (const Attribute& a : r.attributes) {
-        PendingColumn& column = Pending(ColumnIndex(a.key, TypeOf(a.value)));
+      for (size_t k = 0; k < r.attributes.size(); ++k) {
+        const Attribute& a = r.attributes[k];
+        PendingColumn& column = Pending(AttributeColumn(k, a.key, TypeOf(a.value)));
         // A key given twice in one record keeps its first value.
         if (!column.rows.empty() && column.rows.back() == i) continue;
         column.rows.push_back(static_cast<uint32_t>(i));
@@ -303,6 +304,22 @@ class SegmentBuilder {
       columns_.push_back({std::string(name), type});
     }
     return index;
+  }
+
+  // The column of the attribute at `position` of a record. Records of one
+  // service list the same keys in the same order, so the column found for
+  // each position is remembered and a key compared before it is hashed.
+  uint32_t AttributeColumn(size_t position, std::string_view key, ColumnType type) {
+    constexpr size_t kRemembered = 64;
+    if (position >= kRemembered) return ColumnIndex(key, type);
+    if (position >= by_position_.size()) by_position_.resize(position + 1);
+    KnownColumn& known = by_position_[position];
+    if (known.type != type || known.key != key) {
+      known.key.assign(key);
+      known.type = type;
+      known.index = ColumnIndex(key, type);
+    }
+    return known.index;
   }
 
   void StartGroup() {
@@ -600,6 +617,12 @@ class SegmentBuilder {
   using ColumnsByType = std::array<uint32_t, 8>;  // by ColumnType
   absl::flat_hash_map<std::string, ColumnsByType, StringHash, StringEq> column_index_;
   std::vector<PendingColumn> pending_;  // by column; reused across row groups
+  struct KnownColumn {
+    std::string key;
+    ColumnType type = ColumnType::kTimestamp;  // no attribute's type: unknown
+    uint32_t index = 0;
+  };
+  std::vector<KnownColumn> by_position_;  // AttributeColumn's memory
   // The target columns of each batch of the row group being merged.
   absl::flat_hash_map<const ColumnBatch*, std::vector<uint32_t>> batch_columns_;
   std::vector<std::string_view> distinct_;  // a string chunk's dictionary
