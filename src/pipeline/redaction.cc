@@ -80,8 +80,25 @@ bool MaskCards(std::string* text) {
     // A run of digits glued to a word ("id123...") is not a card, nor the
     // digits a masked card kept (so that redacting twice changes nothing).
     const bool glued_before = i > 0 && (IsAlpha(t[i - 1]) || t[i - 1] == '_' || t[i - 1] == '*');
-    std::vector<std::pair<size_t, size_t>> groups;  // [begin, end) of each digit group
+    // Most runs (ids, times, the digits of hex trace ids) hold fewer digits
+    // than any card: counted first, they are passed over without the work
+    // below.
+    size_t run_digits = 0;
     size_t p = i;
+    while (true) {
+      for (; p < t.size() && IsDigit(t[p]); ++p) ++run_digits;
+      if (p + 1 < t.size() && (t[p] == ' ' || t[p] == '-') && IsDigit(t[p + 1])) {
+        ++p;
+        continue;
+      }
+      break;
+    }
+    if (run_digits < 13) {
+      i = p;
+      continue;
+    }
+    std::vector<std::pair<size_t, size_t>> groups;  // [begin, end) of each digit group
+    p = i;
     while (true) {
       const size_t begin = p;
       while (p < t.size() && IsDigit(t[p])) ++p;
