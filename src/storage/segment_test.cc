@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <random>
 
 #include "common/strings.h"
 #include "gtest/gtest.h"
@@ -56,6 +57,23 @@ class SegmentTest : public ::testing::Test {
   testing::TempDir temp_;
   const std::string dir_ = temp_.path();
 };
+
+TEST_F(SegmentTest, SortingByKeysGivesTheStableSegmentOrder) {
+  std::mt19937 random(3);
+  std::vector<LogRecord> records(5000);
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].service = std::string(1 + random() % 3, static_cast<char>('a' + random() % 4));
+    records[i].timestamp_ns = static_cast<int64_t>(random() % 300) - 100;  // ties, negatives
+    records[i].message = std::to_string(i);
+  }
+  std::vector<const LogRecord*> expected;
+  for (const LogRecord& r : records) expected.push_back(&r);
+  std::vector<const LogRecord*> actual = expected;
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const LogRecord* a, const LogRecord* b) { return InSegmentOrder(*a, *b); });
+  SortInSegmentOrder(&actual);
+  EXPECT_EQ(actual, expected);
+}
 
 TEST_F(SegmentTest, RoundTripsTheCompanyLogs) {
   size_t ndjson_bytes = 0;

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -633,6 +634,48 @@ class SegmentBuilder {
   std::vector<std::vector<uint32_t>> value_of_row_;  // by column, for row_texts_
 };
 
+void SortInSegmentOrder(std::vector<const LogRecord*>* rows) {
+  // Sorted by keys gathered in one pass (each service's rank among the
+  // services, the time, the position): comparing the records themselves
+  // would read two of them, scattered in memory, for every comparison.
+  absl::flat_hash_map<std::string_view, uint32_t, StringHash, StringEq> service_ids;
+  std::vector<std::string_view> services;
+  struct Key {
+    uint32_t service;
+    uint32_t position;
+    int64_t timestamp_ns;
+  };
+  std::vector<Key> keys(rows->size());
+  std::string_view last_service;
+  uint32_t last_id = 0;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const LogRecord& r = *(*rows)[i];
+    if (i == 0 || r.service != last_service) {
+      const auto [it, added] =
+          service_ids.try_emplace(r.service, static_cast<uint32_t>(services.size()));
+      if (added) services.push_back(r.service);
+      last_service = r.service;
+      last_id = it->second;
+    }
+    keys[i] = {last_id, static_cast<uint32_t>(i), r.timestamp_ns};
+  }
+  std::vector<uint32_t> by_name(services.size());
+  std::iota(by_name.begin(), by_name.end(), 0u);
+  std::sort(by_name.begin(), by_name.end(),
+            [&services](uint32_t a, uint32_t b) { return services[a] < services[b]; });
+  std::vector<uint32_t> rank(services.size());
+  for (uint32_t k = 0; k < by_name.size(); ++k) rank[by_name[k]] = k;
+  for (Key& key : keys) key.service = rank[key.service];
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    if (a.service != b.service) return a.service < b.service;
+    if (a.timestamp_ns != b.timestamp_ns) return a.timestamp_ns < b.timestamp_ns;
+    return a.position < b.position;  // stable: equal rows keep their order
+  });
+  std::vector<const LogRecord*> sorted(rows->size());
+  for (size_t i = 0; i < keys.size(); ++i) sorted[i] = (*rows)[keys[i].position];
+  *rows = std::move(sorted);
+}
+
 bool InSegmentOrder(const LogRecord& a, const LogRecord& b) {
   if (a.service != b.service) return a.service < b.service;
   return a.timestamp_ns < b.timestamp_ns;
@@ -792,8 +835,7 @@ absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
                                              std::vector<const LogRecord*> rows,
                                              const SegmentWriterOptions& options) {
   if (rows.empty()) return absl::InvalidArgumentError("a segment needs at least one record");
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const LogRecord* a, const LogRecord* b) { return InSegmentOrder(*a, *b); });
+  SortInSegmentOrder(&rows);
   auto writer = SegmentWriter::Create(env, path, options);
   if (!writer.ok()) return writer.status();
   RETURN_IF_ERROR((*writer)->AddSorted(rows));

@@ -27,6 +27,8 @@ struct SegmentWriterOptions {
 
 // The order of rows in a segment: by service.name, then @timestamp.
 bool InSegmentOrder(const LogRecord& a, const LogRecord& b);
+// Sorts `rows` stably into InSegmentOrder.
+void SortInSegmentOrder(std::vector<const LogRecord*>* rows);
 
 class SegmentBuilder;
 class SegmentReader;
