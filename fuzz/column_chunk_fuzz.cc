@@ -4,7 +4,8 @@
 // and, for numbers, survive encoding again.
 //
 // Input: type u8 | version u8 | rows u16 LE | present u16 LE | chunk bytes.
-// Templated string chunks resolve two made-up columns (below).
+// Templated and row-reference string chunks resolve two made-up columns
+// (below).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -47,8 +48,8 @@ void CheckDecoded(const DecodedColumn& column, size_t rows, uint64_t present, ui
             column.strings.codes.empty() || column.strings.codes[i] < column.strings.values.size(),
             "a dictionary code past the dictionary");
       }
-      // Templated chunks are decoded to text without lengths, not to the
-      // plain layout.
+      // Templates and row references are decoded to text without lengths,
+      // not to the plain layout.
       if (present >= rows && !templated) {
         auto copies = mayak::DecodeStrings(*column.raw, rows);
         FUZZ_CHECK(copies.ok(), "strings decode as views but not as copies");
@@ -103,8 +104,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   const mayak::ReferenceResolver resolver(resolve);
   const size_t bitmap_size = present < rows ? (rows + 7) / 8 : 0;
-  const bool templated = raw->size() > bitmap_size &&
-                         (*raw)[bitmap_size] == static_cast<char>(mayak::StringEncoding::kTemplate);
+  const bool templated =
+      raw->size() > bitmap_size &&
+      ((*raw)[bitmap_size] == static_cast<char>(mayak::StringEncoding::kTemplate) ||
+       (*raw)[bitmap_size] == static_cast<char>(mayak::StringEncoding::kRowReferences));
   if (mayak::DecodeChunk(std::move(raw), rows, present, version, &column, &resolver)) {
     CheckDecoded(column, rows, present, version, templated);
   }

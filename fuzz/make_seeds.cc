@@ -16,6 +16,7 @@
 #include "pipeline/ndjson_decoder.h"
 #include "storage/column_encoding.h"
 #include "storage/record_codec.h"
+#include "storage/row_references.h"
 #include "storage/segment_format.h"
 #include "storage/string_templates.h"
 #include "storage/wal_format.h"
@@ -149,5 +150,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   Write(dir, "column_chunk_fuzz", 8, ChunkHeader(4, requests.size()) + chunk);
+  // Row references: values repeated from earlier rows of the chunk's own
+  // column (0), and values of column 1 (the methods) at other rows.
+  const std::vector<std::string_view> repeated = {"4bf92f35", "4bf92f35", "00f067aa", "4bf92f35"};
+  std::vector<uint32_t> sources;
+  mayak::FindSourceRows({repeated, {}}, nullptr, &sources);
+  chunk.assign(1, static_cast<char>(mayak::StringEncoding::kRowReferences));
+  mayak::EncodeRowReferences({repeated, {}}, 0, sources, mayak::segment::kVersion, &chunk);
+  Write(dir, "column_chunk_fuzz", 9, ChunkHeader(4, repeated.size()) + chunk);
+  const std::vector<std::string_view> methods_again = {"POST", "GET", "PATCH", "GET"};
+  const mayak::RowsByValue by_method({method_values, {}});
+  mayak::FindSourceRows({methods_again, {}}, &by_method, &sources);
+  chunk.assign(1, static_cast<char>(mayak::StringEncoding::kRowReferences));
+  mayak::EncodeRowReferences({methods_again, {}}, 1, sources, mayak::segment::kVersion, &chunk);
+  Write(dir, "column_chunk_fuzz", 10, ChunkHeader(4, methods_again.size()) + chunk);
   return 0;
 }

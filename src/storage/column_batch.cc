@@ -60,12 +60,15 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       // then replaces the raw chunk (held by pointer, so the views into it
       // stay valid).
       auto expanded = std::make_unique<std::string>();
-      // A templated chunk needs each value's row, for the columns it refers to.
+      // Templates and row references need each value's row, for the rows
+      // and columns they refer to.
       std::vector<uint32_t> value_rows;
       const bool templated =
           !values.empty() && values[0] == static_cast<char>(StringEncoding::kTemplate);
-      if (templated) {
-        if (resolve == nullptr) return false;
+      const bool row_references =
+          !values.empty() && values[0] == static_cast<char>(StringEncoding::kRowReferences);
+      if (templated || row_references) {
+        if (templated && resolve == nullptr) return false;
         if (!out->value_of_row.empty()) {
           value_rows.reserve(count);
           for (size_t r = 0; r < rows; ++r) {
@@ -78,11 +81,12 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       const TemplateContext templates{
           .rows = value_rows,
           .resolve = resolve != nullptr ? *resolve : ReferenceResolver(NoReferences),
+          .column = out->column,
           .wanted = wanted_rows};
       auto strings = DecodeStringViews(values, count, expanded.get(), version, &templates);
       if (!strings.ok()) return false;
       out->strings = *std::move(strings);
-      if (!expanded->empty() || templated) out->raw = std::move(expanded);
+      if (!expanded->empty() || templated || row_references) out->raw = std::move(expanded);
       out->templated = templated;
       return true;
     }

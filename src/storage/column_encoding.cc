@@ -12,6 +12,7 @@
 #include "common/string_hash.h"
 #include "common/strings.h"
 #include "storage/coding.h"
+#include "storage/row_references.h"
 
 namespace mayak {
 namespace {
@@ -250,8 +251,6 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
   return values;
 }
 
-// The length of `values` when each is lower-case hexadecimal of that one
-// even length (1 to 255 bytes once decoded), else 0.
 size_t HexLength(const std::vector<std::string_view>& values) {
   static constexpr auto kIsHex = [] {
     std::array<bool, 256> table{};
@@ -568,6 +567,15 @@ absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t coun
           !ExpandTemplatedStrings(&in, count, templates->rows, templates->resolve, version,
                                   expanded, &out.values, templates->wanted)) {
         return Damaged("templated string");
+      }
+      return out;
+    }
+    case StringEncoding::kRowReferences: {
+      StringViews out;
+      if (version < kRowReferencesVersion || expanded == nullptr || templates == nullptr ||
+          !ExpandRowReferences(&in, count, templates->column, templates->rows, templates->resolve,
+                               version, expanded, &out.values)) {
+        return Damaged("string of row references");
       }
       return out;
     }

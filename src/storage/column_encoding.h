@@ -57,6 +57,7 @@ enum class StringEncoding : uint8_t {
   kIpv4 = 3,
   kPrefixedNumber = 4,
   kTemplate = 5,
+  kRowReferences = 6,
 };
 inline constexpr uint32_t kHexStringsVersion = 4;
 // kTemplate (version 5): values as templates with numbers and references
@@ -64,6 +65,14 @@ inline constexpr uint32_t kHexStringsVersion = 4;
 // segment writer chooses it; EncodeStrings never does, as it sees one
 // column alone.
 inline constexpr uint32_t kTemplateVersion = 5;
+// kRowReferences (version 6): values as the values of other rows of the
+// same column or of another column (storage/row_references.h). Chosen by
+// the segment writer, as templates are.
+inline constexpr uint32_t kRowReferencesVersion = 6;
+
+// The length of `values` when each is lower-case hexadecimal of that one
+// even length (1 to 255 bytes once decoded), else 0.
+size_t HexLength(const std::vector<std::string_view>& values);
 
 inline constexpr size_t kMaxDictionary = 4096;
 
@@ -90,11 +99,14 @@ struct StringViews {
   std::string_view Get(size_t i) const { return values[codes.empty() ? i : codes[i]]; }
   uint32_t Code(size_t i) const { return codes.empty() ? static_cast<uint32_t>(i) : codes[i]; }
 };
-// What a kTemplate chunk needs from its row group: the row of each value
-// (empty: value k is row k) and the texts of the columns it refers to.
+// What a kTemplate or kRowReferences chunk needs from its row group: the
+// row of each value (empty: value k is row k), the texts of the columns it
+// refers to, and its own column's number (row references to earlier rows
+// of the column itself name it).
 struct TemplateContext {
   const std::vector<uint32_t>& rows;
   ReferenceResolver resolve;
+  uint32_t column = 0;
   // By row: which values to write out (null: all); see ExpandTemplatedStrings.
   const std::vector<uint8_t>* wanted = nullptr;
 };

@@ -436,6 +436,7 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
     absl::Status status = env->CreateDirs(StrCat(options_.dir, "/", relative_dir));
     SegmentWriterOptions writer_options;
     writer_options.row_group_rows = options_.row_group_rows;
+    writer_options.row_order = row_order();
     if (status.ok()) {
       status =
           WriteSegment(env, StrCat(options_.dir, "/", relative), std::move(rows), writer_options)
@@ -579,6 +580,7 @@ absl::Status EmbeddedLogStore::MergeOnce(
   }
   MergeOptions merge_options;
   merge_options.writer.row_group_rows = options_.row_group_rows;
+  merge_options.writer.row_order = row_order();
   merge_options.write_bytes_per_second = options_.merge_write_bytes_per_second;
   merge_options.cancel = &cancel_merge_;
   const std::string path = StrCat(options_.dir, "/", relative);

@@ -32,6 +32,7 @@
 #include "storage/log_store.h"
 #include "storage/manifest.h"
 #include "storage/retention.h"
+#include "storage/row_order.h"
 #include "storage/segment_reader.h"
 #include "storage/wal_writer.h"
 
@@ -167,6 +168,10 @@ class EmbeddedLogStore final : public LogStore {
   // A partition's directory, relative to the data directory.
   std::string PartitionDir(const std::string& system, int64_t day) const;
   int64_t Now() const;
+  // Spans lie by trace in their segments, logs by service and time.
+  RowOrder row_order() const {
+    return options_.kind == "spans" ? RowOrder::kTrace : RowOrder::kServiceTime;
+  }
   // The segments of the next merge due (empty when none is).
   // Marks them as merging so no other merge takes them.
   std::vector<std::shared_ptr<const Segment>> PickMerge() ABSL_LOCKS_EXCLUDED(mu_);

@@ -14,9 +14,10 @@ inline constexpr std::string_view kTailMagic = "MAYAKEND";
 // version 3 an encoding byte on timestamp and integer chunks (values with a
 // common step are divided by it); version 4 dictionaries for integer chunks
 // of few distinct values; version 5 string chunks stored as templates with
-// numbers and references to other columns of the same row. Versions 1 to 4
-// are still read.
-inline constexpr uint32_t kVersion = 5;
+// numbers and references to other columns of the same row; version 6 string
+// chunks stored as references to other rows (a span's trace id once a
+// trace, its parent id as its parent's row). Versions 1 to 5 are still read.
+inline constexpr uint32_t kVersion = 6;
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kTailSize = 8 + 4 + 4 + 8;
 

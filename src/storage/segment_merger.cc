@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "common/status_macros.h"
+#include "model/log_record.h"
+#include "storage/row_order.h"
 
 namespace mayak {
 namespace {
@@ -26,27 +28,41 @@ class SmallGroups {
 
   // Writes the gathered rows in segment order as row groups of equal size
   // (none larger than `group_rows`), and forgets them.
-  absl::Status WriteTo(SegmentWriter* writer, size_t group_rows) {
-    std::vector<std::pair<std::string_view, BatchRow>> rows;  // (service, row)
+  absl::Status WriteTo(SegmentWriter* writer, size_t group_rows, RowOrder order) {
+    std::vector<BatchRow> rows;
     rows.reserve(rows_);
     for (const auto& batch : batches_) {
-      const DecodedColumn* service = batch->Column(segment::kServiceColumn);
-      for (uint32_t r = 0; r < batch->rows; ++r) {
-        const uint32_t v = service == nullptr ? DecodedColumn::kNull : service->ValueIndex(r);
-        rows.push_back(
-            {v == DecodedColumn::kNull ? "" : service->strings.Get(v), {batch.get(), r}});
-      }
+      for (uint32_t r = 0; r < batch->rows; ++r) rows.push_back({batch.get(), r});
     }
-    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return a.second.batch->timestamps[a.second.row] < b.second.batch->timestamps[b.second.row];
-    });
+    // The column rows are grouped by: service.name, or trace.id for spans.
+    const DecodedColumn* group_column = nullptr;
+    const ColumnBatch* group_batch = nullptr;
+    const auto group_of = [&](size_t i) -> std::string_view {
+      const BatchRow& row = rows[i];
+      if (row.batch != group_batch) {
+        group_batch = row.batch;
+        group_column = nullptr;
+        if (order == RowOrder::kServiceTime) {
+          group_column = row.batch->Column(segment::kServiceColumn);
+        } else {
+          for (const DecodedColumn* c : row.batch->Find(field::kTraceId)) {
+            if (c->type == segment::ColumnType::kString) group_column = c;
+          }
+        }
+      }
+      const uint32_t v =
+          group_column == nullptr ? DecodedColumn::kNull : group_column->ValueIndex(row.row);
+      return v == DecodedColumn::kNull ? std::string_view() : group_column->strings.Get(v);
+    };
+    const std::vector<uint32_t> positions =
+        OrderRows(order, rows.size(), group_of,
+                  [&rows](size_t i) { return rows[i].batch->timestamps[rows[i].row]; });
     const size_t groups = (rows.size() + group_rows - 1) / group_rows;
     std::vector<BatchRow> group;
     for (size_t g = 0, begin = 0; g < groups; ++g) {
       const size_t end = rows.size() * (g + 1) / groups;
       group.clear();
-      for (size_t i = begin; i < end; ++i) group.push_back(rows[i].second);
+      for (size_t i = begin; i < end; ++i) group.push_back(rows[positions[i]]);
       RETURN_IF_ERROR(writer->AddBatchRows(group));
       begin = end;
     }
@@ -95,14 +111,14 @@ absl::StatusOr<MergeResult> MergeSegments(Env* env, const std::vector<const Segm
         RETURN_IF_ERROR(small.Add(*input, g));
         if (small.rows() < group_rows) continue;
         result.rows_rewritten += small.rows();
-        RETURN_IF_ERROR(small.WriteTo(writer->get(), group_rows));
+        RETURN_IF_ERROR(small.WriteTo(writer->get(), group_rows, options.writer.row_order));
       }
       RETURN_IF_ERROR(pause());
     }
   }
   if (small.rows() > 0) {
     result.rows_rewritten += small.rows();
-    RETURN_IF_ERROR(small.WriteTo(writer->get(), group_rows));
+    RETURN_IF_ERROR(small.WriteTo(writer->get(), group_rows, options.writer.row_order));
   }
   auto footer = (*writer)->Finish();
   if (!footer.ok()) return footer.status();

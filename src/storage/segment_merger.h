@@ -3,7 +3,7 @@
 // re-sorting them across inputs saved no bytes (0.2-0.5%) and cost a fifth
 // of the server's ingest CPU. Smaller row groups (from flushes of few
 // records, or of an older format) are decoded, gathered until they fill a
-// row group, sorted by (service.name, @timestamp) and written anew, so
+// row group, sorted in the writer's order (row_order.h) and written anew, so
 // memory stays at about two row groups whatever the segments' sizes.
 #pragma once
 

@@ -2,11 +2,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <tuple>
 
 #include "gtest/gtest.h"
 #include "loadgen/company_logs.h"
+#include "loadgen/company_traces.h"
+#include "model/span.h"
 #include "pipeline/ndjson_decoder.h"
 #include "support/temp_dir.h"
 
@@ -291,6 +294,115 @@ TEST_F(SegmentMergerTest, CopiedTemplatesReferToTheirColumnsRenumbered) {
     auto batch = (*merged)->ReadColumns(g, &only);
     ASSERT_TRUE(batch.ok()) << batch.status();
   }
+}
+
+// The company's spans as records, `traces` traces of them.
+std::vector<LogRecord> CompanySpans(int traces) {
+  CompanyTraceGenerator generator({});
+  std::vector<Span> spans;
+  for (int i = 0; i < traces; ++i) generator.Next(&spans);
+  std::vector<LogRecord> records;
+  for (const Span& span : spans) records.push_back(SpanToRecord(span, span.start_ns));
+  return records;
+}
+
+std::string SpanIdOf(const LogRecord& r) {
+  return std::get<std::string>(*r.FindAttribute("span.id"));
+}
+
+// The rows of `reader` by span id, attributes sorted.
+std::map<std::string, LogRecord> BySpanId(const std::vector<LogRecord>& records) {
+  std::map<std::string, LogRecord> out;
+  for (LogRecord r : records) {
+    std::sort(r.attributes.begin(), r.attributes.end(),
+              [](const Attribute& x, const Attribute& y) { return x.key < y.key; });
+    out.emplace(SpanIdOf(r), std::move(r));
+  }
+  return out;
+}
+
+TEST_F(SegmentMergerTest, SmallSpanGroupsAreGatheredByTrace) {
+  // Three flushes each took a third of every trace's spans; the merge puts
+  // each trace's spans side by side again.
+  const std::vector<LogRecord> spans = CompanySpans(600);
+  std::vector<std::unique_ptr<SegmentReader>> readers;
+  std::vector<const SegmentReader*> inputs;
+  const SegmentWriterOptions writer{.row_group_rows = 4096, .row_order = RowOrder::kTrace};
+  for (int part = 0; part < 3; ++part) {
+    std::vector<LogRecord> third;
+    for (size_t i = part; i < spans.size(); i += 3) third.push_back(spans[i]);
+    const std::string path = dir_ + "/part" + std::to_string(part) + ".seg";
+    ASSERT_TRUE(WriteSegment(Env::Default(), path, third, writer).ok());
+    auto reader = SegmentReader::Open(Env::Default(), path);
+    ASSERT_TRUE(reader.ok());
+    inputs.push_back(reader->get());
+    readers.push_back(*std::move(reader));
+  }
+  MergeOptions options;
+  options.writer = writer;
+  auto merge = MergeSegments(Env::Default(), inputs, dir_ + "/m.seg", options);
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->rows_rewritten, spans.size());
+  auto merged = SegmentReader::Open(Env::Default(), dir_ + "/m.seg");
+  ASSERT_TRUE(merged.ok());
+  std::vector<LogRecord> all;
+  for (size_t g = 0; g < (*merged)->footer().row_groups.size(); ++g) {
+    auto rows = (*merged)->ReadRowGroup(g);
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    std::set<std::string> traces_of_group;
+    std::string last;
+    for (const LogRecord& r : *rows) {
+      const std::string trace = std::get<std::string>(*r.FindAttribute("trace.id"));
+      if (trace != last) {
+        EXPECT_TRUE(traces_of_group.insert(trace).second) << "trace " << trace << " split";
+      }
+      last = trace;
+    }
+    all.insert(all.end(), rows->begin(), rows->end());
+  }
+  EXPECT_EQ(BySpanId(all), BySpanId(spans));
+}
+
+TEST_F(SegmentMergerTest, CopiedRowReferencesReferToTheirColumnsRenumbered) {
+  // Segment a's spans carry a field b's lack, first in their columns: the
+  // span and parent id columns of b have other numbers in the merged
+  // segment, and b's parent ids refer to its span ids.
+  std::vector<LogRecord> first = CompanySpans(500);
+  for (LogRecord& r : first)
+    r.attributes.insert(r.attributes.begin(), {"tenant", std::string("t1")});
+  const std::vector<LogRecord> second = CompanySpans(500);
+  const SegmentWriterOptions writer{.row_group_rows = 1000, .row_order = RowOrder::kTrace};
+  ASSERT_TRUE(WriteSegment(Env::Default(), dir_ + "/a.seg", first, writer).ok());
+  ASSERT_TRUE(WriteSegment(Env::Default(), dir_ + "/b.seg", second, writer).ok());
+  auto a = SegmentReader::Open(Env::Default(), dir_ + "/a.seg");
+  auto b = SegmentReader::Open(Env::Default(), dir_ + "/b.seg");
+  ASSERT_TRUE(a.ok() && b.ok());
+  MergeOptions options;
+  options.writer = writer;
+  auto merge = MergeSegments(Env::Default(), {b->get(), a->get()}, dir_ + "/m.seg", options);
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_GT(merge->rows_copied, 0u);
+  auto merged = SegmentReader::Open(Env::Default(), dir_ + "/m.seg");
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  std::vector<LogRecord> all;
+  for (size_t g = 0; g < (*merged)->footer().row_groups.size(); ++g) {
+    auto rows = (*merged)->ReadRowGroup(g);
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    all.insert(all.end(), rows->begin(), rows->end());
+  }
+  // The generator's seed is the same: b's spans are a's without the field.
+  std::vector<LogRecord> expected = first;
+  expected.insert(expected.end(), second.begin(), second.end());
+  std::multimap<std::string, LogRecord> want;
+  std::multimap<std::string, LogRecord> got;
+  for (auto [records, out] : {std::pair{&expected, &want}, std::pair{&all, &got}}) {
+    for (LogRecord r : *records) {
+      std::sort(r.attributes.begin(), r.attributes.end(),
+                [](const Attribute& x, const Attribute& y) { return x.key < y.key; });
+      out->emplace(SpanIdOf(r) + (r.FindAttribute("tenant") != nullptr ? "a" : "b"), std::move(r));
+    }
+  }
+  EXPECT_EQ(got, want);
 }
 
 TEST_F(SegmentMergerTest, OlderFormatsAreRewrittenNotCopied) {

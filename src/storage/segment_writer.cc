@@ -8,7 +8,9 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <utility>
+#include <variant>
 
 #include "absl/container/flat_hash_map.h"
 #include "common/status_macros.h"
@@ -17,6 +19,7 @@
 #include "storage/bloom_filter.h"
 #include "storage/coding.h"
 #include "storage/column_encoding.h"
+#include "storage/row_references.h"
 #include "storage/segment_reader.h"
 #include "storage/string_templates.h"
 
@@ -56,6 +59,13 @@ bool IsUnindexed(std::string_view name) {
   return IsMeasurement(name) || name == field::kSpanId || name == field::kParentId ||
          name == field::kSpanLinks || name == field::kSpanEvents ||
          name == field::kSpanResourceKeys;
+}
+
+// A span's trace id, or empty.
+std::string_view TraceIdOf(const LogRecord& record) {
+  const AttributeValue* value = record.FindAttribute(field::kTraceId);
+  const std::string* text = value == nullptr ? nullptr : std::get_if<std::string>(value);
+  return text == nullptr ? std::string_view() : std::string_view(*text);
 }
 
 ColumnType TypeOf(const AttributeValue& value) {
@@ -210,8 +220,9 @@ class SegmentBuilder {
   // Appends a row group stored in a segment of this format version whose
   // columns are `columns`: its chunks and filters as they are (`stored`
   // holds them from file offset `start`), renumbered to this segment's
-  // columns. A template chunk lists the columns it refers to, so where the
-  // numbers differ it is decompressed, renumbered and compressed again.
+  // columns. A template or row-reference chunk names the columns it refers
+  // to, so where the numbers differ it is decompressed, renumbered and
+  // compressed again.
   // False when such a chunk is damaged.
   bool AddStoredGroup(const std::vector<segment::Column>& columns,
                       const segment::RowGroupMeta& group, std::string_view stored, uint64_t start) {
@@ -239,14 +250,19 @@ class SegmentBuilder {
       if (renumbered && is_string) {
         if (!Decompress(chunk, block, &raw)) return false;
         const size_t at = chunk.present < group.rows ? (group.rows + 7) / 8 : 0;
-        if (at < raw.size() && raw[at] == static_cast<char>(StringEncoding::kTemplate)) {
+        const bool templated =
+            at < raw.size() && raw[at] == static_cast<char>(StringEncoding::kTemplate);
+        const bool row_references =
+            at < raw.size() && raw[at] == static_cast<char>(StringEncoding::kRowReferences);
+        if (templated || row_references) {
           renumbered_raw.assign(raw, 0, at + 1);
           const auto renumber = [&target](uint32_t c) -> std::optional<uint32_t> {
             if (c >= target.size()) return std::nullopt;
             return target[c];
           };
-          if (!RenumberTemplateReferences(std::string_view(raw).substr(at + 1), renumber,
-                                          &renumbered_raw)) {
+          const std::string_view rest = std::string_view(raw).substr(at + 1);
+          if (templated ? !RenumberTemplateReferences(rest, renumber, &renumbered_raw)
+                        : !RenumberRowReferences(rest, renumber, &renumbered_raw)) {
             return false;
           }
           if (renumbered_raw != raw) {
@@ -438,6 +454,7 @@ class SegmentBuilder {
     encoded_.resize(pending_.size());
     blooms_.resize(pending_.size());
     std::vector<uint32_t> tried;  // columns to try as templates
+    std::vector<uint32_t> ids;    // hexadecimal ids, to try as row references
     for (uint32_t column = segment::kMessageColumn; column < pending_.size(); ++column) {
       const PendingColumn& values = pending_[column];
       const bool fixed = column < kFixedColumnCount;
@@ -457,6 +474,11 @@ class SegmentBuilder {
         }
         blooms_[column] = bloom_.Finish();
       }
+      const auto encoding = static_cast<StringEncoding>(raw[start]);
+      if (!fixed && (encoding == StringEncoding::kHex ||
+                     (encoding == StringEncoding::kDictionary && HexLength(distinct_) > 0))) {
+        ids.push_back(column);
+      }
       // Plain chunks, and dictionaries of many values (row groups of few
       // rows), are tried as templates.
       if (raw[start] == static_cast<char>(StringEncoding::kPlain) ||
@@ -465,6 +487,9 @@ class SegmentBuilder {
         tried.push_back(column);
       }
     }
+    as_row_references_.clear();
+    if (options_.format_version >= kRowReferencesVersion) ChooseRowReferences(n, ids);
+    std::erase_if(tried, [this](uint32_t c) { return IsRowReferences(c); });
     if (options_.format_version < kTemplateVersion || tried.empty()) return;
     PrepareRowTexts(n, tried);
     std::vector<std::pair<double, uint32_t>> by_length;  // mean length, column
@@ -506,6 +531,51 @@ class SegmentBuilder {
     }
   }
 
+  bool IsRowReferences(uint32_t column) const {
+    return std::ranges::any_of(as_row_references_,
+                               [column](const auto& c) { return c.first == column; });
+  }
+  // Stored as references to another column's rows: such a column is read
+  // with that column, so no other refers to it (references are one deep).
+  bool RefersToAnother(uint32_t column) const {
+    return std::ranges::any_of(as_row_references_, [column](const auto& c) {
+      return c.first == column && c.second != column;
+    });
+  }
+
+  // Stores id columns as references to other rows where that is smaller
+  // (row_references.h), the candidates that find the most values first. A
+  // column that refers to another is never referred to, so reading a
+  // column needs at most one other, itself read alone.
+  void ChooseRowReferences(size_t n, const std::vector<uint32_t>& ids) {
+    if (ids.empty()) return;
+    std::vector<ColumnValues> columns;
+    for (uint32_t c : ids) columns.push_back({pending_[c].strings, pending_[c].rows});
+    std::vector<uint32_t> sources;  // of the references to other columns taken
+    std::string encoded;
+    for (const RowReferenceCandidate& candidate : FindRowReferenceCandidates(columns)) {
+      const uint32_t target = ids[candidate.target];
+      const uint32_t source = ids[candidate.source];
+      const bool other = source != target;
+      if (IsRowReferences(target) ||
+          (other &&
+           (RefersToAnother(source) || std::ranges::find(sources, target) != sources.end()))) {
+        continue;
+      }
+      const PendingColumn& values = pending_[target];
+      encoded.clear();
+      AppendPresence(values, n, &encoded);
+      encoded.push_back(static_cast<char>(StringEncoding::kRowReferences));
+      EncodeRowReferences(columns[candidate.target], source, candidate.source_rows,
+                          options_.format_version, &encoded);
+      if (encoded.size() < encoded_[target].size()) {
+        std::swap(encoded_[target], encoded);
+        as_row_references_.emplace_back(target, source);
+        if (other) sources.push_back(source);
+      }
+    }
+  }
+
   // The text by row of every string and integer column, for templates.
   void PrepareRowTexts(size_t n, const std::vector<uint32_t>& tried) {
     row_texts_.clear();
@@ -515,7 +585,7 @@ class SegmentBuilder {
       const ColumnType type = columns_[column].type;
       const bool fixed = column < kFixedColumnCount;
       if ((type != ColumnType::kString && type != ColumnType::kInt) ||
-          (!fixed && values.rows.empty())) {
+          (!fixed && values.rows.empty()) || RefersToAnother(column)) {
         continue;
       }
       // A column of one repeated value (system, service) is as cheap as
@@ -632,47 +702,20 @@ class SegmentBuilder {
   std::vector<std::string> blooms_;
   std::vector<RowTexts> row_texts_;                  // the columns templates may refer to
   std::vector<std::vector<uint32_t>> value_of_row_;  // by column, for row_texts_
+  // The row group's columns stored as row references: (column, source).
+  std::vector<std::pair<uint32_t, uint32_t>> as_row_references_;
 };
 
-void SortInSegmentOrder(std::vector<const LogRecord*>* rows) {
-  // Sorted by keys gathered in one pass (each service's rank among the
-  // services, the time, the position): comparing the records themselves
-  // would read two of them, scattered in memory, for every comparison.
-  absl::flat_hash_map<std::string_view, uint32_t, StringHash, StringEq> service_ids;
-  std::vector<std::string_view> services;
-  struct Key {
-    uint32_t service;
-    uint32_t position;
-    int64_t timestamp_ns;
-  };
-  std::vector<Key> keys(rows->size());
-  std::string_view last_service;
-  uint32_t last_id = 0;
-  for (size_t i = 0; i < rows->size(); ++i) {
-    const LogRecord& r = *(*rows)[i];
-    if (i == 0 || r.service != last_service) {
-      const auto [it, added] =
-          service_ids.try_emplace(r.service, static_cast<uint32_t>(services.size()));
-      if (added) services.push_back(r.service);
-      last_service = r.service;
-      last_id = it->second;
-    }
-    keys[i] = {last_id, static_cast<uint32_t>(i), r.timestamp_ns};
-  }
-  std::vector<uint32_t> by_name(services.size());
-  std::iota(by_name.begin(), by_name.end(), 0u);
-  std::sort(by_name.begin(), by_name.end(),
-            [&services](uint32_t a, uint32_t b) { return services[a] < services[b]; });
-  std::vector<uint32_t> rank(services.size());
-  for (uint32_t k = 0; k < by_name.size(); ++k) rank[by_name[k]] = k;
-  for (Key& key : keys) key.service = rank[key.service];
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-    if (a.service != b.service) return a.service < b.service;
-    if (a.timestamp_ns != b.timestamp_ns) return a.timestamp_ns < b.timestamp_ns;
-    return a.position < b.position;  // stable: equal rows keep their order
-  });
-  std::vector<const LogRecord*> sorted(rows->size());
-  for (size_t i = 0; i < keys.size(); ++i) sorted[i] = (*rows)[keys[i].position];
+void SortInSegmentOrder(std::vector<const LogRecord*>* rows, RowOrder order) {
+  const std::vector<const LogRecord*>& in = *rows;
+  const std::vector<uint32_t> positions = OrderRows(
+      order, in.size(),
+      [&in, order](size_t i) -> std::string_view {
+        return order == RowOrder::kTrace ? TraceIdOf(*in[i]) : std::string_view(in[i]->service);
+      },
+      [&in](size_t i) { return in[i]->timestamp_ns; });
+  std::vector<const LogRecord*> sorted(in.size());
+  for (size_t i = 0; i < positions.size(); ++i) sorted[i] = in[positions[i]];
   *rows = std::move(sorted);
 }
 
@@ -708,7 +751,7 @@ absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
 }
 
 absl::Status SegmentWriter::CheckOrder(std::string_view service, int64_t timestamp_ns) {
-  if (rows_ > 0 &&
+  if (rows_ > 0 && options_.row_order == RowOrder::kServiceTime &&
       (service < last_service_ || (service == last_service_ && timestamp_ns < last_ts_))) {
     return absl::InvalidArgumentError("segment rows must come in (service.name, @timestamp) order");
   }
@@ -757,7 +800,8 @@ absl::Status SegmentWriter::AddBatchRows(const std::vector<BatchRow>& rows) {
     const uint32_t v = service == nullptr ? DecodedColumn::kNull : service->ValueIndex(r.row);
     const std::string_view name = v == DecodedColumn::kNull ? "" : service->strings.Get(v);
     const int64_t ts = r.batch->timestamps[r.row];
-    if (i > 0 && (name < last_service || (name == last_service && ts < last_ts_))) {
+    if (i > 0 && options_.row_order == RowOrder::kServiceTime &&
+        (name < last_service || (name == last_service && ts < last_ts_))) {
       return absl::InvalidArgumentError(
           "segment rows must come in (service.name, @timestamp) order");
     }
@@ -787,8 +831,8 @@ absl::Status SegmentWriter::CopyRowGroup(const SegmentReader& input, size_t grou
   if (!stored.ok()) return stored.status();
   const segment::RowGroupMeta& meta = input.footer().row_groups[group];
   if (!builder_->AddStoredGroup(input.footer().columns, meta, *stored, start)) {
-    return absl::DataLossError(
-        StrCat("segment ", input.path(), " is damaged: row group ", group, ", a templated chunk"));
+    return absl::DataLossError(StrCat("segment ", input.path(), " is damaged: row group ", group,
+                                      ", a chunk of templates or row references"));
   }
   rows_ += meta.rows;
   return AppendBuilt();
@@ -835,7 +879,7 @@ absl::StatusOr<segment::Footer> WriteSegment(Env* env, const std::string& path,
                                              std::vector<const LogRecord*> rows,
                                              const SegmentWriterOptions& options) {
   if (rows.empty()) return absl::InvalidArgumentError("a segment needs at least one record");
-  SortInSegmentOrder(&rows);
+  SortInSegmentOrder(&rows, options.row_order);
   auto writer = SegmentWriter::Create(env, path, options);
   if (!writer.ok()) return writer.status();
   RETURN_IF_ERROR((*writer)->AddSorted(rows));

@@ -1,5 +1,6 @@
 // Writes records as immutable columnar segments (docs/format/segment.md):
-// sorted by (service.name, @timestamp), cut into row groups, one encoded and
+// sorted by (service.name, @timestamp), or spans by trace (row_order.h), cut
+// into row groups, one encoded and
 // zstd-compressed chunk per column and group, a checksum on every block. The
 // file is written under a temporary name, fsynced, renamed into place and
 // the directory fsynced, so a crash leaves either no segment or a whole one.
@@ -13,6 +14,7 @@
 #include "model/log_record.h"
 #include "storage/column_batch.h"
 #include "storage/env.h"
+#include "storage/row_order.h"
 #include "storage/segment_format.h"
 
 namespace mayak {
@@ -23,12 +25,14 @@ struct SegmentWriterOptions {
   // The format version written: the current one, or an older one for tests
   // that check old files are still read.
   uint32_t format_version = segment::kVersion;
+  RowOrder row_order = RowOrder::kServiceTime;
 };
 
-// The order of rows in a segment: by service.name, then @timestamp.
+// The order of log rows in a segment: by service.name, then @timestamp.
 bool InSegmentOrder(const LogRecord& a, const LogRecord& b);
-// Sorts `rows` stably into InSegmentOrder.
-void SortInSegmentOrder(std::vector<const LogRecord*>* rows);
+// Sorts `rows` stably into `order`.
+void SortInSegmentOrder(std::vector<const LogRecord*>* rows,
+                        RowOrder order = RowOrder::kServiceTime);
 
 class SegmentBuilder;
 class SegmentReader;
@@ -52,12 +56,13 @@ class SegmentWriter {
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
 
-  // Rows must come in InSegmentOrder; anything else is an error.
+  // Rows must come in InSegmentOrder (kServiceTime; anything else is an
+  // error) or by trace (kTrace, not checked).
   absl::Status Add(LogRecord record);
   // All the rows of the segment at once, already in InSegmentOrder, written
   // without copying them.
   absl::Status AddSorted(const std::vector<const LogRecord*>& rows);
-  // Rows of decoded row groups, in InSegmentOrder, written as row groups of
+  // Rows of decoded row groups, in the writer's order, written as row groups of
   // `row_group_rows` (the last one may be short, so pass that many at a
   // time). Each call's rows are in order; calls need not follow each other
   // in order. The batches need only live during the call. Not to be mixed
