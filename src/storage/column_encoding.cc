@@ -574,7 +574,7 @@ absl::StatusOr<StringViews> DecodeStringViews(std::string_view data, size_t coun
       StringViews out;
       if (version < kRowReferencesVersion || expanded == nullptr || templates == nullptr ||
           !ExpandRowReferences(&in, count, templates->column, templates->rows, templates->resolve,
-                               version, expanded, &out.values)) {
+                               version, expanded, &out.values, &out.codes)) {
         return Damaged("string of row references");
       }
       return out;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <ranges>
 
 #include "storage/column_encoding.h"
 
@@ -109,14 +110,14 @@ void EncodeRowReferences(const ColumnValues& target, uint32_t source_column,
 
 bool ExpandRowReferences(ByteReader* in, size_t count, uint32_t own_column,
                          const std::vector<uint32_t>& rows, ReferenceResolver resolve,
-                         uint32_t version, std::string* text,
-                         std::vector<std::string_view>* values) {
+                         uint32_t version, std::string* text, std::vector<std::string_view>* values,
+                         std::vector<uint32_t>* codes) {
   uint64_t column = 0;
   if (!in->Varint(&column) || column > UINT32_MAX || count > in->remaining()) return false;
-  std::vector<uint64_t> codes(count);
+  std::vector<uint64_t> stored(count);  // each value's code as stored
   size_t literal_count = 0;
   if (!in->Varints(count, [&](size_t k, uint64_t code) {
-        codes[k] = code;
+        stored[k] = code;
         literal_count += code == 0;
       })) {
     return false;
@@ -141,16 +142,19 @@ bool ExpandRowReferences(ByteReader* in, size_t count, uint32_t own_column,
     source = *texts;
   }
   const auto row_of = [&rows](size_t k) -> uint64_t { return rows.empty() ? k : rows[k]; };
-  // Views into the literals, the other column or earlier values first; the
-  // text is then written once, in a buffer sized for all of it.
+  // Each value's text is found in the literals, the other column or an
+  // earlier value; it is then written once: a value repeated from an
+  // earlier row shares that row's text and code (searches test it once).
   std::vector<std::string_view> found(count);
+  std::vector<uint32_t> origin(count);  // the value whose text this one shares
   size_t next_literal = 0;
   size_t size = 0;
   for (size_t k = 0; k < count; ++k) {
-    if (codes[k] == 0) {
+    origin[k] = static_cast<uint32_t>(k);
+    if (stored[k] == 0) {
       found[k] = literals->Get(next_literal++);
     } else {
-      const int64_t distance = UnZigZag(codes[k] - 1);
+      const int64_t distance = UnZigZag(stored[k] - 1);
       const int64_t row = static_cast<int64_t>(row_of(k)) - distance;
       if (row < 0 || row > UINT32_MAX) return false;
       if (self) {
@@ -162,22 +166,31 @@ bool ExpandRowReferences(ByteReader* in, size_t count, uint32_t own_column,
           if (it == end || *it != row) return false;
           earlier = static_cast<size_t>(it - rows.begin());
         }
-        found[k] = found[earlier];
-      } else {
-        const uint32_t v = source->ValueOf(static_cast<size_t>(row));
-        if (v == RowTexts::kNoValue) return false;
-        found[k] = source->String(v);
+        origin[k] = origin[earlier];
+        continue;
       }
+      const uint32_t v = source->ValueOf(static_cast<size_t>(row));
+      if (v == RowTexts::kNoValue) return false;
+      found[k] = source->String(v);
     }
     size += found[k].size();
   }
   text->clear();
   text->reserve(size);
-  values->resize(count);
+  values->clear();
+  codes->clear();
+  const bool shared = std::ranges::any_of(std::views::iota(size_t{0}, count),
+                                          [&origin](size_t k) { return origin[k] != k; });
+  if (shared) codes->resize(count);
   for (size_t k = 0; k < count; ++k) {
+    if (origin[k] != k) {
+      (*codes)[k] = (*codes)[origin[k]];
+      continue;
+    }
     const size_t at = text->size();
     text->append(found[k]);
-    (*values)[k] = std::string_view(text->data() + at, found[k].size());
+    if (shared) (*codes)[k] = static_cast<uint32_t>(values->size());
+    values->emplace_back(text->data() + at, found[k].size());
   }
   return true;
 }

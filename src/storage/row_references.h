@@ -89,16 +89,17 @@ void EncodeRowReferences(const ColumnValues& target, uint32_t source_column,
 
 // Decodes the `count` values of a row-reference chunk of column
 // `own_column` (`in` after its encoding byte); value k belongs to row
-// rows[k] (rows empty: row k). The values are written one after another to
-// `text` and `values` are views into it. `resolve` gives the texts of
+// rows[k] (rows empty: row k). The texts are written to `text` once each:
+// `values` are views into it, and value k is values[codes[k]], or values[k]
+// when `codes` is left empty (no value repeats an earlier row's). `resolve` gives the texts of
 // another column referred to. False on damage: a code naming a row outside
 // the group, a row without a value, a reference to the column itself that
 // is not to an earlier row, literals that do not decode or do not match
 // their count, or bytes left over.
 bool ExpandRowReferences(ByteReader* in, size_t count, uint32_t own_column,
                          const std::vector<uint32_t>& rows, ReferenceResolver resolve,
-                         uint32_t version, std::string* text,
-                         std::vector<std::string_view>* values);
+                         uint32_t version, std::string* text, std::vector<std::string_view>* values,
+                         std::vector<uint32_t>* codes);
 
 // Copies a row-reference chunk (`in`, after its encoding byte) to `out` with
 // the column it refers to, c, numbered renumber(c) instead. False on damage.

@@ -18,16 +18,25 @@ absl::StatusOr<const RowTexts*> Unresolved(uint32_t column) {
 }
 
 // Decodes a row-reference chunk written by EncodeRowReferences (without
-// its encoding byte) of column `own`.
+// its encoding byte) of column `own`; `texts` counts the texts written.
 bool Decode(std::string_view encoded, size_t count, uint32_t own, const std::vector<uint32_t>& rows,
-            ReferenceResolver resolve, std::vector<std::string>* out) {
+            ReferenceResolver resolve, std::vector<std::string>* out, size_t* texts = nullptr) {
   ByteReader in(encoded);
   std::string text;
   std::vector<std::string_view> values;
-  if (!ExpandRowReferences(&in, count, own, rows, resolve, kRowReferencesVersion, &text, &values)) {
+  std::vector<uint32_t> codes;
+  if (!ExpandRowReferences(&in, count, own, rows, resolve, kRowReferencesVersion, &text, &values,
+                           &codes)) {
     return false;
   }
-  out->assign(values.begin(), values.end());
+  EXPECT_TRUE(codes.empty() ? values.size() == count : codes.size() == count);
+  out->clear();
+  for (size_t k = 0; k < count; ++k) {
+    const size_t v = codes.empty() ? k : codes[k];
+    EXPECT_LT(v, values.size());
+    out->emplace_back(values[v]);
+  }
+  if (texts != nullptr) *texts = values.size();
   return true;
 }
 
@@ -41,8 +50,10 @@ TEST(RowReferencesTest, RepeatedValuesReferToAnEarlierRow) {
   std::string encoded;
   EncodeRowReferences(column, kParentIdColumn, sources, kRowReferencesVersion, &encoded);
   std::vector<std::string> decoded;
-  ASSERT_TRUE(Decode(encoded, values.size(), kParentIdColumn, {}, Unresolved, &decoded));
+  size_t texts = 0;
+  ASSERT_TRUE(Decode(encoded, values.size(), kParentIdColumn, {}, Unresolved, &decoded, &texts));
   EXPECT_EQ(decoded, std::vector<std::string>(values.begin(), values.end()));
+  EXPECT_EQ(texts, 3u) << "a repeated value shares its text (and code) with the row it repeats";
 }
 
 TEST(RowReferencesTest, ValuesOfSomeRowsReferToRowsNotToValues) {
