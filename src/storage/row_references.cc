@@ -199,11 +199,7 @@ bool RenumberRowReferences(std::string_view in,
                            absl::FunctionRef<std::optional<uint32_t>(uint32_t)> renumber,
                            std::string* out) {
   ByteReader reader(in);
-  uint64_t column = 0;
-  if (!reader.Varint(&column) || column > UINT32_MAX) return false;
-  const std::optional<uint32_t> renumbered = renumber(static_cast<uint32_t>(column));
-  if (!renumbered) return false;
-  PutVarint(out, *renumbered);
+  if (!CopyRenumberedColumns(&reader, 1, renumber, out)) return false;
   out->append(in.substr(in.size() - reader.remaining()));
   return true;
 }

@@ -8,9 +8,8 @@
 
 #include "gtest/gtest.h"
 #include "loadgen/company_logs.h"
-#include "loadgen/company_traces.h"
-#include "model/span.h"
 #include "pipeline/ndjson_decoder.h"
+#include "support/company_spans.h"
 #include "support/temp_dir.h"
 
 namespace mayak {
@@ -296,16 +295,6 @@ TEST_F(SegmentMergerTest, CopiedTemplatesReferToTheirColumnsRenumbered) {
   }
 }
 
-// The company's spans as records, `traces` traces of them.
-std::vector<LogRecord> CompanySpans(int traces) {
-  CompanyTraceGenerator generator({});
-  std::vector<Span> spans;
-  for (int i = 0; i < traces; ++i) generator.Next(&spans);
-  std::vector<LogRecord> records;
-  for (const Span& span : spans) records.push_back(SpanToRecord(span, span.start_ns));
-  return records;
-}
-
 std::string SpanIdOf(const LogRecord& r) {
   return std::get<std::string>(*r.FindAttribute("span.id"));
 }
@@ -324,7 +313,7 @@ std::map<std::string, LogRecord> BySpanId(const std::vector<LogRecord>& records)
 TEST_F(SegmentMergerTest, SmallSpanGroupsAreGatheredByTrace) {
   // Three flushes each took a third of every trace's spans; the merge puts
   // each trace's spans side by side again.
-  const std::vector<LogRecord> spans = CompanySpans(600);
+  const std::vector<LogRecord> spans = testing::CompanySpanRecords(600);
   std::vector<std::unique_ptr<SegmentReader>> readers;
   std::vector<const SegmentReader*> inputs;
   const SegmentWriterOptions writer{.row_group_rows = 4096, .row_order = RowOrder::kTrace};
@@ -367,10 +356,10 @@ TEST_F(SegmentMergerTest, CopiedRowReferencesReferToTheirColumnsRenumbered) {
   // Segment a's spans carry a field b's lack, first in their columns: the
   // span and parent id columns of b have other numbers in the merged
   // segment, and b's parent ids refer to its span ids.
-  std::vector<LogRecord> first = CompanySpans(500);
+  std::vector<LogRecord> first = testing::CompanySpanRecords(500);
   for (LogRecord& r : first)
     r.attributes.insert(r.attributes.begin(), {"tenant", std::string("t1")});
-  const std::vector<LogRecord> second = CompanySpans(500);
+  const std::vector<LogRecord> second = testing::CompanySpanRecords(500);
   const SegmentWriterOptions writer{.row_group_rows = 1000, .row_order = RowOrder::kTrace};
   ASSERT_TRUE(WriteSegment(Env::Default(), dir_ + "/a.seg", first, writer).ok());
   ASSERT_TRUE(WriteSegment(Env::Default(), dir_ + "/b.seg", second, writer).ok());

@@ -9,13 +9,12 @@
 #include "common/strings.h"
 #include "gtest/gtest.h"
 #include "loadgen/company_logs.h"
-#include "loadgen/company_traces.h"
-#include "model/span.h"
 #include "pipeline/ndjson_decoder.h"
 #include "storage/coding.h"
 #include "storage/fault_injection_env.h"
 #include "storage/segment_reader.h"
 #include "storage/segment_writer.h"
+#include "support/company_spans.h"
 #include "support/temp_dir.h"
 
 namespace mayak {
@@ -30,16 +29,6 @@ class SegmentTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) generator.NextNdjson(&ndjson);
     if (ndjson_bytes != nullptr) *ndjson_bytes = ndjson.size();
     return NdjsonDecoder(1 << 20).Decode(ndjson, 42).records;
-  }
-
-  // The company's spans, as the span store keeps them.
-  static std::vector<LogRecord> CompanySpans(int traces) {
-    CompanyTraceGenerator generator({});
-    std::vector<Span> spans;
-    for (int i = 0; i < traces; ++i) generator.Next(&spans);
-    std::vector<LogRecord> records;
-    for (const Span& span : spans) records.push_back(SpanToRecord(span, span.start_ns));
-    return records;
   }
 
   // The bytes stored for `column` in every row group.
@@ -217,7 +206,7 @@ TEST_F(SegmentTest, MessagesAreTemplatesOfTheirFieldsAndReadAlone) {
 }
 
 TEST_F(SegmentTest, SpansLieByTraceWithTheirIdsStoredAsRowReferences) {
-  const std::vector<LogRecord> spans = CompanySpans(3000);
+  const std::vector<LogRecord> spans = testing::CompanySpanRecords(3000);
   ASSERT_GT(spans.size(), 12000u);
   // As spans are stored now, and as they were in version 5: by service.
   const std::string path = dir_ + "/spans.seg";

@@ -509,14 +509,21 @@ bool RenumberTemplateReferences(std::string_view in,
   uint64_t reference_count = 0;
   if (!reader.Varint(&reference_count) || reference_count > kMaxTemplateReferences) return false;
   PutVarint(out, reference_count);
-  for (uint64_t k = 0; k < reference_count; ++k) {
+  if (!CopyRenumberedColumns(&reader, reference_count, renumber, out)) return false;
+  out->append(in.substr(in.size() - reader.remaining()));
+  return true;
+}
+
+bool CopyRenumberedColumns(ByteReader* in, uint64_t count,
+                           absl::FunctionRef<std::optional<uint32_t>(uint32_t)> renumber,
+                           std::string* out) {
+  for (uint64_t k = 0; k < count; ++k) {
     uint64_t column = 0;
-    if (!reader.Varint(&column) || column > UINT32_MAX) return false;
+    if (!in->Varint(&column) || column > UINT32_MAX) return false;
     const std::optional<uint32_t> renumbered = renumber(static_cast<uint32_t>(column));
     if (!renumbered) return false;
     PutVarint(out, *renumbered);
   }
-  out->append(in.substr(in.size() - reader.remaining()));
   return true;
 }
 

@@ -91,6 +91,13 @@ bool ExpandTemplatedStrings(ByteReader* in, size_t count, const std::vector<uint
                             std::vector<std::string_view>* values,
                             const std::vector<uint8_t>* wanted = nullptr);
 
+// Copies `count` column numbers (varints) from `in` to `out`, each c as
+// renumber(c). False on damage: a number that is no column, or one
+// renumber cannot place.
+bool CopyRenumberedColumns(ByteReader* in, uint64_t count,
+                           absl::FunctionRef<std::optional<uint32_t>(uint32_t)> renumber,
+                           std::string* out);
+
 // Copies a template chunk (`in`, after its encoding byte) to `out` with
 // each column it refers to, c, numbered renumber(c) instead: a merge copies
 // row groups into a segment that may number its columns differently. False
