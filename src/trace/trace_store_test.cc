@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "common/strings.h"
 #include "gtest/gtest.h"
 #include "query/filter.h"
 #include "storage/embedded_log_store.h"
@@ -136,6 +137,66 @@ TEST_F(TraceStoreTest, SearchByServiceOperationTagsAndDuration) {
   q = {};
   q.from_ns = kT0 + 500 * kMs;
   EXPECT_EQ(ids(q), (std::vector<std::string>{kHealth})) << "spans started in the range";
+}
+
+TEST_F(TraceStoreTest, SearchedTracesAreWholeAsFoundById) {
+  TraceStore traces(store_.get());
+  TraceQuery q;
+  q.service = "shop";
+  auto found = traces.Search(q);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 2u);
+  for (const Trace& t : *found) {
+    auto alone = traces.Find(t.trace_id, {});
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    ASSERT_EQ(t.spans.size(), alone->spans.size()) << t.trace_id;
+    for (size_t i = 0; i < t.spans.size(); ++i) {
+      EXPECT_EQ(t.spans[i].span_id, alone->spans[i].span_id);
+      EXPECT_EQ(t.spans[i].start_ns, alone->spans[i].start_ns);
+    }
+    EXPECT_EQ(t.span_warnings, alone->span_warnings);
+    EXPECT_FALSE(t.truncated);
+  }
+}
+
+TEST(TraceStoreSearchTest, AHugeTraceDoesNotCrowdOutTheOthers) {
+  // One trace of more spans than a trace is read with, older, and a small
+  // one: a search naming both gives the small one whole and the big one cut.
+  testing::TempDir temp;
+  MetricsRegistry metrics;
+  EmbeddedLogStoreOptions options;
+  options.dir = temp.path();
+  options.kind = "spans";
+  options.retention_interval_ns = 0;
+  auto store = EmbeddedLogStore::Open(options, &metrics);
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<LogRecord> rows;
+  for (size_t i = 0; i <= kMaxTraceSpans; ++i) {
+    const Span span = testing::MakeSpan(kOrder, StrCat("1", std::string(11, '0'), 1000 + i),
+                                        i == 0 ? "" : "1000000000001000", "shop", "batch item",
+                                        SpanKind::kInternal, -100000 + static_cast<int64_t>(i), 1);
+    rows.push_back(SpanToRecord(span, kT0));
+  }
+  for (Span& s : HealthTrace()) rows.push_back(SpanToRecord(s, kT0));
+  std::promise<absl::Status> done;
+  (*store)->Append(std::move(rows), [&done](absl::Status s) { done.set_value(s); });
+  ASSERT_TRUE(done.get_future().get().ok());
+  ASSERT_TRUE((*store)->Flush().ok());
+  TraceStore traces(store->get());
+  TraceQuery q;
+  q.service = "shop";
+  auto found = traces.Search(q);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 2u);
+  for (const Trace& t : *found) {
+    if (t.trace_id == kOrder) {
+      EXPECT_TRUE(t.truncated);
+      EXPECT_EQ(t.spans.size(), kMaxTraceSpans);
+    } else {
+      EXPECT_FALSE(t.truncated);
+      EXPECT_EQ(t.spans.size(), HealthTrace().size());
+    }
+  }
 }
 
 }  // namespace
