@@ -27,9 +27,11 @@ namespace {
 
 // The encoding byte of a version 3 timestamp or integer chunk.
 enum class NumberEncoding : uint8_t {
-  kPlain = 0,       // timestamps: delta-of-delta; integers: offsets from the minimum
-  kScaled = 1,      // the same of (value - base) / step, after the base and the step
-  kDictionary = 2,  // integers, version 4: distinct values ascending, a byte per value
+  kPlain = 0,         // timestamps: delta-of-delta; integers: offsets from the minimum
+  kScaled = 1,        // the same of (value - base) / step, after the base and the step
+  kDictionary = 2,    // integers, version 4: distinct values ascending, a byte per value
+  kDeltas = 3,        // timestamps, version 6: deltas instead of deltas of deltas
+  kScaledDeltas = 4,  // the same of (value - base) / step, after the base and the step
 };
 
 // The distinct values of `values`, ascending, when there are at most
@@ -117,6 +119,26 @@ void PutDeltaOfDelta(const std::vector<int64_t>& values, std::string* out) {
   }
 }
 
+void PutDeltas(const std::vector<int64_t>& values, std::string* out) {
+  int64_t previous = 0;
+  for (int64_t v : values) {
+    PutVarint(out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(v) -
+                                               static_cast<uint64_t>(previous))));
+    previous = v;
+  }
+}
+
+bool GetDeltas(ByteReader* in, std::vector<int64_t>* values) {
+  uint64_t previous = 0;
+  for (int64_t& v : *values) {
+    uint64_t encoded = 0;
+    if (!in->Varint(&encoded)) return false;
+    previous += static_cast<uint64_t>(UnZigZag(encoded));
+    v = static_cast<int64_t>(previous);
+  }
+  return true;
+}
+
 bool GetDeltaOfDelta(ByteReader* in, std::vector<int64_t>* values) {
   uint64_t previous = 0;
   uint64_t previous_delta = 0;
@@ -180,10 +202,17 @@ std::vector<int64_t> PutNumberHeader(const std::vector<int64_t>& values, int64_t
   return Scaled(values, base, step);
 }
 
-// Reads what PutNumberHeader wrote: whether the values are scaled, and how.
-bool GetNumberHeader(ByteReader* in, bool* scaled, int64_t* base, uint64_t* step) {
+// Reads what PutNumberHeader wrote: whether the values are scaled, and how;
+// with `deltas` (timestamps of version 6), whether they are stored as deltas.
+bool GetNumberHeader(ByteReader* in, bool* scaled, int64_t* base, uint64_t* step,
+                     bool* deltas = nullptr) {
   uint8_t encoding = 0;
   if (!in->Byte(&encoding)) return false;
+  if (deltas != nullptr) {
+    *deltas = encoding == static_cast<uint8_t>(NumberEncoding::kDeltas) ||
+              encoding == static_cast<uint8_t>(NumberEncoding::kScaledDeltas);
+    if (*deltas) encoding = encoding == static_cast<uint8_t>(NumberEncoding::kDeltas) ? 0 : 1;
+  }
   *scaled = encoding == static_cast<uint8_t>(NumberEncoding::kScaled);
   if (!*scaled) return encoding == static_cast<uint8_t>(NumberEncoding::kPlain);
   uint64_t zigzag_base = 0;
@@ -196,7 +225,19 @@ bool GetNumberHeader(ByteReader* in, bool* scaled, int64_t* base, uint64_t* step
 
 void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out, uint32_t version) {
   if (version < kTaggedNumbersVersion) return PutDeltaOfDelta(values, out);
-  PutDeltaOfDelta(PutNumberHeader(values, values.empty() ? 0 : values[0], out), out);
+  const size_t header = out->size();
+  const std::vector<int64_t> encoded = PutNumberHeader(values, values.empty() ? 0 : values[0], out);
+  const size_t body = out->size();
+  PutDeltaOfDelta(encoded, out);
+  if (version < kTimestampDeltasVersion) return;
+  std::string deltas;
+  PutDeltas(encoded, &deltas);
+  if (deltas.size() >= out->size() - body) return;
+  out->resize(body);
+  out->append(deltas);
+  (*out)[header] = static_cast<char>((*out)[header] == static_cast<char>(NumberEncoding::kPlain)
+                                         ? NumberEncoding::kDeltas
+                                         : NumberEncoding::kScaledDeltas);
 }
 
 absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count,
@@ -204,13 +245,18 @@ absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, siz
   if (count > data.size()) return Damaged("timestamp");  // at least a byte a value
   ByteReader in(data);
   bool scaled = false;
+  bool deltas = false;
   int64_t base = 0;
   uint64_t step = 1;
-  if (version >= kTaggedNumbersVersion && !GetNumberHeader(&in, &scaled, &base, &step)) {
+  if (version >= kTaggedNumbersVersion &&
+      !GetNumberHeader(&in, &scaled, &base, &step,
+                       version >= kTimestampDeltasVersion ? &deltas : nullptr)) {
     return Damaged("timestamp");
   }
   std::vector<int64_t> values(count);
-  if (!GetDeltaOfDelta(&in, &values) || !in.AtEnd()) return Damaged("timestamp");
+  if (!(deltas ? GetDeltas(&in, &values) : GetDeltaOfDelta(&in, &values)) || !in.AtEnd()) {
+    return Damaged("timestamp");
+  }
   if (scaled) Unscale(base, step, &values);
   return values;
 }

@@ -21,12 +21,16 @@ inline constexpr uint32_t kTaggedNumbersVersion = 3;
 // Version 4 adds a dictionary encoding for integer chunks of few distinct
 // values (status codes, counts, small enums).
 inline constexpr uint32_t kIntegerDictionaryVersion = 4;
-inline constexpr uint32_t kLatestNumbersVersion = kIntegerDictionaryVersion;
+// Version 6 stores timestamps as deltas instead of deltas of deltas when
+// that is smaller: spans lie by trace, so their times go up within a trace
+// and back at the next, where a steady step is rare.
+inline constexpr uint32_t kTimestampDeltasVersion = 6;
+inline constexpr uint32_t kLatestNumbersVersion = kTimestampDeltasVersion;
 
 // Delta-of-delta, zigzag varints: a steady stream of timestamps costs about a
 // byte a value. From version 3, when the values share a step (timestamps of
 // millisecond or microsecond precision held in nanoseconds), they are
-// divided by it first.
+// divided by it first. From version 6, plain deltas when they are smaller.
 void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out,
                       uint32_t version = kLatestNumbersVersion);
 absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count,

@@ -24,6 +24,41 @@ TEST(ColumnEncodingTest, TimestampsRoundTripAndSteadyStreamsAreSmall) {
   EXPECT_EQ(*DecodeTimestamps(encoded, extremes.size()), extremes);
 }
 
+TEST(ColumnEncodingTest, TimestampsThatAreNoSteadyStreamAreDeltasFromVersion6) {
+  // Spans by trace: a server span, then its database span a few
+  // milliseconds later, then the next trace's about 37 ms after the first.
+  std::mt19937_64 random(5);
+  std::vector<int64_t> spans;
+  int64_t trace = 1'795'478'400'000'000'000;
+  for (int i = 0; i < 5000; ++i) {
+    trace += static_cast<int64_t>(random() % 74'000) * 1000;
+    spans.push_back(trace);
+    spans.push_back(trace + static_cast<int64_t>(random() % 5'000) * 1000);
+  }
+  std::string v6;
+  EncodeTimestamps(spans, &v6, 6);
+  std::string v5;
+  EncodeTimestamps(spans, &v5, 5);
+  EXPECT_EQ(v6[0], 4) << "scaled deltas";
+  EXPECT_LT(v6.size() * 10, v5.size() * 9);
+  EXPECT_EQ(*DecodeTimestamps(v6, spans.size(), 6), spans);
+  EXPECT_EQ(*DecodeTimestamps(v5, spans.size(), 5), spans);
+  EXPECT_FALSE(DecodeTimestamps(v6, spans.size(), 5).ok()) << "version 5 has no deltas";
+  // A steady stream keeps its deltas of deltas.
+  std::vector<int64_t> steady;
+  for (int64_t i = 0; i < 1000; ++i) steady.push_back(1'795'478'400'000'000'000 + i * 1'000'017);
+  std::string encoded;
+  EncodeTimestamps(steady, &encoded, 6);
+  EXPECT_EQ(encoded[0], 1) << "scaled deltas of deltas";
+  EXPECT_EQ(*DecodeTimestamps(encoded, steady.size(), 6), steady);
+  // Unscaled deltas, around the extremes.
+  const std::vector<int64_t> extremes = {
+      5, std::numeric_limits<int64_t>::max(), 7, std::numeric_limits<int64_t>::min(), 3, 9, 1};
+  encoded.clear();
+  EncodeTimestamps(extremes, &encoded, 6);
+  EXPECT_EQ(*DecodeTimestamps(encoded, extremes.size(), 6), extremes);
+}
+
 TEST(ColumnEncodingTest, IntegersRoundTrip) {
   std::mt19937_64 random(7);
   std::vector<int64_t> values;

@@ -16,7 +16,8 @@ inline constexpr std::string_view kTailMagic = "MAYAKEND";
 // of few distinct values; version 5 string chunks stored as templates with
 // numbers and references to other columns of the same row; version 6 string
 // chunks stored as references to other rows (a span's trace id once a
-// trace, its parent id as its parent's row). Versions 1 to 5 are still read.
+// trace, its parent id as its parent's row) and timestamps as plain deltas
+// where smaller. Versions 1 to 5 are still read.
 inline constexpr uint32_t kVersion = 6;
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kTailSize = 8 + 4 + 4 + 8;
