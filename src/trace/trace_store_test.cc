@@ -19,19 +19,22 @@ using testing::kOrder;
 using testing::kT0;
 using testing::OrderTrace;
 
-class TraceStoreTest : public ::testing::Test {
+// A store of spans, and a way to fill it.
+class SpanStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void OpenStore(size_t row_group_rows) {
     EmbeddedLogStoreOptions options;
     options.dir = temp_.path();
     options.kind = "spans";
-    options.row_group_rows = 2;  // several row groups, so the Bloom filters have work
+    options.row_group_rows = row_group_rows;
     options.retention_interval_ns = 0;
     auto store = EmbeddedLogStore::Open(options, &metrics_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    std::vector<Span> spans = OrderTrace();
-    for (Span& s : HealthTrace()) spans.push_back(std::move(s));
+  }
+
+  // Stores the spans, observed at kT0, and flushes them into segments.
+  void StoreSpans(const std::vector<Span>& spans) {
     std::vector<LogRecord> rows;
     for (const Span& s : spans) rows.push_back(SpanToRecord(s, kT0));
     std::promise<absl::Status> done;
@@ -40,9 +43,28 @@ class TraceStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->Flush().ok());
   }
 
+  // The traces a search for the shop's spans finds.
+  std::vector<Trace> ShopTraces() const {
+    TraceQuery q;
+    q.service = "shop";
+    auto found = TraceStore(store_.get()).Search(q);
+    EXPECT_TRUE(found.ok()) << found.status();
+    return found.ok() ? *std::move(found) : std::vector<Trace>();
+  }
+
   testing::TempDir temp_;
   MetricsRegistry metrics_;
   std::unique_ptr<EmbeddedLogStore> store_;
+};
+
+class TraceStoreTest : public SpanStoreTest {
+ protected:
+  void SetUp() override {
+    OpenStore(2);  // several row groups, so the Bloom filters have work
+    std::vector<Span> spans = OrderTrace();
+    for (Span& s : HealthTrace()) spans.push_back(std::move(s));
+    StoreSpans(spans);
+  }
 };
 
 TEST_F(TraceStoreTest, FindsATraceByIdWholeAndInOrder) {
@@ -141,12 +163,9 @@ TEST_F(TraceStoreTest, SearchByServiceOperationTagsAndDuration) {
 
 TEST_F(TraceStoreTest, SearchedTracesAreWholeAsFoundById) {
   TraceStore traces(store_.get());
-  TraceQuery q;
-  q.service = "shop";
-  auto found = traces.Search(q);
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_EQ(found->size(), 2u);
-  for (const Trace& t : *found) {
+  const std::vector<Trace> found = ShopTraces();
+  ASSERT_EQ(found.size(), 2u);
+  for (const Trace& t : found) {
     auto alone = traces.Find(t.trace_id, {});
     ASSERT_TRUE(alone.ok()) << alone.status();
     ASSERT_EQ(t.spans.size(), alone->spans.size()) << t.trace_id;
@@ -159,36 +178,21 @@ TEST_F(TraceStoreTest, SearchedTracesAreWholeAsFoundById) {
   }
 }
 
-TEST(TraceStoreSearchTest, AHugeTraceDoesNotCrowdOutTheOthers) {
+TEST_F(SpanStoreTest, AHugeTraceDoesNotCrowdOutTheOthers) {
   // One trace of more spans than a trace is read with, older, and a small
   // one: a search naming both gives the small one whole and the big one cut.
-  testing::TempDir temp;
-  MetricsRegistry metrics;
-  EmbeddedLogStoreOptions options;
-  options.dir = temp.path();
-  options.kind = "spans";
-  options.retention_interval_ns = 0;
-  auto store = EmbeddedLogStore::Open(options, &metrics);
-  ASSERT_TRUE(store.ok()) << store.status();
-  std::vector<LogRecord> rows;
+  OpenStore(16384);
+  std::vector<Span> spans;
   for (size_t i = 0; i <= kMaxTraceSpans; ++i) {
-    const Span span = testing::MakeSpan(kOrder, StrCat("1", std::string(11, '0'), 1000 + i),
-                                        i == 0 ? "" : "1000000000001000", "shop", "batch item",
-                                        SpanKind::kInternal, -100000 + static_cast<int64_t>(i), 1);
-    rows.push_back(SpanToRecord(span, kT0));
+    spans.push_back(testing::MakeSpan(kOrder, StrCat("1", std::string(11, '0'), 1000 + i),
+                                      i == 0 ? "" : "1000000000001000", "shop", "batch item",
+                                      SpanKind::kInternal, -100000 + static_cast<int64_t>(i), 1));
   }
-  for (Span& s : HealthTrace()) rows.push_back(SpanToRecord(s, kT0));
-  std::promise<absl::Status> done;
-  (*store)->Append(std::move(rows), [&done](absl::Status s) { done.set_value(s); });
-  ASSERT_TRUE(done.get_future().get().ok());
-  ASSERT_TRUE((*store)->Flush().ok());
-  TraceStore traces(store->get());
-  TraceQuery q;
-  q.service = "shop";
-  auto found = traces.Search(q);
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_EQ(found->size(), 2u);
-  for (const Trace& t : *found) {
+  for (Span& s : HealthTrace()) spans.push_back(std::move(s));
+  StoreSpans(spans);
+  const std::vector<Trace> found = ShopTraces();
+  ASSERT_EQ(found.size(), 2u);
+  for (const Trace& t : found) {
     if (t.trace_id == kOrder) {
       EXPECT_TRUE(t.truncated);
       EXPECT_EQ(t.spans.size(), kMaxTraceSpans);
