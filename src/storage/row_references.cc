@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
-#include <ranges>
 
 #include "storage/column_encoding.h"
 
@@ -149,6 +148,7 @@ bool ExpandRowReferences(ByteReader* in, size_t count, uint32_t own_column,
   std::vector<uint32_t> origin(count);  // the value whose text this one shares
   size_t next_literal = 0;
   size_t size = 0;
+  bool shared = false;  // some value repeats an earlier row's
   for (size_t k = 0; k < count; ++k) {
     origin[k] = static_cast<uint32_t>(k);
     if (stored[k] == 0) {
@@ -159,7 +159,7 @@ bool ExpandRowReferences(ByteReader* in, size_t count, uint32_t own_column,
       if (row < 0 || row > UINT32_MAX) return false;
       if (self) {
         if (distance < 1) return false;  // only earlier rows are decoded already
-        size_t earlier = static_cast<size_t>(row);
+        auto earlier = static_cast<size_t>(row);
         if (!rows.empty()) {
           const auto end = rows.begin() + static_cast<std::ptrdiff_t>(k);
           const auto it = std::lower_bound(rows.begin(), end, static_cast<uint32_t>(row));
@@ -167,6 +167,7 @@ bool ExpandRowReferences(ByteReader* in, size_t count, uint32_t own_column,
           earlier = static_cast<size_t>(it - rows.begin());
         }
         origin[k] = origin[earlier];
+        shared = true;
         continue;
       }
       const uint32_t v = source->ValueOf(static_cast<size_t>(row));
@@ -179,8 +180,6 @@ bool ExpandRowReferences(ByteReader* in, size_t count, uint32_t own_column,
   text->reserve(size);
   values->clear();
   codes->clear();
-  const bool shared = std::ranges::any_of(std::views::iota(size_t{0}, count),
-                                          [&origin](size_t k) { return origin[k] != k; });
   if (shared) codes->resize(count);
   for (size_t k = 0; k < count; ++k) {
     if (origin[k] != k) {

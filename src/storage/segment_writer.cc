@@ -550,6 +550,7 @@ class SegmentBuilder {
   void ChooseRowReferences(size_t n, const std::vector<uint32_t>& ids) {
     if (ids.empty()) return;
     std::vector<ColumnValues> columns;
+    columns.reserve(ids.size());
     for (uint32_t c : ids) columns.push_back({pending_[c].strings, pending_[c].rows});
     std::vector<uint32_t> sources;  // of the references to other columns taken
     std::string encoded;
