@@ -14,6 +14,10 @@
 namespace mayak {
 
 void PutVarint(std::string* out, uint64_t v);
+// The bytes PutVarint writes for `v`.
+inline size_t VarintLength(uint64_t v) {
+  return (static_cast<size_t>(std::bit_width(v | 1)) + 6) / 7;
+}
 inline uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }

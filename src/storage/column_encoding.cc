@@ -128,6 +128,23 @@ void PutDeltas(const std::vector<int64_t>& values, std::string* out) {
   }
 }
 
+// Whether PutDeltas writes fewer bytes than PutDeltaOfDelta, counted
+// without writing either.
+bool DeltasAreSmaller(const std::vector<int64_t>& values) {
+  size_t deltas = 0;
+  size_t deltas_of_deltas = 0;
+  uint64_t previous = 0;
+  uint64_t previous_delta = 0;
+  for (int64_t v : values) {
+    const uint64_t delta = static_cast<uint64_t>(v) - previous;
+    deltas += VarintLength(ZigZag(static_cast<int64_t>(delta)));
+    deltas_of_deltas += VarintLength(ZigZag(static_cast<int64_t>(delta - previous_delta)));
+    previous = static_cast<uint64_t>(v);
+    previous_delta = delta;
+  }
+  return deltas < deltas_of_deltas;
+}
+
 bool GetDeltas(ByteReader* in, std::vector<int64_t>* values) {
   uint64_t previous = 0;
   for (int64_t& v : *values) {
@@ -227,17 +244,13 @@ void EncodeTimestamps(const std::vector<int64_t>& values, std::string* out, uint
   if (version < kTaggedNumbersVersion) return PutDeltaOfDelta(values, out);
   const size_t header = out->size();
   const std::vector<int64_t> encoded = PutNumberHeader(values, values.empty() ? 0 : values[0], out);
-  const size_t body = out->size();
+  if (version >= kTimestampDeltasVersion && DeltasAreSmaller(encoded)) {
+    (*out)[header] = static_cast<char>((*out)[header] == static_cast<char>(NumberEncoding::kPlain)
+                                           ? NumberEncoding::kDeltas
+                                           : NumberEncoding::kScaledDeltas);
+    return PutDeltas(encoded, out);
+  }
   PutDeltaOfDelta(encoded, out);
-  if (version < kTimestampDeltasVersion) return;
-  std::string deltas;
-  PutDeltas(encoded, &deltas);
-  if (deltas.size() >= out->size() - body) return;
-  out->resize(body);
-  out->append(deltas);
-  (*out)[header] = static_cast<char>((*out)[header] == static_cast<char>(NumberEncoding::kPlain)
-                                         ? NumberEncoding::kDeltas
-                                         : NumberEncoding::kScaledDeltas);
 }
 
 absl::StatusOr<std::vector<int64_t>> DecodeTimestamps(std::string_view data, size_t count,

@@ -7,7 +7,6 @@
 #include <bit>
 #include <cmath>
 #include <map>
-#include <numeric>
 #include <optional>
 #include <utility>
 #include <variant>
@@ -792,7 +791,10 @@ absl::Status SegmentWriter::AddBatchRows(const std::vector<BatchRow>& rows) {
   const ColumnBatch* batch = nullptr;
   const DecodedColumn* service = nullptr;
   std::string_view last_service;
-  for (size_t i = 0; i < rows.size(); ++i) {
+  // Rows by trace (spans) are not checked: their order needs every row's
+  // trace to tell.
+  const bool check = options_.row_order == RowOrder::kServiceTime;
+  for (size_t i = 0; check && i < rows.size(); ++i) {
     const BatchRow& r = rows[i];
     if (r.batch != batch) {
       batch = r.batch;
@@ -801,8 +803,7 @@ absl::Status SegmentWriter::AddBatchRows(const std::vector<BatchRow>& rows) {
     const uint32_t v = service == nullptr ? DecodedColumn::kNull : service->ValueIndex(r.row);
     const std::string_view name = v == DecodedColumn::kNull ? "" : service->strings.Get(v);
     const int64_t ts = r.batch->timestamps[r.row];
-    if (i > 0 && options_.row_order == RowOrder::kServiceTime &&
-        (name < last_service || (name == last_service && ts < last_ts_))) {
+    if (i > 0 && (name < last_service || (name == last_service && ts < last_ts_))) {
       return absl::InvalidArgumentError(
           "segment rows must come in (service.name, @timestamp) order");
     }

@@ -1,7 +1,7 @@
 // Writes records as immutable columnar segments (docs/format/segment.md):
 // sorted by (service.name, @timestamp), or spans by trace (row_order.h), cut
-// into row groups, one encoded and
-// zstd-compressed chunk per column and group, a checksum on every block. The
+// into row groups, one encoded and zstd-compressed chunk per column and
+// group, a checksum on every block. The
 // file is written under a temporary name, fsynced, renamed into place and
 // the directory fsynced, so a crash leaves either no segment or a whole one.
 #pragma once
