@@ -15,6 +15,12 @@ pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 pkg_check_modules(RABBITMQ REQUIRED IMPORTED_TARGET librabbitmq)
+# The binary allocates with jemalloc: ingest makes and frees millions of
+# small strings a second, and glibc's malloc spent ~8% more CPU on them
+# (docs/benchmarks.md). Sanitized builds keep the sanitizers' allocator.
+if(NOT MAYAK_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 
 add_library(mayak_deps INTERFACE)
 target_compile_definitions(mayak_deps INTERFACE

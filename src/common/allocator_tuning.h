@@ -1,4 +1,6 @@
-// The server's settings for glibc's malloc, made once at startup.
+// The server's settings for glibc's malloc, made once at startup. The release
+// binary allocates with jemalloc (docs/storage.md), where they change nothing;
+// builds without it (the sanitized test build) rely on them.
 #pragma once
 
 namespace mayak {
