@@ -6,6 +6,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <utility>
@@ -91,6 +92,28 @@ struct PendingColumn {
   std::vector<int64_t> ints;  // also timestamps and levels
   std::vector<double> doubles;
   std::vector<uint8_t> bools;
+  // The texts of `strings`, side by side, when gathered from records.
+  // A vector, not a string: moving it (pending_ grows) never moves a short
+  // text stored inline, which `strings` point into.
+  std::vector<char> texts;
+
+  // Copies the values of `strings` side by side into `texts` and points
+  // them there. A flush's strings lie all over the heap, a few per record;
+  // the encoders, the Bloom filter and the templates then read each value
+  // several times, and that cost more in cache misses than this one copy
+  // (11% of ingest's CPU, docs/benchmarks.md).
+  void CopyStringsTogether() {
+    size_t total = 0;
+    for (std::string_view v : strings) total += v.size();
+    texts.resize(total);
+    char* out = texts.data();
+    for (std::string_view& v : strings) {
+      if (v.empty()) continue;  // (with no text at all, `out` is null)
+      std::memcpy(out, v.data(), v.size());
+      v = std::string_view(out, v.size());
+      out += v.size();
+    }
+  }
 
   void Clear() {
     rows.clear();
@@ -177,6 +200,7 @@ class SegmentBuilder {
         column.Push(a.value);
       }
     }
+    for (PendingColumn& column : pending_) column.CopyStringsTogether();
     EncodeGroup(n);
   }
 
