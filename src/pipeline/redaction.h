@@ -18,13 +18,16 @@
 // the rules that fired (["email","secret_key"]).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "common/string_hash.h"
 #include "model/log_record.h"
 
 namespace mayak {
@@ -93,8 +96,9 @@ class Redactor {
   bool RedactSecrets(std::string* text) const;
 
   RedactionOptions options_;
-  std::vector<std::string> secret_keys_;  // normalized
+  absl::flat_hash_set<std::string, StringHash, StringEq> secret_keys_;  // normalized
   std::vector<std::string> secret_suffixes_;
+  std::array<bool, 256> suffix_ends_{};  // by the last byte of a suffix
   std::vector<std::string> rule_names_;
   struct Compiled;
   std::vector<std::unique_ptr<Compiled>> compiled_;

@@ -131,6 +131,50 @@ TEST(RedactionTest, ExtraRulesAndSwitches) {
   EXPECT_FALSE(bad_rewrite.ok());
 }
 
+// Texts are first scanned 16 bytes at a time for what the rules look for:
+// a card, a secret or an address is found wherever it lies in a block.
+TEST(RedactionTest, FindsWhatItLooksForAtEveryOffset) {
+  const auto redactor = Default();
+  for (size_t before = 0; before <= 40; ++before) {
+    for (size_t after : {0, 1, 15, 16, 17}) {
+      const std::string pad_before(before, ' ');
+      const std::string pad_after(after, ' ');
+      std::string card = pad_before + "4111 1111 1111 1111" + pad_after;
+      redactor->RedactText(&card);
+      EXPECT_EQ(card, pad_before + "**** **** **** 1111" + pad_after) << before << "/" << after;
+      std::string glued = pad_before + "4111111111111111" + pad_after;
+      redactor->RedactText(&glued);
+      EXPECT_EQ(glued, pad_before + "************1111" + pad_after) << before << "/" << after;
+      std::string secret = pad_before + "token=abc" + pad_after;
+      redactor->RedactText(&secret);
+      EXPECT_EQ(secret, pad_before + "token=[REDACTED]" + pad_after) << before << "/" << after;
+      std::string email = pad_before + "jane@example.com" + pad_after;
+      redactor->RedactText(&email);
+      EXPECT_EQ(email, pad_before + "j***@example.com" + pad_after) << before << "/" << after;
+    }
+  }
+  // Letters and digits only, with a letter: the digits are glued to a word
+  // (hexadecimal ids hold many), never a card. Non-ASCII bytes are no letters.
+  for (const std::string text : {"4bf92f3577b34da6a3ce929d0e0e4736", "x4111111111111111",
+                                 "4111111111111111x", "ab4111111111111111cd"}) {
+    std::string copy = text;
+    EXPECT_EQ(redactor->RedactText(&copy), 0u) << text;
+    EXPECT_EQ(copy, text);
+  }
+  std::string accented = "\xc3\xa9 4111111111111111";
+  redactor->RedactText(&accented);
+  EXPECT_EQ(accented, "\xc3\xa9 ************1111");
+  // Numbers: a card of 13 digits and more is masked, shorter ones are left.
+  LogRecord record;
+  record.attributes = {{"card", int64_t{4111111111111111}},
+                       {"short", int64_t{999999999999}},
+                       {"thirteen", int64_t{4222222222222}}};
+  redactor->Redact(&record);
+  EXPECT_EQ(std::get<std::string>(record.attributes[0].value), "************1111");
+  EXPECT_EQ(std::get<int64_t>(record.attributes[1].value), 999999999999);
+  EXPECT_EQ(std::get<std::string>(record.attributes[2].value), "*********2222");
+}
+
 TEST(RedactionTest, LongKeysAreCheckedToo) {
   const auto redactor = Default();
   LogRecord record;
