@@ -16,8 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static constexpr std::string_view kEncodings[] = {"gzip", "deflate", "zstd", "identity"};
   const std::string_view encoding = kEncodings[data[0] % 4];
   constexpr uint64_t kLimit = uint64_t{64} * 1024;
-  std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  auto decoded = mayak::DecodeContentEncoding(encoding, std::move(body), kLimit);
+  const std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
+  std::string storage;
+  auto decoded = mayak::DecodeContentEncoding(encoding, body, kLimit, &storage);
   if (decoded.ok()) {
     FUZZ_CHECK(encoding == "identity" || decoded->size() <= kLimit,
                "a body decoded past the size limit");

@@ -82,14 +82,23 @@ absl::StatusOr<std::string> Unzstd(std::string_view input, uint64_t max_output) 
 
 }  // namespace
 
-absl::StatusOr<std::string> DecodeContentEncoding(std::string_view encoding, std::string body,
-                                                  uint64_t max_output) {
+absl::StatusOr<std::string_view> DecodeContentEncoding(std::string_view encoding,
+                                                       std::string_view body, uint64_t max_output,
+                                                       std::string* decoded) {
   const std::string e = ToLower(StripWhitespace(encoding));
   if (e.empty() || e == "identity") return body;
-  if (e == "gzip" || e == "x-gzip" || e == "deflate") return Inflate(body, max_output, e);
-  if (e == "zstd") return Unzstd(body, max_output);
-  return absl::UnimplementedError(
-      StrCat("Content-Encoding '", encoding, "' is not supported: use gzip, zstd or none"));
+  absl::StatusOr<std::string> output;
+  if (e == "gzip" || e == "x-gzip" || e == "deflate") {
+    output = Inflate(body, max_output, e);
+  } else if (e == "zstd") {
+    output = Unzstd(body, max_output);
+  } else {
+    return absl::UnimplementedError(
+        StrCat("Content-Encoding '", encoding, "' is not supported: use gzip, zstd or none"));
+  }
+  if (!output.ok()) return output.status();
+  *decoded = *std::move(output);
+  return std::string_view(*decoded);
 }
 
 int HttpStatusOfBodyError(const absl::Status& status) {

@@ -34,8 +34,9 @@ void AddIngestRoutes(Router* router, const ServerState* state, const ApiLimits& 
       "POST", "/api/v1/logs", [state, limits, m](const HttpRequest& request, Respond respond) {
         LogStore* store = ReadyStoreOrRespond(state, respond);
         if (store == nullptr) return;
+        std::string decoded;
         auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
-                                          limits.max_body_bytes);
+                                          limits.max_body_bytes, &decoded);
         if (!body.ok()) {
           switch (body.status().code()) {
             case absl::StatusCode::kUnimplemented:

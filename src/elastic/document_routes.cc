@@ -224,7 +224,8 @@ void StoreItems(const std::vector<BulkItem>& items, size_t body_bytes,
 void AddDocumentRoutes(Router* router, const ElasticContext* context, MetricsRegistry* metrics) {
   const IngestCounters m = GetIngestCounters(metrics);
   const HttpHandler bulk = [context, m](const HttpRequest& request, Respond respond) {
-    auto body = DecodedBody(request, context, respond);
+    std::string decoded;
+    auto body = DecodedBody(request, context, respond, &decoded);
     if (!body) return;
     auto items = ParseBulkBody(*body, request.PathParam("index"));
     if (!items.ok()) {
@@ -245,7 +246,8 @@ void AddDocumentRoutes(Router* router, const ElasticContext* context, MetricsReg
 
   const auto single = [context, m](BulkAction action) -> HttpHandler {
     return [context, m, action](const HttpRequest& request, Respond respond) {
-      auto body = DecodedBody(request, context, respond);
+      std::string decoded;
+    auto body = DecodedBody(request, context, respond, &decoded);
       if (!body) return;
       BulkItem item;
       item.action = action;

@@ -63,10 +63,11 @@ absl::Status CheckIndexName(std::string_view name) {
 
 // The request body with its content encoding undone; on an error, responds
 // and returns nullopt.
-std::optional<std::string> DecodedBody(const HttpRequest& request, const ElasticContext* context,
-                                       const Respond& respond) {
+std::optional<std::string_view> DecodedBody(const HttpRequest& request,
+                                            const ElasticContext* context, const Respond& respond,
+                                            std::string* decoded) {
   auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
-                                    context->limits.max_body_bytes);
+                                    context->limits.max_body_bytes, decoded);
   if (body.ok()) return *std::move(body);
   switch (body.status().code()) {
     case absl::StatusCode::kUnimplemented:

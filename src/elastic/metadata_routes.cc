@@ -46,7 +46,8 @@ void AddKind(Router* router, const ElasticContext* context, std::string_view pat
   const std::string named = StrCat(path, "/{name}");
   const HttpHandler put = [context, store, kind](const HttpRequest& request,
                                                  const Respond& respond) {
-    auto body = DecodedBody(request, context, respond);
+    std::string decoded;
+    auto body = DecodedBody(request, context, respond, &decoded);
     if (!body) return;
     const absl::Status status = store->Put(kind, request.PathParam("name"), *body);
     respond(status.ok() ? Acknowledged() : StoreFailed(status));
@@ -128,7 +129,8 @@ void AddIndexRoutes(Router* router, const ElasticContext* context) {
         if (absl::Status valid = CheckIndexName(name); !valid.ok()) {
           return respond(ElasticError(400, "invalid_index_name_exception", StatusMessage(valid)));
         }
-        auto settings = DecodedBody(request, context, respond);
+        std::string decoded;
+        auto settings = DecodedBody(request, context, respond, &decoded);
         if (!settings) return;
         auto added = store->PutIfAbsent(MetadataKind::kIndex, name,
                                         StripWhitespace(*settings).empty() ? "{}" : *settings);

@@ -22,10 +22,12 @@ HttpResponse Json(int status, std::string body);
 // Elasticsearch's shape and returns null.
 LogStore* ReadyStoreOrReply(const ServerState* state, const Respond& respond);
 
-// The request body with its content encoding (gzip ...) undone; on an
-// error, responds (413, 415, 400) and returns nullopt.
-std::optional<std::string> DecodedBody(const HttpRequest& request, const ElasticContext* context,
-                                       const Respond& respond);
+// The request body with its content encoding (gzip ...) undone: the body
+// as it lies, or decoded into `*decoded`. On an error, responds (413, 415,
+// 400) and returns nullopt.
+std::optional<std::string_view> DecodedBody(const HttpRequest& request,
+                                            const ElasticContext* context, const Respond& respond,
+                                            std::string* decoded);
 
 // Index names as Elasticsearch allows them: lower case, not starting with
 // '_', '-' or '+', none of \ / * ? " < > | , # : or space.

@@ -61,8 +61,9 @@ void AddExportRoute(Router* router, OtlpSignal signal, std::string_view path,
           busy.headers.emplace_back("Retry-After", "1");
           return respond(std::move(busy));
         }
+        std::string decoded;
         auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
-                                          limits.max_body_bytes);
+                                          limits.max_body_bytes, &decoded);
         if (!body.ok()) {
           const int status = HttpStatusOfBodyError(body.status());
           return respond(

@@ -181,10 +181,26 @@ class SegmentBuilder {
     for (const auto& [name, type] : kFixedColumns) ColumnIndex(name, type);
   }
 
+  // Records lie apart on the heap, each with its attributes in an array of
+  // its own; the array of a record a few rows on is fetched while this
+  // one is read (those loads were most of this loop's time).
+  static constexpr size_t kPrefetchAhead = 4;
+  static void PrefetchAttributes(const LogRecord& record) {
+    const char* begin = reinterpret_cast<const char*>(record.attributes.data());
+    const char* end =
+        reinterpret_cast<const char*>(record.attributes.data() + record.attributes.size());
+    for (const char* line = begin; line < end; line += 64) __builtin_prefetch(line);
+  }
+
   void AddRowGroup(const LogRecord* const* rows, size_t n) {
     StartGroup();
     for (size_t i = 0; i < n; ++i) {
       const LogRecord& r = *rows[i];
+      if (i + 2 * kPrefetchAhead < n) {
+        __builtin_prefetch(rows[i + 2 * kPrefetchAhead]);
+        __builtin_prefetch(reinterpret_cast<const char*>(rows[i + 2 * kPrefetchAhead]) + 64);
+      }
+      if (i + kPrefetchAhead < n) PrefetchAttributes(*rows[i + kPrefetchAhead]);
       pending_[0].ints.push_back(r.timestamp_ns);
       pending_[1].ints.push_back(r.observed_timestamp_ns);
       pending_[2].ints.push_back(static_cast<int64_t>(r.level));

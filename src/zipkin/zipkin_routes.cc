@@ -57,8 +57,9 @@ void AddZipkinRoutes(Router* router, const ServerState* state, const ApiLimits& 
                   busy.headers.emplace_back("Retry-After", "1");
                   return respond(std::move(busy));
                 }
+                std::string inflated;
                 auto body = DecodeContentEncoding(request.Header("content-encoding"), request.body,
-                                                  limits.max_body_bytes);
+                                                  limits.max_body_bytes, &inflated);
                 if (!body.ok()) {
                   const int status = HttpStatusOfBodyError(body.status());
                   return respond(TextError(status, StatusMessage(body.status())));
