@@ -12,6 +12,7 @@ find_package(OpenSSL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 pkg_check_modules(RABBITMQ REQUIRED IMPORTED_TARGET librabbitmq)
@@ -30,4 +31,4 @@ target_link_libraries(mayak_deps INTERFACE
   absl::status absl::statusor absl::strings absl::str_format absl::time
   absl::flat_hash_map absl::synchronization absl::hash
   simdjson::simdjson yaml-cpp CLI11::CLI11 fmt::fmt ZLIB::ZLIB PkgConfig::ZSTD
-  PkgConfig::XXHASH PkgConfig::RE2 PkgConfig::GRPCPP PkgConfig::RABBITMQ CURL::libcurl OpenSSL::Crypto)
+  PkgConfig::XXHASH PkgConfig::ISAL PkgConfig::RE2 PkgConfig::GRPCPP PkgConfig::RABBITMQ CURL::libcurl OpenSSL::Crypto)
