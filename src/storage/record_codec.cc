@@ -1,5 +1,6 @@
 #include "storage/record_codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -15,35 +16,91 @@ absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(StrCat("record batch is malformed: ", what));
 }
 
+constexpr size_t kMaxVarint = 10;
+
+// The most bytes EncodeRecord writes for `r`: every varint at its longest.
+size_t EncodedBound(const LogRecord& r) {
+  size_t bytes = 7 * kMaxVarint + 1 + r.message.size() + r.system.size() + r.service.size();
+  for (const Attribute& a : r.attributes) {
+    // Key length, key, tag, and a value: a varint, 8 bytes, a byte or a string.
+    bytes += 2 * kMaxVarint + 1 + a.key.size();
+    if (const auto* s = std::get_if<std::string>(&a.value)) bytes += s->size();
+  }
+  return bytes;
+}
+
+// Writes through a pointer into room made beforehand (EncodedBound): the
+// WAL encodes every record ingested, and appending byte by byte, each
+// append checking the string's capacity, was most of that work.
+class RecordWriter {
+ public:
+  explicit RecordWriter(char* at) : at_(at) {}
+  char* at() const { return at_; }
+
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      *at_++ = static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    *at_++ = static_cast<char>(v);
+  }
+  void Byte(uint8_t b) { *at_++ = static_cast<char>(b); }
+  void String(std::string_view s) {
+    Varint(s.size());
+    if (!s.empty()) std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
+  }
+  void Fixed64(uint64_t v) {
+    std::memcpy(at_, &v, 8);  // little-endian, as the format
+    at_ += 8;
+  }
+
+ private:
+  char* at_;
+};
+
+void EncodeRecord(const LogRecord& r, RecordWriter* out) {
+  out->Varint(ZigZag(r.timestamp_ns));
+  out->Varint(ZigZag(r.observed_timestamp_ns));
+  out->Byte(static_cast<uint8_t>(r.level));
+  out->String(r.message);
+  out->String(r.system);
+  out->String(r.service);
+  out->Varint(r.attributes.size());
+  for (const Attribute& a : r.attributes) {
+    out->String(a.key);
+    if (const auto* s = std::get_if<std::string>(&a.value)) {
+      out->Byte(static_cast<uint8_t>(ValueTag::kString));
+      out->String(*s);
+    } else if (const auto* i = std::get_if<int64_t>(&a.value)) {
+      out->Byte(static_cast<uint8_t>(ValueTag::kInt));
+      out->Varint(ZigZag(*i));
+    } else if (const auto* d = std::get_if<double>(&a.value)) {
+      out->Byte(static_cast<uint8_t>(ValueTag::kDouble));
+      out->Fixed64(std::bit_cast<uint64_t>(*d));
+    } else {
+      out->Byte(static_cast<uint8_t>(ValueTag::kBool));
+      out->Byte(std::get<bool>(a.value) ? 1 : 0);
+    }
+  }
+}
+
 }  // namespace
 
 void EncodeRecordBatch(const std::vector<LogRecord>& records, std::string* out) {
   PutVarint(out, records.size());
+  // Room as the caller reserved it, grown by doubling when a record might
+  // not fit; cut to what was written at the end.
+  size_t used = out->size();
+  out->resize(std::max(out->capacity(), used + kMaxVarint));
   for (const LogRecord& r : records) {
-    PutVarint(out, ZigZag(r.timestamp_ns));
-    PutVarint(out, ZigZag(r.observed_timestamp_ns));
-    out->push_back(static_cast<char>(r.level));
-    PutString(out, r.message);
-    PutString(out, r.system);
-    PutString(out, r.service);
-    PutVarint(out, r.attributes.size());
-    for (const Attribute& a : r.attributes) {
-      PutString(out, a.key);
-      if (const auto* s = std::get_if<std::string>(&a.value)) {
-        out->push_back(static_cast<char>(ValueTag::kString));
-        PutString(out, *s);
-      } else if (const auto* i = std::get_if<int64_t>(&a.value)) {
-        out->push_back(static_cast<char>(ValueTag::kInt));
-        PutVarint(out, ZigZag(*i));
-      } else if (const auto* d = std::get_if<double>(&a.value)) {
-        out->push_back(static_cast<char>(ValueTag::kDouble));
-        PutFixed64(out, std::bit_cast<uint64_t>(*d));
-      } else {
-        out->push_back(static_cast<char>(ValueTag::kBool));
-        out->push_back(std::get<bool>(a.value) ? 1 : 0);
-      }
-    }
+    const size_t bound = EncodedBound(r);
+    if (out->size() - used < bound) out->resize(std::max(2 * out->size(), used + bound));
+    RecordWriter writer(out->data() + used);
+    EncodeRecord(r, &writer);
+    used = static_cast<size_t>(writer.at() - out->data());
   }
+  out->resize(used);
 }
 
 absl::StatusOr<std::vector<LogRecord>> DecodeRecordBatch(std::string_view data) {
