@@ -135,9 +135,17 @@ class TemplateBuilder {
         candidates_.push_back({*text, f});
       }
     }
-    std::stable_sort(
-        candidates_.begin(), candidates_.end(),
-        [](const Candidate& a, const Candidate& b) { return a.text.size() > b.text.size(); });
+    // Longest first, ties in field order: an insertion sort, as there are
+    // a few candidates a value (std::stable_sort took a buffer from the
+    // heap for each).
+    for (size_t i = 1; i < candidates_.size(); ++i) {
+      const Candidate c = candidates_[i];
+      size_t j = i;
+      for (; j > 0 && candidates_[j - 1].text.size() < c.text.size(); --j) {
+        candidates_[j] = candidates_[j - 1];
+      }
+      candidates_[j] = c;
+    }
     for (const Candidate& c : candidates_) {
       const std::string_view text = c.text;
       for (size_t at = v.find(text); at != std::string_view::npos; at = v.find(text, at + 1)) {
