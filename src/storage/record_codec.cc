@@ -89,13 +89,13 @@ void EncodeRecord(const LogRecord& r, RecordWriter* out) {
 
 void EncodeRecordBatch(const std::vector<LogRecord>& records, std::string* out) {
   PutVarint(out, records.size());
-  // Room as the caller reserved it, grown by doubling when a record might
-  // not fit; cut to what was written at the end.
+  // Room is made 64 KiB at a time (resizing fills it with zeros: not all
+  // the caller reserved at once), and cut to what was written at the end.
+  constexpr size_t kRoom = size_t{64} << 10;
   size_t used = out->size();
-  out->resize(std::max(out->capacity(), used + kMaxVarint));
   for (const LogRecord& r : records) {
     const size_t bound = EncodedBound(r);
-    if (out->size() - used < bound) out->resize(std::max(2 * out->size(), used + bound));
+    if (out->size() - used < bound) out->resize(used + std::max(bound, kRoom));
     RecordWriter writer(out->data() + used);
     EncodeRecord(r, &writer);
     used = static_cast<size_t>(writer.at() - out->data());
