@@ -5,6 +5,7 @@
 
 #include "common/config.h"
 #include "common/config_options.h"
+#include "common/strings.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
 
@@ -135,22 +136,22 @@ TEST(RedactionTest, ExtraRulesAndSwitches) {
 // a card, a secret or an address is found wherever it lies in a block.
 TEST(RedactionTest, FindsWhatItLooksForAtEveryOffset) {
   const auto redactor = Default();
+  // A text, and what redaction makes of it.
+  const std::pair<std::string_view, std::string_view> kFound[] = {
+      {"4111 1111 1111 1111", "**** **** **** 1111"},
+      {"4111111111111111", "************1111"},
+      {"token=abc", "token=[REDACTED]"},
+      {"jane@example.com", "j***@example.com"},
+  };
   for (size_t before = 0; before <= 40; ++before) {
     for (size_t after : {0, 1, 15, 16, 17}) {
       const std::string pad_before(before, ' ');
       const std::string pad_after(after, ' ');
-      std::string card = pad_before + "4111 1111 1111 1111" + pad_after;
-      redactor->RedactText(&card);
-      EXPECT_EQ(card, pad_before + "**** **** **** 1111" + pad_after) << before << "/" << after;
-      std::string glued = pad_before + "4111111111111111" + pad_after;
-      redactor->RedactText(&glued);
-      EXPECT_EQ(glued, pad_before + "************1111" + pad_after) << before << "/" << after;
-      std::string secret = pad_before + "token=abc" + pad_after;
-      redactor->RedactText(&secret);
-      EXPECT_EQ(secret, pad_before + "token=[REDACTED]" + pad_after) << before << "/" << after;
-      std::string email = pad_before + "jane@example.com" + pad_after;
-      redactor->RedactText(&email);
-      EXPECT_EQ(email, pad_before + "j***@example.com" + pad_after) << before << "/" << after;
+      for (const auto& [text, redacted] : kFound) {
+        std::string padded = StrCat(pad_before, text, pad_after);
+        redactor->RedactText(&padded);
+        EXPECT_EQ(padded, StrCat(pad_before, redacted, pad_after)) << before << "/" << after;
+      }
     }
   }
   // Letters and digits only, with a letter: the digits are glued to a word
