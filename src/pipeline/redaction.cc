@@ -300,8 +300,11 @@ Redactor::Redactor(RedactionOptions options) : options_(std::move(options)) {
   for (const std::string& key : options_.secret_keys) secret_keys_.insert(NormalizeKey(key));
   for (const std::string& key : options_.secret_key_suffixes) {
     secret_suffixes_.push_back(NormalizeKey(key));
-    if (!secret_suffixes_.back().empty()) {
-      suffix_ends_[static_cast<unsigned char>(secret_suffixes_.back().back())] = true;
+    const std::string& suffix = secret_suffixes_.back();
+    if (suffix.empty()) {
+      suffix_ends_.fill(true);  // every key ends in it
+    } else {
+      suffix_ends_[static_cast<unsigned char>(suffix.back())] = true;
     }
   }
   rule_names_ = {"secret_key", "card_number", "email"};

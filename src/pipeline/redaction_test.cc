@@ -186,6 +186,31 @@ TEST(RedactionTest, LongKeysAreCheckedToo) {
   EXPECT_EQ(std::get<std::string>(record.attributes[1].value), "v");
 }
 
+// Suffixes are tested only for keys ending in a suffix's last letter; an
+// empty suffix (every key ends in it) still makes every key a secret.
+TEST(RedactionTest, KeysAreSecretByTheirSuffixes) {
+  RedactionOptions options;
+  options.secret_keys = {};
+  options.secret_key_suffixes = {"_pin", ""};
+  auto redactor = Redactor::Create(options);
+  ASSERT_TRUE(redactor.ok()) << redactor.status();
+  LogRecord record;
+  record.attributes = {{"card.PIN", std::string("1234")}, {"user.name", std::string("jane")}};
+  (*redactor)->Redact(&record);
+  EXPECT_EQ(std::get<std::string>(record.attributes[0].value), "[REDACTED]");
+  EXPECT_EQ(std::get<std::string>(record.attributes[1].value), "[REDACTED]");
+  options.secret_key_suffixes = {"_pin"};
+  auto pins = Redactor::Create(options);
+  ASSERT_TRUE(pins.ok()) << pins.status();
+  LogRecord other;
+  other.attributes = {{"card.user_pin", std::string("1234")}, {"spin", std::string("x")},
+                      {"user.name", std::string("jane")}};
+  (*pins)->Redact(&other);
+  EXPECT_EQ(std::get<std::string>(other.attributes[0].value), "[REDACTED]");
+  EXPECT_EQ(std::get<std::string>(other.attributes[1].value), "[REDACTED]");
+  EXPECT_EQ(std::get<std::string>(other.attributes[2].value), "jane");
+}
+
 TEST(RedactionTest, DefaultsAgreeWithTheConfiguration) {
   EXPECT_EQ(Config().GetList(options::kRedactionSecretKeys), RedactionOptions().secret_keys);
   EXPECT_TRUE(LuhnValid("4111111111111111"));
