@@ -203,7 +203,8 @@ TEST(RedactionTest, KeysAreSecretByTheirSuffixes) {
   auto pins = Redactor::Create(options);
   ASSERT_TRUE(pins.ok()) << pins.status();
   LogRecord other;
-  other.attributes = {{"card.user_pin", std::string("1234")}, {"spin", std::string("x")},
+  other.attributes = {{"card.user_pin", std::string("1234")},
+                      {"spin", std::string("x")},
                       {"user.name", std::string("jane")}};
   (*pins)->Redact(&other);
   EXPECT_EQ(std::get<std::string>(other.attributes[0].value), "[REDACTED]");
