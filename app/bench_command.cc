@@ -106,8 +106,9 @@ Command AddBenchCommand(CLI::App& app) {
       "pipeline",
       "Measure one thread's throughput of the ingest pipeline on an NDJSON file: decoding and\n"
       "normalization of the file as NDJSON, and of the same records as an Elasticsearch bulk\n"
-      "body, OTLP/JSON, OTLP protobuf and RFC 5424 syslog; then redaction. In MB of each\n"
-      "format's input a second (median, min-max).\n"
+      "body, OTLP/JSON, OTLP protobuf and RFC 5424 syslog; then redaction, and the unpacking\n"
+      "of gzipped requests against zlib's inflate. In MB of each format's input a second\n"
+      "(median, min-max).\n"
       "Example: mayak bench pipeline company.ndjson --repeats 5");
   auto pipeline_flags = std::make_shared<PipelineFlags>();
   pipeline->add_option("input", pipeline_flags->input, "NDJSON file, e.g. company.ndjson")
