@@ -291,6 +291,7 @@ int RunPipelineBench(const std::string& input, int repeats) {
   // the server does, then by zlib's inflate into a buffer of the right size,
   // the usual way, for comparison.
   std::vector<std::string> gzipped;
+  gzipped.reserve(ndjson_requests.size());
   for (const std::string& r : ndjson_requests) gzipped.push_back(GzipCompress(r, 1));
   std::string unpacked;
   size_t bytes_out = 0;
