@@ -247,7 +247,7 @@ void AddDocumentRoutes(Router* router, const ElasticContext* context, MetricsReg
   const auto single = [context, m](BulkAction action) -> HttpHandler {
     return [context, m, action](const HttpRequest& request, Respond respond) {
       std::string decoded;
-    auto body = DecodedBody(request, context, respond, &decoded);
+      auto body = DecodedBody(request, context, respond, &decoded);
       if (!body) return;
       BulkItem item;
       item.action = action;
