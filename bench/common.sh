@@ -11,6 +11,7 @@
 #   mayak_load FILE           ingests FILE, waits for flushes and merges: $ingest_ms
 #   mayak_settle PREFIX       waits for a store's flushes and merges
 #   mayak_metric NAME         a metric's value as a whole number
+#   cpu_seconds PID           the CPU a process has used so far (user + system)
 #   clickhouse_load FILE      the logs table, FILE inserted, merges settled: $ch_ingest_ms
 #   query Q [LIMIT [FROM [TO]]]   Mayak's query API, as a client calls it
 #   ch SQL                    ClickHouse over HTTP
@@ -70,6 +71,8 @@ mayak_start() {
   url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -1 | cut -d'"' -f4)
   export MAYAK_SERVER=$url
 }
+
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
 mayak_metric() { curl -sf "$url/metrics" | awk -v m="$1" '$1 == m {printf "%.0f\n", $2}'; }
 

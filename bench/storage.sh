@@ -29,8 +29,6 @@ first_day=$(head -c 40 "$work/logs.ndjson" | grep -o '20[0-9-]*T' | tr -d T)
 # --- Mayak ---
 mayak_start
 echo "ingesting into mayak..." >&2
-# CPU seconds of a process so far (user + system), from /proc.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 cpu0=$(cpu_seconds "$server_pid")
 mayak_load "$work/logs.ndjson"
 # The server's CPU for the whole ingest: requests, flushes and merges.

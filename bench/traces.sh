@@ -43,7 +43,6 @@ server_pid=$!
 for _ in $(seq 100); do grep -q '"msg":"ready"' "$work/server.log" && break; sleep 0.1; done
 url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -1 | cut -d'"' -f4)
 jaeger="http://127.0.0.1:$jaeger_port"
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 echo "sending $spans spans to mayak..." >&2
 cpu0=$(cpu_seconds "$server_pid")
 t0=$(now_ms)

@@ -2,8 +2,6 @@
 
 #include <isa-l/crc.h>
 
-#include <algorithm>
-
 namespace mayak {
 
 void PutVarint(std::string* out, uint64_t v) {
