@@ -12,6 +12,7 @@
 #include "storage/bloom_filter.h"
 #include "storage/coding.h"
 #include "storage/column_encoding.h"
+#include "storage/zstd_context.h"
 
 namespace mayak {
 
@@ -106,7 +107,7 @@ absl::StatusOr<std::string> SegmentReader::ReadChunk(const segment::ChunkMeta& c
   if (chunk.codec == segment::Codec::kNone) return stored;
   if (chunk.raw_size > (1ull << 32)) return Damaged(StrCat(where, ": implausible size"));
   std::string raw(chunk.raw_size, '\0');
-  const size_t n = ZSTD_decompress(raw.data(), raw.size(), stored->data(), stored->size());
+  const size_t n = ZstdDecompress(*stored, raw.data(), raw.size());
   if (ZSTD_isError(n) || n != raw.size()) return Damaged(StrCat(where, ": cannot decompress"));
   return raw;
 }

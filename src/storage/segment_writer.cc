@@ -22,6 +22,7 @@
 #include "storage/row_references.h"
 #include "storage/segment_reader.h"
 #include "storage/string_templates.h"
+#include "storage/zstd_context.h"
 
 namespace mayak {
 namespace {
@@ -470,7 +471,7 @@ class SegmentBuilder {
     }
     if (chunk.codec != Codec::kZstd || chunk.raw_size > (1ull << 32)) return false;
     raw->resize(chunk.raw_size);
-    const size_t n = ZSTD_decompress(raw->data(), raw->size(), block.data(), block.size());
+    const size_t n = ZstdDecompress(block, raw->data(), raw->size());
     return !ZSTD_isError(n) && n == raw->size();
   }
 
@@ -697,8 +698,7 @@ class SegmentBuilder {
     chunk.offset = Offset();
     chunk.raw_size = raw.size();
     std::string compressed(ZSTD_compressBound(raw.size()), '\0');
-    const size_t n = ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(),
-                                   options_.zstd_level);
+    const size_t n = ZstdCompress(raw, options_.zstd_level, compressed.data(), compressed.size());
     if (!ZSTD_isError(n) && n < raw.size()) {
       compressed.resize(n);
       chunk.codec = Codec::kZstd;
