@@ -121,10 +121,22 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
     case ColumnType::kInt: {
       // Integer equality compares in place (MatchColumn); here `field:*`,
       // ranges and values such as 7.0.
-      hit.resize(column.ints.size());
-      for (size_t k = 0; k < hit.size(); ++k) {
-        hit[k] = exists || (range ? term.Compare(column.ints[k]) : IntEquals(column.ints[k], term));
+      const auto matches = [&](int64_t v) {
+        return exists || (range ? term.Compare(v) : IntEquals(v, term));
+      };
+      if (column.has_integer_codes) {
+        // Each dictionary entry is tested once, then looked up by code.
+        const IntegerCodes& codes = column.integer_codes;
+        std::vector<uint8_t> entry_hit(codes.dictionary.size());
+        for (size_t e = 0; e < entry_hit.size(); ++e) entry_hit[e] = matches(codes.dictionary[e]);
+        hit.resize(codes.codes.size());
+        for (size_t k = 0; k < hit.size(); ++k) {
+          hit[k] = entry_hit[static_cast<uint8_t>(codes.codes[k])];
+        }
+        break;
       }
+      hit.resize(column.ints.size());
+      for (size_t k = 0; k < hit.size(); ++k) hit[k] = matches(column.ints[k]);
       break;
     }
     case ColumnType::kDouble: {
@@ -164,6 +176,32 @@ void CombineRow(uint8_t* row, bool hit) {
   }
 }
 
+// Combines into rows[row] whether the row's value in `column`, an integer
+// column holding codes, equals `wanted`: one byte compared a row.
+template <Combine kMode>
+void MatchIntegerCode(const DecodedColumn& column, int64_t wanted, std::vector<uint8_t>* rows) {
+  const std::vector<int64_t>& dictionary = column.integer_codes.dictionary;
+  const auto entry = std::lower_bound(dictionary.begin(), dictionary.end(), wanted);
+  if (entry == dictionary.end() || *entry != wanted) {
+    // No row of this group has the value.
+    if constexpr (kMode == Combine::kAll) std::fill(rows->begin(), rows->end(), 0);
+    return;
+  }
+  const auto code = static_cast<uint8_t>(entry - dictionary.begin());
+  const auto* codes = reinterpret_cast<const uint8_t*>(column.integer_codes.codes.data());
+  uint8_t* hit = rows->data();
+  const size_t n = rows->size();
+  if (column.value_of_row.empty()) {
+    for (size_t r = 0; r < n; ++r) CombineRow<kMode>(&hit[r], codes[r] == code);
+    return;
+  }
+  const uint32_t* value_of_row = column.value_of_row.data();
+  for (size_t r = 0; r < n; ++r) {
+    const uint32_t v = value_of_row[r];
+    CombineRow<kMode>(&hit[r], v != DecodedColumn::kNull && codes[v] == code);
+  }
+}
+
 // Combines into rows[row] whether the row's value in `column` satisfies
 // `term`; a row without a value does not.
 template <Combine kMode>
@@ -177,6 +215,7 @@ void MatchColumn(const FilterTerm& term, bool words, const DecodedColumn& column
   if (integers && term.kind == FilterTerm::Kind::kMatch && ParseInt(term.value, &wanted)) {
     // The common needle and filter (order.id:10442, status 500): compare in
     // place, row by row.
+    if (column.has_integer_codes) return MatchIntegerCode<kMode>(column, wanted, rows);
     const int64_t* ints = column.ints.data();
     if (column.value_of_row.empty()) {
       for (size_t r = 0; r < n; ++r) CombineRow<kMode>(&hit[r], ints[r] == wanted);

@@ -21,8 +21,9 @@ class BatchFilterTest : public ::testing::Test {
   }
 
   // Checks ApplyFilter picks exactly the rows Filter::Matches picks, reading
-  // only the filter's columns; returns how many matched.
-  static size_t ExpectSameRows(const SegmentReader& reader, std::string_view query) {
+  // only the filter's columns, with integer dictionaries as values and as
+  // codes (as searches read them); returns how many matched.
+  size_t ExpectSameRows(const SegmentReader& reader, std::string_view query) {
     auto filter = Filter::Parse(query);
     EXPECT_TRUE(filter.ok()) << query << ": " << filter.status();
     if (!filter.ok()) return 0;
@@ -36,11 +37,20 @@ class BatchFilterTest : public ::testing::Test {
       auto batch = reader.ReadColumns(g, &columns);
       EXPECT_TRUE(records.ok() && batch.ok());
       if (!records.ok() || !batch.ok()) return 0;
+      ColumnBatch coded;
+      const absl::Status read =
+          reader.AddColumns(g, &columns, &coded, true, nullptr, /*integer_codes=*/true);
+      EXPECT_TRUE(read.ok()) << read;
+      for (const DecodedColumn& c : coded.columns) columns_with_codes_ += c.has_integer_codes;
       std::vector<uint8_t> match(batch->rows, 1);
+      std::vector<uint8_t> coded_match(batch->rows, 1);
       ApplyFilter(*filter, *batch, &match);
+      ApplyFilter(*filter, coded, &coded_match);
       for (size_t r = 0; r < batch->rows; ++r) {
         const bool expected = filter->Matches((*records)[r]);
         EXPECT_EQ(match[r] != 0, expected) << query << ": group " << g << " row " << r;
+        EXPECT_EQ(coded_match[r] != 0, expected)
+            << query << " (codes): group " << g << " row " << r;
         matched += expected;
       }
     }
@@ -48,6 +58,7 @@ class BatchFilterTest : public ::testing::Test {
   }
 
   testing::SegmentFiles segments_;
+  size_t columns_with_codes_ = 0;  // filtered columns read as integer codes
 };
 
 TEST_F(BatchFilterTest, AgreesWithRecordMatchingOnEveryKindOfTerm) {
@@ -119,6 +130,7 @@ TEST_F(BatchFilterTest, AgreesWithRecordMatchingOnEveryKindOfTerm) {
   size_t matched = 0;
   for (const std::string& q : queries) matched += ExpectSameRows(*reader, q);
   EXPECT_GT(matched, 3000u) << "queries should match a good share of rows";
+  EXPECT_GT(columns_with_codes_, 0u) << "order.id is read as dictionary codes";
 }
 
 TEST_F(BatchFilterTest, AgreesOnCompanyLogs) {
@@ -127,6 +139,10 @@ TEST_F(BatchFilterTest, AgreesOnCompanyLogs) {
   for (int i = 0; i < 5000; ++i) generator.NextNdjson(&ndjson);
   auto reader = Write(NdjsonDecoder(1 << 20).Decode(ndjson, 1).records, 1000);
   EXPECT_GT(ExpectSameRows(*reader, "http.response.status_code:500"), 0u);
+  EXPECT_GT(columns_with_codes_, 0u) << "statuses are read as dictionary codes";
+  EXPECT_EQ(ExpectSameRows(*reader, "http.response.status_code:299"), 0u) << "no such status";
+  EXPECT_GT(ExpectSameRows(*reader, "http.response.status_code:(299 or 404)"), 0u);
+  EXPECT_GT(ExpectSameRows(*reader, "not http.response.status_code:200"), 0u);
   EXPECT_GT(ExpectSameRows(*reader, "log.level:error and service.name:*"), 0u);
   ExpectSameRows(*reader, "deadlock");
   ExpectSameRows(*reader, "\"payment declined\"");

@@ -18,9 +18,20 @@ absl::StatusOr<const RowTexts*> NoReferences(uint32_t column) {
 
 }  // namespace
 
+void DecodedColumn::WriteOutIntegers() {
+  if (!has_integer_codes) return;
+  const std::string_view codes = integer_codes.codes;
+  ints.resize(codes.size());
+  for (size_t k = 0; k < codes.size(); ++k) {
+    ints[k] = integer_codes.dictionary[static_cast<uint8_t>(codes[k])];
+  }
+  has_integer_codes = false;
+  integer_codes = {};
+}
+
 bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present, uint32_t version,
                  DecodedColumn* out, const ReferenceResolver* resolve,
-                 const std::vector<uint8_t>* wanted_rows) {
+                 const std::vector<uint8_t>* wanted_rows, bool integer_codes) {
   std::string_view values = *raw;
   out->raw = std::move(raw);
   size_t count = rows;
@@ -91,6 +102,13 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
       return true;
     }
     case ColumnType::kInt: {
+      if (integer_codes && IsIntegerDictionary(values, version)) {
+        auto codes = DecodeIntegerCodes(values, count);
+        if (!codes.ok()) return false;
+        out->integer_codes = *std::move(codes);
+        out->has_integer_codes = true;
+        return true;
+      }
       auto ints = DecodeIntegers(values, count, version);
       if (!ints.ok()) return false;
       out->ints = *std::move(ints);

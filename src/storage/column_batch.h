@@ -32,6 +32,15 @@ struct DecodedColumn {
   std::vector<double> doubles;  // kDouble
   std::vector<uint8_t> bools;   // kBool
   bool templated = false;       // kString stored as templates (format 5)
+  // kInt stored as a dictionary and decoded for a filter alone
+  // (DecodeChunk's `integer_codes`): `ints` stays empty and value k is
+  // integer_codes.dictionary[integer_codes.codes[k]] until WriteOutIntegers.
+  bool has_integer_codes = false;
+  IntegerCodes integer_codes;
+
+  // Fills `ints` from the codes, which are then gone (a no-op without them):
+  // what records, groups and templates read.
+  void WriteOutIntegers();
 
   uint32_t ValueIndex(size_t row) const {
     return value_of_row.empty() ? static_cast<uint32_t>(row) : value_of_row[row];
@@ -44,10 +53,11 @@ struct DecodedColumn {
 // A templated string chunk (format 5) refers to other columns of its row
 // group: `resolve` gives their texts, and without it such a chunk is damage.
 // With `wanted_rows`, a templated chunk writes out only those rows' values
-// (the others are empty).
+// (the others are empty). With `integer_codes`, an integer chunk stored as
+// a dictionary keeps its codes (DecodedColumn::integer_codes).
 bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present, uint32_t version,
                  DecodedColumn* out, const ReferenceResolver* resolve = nullptr,
-                 const std::vector<uint8_t>* wanted_rows = nullptr);
+                 const std::vector<uint8_t>* wanted_rows = nullptr, bool integer_codes = false);
 
 // A string or integer column as the templated chunks that refer to it read
 // it (a view: `column` must outlive it); nullopt for other types.

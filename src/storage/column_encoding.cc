@@ -64,27 +64,23 @@ void PutIntegerDictionary(const std::vector<int64_t>& values,
   }
 }
 
-bool GetIntegerDictionary(ByteReader* in, std::vector<int64_t>* values) {
+// kDictionary after its encoding byte, `count` values: the entries and the
+// codes, checked to name entries that exist.
+bool GetIntegerDictionary(ByteReader* in, size_t count, IntegerCodes* out) {
   uint64_t size = 0;
   if (!in->Varint(&size) || size == 0 || size > kMaxIntegerDictionary) return false;
-  std::array<int64_t, kMaxIntegerDictionary> dictionary{};
+  out->dictionary.resize(size);
   uint64_t value = 0;
   for (size_t i = 0; i < size; ++i) {
     uint64_t v = 0;
     if (!in->Varint(&v)) return false;
     value = i == 0 ? static_cast<uint64_t>(UnZigZag(v)) : value + v;
-    dictionary[i] = static_cast<int64_t>(value);
+    out->dictionary[i] = static_cast<int64_t>(value);
   }
-  std::string_view codes;
-  if (!in->Bytes(values->size(), &codes) || !in->AtEnd()) return false;
+  if (!in->Bytes(count, &out->codes) || !in->AtEnd()) return false;
   uint8_t largest = 0;
-  int64_t* out = values->data();
-  for (size_t i = 0; i < codes.size(); ++i) {
-    const auto code = static_cast<uint8_t>(codes[i]);
-    largest = std::max(largest, code);
-    out[i] = dictionary[code];
-  }
-  return codes.empty() || largest < size;
+  for (char c : out->codes) largest = std::max(largest, static_cast<uint8_t>(c));
+  return out->codes.empty() || largest < size;
 }
 
 uint64_t Distance(int64_t a, int64_t b) {
@@ -287,15 +283,34 @@ void EncodeIntegers(const std::vector<int64_t>& values, std::string* out, uint32
   PutOffsets(encoded, encoded.empty() ? 0 : *std::min_element(encoded.begin(), encoded.end()), out);
 }
 
+bool IsIntegerDictionary(std::string_view data, uint32_t version) {
+  return version >= kIntegerDictionaryVersion && !data.empty() &&
+         static_cast<uint8_t>(data[0]) == static_cast<uint8_t>(NumberEncoding::kDictionary);
+}
+
+absl::StatusOr<IntegerCodes> DecodeIntegerCodes(std::string_view data, size_t count) {
+  ByteReader in(data);
+  uint8_t encoding = 0;
+  IntegerCodes codes;
+  if (count > data.size() || !in.Byte(&encoding) ||
+      encoding != static_cast<uint8_t>(NumberEncoding::kDictionary) ||
+      !GetIntegerDictionary(&in, count, &codes)) {
+    return Damaged("integer");
+  }
+  return codes;
+}
+
 absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count,
                                                     uint32_t version) {
   if (count > data.size()) return Damaged("integer");
   ByteReader in(data);
-  if (version >= kIntegerDictionaryVersion && !data.empty() &&
-      static_cast<uint8_t>(data[0]) == static_cast<uint8_t>(NumberEncoding::kDictionary)) {
-    uint8_t encoding = 0;
+  if (IsIntegerDictionary(data, version)) {
+    auto codes = DecodeIntegerCodes(data, count);
+    if (!codes.ok()) return codes.status();
     std::vector<int64_t> values(count);
-    if (!in.Byte(&encoding) || !GetIntegerDictionary(&in, &values)) return Damaged("integer");
+    for (size_t i = 0; i < count; ++i) {
+      values[i] = codes->dictionary[static_cast<uint8_t>(codes->codes[i])];
+    }
     return values;
   }
   bool scaled = false;

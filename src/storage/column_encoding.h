@@ -46,6 +46,16 @@ void EncodeIntegers(const std::vector<int64_t>& values, std::string* out,
                     uint32_t version = kLatestNumbersVersion);
 absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_t count,
                                                     uint32_t version = kLatestNumbersVersion);
+// An integer chunk stored as a dictionary, decoded without writing out each
+// value: value k is dictionary[codes[k]]. A filter tests each entry once and
+// then compares a byte a value (status:500 over millions of rows).
+struct IntegerCodes {
+  std::vector<int64_t> dictionary;  // ascending, at most kMaxIntegerDictionary
+  std::string_view codes;           // into the chunk; each below dictionary.size()
+};
+// Whether DecodeIntegerCodes applies: the chunk is stored as a dictionary.
+bool IsIntegerDictionary(std::string_view data, uint32_t version = kLatestNumbersVersion);
+absl::StatusOr<IntegerCodes> DecodeIntegerCodes(std::string_view data, size_t count);
 
 // kHex (version 4): every value is lower-case hexadecimal of one even
 // length (trace and span ids, hashes), stored as bytes: half the size, and

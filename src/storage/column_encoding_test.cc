@@ -126,6 +126,35 @@ TEST(ColumnEncodingTest, FewDistinctIntegersTakeAByteEachFromVersion4) {
   std::string damaged = v4;
   damaged.back() = static_cast<char>(200);
   EXPECT_FALSE(DecodeIntegers(damaged, values.size(), kIntegerDictionaryVersion).ok());
+  EXPECT_FALSE(DecodeIntegerCodes(damaged, values.size()).ok());
+}
+
+TEST(ColumnEncodingTest, IntegerDictionariesDecodeToCodesForFilters) {
+  std::mt19937_64 random(9);
+  const int64_t statuses[] = {500, 200, 404, -3};
+  std::vector<int64_t> values(3000);
+  for (int64_t& v : values) v = statuses[random() % 4];
+  std::string encoded;
+  EncodeIntegers(values, &encoded, kIntegerDictionaryVersion);
+  ASSERT_TRUE(IsIntegerDictionary(encoded, kIntegerDictionaryVersion));
+  EXPECT_FALSE(IsIntegerDictionary(encoded, kIntegerDictionaryVersion - 1)) << "older formats";
+  auto codes = DecodeIntegerCodes(encoded, values.size());
+  ASSERT_TRUE(codes.ok()) << codes.status();
+  EXPECT_EQ(codes->dictionary, (std::vector<int64_t>{-3, 200, 404, 500}));
+  ASSERT_EQ(codes->codes.size(), values.size());
+  for (size_t k = 0; k < values.size(); ++k) {
+    EXPECT_EQ(codes->dictionary[static_cast<uint8_t>(codes->codes[k])], values[k]) << k;
+  }
+  // Other encodings are not dictionaries; short or long chunks are damage.
+  std::vector<int64_t> many(1000);
+  for (size_t i = 0; i < many.size(); ++i) many[i] = static_cast<int64_t>(i);
+  std::string offsets;
+  EncodeIntegers(many, &offsets, kIntegerDictionaryVersion);
+  EXPECT_FALSE(IsIntegerDictionary(offsets, kIntegerDictionaryVersion));
+  EXPECT_FALSE(DecodeIntegerCodes(offsets, many.size()).ok());
+  EXPECT_FALSE(DecodeIntegerCodes(encoded, values.size() + 1).ok());
+  EXPECT_FALSE(DecodeIntegerCodes(encoded, values.size() - 1).ok());
+  EXPECT_FALSE(DecodeIntegerCodes("", 0).ok());
 }
 
 TEST(ColumnEncodingTest, NumbersWithACommonStepAreDividedByIt) {

@@ -865,19 +865,24 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
   // The filter's columns are decoded first; the caller's others only for
   // row groups where something matched, and (templated texts) for the
   // matching rows alone.
-  std::vector<std::string> filtered;
+  // Columns the filter alone reads keep integer dictionaries as codes.
+  const auto contains = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  std::vector<std::string> filtered;     // read by the filter and the caller
+  std::vector<std::string> filter_only;  // read by the filter alone
   if (filter != nullptr) {
     for (const FilterTerm& term : filter->terms()) {
-      filtered.push_back(term.field.empty() ? std::string(field::kMessage) : term.field);
+      std::string name = term.field.empty() ? std::string(field::kMessage) : term.field;
       all_timestamps |= term.field == field::kTimestamp;
+      if (contains(filtered, name) || contains(filter_only, name)) continue;
+      (contains(columns, name) ? filtered : filter_only).push_back(std::move(name));
     }
   }
   std::vector<std::string> after_filter;
   for (const std::string& c : columns) {
     all_timestamps |= c == field::kTimestamp;
-    if (std::find(filtered.begin(), filtered.end(), c) == filtered.end()) {
-      after_filter.push_back(c);
-    }
+    if (!contains(filtered, c)) after_filter.push_back(c);
   }
   // The row groups to read: what time ranges and filters cannot rule out.
   const RowGroupPruner pruner(filter);
@@ -928,11 +933,15 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
       // caller does.
       const bool partly_in_range = group.min_ts < from_ns || group.max_ts > to_ns;
       ColumnBatch batch;
-      if (absl::Status s = segment->reader->AddColumns(
-              g, &filtered, &batch,
-              all_timestamps || partly_in_range || (timestamps && timestamps(group)));
-          !s.ok()) {
-        CountDamaged(*segment, s);
+      const bool need_timestamps =
+          all_timestamps || partly_in_range || (timestamps && timestamps(group));
+      absl::Status read = segment->reader->AddColumns(g, &filtered, &batch, need_timestamps);
+      if (read.ok() && !filter_only.empty()) {
+        read = segment->reader->AddColumns(g, &filter_only, &batch, need_timestamps, nullptr,
+                                           /*integer_codes=*/true);
+      }
+      if (!read.ok()) {
+        CountDamaged(*segment, read);
         continue;
       }
       match.assign(batch.rows, 1);

@@ -438,5 +438,72 @@ TEST_F(EmbeddedLogStoreTest, CountsGroupSegmentsAndMemoryAlike) {
   EXPECT_TRUE(searched->hits.empty());
 }
 
+TEST_F(EmbeddedLogStoreTest, IntegerFiltersFindTheirRowsWhateverIsReadNext) {
+  // Statuses are few (stored as a dictionary, which filters read as codes);
+  // the messages say them too, so they are stored as templates that refer
+  // to the status column.
+  std::vector<LogRecord> records;
+  for (int i = 0; i < 700; ++i) {
+    LogRecord r;
+    r.timestamp_ns = kNov24 + i * 1'000'000LL;
+    r.system = i % 2 == 0 ? "shop" : "crm";
+    const int64_t status = i % 7 == 0 ? 500 : (i % 3 == 0 ? 404 : 200);
+    r.message = "GET /api/orders/" + std::to_string(i) + " " + std::to_string(status);
+    r.attributes = {{"seq", int64_t{i}}, {"status", status}};
+    records.push_back(std::move(r));
+  }
+  std::promise<absl::Status> appended;
+  store_->Append(std::vector<LogRecord>(records),
+                 [&appended](absl::Status s) { appended.set_value(s); });
+  ASSERT_TRUE(appended.get_future().get().ok());
+  ASSERT_TRUE(store_->Flush().ok());
+
+  auto filter = Filter::Parse("status:500");
+  ASSERT_TRUE(filter.ok());
+  SearchRequest search;
+  search.filter = &*filter;
+  search.limit = 1000;
+  auto found = store_->Search(search);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->total, 100u);
+  std::set<int64_t> seqs;
+  for (const LogRecord& hit : found->hits) {
+    const int64_t seq = std::get<int64_t>(*hit.FindAttribute("seq"));
+    seqs.insert(seq);
+    EXPECT_EQ(std::get<int64_t>(*hit.FindAttribute("status")), 500) << seq;
+    EXPECT_EQ(hit.message, records[static_cast<size_t>(seq)].message);
+  }
+  EXPECT_EQ(seqs.size(), 100u);
+  EXPECT_EQ(*seqs.begin(), 0);
+  EXPECT_EQ(*seqs.rbegin(), 693);
+
+  // Grouped by the filtered field itself, and by another.
+  CountRequest count;
+  count.filter = &*filter;
+  count.group_by = {"status"};
+  auto by_status = store_->Count(count);
+  ASSERT_TRUE(by_status.ok()) << by_status.status();
+  ASSERT_EQ(by_status->groups.size(), 1u);
+  EXPECT_EQ(std::get<int64_t>(by_status->groups.begin()->first.values[0]), 500);
+  EXPECT_EQ(by_status->groups.begin()->second, 100u);
+  count.group_by = {"system"};
+  auto by_system = store_->Count(count);
+  ASSERT_TRUE(by_system.ok()) << by_system.status();
+  std::map<std::string, uint64_t> systems;
+  for (const auto& [key, n] : by_system->groups) systems[std::get<std::string>(key.values[0])] = n;
+  EXPECT_EQ(systems, (std::map<std::string, uint64_t>{{"crm", 50}, {"shop", 50}}));
+
+  // A status no row has, and a word of the message with the status.
+  auto none = Filter::Parse("status:302");
+  ASSERT_TRUE(none.ok());
+  search.filter = &*none;
+  EXPECT_EQ(store_->Search(search)->total, 0u);
+  auto both = Filter::Parse("404 and status:404 and not status:500");
+  ASSERT_TRUE(both.ok());
+  search.filter = &*both;
+  search.limit = 0;
+  EXPECT_EQ(store_->Search(search)->total, 200u);
+}
+
 }  // namespace
 }  // namespace mayak

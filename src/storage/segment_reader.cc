@@ -184,7 +184,8 @@ struct SegmentReader::ReferencedColumns {
 absl::Status SegmentReader::DecodeColumn(size_t group, const segment::ChunkMeta& chunk,
                                          const ColumnBatch& batch, ReferencedColumns* referenced,
                                          DecodedColumn* out,
-                                         const std::vector<uint8_t>* wanted_rows) const {
+                                         const std::vector<uint8_t>* wanted_rows,
+                                         bool integer_codes) const {
   const segment::Column& column = footer_.columns[chunk.column];
   auto raw = ReadChunk(chunk, group);
   if (!raw.ok()) return raw.status();
@@ -202,7 +203,7 @@ absl::Status SegmentReader::DecodeColumn(size_t group, const segment::ChunkMeta&
   // A column a template refers to is decoded without references of its
   // own: a template of templates is damage (docs/format/segment.md).
   if (!DecodeChunk(std::make_unique<std::string>(*std::move(raw)), rows, chunk.present, version_,
-                   out, referenced != nullptr ? &resolver : nullptr, wanted_rows)) {
+                   out, referenced != nullptr ? &resolver : nullptr, wanted_rows, integer_codes)) {
     if (!reference_status.ok()) return reference_status;
     return Damaged(StrCat("row group ", group, ", column ", column.name));
   }
@@ -216,6 +217,8 @@ absl::StatusOr<const RowTexts*> SegmentReader::ReferenceTexts(size_t group, uint
     return it->second.get();
   }
   const DecodedColumn* source = batch.Column(column);
+  // A column holding a filter's codes has no values for texts: decoded anew.
+  if (source != nullptr && source->has_integer_codes) source = nullptr;
   if (source == nullptr) {
     if (auto it = referenced->decoded.find(column); it != referenced->decoded.end()) {
       source = it->second.get();
@@ -244,16 +247,19 @@ absl::StatusOr<const RowTexts*> SegmentReader::ReferenceTexts(size_t group, uint
 
 absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::string>* columns,
                                        ColumnBatch* batch, bool timestamps,
-                                       const std::vector<uint8_t>* wanted_rows) const {
+                                       const std::vector<uint8_t>* wanted_rows,
+                                       bool integer_codes) const {
   if (index >= footer_.row_groups.size()) {
     return absl::OutOfRangeError(StrCat("row group ", index, " of ", footer_.row_groups.size()));
   }
   const segment::RowGroupMeta& group = footer_.row_groups[index];
   const bool need_timestamps = timestamps && batch->timestamps.empty();
   batch->rows = group.rows;
-  const auto decoded_already = [batch](uint32_t column) {
-    return std::any_of(batch->columns.begin(), batch->columns.end(),
-                       [column](const DecodedColumn& c) { return c.column == column; });
+  const auto decoded_already = [batch](uint32_t column) -> DecodedColumn* {
+    for (DecodedColumn& c : batch->columns) {
+      if (c.column == column) return &c;
+    }
+    return nullptr;
   };
   ReferencedColumns referenced;
   for (const segment::ChunkMeta& chunk : group.chunks) {
@@ -262,7 +268,13 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
                         : columns == nullptr ? true
                                              : std::find(columns->begin(), columns->end(),
                                                          column.name) != columns->end();
-    if (!wanted || (chunk.column != 0 && decoded_already(chunk.column))) continue;
+    if (!wanted) continue;
+    if (DecodedColumn* decoded = chunk.column != 0 ? decoded_already(chunk.column) : nullptr) {
+      // Asked for again after a filter kept its codes: records and groups
+      // read values.
+      decoded->WriteOutIntegers();
+      continue;
+    }
     // A column a template referred to is decoded already.
     if (auto it = referenced.decoded.find(chunk.column); it != referenced.decoded.end()) {
       batch->columns.push_back(std::move(*it->second));
@@ -270,7 +282,8 @@ absl::Status SegmentReader::AddColumns(size_t index, const std::vector<std::stri
       continue;
     }
     DecodedColumn decoded;
-    RETURN_IF_ERROR(DecodeColumn(index, chunk, *batch, &referenced, &decoded, wanted_rows));
+    RETURN_IF_ERROR(
+        DecodeColumn(index, chunk, *batch, &referenced, &decoded, wanted_rows, integer_codes));
     if (column.type == ColumnType::kTimestamp) {
       batch->timestamps = std::move(decoded.ints);
       continue;

@@ -42,10 +42,13 @@ class SegmentReader {
   // only where there are hits. Without `timestamps`, @timestamp is left out
   // unless the batch has it already. With `wanted_rows`, templated string
   // columns get text for those rows only (empty for the rest): for counts,
-  // whose rows outside their filter's matches are never looked at.
+  // whose rows outside their filter's matches are never looked at. With
+  // `integer_codes`, integer columns stored as dictionaries keep their codes
+  // (DecodedColumn::integer_codes), for columns a filter alone reads; the
+  // next AddColumns on the batch writes their values out.
   absl::Status AddColumns(size_t index, const std::vector<std::string>* columns, ColumnBatch* batch,
-                          bool timestamps = true,
-                          const std::vector<uint8_t>* wanted_rows = nullptr) const;
+                          bool timestamps = true, const std::vector<uint8_t>* wanted_rows = nullptr,
+                          bool integer_codes = false) const;
   absl::StatusOr<std::vector<LogRecord>> ReadRowGroup(
       size_t index, const std::vector<std::string>* columns = nullptr,
       const std::vector<uint32_t>* rows = nullptr) const;
@@ -73,7 +76,8 @@ class SegmentReader {
   // without `referenced` (a column referred to), templates are damage.
   absl::Status DecodeColumn(size_t group, const segment::ChunkMeta& chunk, const ColumnBatch& batch,
                             ReferencedColumns* referenced, DecodedColumn* out,
-                            const std::vector<uint8_t>* wanted_rows = nullptr) const;
+                            const std::vector<uint8_t>* wanted_rows = nullptr,
+                            bool integer_codes = false) const;
   absl::StatusOr<const RowTexts*> ReferenceTexts(size_t group, uint32_t column,
                                                  const ColumnBatch& batch,
                                                  ReferencedColumns* referenced) const;

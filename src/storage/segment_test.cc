@@ -415,5 +415,40 @@ TEST_F(SegmentTest, ColumnsAddedForSomeRowsGiveThoseRowsWhole) {
   }
 }
 
+TEST_F(SegmentTest, IntegerCodesKeptForAFilterBecomeValuesForTheRest) {
+  const std::vector<LogRecord> records = CompanyRecords(6000);
+  const std::string path = dir_ + "/codes.seg";
+  ASSERT_TRUE(WriteSegment(Env::Default(), path, records, {4096, 3}).ok());
+  auto reader = SegmentReader::Open(Env::Default(), path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  size_t coded = 0;
+  for (size_t g = 0; g < (*reader)->footer().row_groups.size(); ++g) {
+    auto whole = (*reader)->ReadRowGroup(g);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    const std::vector<std::string> filter_columns = {"http.response.status_code"};
+    ColumnBatch batch;
+    ASSERT_TRUE((*reader)->AddColumns(g, &filter_columns, &batch, true, nullptr, true).ok());
+    for (const DecodedColumn& c : batch.columns) {
+      if (!c.has_integer_codes) continue;
+      ++coded;
+      EXPECT_TRUE(c.ints.empty());
+      EXPECT_EQ(c.integer_codes.codes.size(),
+                c.value_of_row.empty()
+                    ? batch.rows
+                    : static_cast<size_t>(
+                          std::count_if(c.value_of_row.begin(), c.value_of_row.end(),
+                                        [](uint32_t v) { return v != DecodedColumn::kNull; })));
+    }
+    // The messages refer to the status ("GET /api/orders/83057 200 32ms"):
+    // read next, they and every other column give the rows as written.
+    ASSERT_TRUE((*reader)->AddColumns(g, nullptr, &batch).ok());
+    for (const DecodedColumn& c : batch.columns) EXPECT_FALSE(c.has_integer_codes);
+    for (size_t r = 0; r < batch.rows; ++r) {
+      EXPECT_EQ(Canonical({batch.Materialize(r)}), Canonical({(*whole)[r]})) << "row " << r;
+    }
+  }
+  EXPECT_GT(coded, 0u) << "statuses are few: stored as a dictionary";
+}
+
 }  // namespace
 }  // namespace mayak
