@@ -1,5 +1,6 @@
 #include "query/pipes.h"
 
+#include <limits>
 #include <optional>
 
 #include "common/status_macros.h"
@@ -330,6 +331,12 @@ absl::Status ParseStage(std::string_view text, size_t offset, PipeStage* stage) 
   return absl::OkStatus();
 }
 
+// a mod b in [0, b), also for negative a.
+uint64_t FloorMod(int64_t a, int64_t b) {
+  const int64_t m = a % b;
+  return static_cast<uint64_t>(m < 0 ? m + b : m);
+}
+
 }  // namespace
 
 absl::StatusOr<PipedQuery> ParsePipes(std::string_view query) {
@@ -354,8 +361,14 @@ absl::StatusOr<PipedQuery> ParsePipes(std::string_view query) {
 }
 
 int64_t BucketStart(int64_t time_ns, int64_t span_ns, int64_t offset_ns) {
-  const int64_t local = time_ns + offset_ns;
-  return local / span_ns * span_ns - (local % span_ns < 0 ? span_ns : 0) - offset_ns;
+  // How far into its bucket the time is, found without adding the offset to
+  // the time: times near the ends of the range would overflow. The buckets
+  // at those ends start at the first time there is.
+  const uint64_t into =
+      (FloorMod(time_ns, span_ns) + FloorMod(offset_ns, span_ns)) % static_cast<uint64_t>(span_ns);
+  const int64_t lowest = std::numeric_limits<int64_t>::min() + static_cast<int64_t>(into);
+  return time_ns < lowest ? std::numeric_limits<int64_t>::min()
+                          : time_ns - static_cast<int64_t>(into);
 }
 
 int64_t AutoSpan(int64_t from_ns, int64_t to_ns, int64_t max_buckets) {

@@ -1,5 +1,7 @@
 #include "query/pipes.h"
 
+#include <limits>
+
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/timestamps.h"
@@ -149,6 +151,20 @@ TEST(PipesTest, BucketsStartAtMultiplesOfTheSpan) {
   EXPECT_EQ(BucketStart(120, 60), 120);
   EXPECT_EQ(BucketStart(-1, 60), -60) << "floor before 1970";
   EXPECT_EQ(BucketStart(-60, 60), -60);
+  EXPECT_EQ(BucketStart(125, 60, 30), 90) << "buckets start 30 before the multiples";
+  EXPECT_EQ(BucketStart(125, 60, -30), 90);
+  EXPECT_EQ(BucketStart(89, 60, 30), 30);
+  EXPECT_EQ(BucketStart(-1, 60, 30), -30);
+  // Times at the ends of the range, with an offset: no overflow; the lowest
+  // bucket starts at the lowest time.
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMinute = 60 * kNanosPerSecond;
+  EXPECT_EQ(BucketStart(kMax, kMinute, 13 * kNanosPerSecond),
+            kMax - (kMax % kMinute + 13 * kNanosPerSecond) % kMinute);
+  EXPECT_EQ(BucketStart(kMin, kMinute), kMin);
+  EXPECT_EQ(BucketStart(kMin + 5, kMinute, -kNanosPerSecond), kMin);
+  EXPECT_EQ(BucketStart(kMax, kMax, kMax), kMax - kMax % kMax);
 }
 
 TEST(PipesTest, AutoSpanKeepsBucketsFew) {

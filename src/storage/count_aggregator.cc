@@ -383,9 +383,44 @@ bool CountAggregator::AddTexts(const ColumnBatch& batch, const std::vector<uint8
   return true;
 }
 
+void CountAggregator::AddBuckets(const std::vector<int64_t>& timestamps,
+                                 const std::vector<uint8_t>& match) {
+  // Rows lie by time within a service, so a row mostly falls in the bucket
+  // of the row before it: two compares, and the bucket counted in runs.
+  // Only a row outside that bucket's span looks its bucket up.
+  absl::flat_hash_map<int64_t, uint64_t> by_bucket;
+  const auto width = static_cast<uint64_t>(bucket_ns_);
+  int64_t start = 0;
+  uint64_t run = 0;
+  uint64_t matched = 0;
+  for (size_t r = 0; r < match.size(); ++r) {
+    if (!match[r]) continue;
+    // In wrapping arithmetic, a time before `start` is far past the span.
+    if (run > 0 && static_cast<uint64_t>(timestamps[r]) - static_cast<uint64_t>(start) < width) {
+      ++run;
+      continue;
+    }
+    if (run > 0) by_bucket[start] += run;
+    matched += run;
+    start = BucketOf(timestamps[r]);
+    run = 1;
+  }
+  if (run > 0) by_bucket[start] += run;
+  matched += run;
+  result_.total += matched;
+  for (const auto& [bucket, count] : by_bucket) {
+    GroupKey key;
+    key.bucket_ns = bucket;
+    result_.groups[key] += count;
+  }
+}
+
 void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& match,
                           int64_t any_time) {
   if (AddTexts(batch, match)) return;
+  if (group_by_.empty() && aggregations_.empty() && bucket_ns_ > 0 && !batch.timestamps.empty()) {
+    return AddBuckets(batch.timestamps, match);
+  }
   const size_t rows = batch.rows;
   std::vector<FieldCodes> fields(group_by_.size());
   for (size_t f = 0; f < group_by_.size(); ++f) {

@@ -79,6 +79,9 @@ class CountAggregator {
 
   // Counts `batch` into by_text_ when the query and the column allow it.
   bool AddTexts(const ColumnBatch& batch, const std::vector<uint8_t>& match);
+  // A timechart of counts alone (`| timechart span=1m count()`): rows by
+  // their time bucket, no fields, no aggregations.
+  void AddBuckets(const std::vector<int64_t>& timestamps, const std::vector<uint8_t>& match);
 };
 
 }  // namespace mayak

@@ -1,6 +1,7 @@
 #include "storage/count_aggregator.h"
 
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -223,6 +224,47 @@ TEST_F(CountAggregatorTest, RowGroupsWithinOneBucketNeedNoTimestamps) {
   const CountResult actual = std::move(by_column).Finish();
   EXPECT_EQ(actual.groups, expected.groups);
   EXPECT_EQ(actual.total, records_.size());
+}
+
+TEST(CountAggregatorBuckets, ATimechartOfCountsAloneCountsRowsInAnyOrder) {
+  // Times that go up, back, repeat, lie before 1970 and at the ends of the
+  // range; the rows of every other third filtered out.
+  std::mt19937_64 random(11);
+  std::vector<int64_t> times;
+  for (int i = 0; i < 3000; ++i) times.push_back(1'000 * kMinute + i * 997'000'003LL);
+  for (int i = 0; i < 500; ++i) times.push_back(static_cast<int64_t>(random() % (50 * kMinute)));
+  for (int i = 0; i < 200; ++i) times.push_back(-static_cast<int64_t>(random() % (9 * kMinute)));
+  for (int64_t t : {INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1, int64_t{0}, int64_t{-1}}) {
+    times.push_back(t);
+  }
+  for (int64_t bucket : {kMinute, int64_t{7'777}, int64_t{1}}) {
+    for (int64_t offset : {int64_t{0}, int64_t{13'000'000'000}}) {
+      // Besides, times on and either side of each bucket's edges, going up.
+      std::vector<int64_t> edges = times;
+      for (int64_t j = 1; j <= 300; ++j) {
+        for (int64_t d : {-1, 0, 1}) edges.push_back(j * bucket - offset + d);
+      }
+      std::vector<uint8_t> match(edges.size());
+      for (size_t r = 0; r < match.size(); ++r) match[r] = (r / 3) % 2 == 0 || r >= times.size();
+      CountAggregator by_record({}, bucket, {}, false, offset);
+      for (size_t r = 0; r < edges.size(); ++r) {
+        if (!match[r]) continue;
+        LogRecord record;
+        record.timestamp_ns = edges[r];
+        by_record.Add(record);
+      }
+      CountAggregator by_column({}, bucket, {}, false, offset);
+      ColumnBatch batch;
+      batch.rows = edges.size();
+      batch.timestamps = edges;
+      by_column.Add(batch, match);
+      const CountResult expected = std::move(by_record).Finish();
+      const CountResult actual = std::move(by_column).Finish();
+      EXPECT_EQ(actual.total, expected.total) << bucket << " " << offset;
+      EXPECT_EQ(actual.groups, expected.groups) << bucket << " " << offset;
+      EXPECT_GT(expected.groups.size(), 50u);
+    }
+  }
 }
 
 TEST(CountAggregatorBuckets, TimesBefore1970FallInTheBucketBelow) {
