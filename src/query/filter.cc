@@ -138,15 +138,17 @@ bool FilterTerm::Compare(std::string_view actual) const {
   return RangeAccepts(op, actual, std::string_view(value));
 }
 
+bool FilterTerm::TextMatches(std::string_view actual) const {
+  if (kind == Kind::kRange) return Compare(actual);
+  return wildcard ? WildcardMatch(value, actual) : actual == value;
+}
+
 bool FilterTerm::ValueMatches(const AttributeValue& actual) const {
+  if (const auto* s = std::get_if<std::string>(&actual)) return TextMatches(*s);
   if (kind == Kind::kRange) {
-    if (const auto* s = std::get_if<std::string>(&actual)) return Compare(std::string_view(*s));
     if (const auto* i = std::get_if<int64_t>(&actual)) return Compare(*i);
     if (const auto* d = std::get_if<double>(&actual)) return Compare(*d);
     return false;
-  }
-  if (const auto* s = std::get_if<std::string>(&actual)) {
-    return wildcard ? WildcardMatch(value, *s) : *s == value;
   }
   if (const auto* i = std::get_if<int64_t>(&actual)) {
     int64_t v = 0;

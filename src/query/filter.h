@@ -42,6 +42,8 @@ struct FilterTerm {
   // Whether `actual` satisfies a kMatch or kRange term (exists is the
   // caller's business: a value is there).
   bool ValueMatches(const AttributeValue& actual) const;
+  // The same for a text value, which need not be made an AttributeValue.
+  bool TextMatches(std::string_view actual) const;
   bool Compare(int64_t actual) const;
   bool Compare(double actual) const;
   bool Compare(std::string_view actual) const;

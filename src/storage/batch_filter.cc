@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/container/flat_hash_set.h"
 #include "common/strings.h"
 #include "model/level.h"
 #include "model/tokenizer.h"
@@ -100,7 +101,7 @@ std::vector<uint8_t> MatchValues(const FilterTerm& term, bool words, const Decod
         } else if (service && values[k].empty()) {
           hit[k] = 0;
         } else {
-          hit[k] = exists || term.ValueMatches(std::string(values[k]));
+          hit[k] = exists || term.TextMatches(values[k]);
         }
       }
       break;
@@ -264,6 +265,57 @@ void ApplyTerm(const FilterTerm& term, const ColumnBatch& batch, std::vector<uin
   for (size_t r = 0; r < batch.rows; ++r) (*rows)[r] &= row_hit[r];
 }
 
+// `f:a or f:b or ...`, a list of values of one field (the trace ids a
+// search reads whole, statuses): each column of the field is read once,
+// text values looked up in a set, where a term at a time would read it
+// once a value. False when `node` is not such a list.
+bool ApplyValueList(const Filter& filter, const FilterNode& node, const ColumnBatch& batch,
+                    std::vector<uint8_t>* rows) {
+  if (node.children.size() < 2) return false;
+  std::vector<const FilterTerm*> terms;
+  for (const FilterNode& child : node.children) {
+    if (child.kind != FilterNode::Kind::kTerm) return false;
+    const FilterTerm& term = filter.terms()[child.term];
+    if (term.kind != FilterTerm::Kind::kMatch || term.wildcard || term.field.empty() ||
+        term.field == field::kMessage || term.field == field::kTimestamp ||
+        (!terms.empty() && term.field != terms[0]->field)) {
+      return false;
+    }
+    terms.push_back(&term);
+  }
+  absl::flat_hash_set<std::string_view> texts;
+  for (const FilterTerm* term : terms) texts.insert(term->value);
+  std::vector<uint8_t> row_hit(batch.rows, 0);
+  std::vector<uint8_t> value_hit;
+  for (const DecodedColumn* column : batch.Find(terms[0]->field)) {
+    const bool strings = column->type == ColumnType::kString;
+    if (strings) {
+      // "" in service.name means none.
+      const bool service = column->column == kServiceColumn;
+      const auto& values = column->strings.values;
+      value_hit.assign(values.size(), 0);
+      for (size_t k = 0; k < values.size(); ++k) {
+        value_hit[k] = !(service && values[k].empty()) && texts.contains(values[k]);
+      }
+    } else {
+      value_hit.clear();
+      for (const FilterTerm* term : terms) {
+        const std::vector<uint8_t> hit = MatchValues(*term, false, *column);
+        if (value_hit.empty()) value_hit.assign(hit.size(), 0);
+        for (size_t k = 0; k < hit.size(); ++k) value_hit[k] |= hit[k];
+      }
+    }
+    for (size_t r = 0; r < batch.rows; ++r) {
+      const uint32_t v = column->ValueIndex(r);
+      if (v != DecodedColumn::kNull && value_hit[strings ? column->strings.Code(v) : v] != 0) {
+        row_hit[r] = 1;
+      }
+    }
+  }
+  for (size_t r = 0; r < batch.rows; ++r) (*rows)[r] &= row_hit[r];
+  return true;
+}
+
 // Clears the rows of `*rows` that `node` rejects. Terms under `and` clear
 // rows in place; `or` and `not` work on rows of their own.
 void ApplyNode(const Filter& filter, const FilterNode& node, const ColumnBatch& batch,
@@ -277,6 +329,7 @@ void ApplyNode(const Filter& filter, const FilterNode& node, const ColumnBatch& 
       for (const FilterNode& child : node.children) ApplyNode(filter, child, batch, rows);
       return;
     case FilterNode::Kind::kOr: {
+      if (ApplyValueList(filter, node, batch, rows)) return;
       std::vector<uint8_t> any(batch.rows, 0);
       std::vector<uint8_t> child_rows;
       for (const FilterNode& child : node.children) {
