@@ -186,8 +186,8 @@ LogRecord ColumnBatch::Materialize(size_t row) const {
         }
         break;
       }
-      case ColumnType::kInt:
-        r.attributes.push_back({std::string(c.name), c.ints[v]});
+      case ColumnType::kInt:  // a filter's codes, when the hits' fields leave the column out
+        r.attributes.push_back({std::string(c.name), c.IntAt(v)});
         break;
       case ColumnType::kDouble:
         r.attributes.push_back({std::string(c.name), c.doubles[v]});

@@ -41,6 +41,12 @@ struct DecodedColumn {
   // Fills `ints` from the codes, which are then gone (a no-op without them):
   // what records, groups and templates read.
   void WriteOutIntegers();
+  // Value `v` of a kInt column, written out or not.
+  int64_t IntAt(uint32_t v) const {
+    return has_integer_codes
+               ? integer_codes.dictionary[static_cast<uint8_t>(integer_codes.codes[v])]
+               : ints[v];
+  }
 
   uint32_t ValueIndex(size_t row) const {
     return value_of_row.empty() ? static_cast<uint32_t>(row) : value_of_row[row];

@@ -1038,8 +1038,8 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
         // The other columns, templated texts written out for the hits alone.
         w.kept.assign(batch->rows, 0);
         for (uint32_t r : w.keep) w.kept[r] = 1;
-        if (absl::Status s = segment.reader->AddColumns(g, nullptr, batch, true, &w.kept);
-            !s.ok()) {
+        const std::vector<std::string>* fields = request.fields.empty() ? nullptr : &request.fields;
+        if (absl::Status s = segment.reader->AddColumns(g, fields, batch, true, &w.kept); !s.ok()) {
           CountDamaged(segment, s);
           return;
         }

@@ -29,6 +29,10 @@ struct SearchRequest {
   // The oldest `limit` matches, oldest first, instead of the newest
   // (what follows a record, for GET /api/v1/context).
   bool oldest_first = false;
+  // The fields the caller reads of the hits (besides @timestamp); empty:
+  // all. Other columns of stored rows are then left undecoded (hits still
+  // in memory carry every field).
+  std::vector<std::string> fields{};
   QueryBudget budget{};  // time, memory, and whether the client still waits
 };
 

@@ -74,6 +74,25 @@ absl::StatusOr<std::string> NormalizeTraceId(std::string_view id) {
   return lower;
 }
 
+namespace {
+
+// The trace of `id` from its rows: shared span ids told apart, clock skew
+// adjusted.
+Trace TraceOf(std::string id, const std::vector<LogRecord>& rows, bool truncated) {
+  Trace trace;
+  trace.trace_id = std::move(id);
+  trace.spans = SpansOf(rows);
+  SeparateSharedSpans(&trace.spans);
+  trace.span_warnings.assign(trace.spans.size(), "");
+  for (SkewAdjustment& adjusted : AdjustClockSkew(&trace.spans)) {
+    trace.span_warnings[adjusted.span] = std::move(adjusted.warning);
+  }
+  trace.truncated = truncated;
+  return trace;
+}
+
+}  // namespace
+
 absl::StatusOr<Trace> TraceStore::Find(std::string_view trace_id, const QueryBudget& budget) const {
   ASSIGN_OR_RETURN(const std::string id, NormalizeTraceId(trace_id));
   ASSIGN_OR_RETURN(const Filter filter, FilterOf({Term(field::kTraceId, id)}));
@@ -83,16 +102,60 @@ absl::StatusOr<Trace> TraceStore::Find(std::string_view trace_id, const QueryBud
   request.budget = budget;
   ASSIGN_OR_RETURN(const SearchResult found, spans_->Search(request));
   if (found.hits.empty()) return absl::NotFoundError(StrCat("trace ", id, " not found"));
-  Trace trace;
-  trace.trace_id = id;
-  trace.spans = SpansOf(found.hits);
-  SeparateSharedSpans(&trace.spans);
-  trace.span_warnings.assign(trace.spans.size(), "");
-  for (SkewAdjustment& adjusted : AdjustClockSkew(&trace.spans)) {
-    trace.span_warnings[adjusted.span] = std::move(adjusted.warning);
+  return TraceOf(id, found.hits, found.total > found.hits.size());
+}
+
+absl::StatusOr<std::vector<Trace>> TraceStore::FindAll(const std::vector<std::string>& trace_ids,
+                                                       const QueryBudget& budget) const {
+  // One search for them all: a row group holding spans of several is read
+  // once, and the scan threads share the row groups of all of them.
+  std::vector<std::string> terms;
+  for (const std::string& trace_id : trace_ids) {
+    ASSIGN_OR_RETURN(const std::string id, NormalizeTraceId(trace_id));
+    terms.push_back(Term(field::kTraceId, id));
   }
-  trace.truncated = found.total > found.hits.size();
-  return trace;
+  std::vector<Trace> traces;
+  if (terms.empty()) return traces;
+  std::string any;
+  for (const std::string& t : terms) any += any.empty() ? t : StrCat(" or ", t);
+  ASSIGN_OR_RETURN(const Filter filter, FilterOf({StrCat("(", any, ")")}));
+  SearchRequest request;
+  request.filter = &filter;
+  request.limit = kMaxTraceSpans * trace_ids.size();
+  request.budget = budget;
+  ASSIGN_OR_RETURN(const SearchResult found, spans_->Search(request));
+  if (found.total > found.hits.size()) {
+    // Some trace is bigger than a trace is read with: each is read alone,
+    // so that only the big ones are cut.
+    for (const std::string& id : trace_ids) {
+      auto trace = Find(id, budget);
+      if (trace.ok()) {
+        traces.push_back(*std::move(trace));
+      } else if (!absl::IsNotFound(trace.status())) {
+        return trace.status();
+      }
+    }
+    return traces;
+  }
+  std::map<std::string, std::vector<LogRecord>, std::less<>> rows_of;
+  for (const LogRecord& row : found.hits) {
+    const AttributeValue* id = row.FindAttribute(field::kTraceId);
+    const auto* text = id == nullptr ? nullptr : std::get_if<std::string>(id);
+    if (text != nullptr) rows_of[*text].push_back(row);
+  }
+  for (const std::string& trace_id : trace_ids) {
+    const std::string id = *NormalizeTraceId(trace_id);
+    auto it = rows_of.find(id);
+    if (it == rows_of.end()) continue;
+    if (it->second.size() > kMaxTraceSpans) {
+      // Cut as Find cuts it: its newest spans.
+      ASSIGN_OR_RETURN(Trace cut, Find(id, budget));
+      traces.push_back(std::move(cut));
+      continue;
+    }
+    traces.push_back(TraceOf(id, it->second, false));
+  }
+  return traces;
 }
 
 absl::StatusOr<std::vector<std::string>> TraceStore::Services(int64_t from_ns, int64_t to_ns,
@@ -198,6 +261,9 @@ absl::StatusOr<std::vector<Trace>> TraceStore::Search(const TraceQuery& query) c
   request.from_ns = query.from_ns;
   request.to_ns = query.to_ns;
   request.limit = std::min<size_t>(kMaxTraceSpans, std::max<size_t>(query.limit, 1) * 50);
+  // Only the name and trace id of each are read: the traces are read whole
+  // next.
+  request.fields = {std::string(field::kMessage), std::string(field::kTraceId)};
   request.budget = query.budget;
   ASSIGN_OR_RETURN(const SearchResult found, spans_->Search(request));
   std::vector<std::string> ids;
@@ -209,17 +275,7 @@ absl::StatusOr<std::vector<Trace>> TraceStore::Search(const TraceQuery& query) c
     const auto* text = id == nullptr ? nullptr : std::get_if<std::string>(id);
     if (text != nullptr && seen.insert(*text).second) ids.push_back(*text);
   }
-  std::vector<Trace> traces;
-  traces.reserve(ids.size());
-  for (const std::string& id : ids) {
-    auto trace = Find(id, query.budget);
-    if (trace.ok()) {
-      traces.push_back(*std::move(trace));
-    } else if (!absl::IsNotFound(trace.status())) {
-      return trace.status();
-    }
-  }
-  return traces;
+  return FindAll(ids, query.budget);
 }
 
 }  // namespace mayak

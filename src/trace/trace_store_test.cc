@@ -176,6 +176,17 @@ TEST_F(TraceStoreTest, SearchedTracesAreWholeAsFoundById) {
     EXPECT_EQ(t.span_warnings, alone->span_warnings);
     EXPECT_FALSE(t.truncated);
   }
+  // Read together, in the order asked, ids without spans left out; an id
+  // that is not one is an error.
+  auto together = traces.FindAll({kOrder, std::string(31, '0') + "7", kHealth}, {});
+  ASSERT_TRUE(together.ok()) << together.status();
+  ASSERT_EQ(together->size(), 2u);
+  EXPECT_EQ((*together)[0].trace_id, kOrder);
+  EXPECT_EQ((*together)[1].trace_id, kHealth);
+  EXPECT_EQ((*together)[0].spans.size(), OrderTrace().size());
+  EXPECT_EQ((*together)[1].spans.size(), HealthTrace().size());
+  EXPECT_TRUE(traces.FindAll({}, {})->empty());
+  EXPECT_FALSE(traces.FindAll({kOrder, "nothex"}, {}).ok());
 }
 
 TEST_F(SpanStoreTest, AHugeTraceDoesNotCrowdOutTheOthers) {
@@ -201,6 +212,12 @@ TEST_F(SpanStoreTest, AHugeTraceDoesNotCrowdOutTheOthers) {
       EXPECT_EQ(t.spans.size(), HealthTrace().size());
     }
   }
+  // Asked for alone, the big one is cut the same way.
+  auto alone = TraceStore(store_.get()).FindAll({kOrder}, {});
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  ASSERT_EQ(alone->size(), 1u);
+  EXPECT_TRUE((*alone)[0].truncated);
+  EXPECT_EQ((*alone)[0].spans.size(), kMaxTraceSpans);
 }
 
 }  // namespace
