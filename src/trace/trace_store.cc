@@ -109,48 +109,43 @@ absl::StatusOr<std::vector<Trace>> TraceStore::FindAll(const std::vector<std::st
                                                        const QueryBudget& budget) const {
   // One search for them all: a row group holding spans of several is read
   // once, and the scan threads share the row groups of all of them.
-  std::vector<std::string> terms;
+  std::vector<std::string> ids;
+  std::string any;
   for (const std::string& trace_id : trace_ids) {
-    ASSIGN_OR_RETURN(const std::string id, NormalizeTraceId(trace_id));
-    terms.push_back(Term(field::kTraceId, id));
+    ASSIGN_OR_RETURN(std::string id, NormalizeTraceId(trace_id));
+    any += StrCat(any.empty() ? "" : " or ", Term(field::kTraceId, id));
+    ids.push_back(std::move(id));
   }
   std::vector<Trace> traces;
-  if (terms.empty()) return traces;
-  std::string any;
-  for (const std::string& t : terms) any += any.empty() ? t : StrCat(" or ", t);
+  if (ids.empty()) return traces;
   ASSIGN_OR_RETURN(const Filter filter, FilterOf({StrCat("(", any, ")")}));
   SearchRequest request;
   request.filter = &filter;
-  request.limit = kMaxTraceSpans * trace_ids.size();
+  request.limit = kMaxTraceSpans * ids.size();
   request.budget = budget;
-  ASSIGN_OR_RETURN(const SearchResult found, spans_->Search(request));
-  if (found.total > found.hits.size()) {
-    // Some trace is bigger than a trace is read with: each is read alone,
-    // so that only the big ones are cut.
-    for (const std::string& id : trace_ids) {
-      auto trace = Find(id, budget);
-      if (trace.ok()) {
-        traces.push_back(*std::move(trace));
-      } else if (!absl::IsNotFound(trace.status())) {
-        return trace.status();
-      }
-    }
-    return traces;
-  }
+  ASSIGN_OR_RETURN(SearchResult found, spans_->Search(request));
+  // By trace; a trace with more spans than a trace is read with is read
+  // alone, and cut as Find cuts it (to its newest spans).
   std::map<std::string, std::vector<LogRecord>, std::less<>> rows_of;
-  for (const LogRecord& row : found.hits) {
+  const bool cut = found.total > found.hits.size();
+  for (LogRecord& row : found.hits) {
     const AttributeValue* id = row.FindAttribute(field::kTraceId);
     const auto* text = id == nullptr ? nullptr : std::get_if<std::string>(id);
-    if (text != nullptr) rows_of[*text].push_back(row);
+    if (text != nullptr) {
+      std::vector<LogRecord>& rows = rows_of[*text];
+      rows.push_back(std::move(row));
+    }
   }
-  for (const std::string& trace_id : trace_ids) {
-    const std::string id = *NormalizeTraceId(trace_id);
+  for (const std::string& id : ids) {
     auto it = rows_of.find(id);
-    if (it == rows_of.end()) continue;
-    if (it->second.size() > kMaxTraceSpans) {
-      // Cut as Find cuts it: its newest spans.
-      ASSIGN_OR_RETURN(Trace cut, Find(id, budget));
-      traces.push_back(std::move(cut));
+    if (it == rows_of.end() && !cut) continue;
+    if (cut || it->second.size() > kMaxTraceSpans) {
+      auto alone = Find(id, budget);
+      if (alone.ok()) {
+        traces.push_back(*std::move(alone));
+      } else if (!absl::IsNotFound(alone.status())) {
+        return alone.status();
+      }
       continue;
     }
     traces.push_back(TraceOf(id, it->second, false));
