@@ -187,7 +187,7 @@ absl::Status EmbeddedLogStore::Recover() {
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file()) continue;
     const std::string relative = std::filesystem::relative(it->path(), options_.dir).string();
-    if (live.count(relative) == 0) orphans.push_back(it->path().string());
+    if (!live.contains(relative)) orphans.push_back(it->path().string());
   }
   for (const std::string& orphan : orphans) {
     LogWarn("storage: removing a file no manifest names (left by a crash)", {{"file", orphan}});
@@ -387,7 +387,7 @@ absl::Status EmbeddedLogStore::CommitSegments(
   }
   const size_t before = next.segments.size();
   std::erase_if(next.segments,
-                [&removed](const SegmentEntry& e) { return removed.count(e.path) > 0; });
+                [&removed](const SegmentEntry& e) { return removed.contains(e.path); });
   if (before - next.segments.size() != removed.size()) {
     // Another change (retention) dropped a segment this one replaces.
     return absl::AbortedError("the segments to replace are no longer all live");
@@ -400,7 +400,7 @@ absl::Status EmbeddedLogStore::CommitSegments(
   next.next_segment_number = std::max(next.next_segment_number, manifest_.next_segment_number);
   manifest_ = std::move(next);
   std::erase_if(segments_, [&removed](const std::shared_ptr<const Segment>& s) {
-    return removed.count(s->entry.path) > 0;
+    return removed.contains(s->entry.path);
   });
   segments_.insert(segments_.end(), added.begin(), added.end());
   merge_wanted_ = true;
@@ -538,8 +538,8 @@ std::vector<std::shared_ptr<const EmbeddedLogStore::Segment>> EmbeddedLogStore::
       tiers;
   absl::MutexLock lock(&mu_);
   for (const auto& s : segments_) {
-    if (s->entry.bytes >= options_.merge_max_bytes || merge_excluded_.count(s->entry.path) > 0 ||
-        merging_.count(s->entry.path) > 0) {
+    if (s->entry.bytes >= options_.merge_max_bytes || merge_excluded_.contains(s->entry.path) ||
+        merging_.contains(s->entry.path)) {
       continue;
     }
     tiers[{s->entry.system, s->entry.day, tier(s->entry.bytes)}].push_back(s);
@@ -816,7 +816,7 @@ std::vector<SystemUsage> EmbeddedLogStore::Usage() const {
     add_memory(active_);
     if (immutable_ != nullptr) add_memory(*immutable_);
     for (const auto& [system, run] : last_retention_) {
-      if (by_system.count(system) > 0) by_system[system].last_retention = run;
+      if (by_system.contains(system)) by_system[system].last_retention = run;
     }
     for (const auto& [system, count] : archived_counts_) {
       by_system[system].archived_partitions = count;  // a system may be archived only

@@ -181,8 +181,10 @@ absl::StatusOr<std::vector<OperationName>> TraceStore::Operations(std::string_vi
   std::set<OperationName> out;
   std::set<std::string> named;
   for (const auto& [key, n] : kinds.groups) {
-    const auto* name = std::get_if<std::string>(&key.values[0]);
-    const auto* kind = std::get_if<std::string>(&key.values[1]);
+    const AttributeValue& name_value = key.values[0];
+    const AttributeValue& kind_value = key.values[1];
+    const auto* name = std::get_if<std::string>(&name_value);
+    const auto* kind = std::get_if<std::string>(&kind_value);
     if (name == nullptr || kind == nullptr) continue;
     out.insert({*name, *kind});
     named.insert(*name);
@@ -209,7 +211,9 @@ absl::StatusOr<ServiceGraph> TraceStore::Graph(int64_t from_ns, int64_t to_ns, s
   std::map<std::string, std::vector<Span>> by_trace;
   for (const LogRecord& row : found.hits) {
     auto span = SpanFromRecord(row);
-    if (span.ok()) by_trace[span->trace_id].push_back(*std::move(span));
+    if (!span.ok()) continue;
+    std::vector<Span>& spans = by_trace[span->trace_id];
+    spans.push_back(*std::move(span));
   }
   ServiceGraphBuilder builder;
   for (auto& [id, spans] : by_trace) {
