@@ -73,6 +73,7 @@ int64_t AutoSpan(int64_t from_ns, int64_t to_ns, int64_t max_buckets = 200);
 // The start of the `span_ns` bucket `time_ns` falls in, buckets aligned to
 // the Unix epoch (floor, also before 1970), or with `offset_ns` to the
 // midnights of a zone that far east of UTC (`timezone`: a day is a local day).
+// A bucket that would start before the lowest time (year 1677) starts there.
 int64_t BucketStart(int64_t time_ns, int64_t span_ns, int64_t offset_ns = 0);
 
 }  // namespace mayak

@@ -393,16 +393,24 @@ void CountAggregator::AddBuckets(const std::vector<int64_t>& timestamps,
   int64_t start = 0;
   uint64_t run = 0;
   uint64_t matched = 0;
+  // The lowest bucket BucketStart gives starts at the lowest time, off the
+  // grid and short: its rows are looked up one by one.
   for (size_t r = 0; r < match.size(); ++r) {
     if (!match[r]) continue;
-    // In wrapping arithmetic, a time before `start` is far past the span.
-    if (run > 0 && static_cast<uint64_t>(timestamps[r]) - static_cast<uint64_t>(start) < width) {
+    const int64_t time = timestamps[r];
+    if (run > 0 && start != INT64_MIN && time >= start &&
+        static_cast<uint64_t>(time) - static_cast<uint64_t>(start) < width) {
+      ++run;
+      continue;
+    }
+    const int64_t bucket = BucketOf(time);
+    if (run > 0 && bucket == start) {
       ++run;
       continue;
     }
     if (run > 0) by_bucket[start] += run;
     matched += run;
-    start = BucketOf(timestamps[r]);
+    start = bucket;
     run = 1;
   }
   if (run > 0) by_bucket[start] += run;
@@ -455,8 +463,13 @@ void CountAggregator::Add(const ColumnBatch& batch, const std::vector<uint8_t>& 
     }
     if (min_ts > max_ts) return;  // no row matched
     first_bucket = BucketOf(min_ts);
-    buckets = static_cast<uint64_t>((BucketOf(max_ts) - first_bucket) / bucket_ns_) + 1;
-    if (buckets > UINT32_MAX || max_ts - first_bucket > (int64_t{1} << 52)) {
+    // Unsigned: the times may lie at both ends of the range.
+    const uint64_t span = static_cast<uint64_t>(max_ts) - static_cast<uint64_t>(first_bucket);
+    buckets = (static_cast<uint64_t>(BucketOf(max_ts)) - static_cast<uint64_t>(first_bucket)) /
+                  static_cast<uint64_t>(bucket_ns_) +
+              1;
+    // (The lowest bucket is off the grid: row by row.)
+    if (buckets > UINT32_MAX || span > (uint64_t{1} << 52) || first_bucket == INT64_MIN) {
       buckets = UINT64_MAX;  // counted row by row below
     } else {
       // Distances below 2^52 divide exactly enough in doubles: multiply by

@@ -226,18 +226,21 @@ TEST_F(CountAggregatorTest, RowGroupsWithinOneBucketNeedNoTimestamps) {
   EXPECT_EQ(actual.total, records_.size());
 }
 
-TEST(CountAggregatorBuckets, ATimechartOfCountsAloneCountsRowsInAnyOrder) {
+TEST(CountAggregatorBuckets, TimechartsCountRowsInAnyOrder) {
   // Times that go up, back, repeat, lie before 1970 and at the ends of the
-  // range; the rows of every other third filtered out.
+  // range; the rows of every other third filtered out. Counted alone, and
+  // by system (a field: the general way of counting).
   std::mt19937_64 random(11);
   std::vector<int64_t> times;
   for (int i = 0; i < 3000; ++i) times.push_back(1'000 * kMinute + i * 997'000'003LL);
   for (int i = 0; i < 500; ++i) times.push_back(static_cast<int64_t>(random() % (50 * kMinute)));
   for (int i = 0; i < 200; ++i) times.push_back(-static_cast<int64_t>(random() % (9 * kMinute)));
-  for (int64_t t : {INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1, int64_t{0}, int64_t{-1}}) {
+  for (int64_t t : {INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1, int64_t{0}, int64_t{-1},
+                    INT64_MAX - 10, INT64_MIN + 5, INT64_MIN + 1, INT64_MIN + 2'836'854'775'808,
+                    INT64_MIN + 7'200'000'000'001}) {
     times.push_back(t);
   }
-  for (int64_t bucket : {kMinute, int64_t{7'777}, int64_t{1}}) {
+  for (int64_t bucket : {kMinute, 60 * kMinute, int64_t{7'777}, int64_t{1}}) {
     for (int64_t offset : {int64_t{0}, int64_t{13'000'000'000}}) {
       // Besides, times on and either side of each bucket's edges, going up.
       std::vector<int64_t> edges = times;
@@ -246,24 +249,67 @@ TEST(CountAggregatorBuckets, ATimechartOfCountsAloneCountsRowsInAnyOrder) {
       }
       std::vector<uint8_t> match(edges.size());
       for (size_t r = 0; r < match.size(); ++r) match[r] = (r / 3) % 2 == 0 || r >= times.size();
-      CountAggregator by_record({}, bucket, {}, false, offset);
-      for (size_t r = 0; r < edges.size(); ++r) {
-        if (!match[r]) continue;
-        LogRecord record;
-        record.timestamp_ns = edges[r];
-        by_record.Add(record);
-      }
-      CountAggregator by_column({}, bucket, {}, false, offset);
+      const std::vector<std::string_view> systems = {"crm", "shop"};
       ColumnBatch batch;
       batch.rows = edges.size();
       batch.timestamps = edges;
-      by_column.Add(batch, match);
-      const CountResult expected = std::move(by_record).Finish();
-      const CountResult actual = std::move(by_column).Finish();
-      EXPECT_EQ(actual.total, expected.total) << bucket << " " << offset;
-      EXPECT_EQ(actual.groups, expected.groups) << bucket << " " << offset;
-      EXPECT_GT(expected.groups.size(), 50u);
+      DecodedColumn& system = batch.columns.emplace_back();
+      system.column = segment::kSystemColumn;
+      system.name = field::kSystem;
+      system.strings.values = systems;
+      for (size_t r = 0; r < edges.size(); ++r) system.strings.codes.push_back(r % 7 == 0);
+      for (const std::vector<std::string>& by :
+           {std::vector<std::string>{}, std::vector<std::string>{"system"}}) {
+        CountAggregator by_record(by, bucket, {}, false, offset);
+        for (size_t r = 0; r < edges.size(); ++r) {
+          if (!match[r]) continue;
+          LogRecord record;
+          record.timestamp_ns = edges[r];
+          record.system = systems[r % 7 == 0];
+          by_record.Add(record);
+        }
+        CountAggregator by_column(by, bucket, {}, false, offset);
+        by_column.Add(batch, match);
+        const CountResult expected = std::move(by_record).Finish();
+        const CountResult actual = std::move(by_column).Finish();
+        EXPECT_EQ(actual.total, expected.total) << bucket << " " << offset;
+        EXPECT_EQ(actual.groups, expected.groups) << bucket << " " << offset << " " << by.size();
+        EXPECT_GT(expected.groups.size(), 50u);
+      }
     }
+  }
+}
+
+TEST(CountAggregatorBuckets, TheLowestBucketCountsAsRecordsDo) {
+  // Times within a span of the lowest there is: their bucket would start
+  // below it, so BucketStart starts it there, off the grid.
+  constexpr int64_t kHour = 60 * kMinute;
+  const std::vector<int64_t> times = {INT64_MIN + 1, INT64_MIN + 2'836'854'775'808,
+                                      INT64_MIN + 7'200'000'000'001, INT64_MIN + 10 * kHour};
+  ColumnBatch batch;
+  batch.rows = times.size();
+  batch.timestamps = times;
+  DecodedColumn& system = batch.columns.emplace_back();
+  system.column = segment::kSystemColumn;
+  system.name = field::kSystem;
+  system.strings.values = {"shop"};
+  system.strings.codes.assign(times.size(), 0);
+  const std::vector<uint8_t> match(times.size(), 1);
+  for (const std::vector<std::string>& by :
+       {std::vector<std::string>{}, std::vector<std::string>{"system"}}) {
+    CountAggregator by_record(by, kHour);
+    for (int64_t t : times) {
+      LogRecord record;
+      record.timestamp_ns = t;
+      record.system = "shop";
+      by_record.Add(record);
+    }
+    CountAggregator by_column(by, kHour);
+    by_column.Add(batch, match);
+    const CountResult expected = std::move(by_record).Finish();
+    const CountResult actual = std::move(by_column).Finish();
+    EXPECT_EQ(actual.groups, expected.groups) << by.size();
+    EXPECT_EQ(expected.groups.size(), 4u);
   }
 }
 
