@@ -65,8 +65,9 @@ void PrintColumnUsage(const DataDirUsage& usage, std::ostream& out) {
   }
 }
 
-int RunColumns(const std::string& data_dir) {
-  auto usage = ColumnUsageOf(Env::Default(), data_dir);
+// The spans' store lies in the data directory's traces/ (as for verify).
+int RunColumns(const std::string& data_dir, const std::string& kind) {
+  auto usage = ColumnUsageOf(Env::Default(), kind == "spans" ? data_dir + "/traces" : data_dir);
   if (!usage.ok()) {
     std::cerr << "mayak admin columns: " << StatusMessage(usage.status()) << "\n";
     return 1;
@@ -96,13 +97,19 @@ Command AddAdminCommand(CLI::App& app) {
       "columns",
       "What each field costs on disk, summed over every segment: values as stored\n"
       "(compressed) and raw, Bloom filters, bytes per record. Reads only footers.\n"
-      "Example: mayak admin columns --data-dir /var/lib/mayak");
+      "Examples:\n"
+      "  mayak admin columns --data-dir /var/lib/mayak\n"
+      "  mayak admin columns --data-dir /var/lib/mayak --kind spans");
   columns
       ->add_option("--data-dir,-d", *data_dir, "The data directory, e.g. --data-dir /var/lib/mayak")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);
-  return {cmd, [columns, data_dir]() -> int {
-            return columns->parsed() ? RunColumns(*data_dir) : RunVerify(*data_dir);
+  auto kind = std::make_shared<std::string>("logs");
+  columns->add_option("--kind", *kind, "The logs' segments or the spans', e.g. --kind spans")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"logs", "spans"}));
+  return {cmd, [columns, data_dir, kind]() -> int {
+            return columns->parsed() ? RunColumns(*data_dir, *kind) : RunVerify(*data_dir);
           }};
 }
 

@@ -351,6 +351,20 @@ TEST(AdminVerifyTest, FindsDamageOfflineAndNamesIt) {
   const size_t first_row = output.find('\n', header) + 1;
   EXPECT_EQ(output.substr(first_row, 8), "message ") << output;
   EXPECT_NE(output.find("@timestamp "), std::string::npos) << output;
+  // The spans' store, kept apart, has none; a kind that is neither is refused.
+  output.clear();
+  EXPECT_EQ(
+      RunCommand(std::string(MAYAK_BINARY) + " admin columns --kind spans --data-dir " + dir.path(),
+                 &output),
+      0)
+      << output;
+  EXPECT_NE(output.find("0 segments, 0 records, "), std::string::npos) << output;
+  output.clear();
+  EXPECT_NE(RunCommand(std::string(MAYAK_BINARY) + " admin columns --kind metrics --data-dir " +
+                           dir.path(),
+                       &output),
+            0);
+  EXPECT_NE(output.find("--kind"), std::string::npos) << output;
 
   std::string segment;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() + "/logs")) {
