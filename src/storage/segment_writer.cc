@@ -365,19 +365,24 @@ class SegmentBuilder {
   }
 
   // The column of the attribute at `position` of a record. Records of one
-  // service list the same keys in the same order, so the column found for
-  // each position is remembered and a key compared before it is hashed.
+  // service list the same keys in the same order, so the columns found for
+  // each position are remembered and keys compared before one is hashed.
+  // A few of them: the spans of a trace, side by side, alternate between
+  // kinds of keys (HTTP, database, messaging).
   uint32_t AttributeColumn(size_t position, std::string_view key, ColumnType type) {
     constexpr size_t kRemembered = 64;
     if (position >= kRemembered) return ColumnIndex(key, type);
     if (position >= by_position_.size()) by_position_.resize(position + 1);
-    KnownColumn& known = by_position_[position];
-    if (known.type != type || known.key != key) {
-      known.key.assign(key);
-      known.type = type;
-      known.index = ColumnIndex(key, type);
+    KnownColumns& known = by_position_[position];
+    for (const KnownColumn& k : known.columns) {
+      if (k.type == type && k.key == key) return k.index;
     }
-    return known.index;
+    KnownColumn& replaced = known.columns[known.next];
+    known.next = (known.next + 1) % known.columns.size();
+    replaced.key.assign(key);
+    replaced.type = type;
+    replaced.index = ColumnIndex(key, type);
+    return replaced.index;
   }
 
   void StartGroup() {
@@ -734,7 +739,11 @@ class SegmentBuilder {
     ColumnType type = ColumnType::kTimestamp;  // no attribute's type: unknown
     uint32_t index = 0;
   };
-  std::vector<KnownColumn> by_position_;  // AttributeColumn's memory
+  struct KnownColumns {
+    std::array<KnownColumn, 4> columns;
+    size_t next = 0;  // the one to replace next
+  };
+  std::vector<KnownColumns> by_position_;  // AttributeColumn's memory
   // The target columns of each batch of the row group being merged.
   absl::flat_hash_map<const ColumnBatch*, std::vector<uint32_t>> batch_columns_;
   std::vector<std::string_view> distinct_;  // a string chunk's dictionary
