@@ -177,20 +177,20 @@ bool IsSpanIdentifier(std::string_view id, size_t hex_digits) {
   return nonzero;
 }
 
-LogRecord SpanToRecord(const Span& span, int64_t observed_ns) {
+LogRecord SpanToRecord(Span span, int64_t observed_ns) {
   LogRecord record;
   record.timestamp_ns = span.start_ns;
   record.observed_timestamp_ns = observed_ns;
   record.level = span.status == SpanStatus::kError ? Level::kError : Level::kInfo;
-  record.message = span.name;
-  record.system = span.system;
-  record.service = span.service;
+  record.message = std::move(span.name);
+  record.system = std::move(span.system);
+  record.service = std::move(span.service);
   auto& a = record.attributes;
   a.reserve(span.attributes.size() + span.resource.size() + 10);
-  a.push_back({std::string(field::kTraceId), span.trace_id});
-  a.push_back({std::string(field::kSpanId), span.span_id});
+  a.push_back({std::string(field::kTraceId), std::move(span.trace_id)});
+  a.push_back({std::string(field::kSpanId), std::move(span.span_id)});
   if (!span.parent_span_id.empty()) {
-    a.push_back({std::string(field::kParentId), span.parent_span_id});
+    a.push_back({std::string(field::kParentId), std::move(span.parent_span_id)});
   }
   if (span.kind != SpanKind::kUnspecified) {
     a.push_back({std::string(field::kSpanKind), std::string(SpanKindName(span.kind))});
@@ -200,7 +200,7 @@ LogRecord SpanToRecord(const Span& span, int64_t observed_ns) {
     a.push_back({std::string(field::kStatusCode), span.status == SpanStatus::kOk ? "OK" : "ERROR"});
   }
   if (!span.status_message.empty()) {
-    a.push_back({std::string(field::kStatusDescription), span.status_message});
+    a.push_back({std::string(field::kStatusDescription), std::move(span.status_message)});
   }
   if (!span.events.empty()) a.push_back({std::string(field::kSpanEvents), EventsJson(span.events)});
   if (!span.links.empty()) a.push_back({std::string(field::kSpanLinks), LinksJson(span.links)});
@@ -212,13 +212,13 @@ LogRecord SpanToRecord(const Span& span, int64_t observed_ns) {
   // The span's own attributes, then the resource's where the span has none
   // of that name; a field of the row's own (trace.id, ...) is never
   // overwritten by either.
-  for (const Attribute& x : span.attributes) {
-    if (!taken(x.key)) a.push_back(x);
+  for (Attribute& x : span.attributes) {
+    if (!taken(x.key)) a.push_back(std::move(x));
   }
   std::vector<Attribute> resource;
-  for (const Attribute& x : span.resource) {
+  for (Attribute& x : span.resource) {
     if (taken(x.key) || record.FindAttribute(x.key) != nullptr) continue;
-    resource.push_back(x);
+    resource.push_back(std::move(x));
   }
   if (!resource.empty()) {
     a.push_back({std::string(field::kSpanResourceKeys), KeysJson(resource)});

@@ -72,8 +72,9 @@ struct Span {
 // The stored row of a span: name -> message, start -> @timestamp, duration
 // -> event.duration, ERROR level for an error status (INFO otherwise), the
 // resource's attributes beside the span's (the span's win a clash), events
-// and links as JSON text.
-LogRecord SpanToRecord(const Span& span, int64_t observed_ns);
+// and links as JSON text. Taken by value: a caller done with the span moves
+// it in, and its strings are not copied.
+LogRecord SpanToRecord(Span span, int64_t observed_ns);
 
 // The span a stored row holds; an error naming the field when the row is
 // not a span's (no trace.id or span.id, events that are not JSON).

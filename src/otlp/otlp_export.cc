@@ -22,7 +22,7 @@ absl::StatusOr<OtlpExport> DecodeOtlpExport(OtlpSignal signal, bool json, std::s
   auto batch = json ? DecodeOtlpTracesJson(body) : DecodeOtlpTracesProtobuf(body);
   if (!batch.ok()) return batch.status();
   out.rows.reserve(batch->spans.size());
-  for (const Span& span : batch->spans) out.rows.push_back(SpanToRecord(span, received_ns));
+  for (Span& span : batch->spans) out.rows.push_back(SpanToRecord(std::move(span), received_ns));
   out.rejected = batch->rejected;
   out.first_error = std::move(batch->first_error);
   return out;

@@ -70,7 +70,7 @@ void AddZipkinRoutes(Router* router, const ServerState* state, const ApiLimits& 
                 const int64_t now = absl::GetCurrentTimeNanos();
                 std::vector<LogRecord> rows;
                 rows.reserve(decoded->size());
-                for (const Span& span : *decoded) rows.push_back(SpanToRecord(span, now));
+                for (Span& span : *decoded) rows.push_back(SpanToRecord(std::move(span), now));
                 const size_t count = rows.size();
                 spans->Append(std::move(rows), [respond = std::move(respond), counters,
                                                 count](const absl::Status& status) {
