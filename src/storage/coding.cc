@@ -5,11 +5,8 @@
 namespace mayak {
 
 void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
+  char bytes[kMaxVarintLength];
+  out->append(bytes, static_cast<size_t>(EncodeVarint(bytes, v) - bytes));
 }
 
 uint32_t Crc32(std::string_view data, uint32_t crc) {

@@ -13,6 +13,18 @@
 
 namespace mayak {
 
+// The longest varint: 64 bits, 7 a byte.
+inline constexpr size_t kMaxVarintLength = 10;
+// Writes `v` as a varint at `dst`, which has room for kMaxVarintLength
+// bytes; returns the end of what it wrote.
+inline char* EncodeVarint(char* dst, uint64_t v) {
+  while (v >= 0x80) {
+    *dst++ = static_cast<char>((v & 0x7F) | 0x80);
+    v >>= 7;
+  }
+  *dst++ = static_cast<char>(v);
+  return dst;
+}
 void PutVarint(std::string* out, uint64_t v);
 // The bytes PutVarint writes for `v`.
 inline size_t VarintLength(uint64_t v) {

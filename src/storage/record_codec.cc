@@ -16,14 +16,12 @@ absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(StrCat("record batch is malformed: ", what));
 }
 
-constexpr size_t kMaxVarint = 10;
-
 // The most bytes EncodeRecord writes for `r`: every varint at its longest.
 size_t EncodedBound(const LogRecord& r) {
-  size_t bytes = 7 * kMaxVarint + 1 + r.message.size() + r.system.size() + r.service.size();
+  size_t bytes = 7 * kMaxVarintLength + 1 + r.message.size() + r.system.size() + r.service.size();
   for (const Attribute& a : r.attributes) {
     // Key length, key, tag, and a value: a varint, 8 bytes, a byte or a string.
-    bytes += 2 * kMaxVarint + 1 + a.key.size();
+    bytes += 2 * kMaxVarintLength + 1 + a.key.size();
     if (const auto* s = std::get_if<std::string>(&a.value)) bytes += s->size();
   }
   return bytes;
@@ -37,13 +35,7 @@ class RecordWriter {
   explicit RecordWriter(char* at) : at_(at) {}
   char* at() const { return at_; }
 
-  void Varint(uint64_t v) {
-    while (v >= 0x80) {
-      *at_++ = static_cast<char>((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    *at_++ = static_cast<char>(v);
-  }
+  void Varint(uint64_t v) { at_ = EncodeVarint(at_, v); }
   void Byte(uint8_t b) { *at_++ = static_cast<char>(b); }
   void String(std::string_view s) {
     Varint(s.size());
