@@ -12,6 +12,7 @@
 
 #include "common/json_writer.h"
 #include "common/strings.h"
+#include "model/span.h"
 
 namespace mayak {
 namespace {
@@ -21,6 +22,16 @@ constexpr RuleHits kCardHit = 2;
 constexpr RuleHits kEmailHit = 4;
 constexpr size_t kBuiltInRules = 3;
 constexpr int64_t kSmallestThirteenDigits = 1'000'000'000'000;  // the shortest card
+
+// A tracer's id (W3C trace context: 32 hex digits a trace, 16 a span), a
+// random number, not content: masking one breaks its trace. One span id in
+// about 37,000 is 16 decimal digits that look like a card and pass Luhn.
+bool IsTracerId(std::string_view value) {
+  return IsSpanIdentifier(value, 16) || IsSpanIdentifier(value, 32);
+}
+bool IsIdField(std::string_view key) {
+  return key == field::kTraceId || key == field::kSpanId || key == field::kParentId;
+}
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -39,17 +50,17 @@ std::string NormalizeKey(std::string_view key) {
 }
 
 // A replacement of text[begin, end).
-struct Span {
+struct Replacement {
   size_t begin;
   size_t end;
   std::string_view with;
 };
 
-void ApplySpans(const std::vector<Span>& spans, std::string* text) {
+void ApplyReplacements(const std::vector<Replacement>& spans, std::string* text) {
   std::string out;
   out.reserve(text->size());
   size_t at = 0;
-  for (const Span& s : spans) {
+  for (const Replacement& s : spans) {
     out.append(*text, at, s.begin - at);
     out.append(s.with);
     at = s.end;
@@ -166,7 +177,7 @@ bool IsLocalChar(char c) {
 // n***@example.com for every address of `text`.
 bool MaskEmails(std::string* text) {
   const std::string& t = *text;
-  std::vector<Span> spans;
+  std::vector<Replacement> spans;
   // '@', or %40 in URL-encoded text (a query string's email=jane%40example.com).
   for (size_t at = t.find_first_of("@%"); at != std::string::npos;
        at = t.find_first_of("@%", at + 1)) {
@@ -194,7 +205,7 @@ bool MaskEmails(std::string* text) {
     spans.push_back({l + 1, at, "***"});
   }
   if (spans.empty()) return false;
-  ApplySpans(spans, text);
+  ApplyReplacements(spans, text);
   return true;
 }
 
@@ -361,7 +372,7 @@ bool Redactor::IsNormalizedSecret(std::string_view normalized) const {
 
 bool Redactor::RedactSecrets(std::string* text) const {
   const std::string_view t = *text;
-  std::vector<Span> spans;
+  std::vector<Replacement> spans;
   size_t p = 0;
   while (p < t.size()) {
     const size_t next = t.find_first_of("=:%", p);
@@ -431,7 +442,7 @@ bool Redactor::RedactSecrets(std::string* text) const {
     p = end;
   }
   if (spans.empty()) return false;
-  ApplySpans(spans, text);
+  ApplyReplacements(spans, text);
   return true;
 }
 
@@ -451,6 +462,44 @@ RuleHits Redactor::RedactText(std::string* text) const {
   return hits;
 }
 
+RuleHits Redactor::RedactLinks(std::string* json) const {
+  // The links' ids, "trace.id":"..." and "span.id":"..." (model/span.h
+  // writes them so), are kept; the text around them is redacted.
+  constexpr std::string_view kIdKeys[] = {"\"trace.id\":\"", "\"span.id\":\""};
+  std::string out;
+  std::string piece;
+  RuleHits hits = 0;
+  size_t at = 0;  // start of the text not yet redacted
+  size_t from = 0;
+  while (true) {
+    size_t key = std::string::npos;
+    size_t key_size = 0;
+    for (std::string_view k : kIdKeys) {
+      const size_t p = json->find(k, from);
+      if (p < key) {
+        key = p;
+        key_size = k.size();
+      }
+    }
+    if (key == std::string::npos) break;
+    const size_t id = key + key_size;
+    const size_t end = json->find('"', id);
+    from = id;
+    if (end == std::string::npos) break;
+    if (!IsTracerId(std::string_view(*json).substr(id, end - id))) continue;
+    piece.assign(*json, at, id - at);
+    hits |= RedactText(&piece);
+    out.append(piece).append(*json, id, end - id);
+    at = from = end;
+  }
+  if (at == 0) return RedactText(json);
+  piece.assign(*json, at, std::string::npos);
+  hits |= RedactText(&piece);
+  out.append(piece);
+  *json = std::move(out);
+  return hits;
+}
+
 RuleHits Redactor::Redact(LogRecord* record) const {
   // `redacted` is Mayak's own mark: one a sender wrote is neither trusted
   // nor kept (it could hide a secret or fake a redaction).
@@ -466,7 +515,8 @@ RuleHits Redactor::Redact(LogRecord* record) const {
       continue;
     }
     if (auto* s = std::get_if<std::string>(&a.value)) {
-      hits |= RedactText(s);
+      if (IsIdField(a.key) && IsTracerId(*s)) continue;
+      hits |= a.key == field::kSpanLinks ? RedactLinks(s) : RedactText(s);
     } else if (const auto* n = std::get_if<int64_t>(&a.value);
                n != nullptr && *n >= kSmallestThirteenDigits) {
       // A card number sent as a JSON number.

@@ -10,6 +10,9 @@
 //    separated by spaces or dashes, that pass the Luhn check, keep their last
 //    four digits; every other digit becomes '*' and separators stay. Long
 //    numbers that fail Luhn (order ids) are left alone.
+//    Well-formed trace and span ids (trace.id, span.id, parent.id, and the
+//    ids in span.links) are not cards: random numbers a tracer drew, which
+//    masking would cut from their trace.
 //  - email: name@example.com becomes n***@example.com.
 //  - extra rules from the configuration: a regular expression (RE2) and its
 //    replacement each.
@@ -94,6 +97,8 @@ class Redactor {
   // `normalized`: lower case, without '_' and '-'.
   bool IsNormalizedSecret(std::string_view normalized) const;
   bool RedactSecrets(std::string* text) const;
+  // Redacts the JSON of a span's links (span.links) but for their ids.
+  RuleHits RedactLinks(std::string* json) const;
 
   RedactionOptions options_;
   absl::flat_hash_set<std::string, StringHash, StringEq> secret_keys_;  // normalized

@@ -7,6 +7,7 @@
 #include "common/config_options.h"
 #include "common/strings.h"
 #include "gtest/gtest.h"
+#include "model/span.h"
 #include "simdjson.h"
 
 namespace mayak {
@@ -111,6 +112,61 @@ TEST(RedactionTest, RecordsAreMarkedWithTheRulesThatFired) {
   clean.message = "order 10442 shipped";
   EXPECT_EQ(redactor->Redact(&clean), 0u);
   EXPECT_TRUE(clean.attributes.empty());
+}
+
+// Trace and span ids are random numbers a tracer drew, and one span id in
+// about 37,000 is 16 decimal digits that pass as a card: masked, the
+// span would lose its parent, its children and its links.
+TEST(RedactionTest, TracerIdsAreNotCardNumbers) {
+  const auto redactor = Default();
+  constexpr std::string_view kCardLike = "4111111111111111";  // passes Luhn
+  Span span;
+  span.trace_id = "00000000000000004111111111111111";
+  span.span_id = kCardLike;
+  span.parent_span_id = "5500000000000004";  // passes Luhn too
+  span.name = "GET /cart";
+  span.start_ns = 1;
+  span.links.push_back({.trace_id = "0af7651916cd43dd8448eb211c80319c",
+                        .span_id = std::string(kCardLike),
+                        .attributes = {{"note", std::string("paid with 4111 1111 1111 1111")}}});
+  span.links.push_back({.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
+                        .span_id = "5500000000000004",
+                        .attributes = {{"login", std::string("password=hunter2")}}});
+  span.attributes = {{"payment.card", std::string(kCardLike)}};
+  LogRecord record = SpanToRecord(span, 2);
+  const RuleHits hits = redactor->Redact(&record);
+  EXPECT_EQ(RuleList(*redactor, hits), R"(["secret_key","card_number"])");
+  auto stored = SpanFromRecord(record);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->trace_id, span.trace_id);
+  EXPECT_EQ(stored->span_id, span.span_id);
+  EXPECT_EQ(stored->parent_span_id, span.parent_span_id);
+  ASSERT_EQ(stored->links.size(), 2u);
+  EXPECT_EQ(stored->links[0].trace_id, span.links[0].trace_id);
+  EXPECT_EQ(stored->links[0].span_id, kCardLike);
+  EXPECT_EQ(stored->links[1].span_id, "5500000000000004");
+  // What is not an id is redacted as ever, beside the ids too.
+  ASSERT_EQ(stored->links[0].attributes.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(stored->links[0].attributes[0].value),
+            "paid with **** **** **** 1111");
+  EXPECT_EQ(std::get<std::string>(stored->links[1].attributes[0].value), "password=[REDACTED]");
+  EXPECT_EQ(std::get<std::string>(*record.FindAttribute("payment.card")), "************1111");
+
+  // Only a well-formed id is spared: a card written into an id field in
+  // any other form, or under another key, is masked.
+  LogRecord log;
+  log.attributes = {{"span.id", std::string("4111 1111 1111 1111")},
+                    {"trace.id", std::string("378282246310005")},
+                    {"parent.id", std::string("x 4111111111111111")},
+                    {"user.id", std::string(kCardLike)}};
+  EXPECT_EQ(redactor->Redact(&log), 2u);
+  EXPECT_EQ(std::get<std::string>(*log.FindAttribute("span.id")), "**** **** **** 1111");
+  EXPECT_EQ(std::get<std::string>(*log.FindAttribute("trace.id")), "***********0005");
+  EXPECT_EQ(std::get<std::string>(*log.FindAttribute("parent.id")), "x ************1111");
+  EXPECT_EQ(std::get<std::string>(*log.FindAttribute("user.id")), "************1111");
+  LogRecord links;
+  links.attributes = {{"span.links", std::string(R"([{"span.id":"4111111111111111)")}};
+  EXPECT_EQ(redactor->Redact(&links), 2u) << "an id without its closing quote is text";
 }
 
 TEST(RedactionTest, ExtraRulesAndSwitches) {
