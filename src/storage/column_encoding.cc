@@ -325,22 +325,42 @@ absl::StatusOr<std::vector<int64_t>> DecodeIntegers(std::string_view data, size_
   return values;
 }
 
-size_t HexLength(const std::vector<std::string_view>& values) {
+namespace {
+
+bool IsLowerHex(std::string_view v) {
   static constexpr auto kIsHex = [] {
     std::array<bool, 256> table{};
     for (char c : std::string_view("0123456789abcdef")) table[static_cast<uint8_t>(c)] = true;
     return table;
   }();
+  return std::ranges::all_of(v, [](char c) { return kIsHex[static_cast<uint8_t>(c)]; });
+}
+
+}  // namespace
+
+size_t HexLength(const std::vector<std::string_view>& values) {
   if (values.empty()) return 0;
   const size_t length = values[0].size();
   if (length == 0 || length % 2 != 0 || length > 510) return 0;
   for (std::string_view v : values) {
-    if (v.size() != length) return 0;
-    for (char c : v) {
-      if (!kIsHex[static_cast<uint8_t>(c)]) return 0;
-    }
+    if (v.size() != length || !IsLowerHex(v)) return 0;
   }
   return length;
+}
+
+bool MostlyHexIds(const std::vector<std::string_view>& values) {
+  constexpr size_t kSample = 256;
+  constexpr size_t kShortestId = 16;
+  const size_t sample = std::min(values.size(), kSample);
+  absl::flat_hash_map<size_t, size_t> ids_by_length;
+  size_t most = 0;
+  for (size_t i = 0; i < sample; ++i) {
+    const std::string_view v = values[i];
+    if (v.size() >= kShortestId && v.size() % 2 == 0 && IsLowerHex(v)) {
+      most = std::max(most, ++ids_by_length[v.size()]);
+    }
+  }
+  return sample > 0 && most * 4 >= sample * 3;
 }
 
 uint8_t HexDigit(char c) { return static_cast<uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10); }

@@ -87,6 +87,12 @@ inline constexpr uint32_t kRowReferencesVersion = 6;
 // The length of `values` when each is lower-case hexadecimal of that one
 // even length (1 to 255 bytes once decoded), else 0.
 size_t HexLength(const std::vector<std::string_view>& values);
+// Whether `values` look like a column of ids with a few other values among
+// them: three in four of the first 256 are lower-case hexadecimal of one
+// even length, 16 digits or more (a "-" where there was no trace, a 64-bit
+// Zipkin trace id among 128-bit ones). Such a column is stored plain, as
+// kHex takes no exceptions, but may still refer to rows (row_references.h).
+bool MostlyHexIds(const std::vector<std::string_view>& values);
 
 inline constexpr size_t kMaxDictionary = 4096;
 

@@ -269,6 +269,34 @@ TEST(ColumnEncodingTest, HexadecimalIdsAreStoredAsBytesFromVersion4) {
   }
 }
 
+TEST(ColumnEncodingTest, IdsWithAFewOtherValuesAreStillIds) {
+  std::mt19937_64 random(5);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 400; ++i) {
+    char id[17];
+    std::snprintf(id, sizeof(id), "%016llx", static_cast<unsigned long long>(random()));
+    ids.emplace_back(id);
+  }
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  EXPECT_TRUE(MostlyHexIds(views));
+  // A "-", an upper-case id and a 128-bit one among 64-bit ids, even first.
+  views[0] = "-";
+  views[1] = "4BF92F3577B34DA6";
+  views[2] = "4bf92f3577b34da6a3ce929d0e0e4736";
+  EXPECT_TRUE(MostlyHexIds(views));
+  EXPECT_EQ(HexLength(views), 0u);
+  // Three in four of the first 256 must be ids of one length.
+  for (size_t i = 0; i < 64; ++i) views[i] = "none";
+  EXPECT_TRUE(MostlyHexIds(views));
+  views[64] = "none";
+  EXPECT_FALSE(MostlyHexIds(views));
+  // Short hex words, words, and nothing are not ids.
+  EXPECT_FALSE(MostlyHexIds({"cafe", "beef", "dead"}));
+  EXPECT_FALSE(MostlyHexIds({"GET /api/orders/83057 200 32ms"}));
+  EXPECT_FALSE(MostlyHexIds({"4bf92f3577b34da"}));  // odd length
+  EXPECT_FALSE(MostlyHexIds({}));
+}
+
 TEST(ColumnEncodingTest, Ipv4AddressesAreStoredAsFourBytesFromVersion4) {
   const std::vector<std::string_view> addresses = {"10.3.76.230", "0.0.0.0", "255.255.255.255",
                                                    "192.168.1.10", "10.0.0.7"};

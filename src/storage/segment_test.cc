@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <tuple>
 
 #include "common/strings.h"
 #include "gtest/gtest.h"
@@ -284,6 +285,48 @@ TEST_F(SegmentTest, SpansLieByTraceWithTheirIdsStoredAsRowReferences) {
   EXPECT_EQ(row, spans.size());
 }
 
+// An id column with a few values that are no ids (a span id someone's
+// redaction rule masked, a 64-bit trace id among 128-bit ones) is stored
+// as text, but its ids still refer to rows: before, a single such value in
+// a row group cost that group's span and parent ids their row references.
+TEST_F(SegmentTest, IdColumnsWithAFewOtherValuesStillReferToRows) {
+  std::vector<LogRecord> spans = testing::CompanySpanRecords(2000);
+  const SegmentWriterOptions options{
+      .row_group_rows = 4096, .zstd_level = 3, .row_order = RowOrder::kTrace};
+  // Spans of one service may start at the same time: ordered by their ids too.
+  const auto in_order = [](std::vector<LogRecord> records) {
+    records = Canonical(std::move(records));
+    const auto key = [](const LogRecord& r) {
+      return std::tuple(r.service, r.timestamp_ns,
+                        std::get<std::string>(*r.FindAttribute("span.id")),
+                        std::get<std::string>(*r.FindAttribute("trace.id")));
+    };
+    std::stable_sort(records.begin(), records.end(),
+                     [&key](const LogRecord& a, const LogRecord& b) { return key(a) < key(b); });
+    return records;
+  };
+  // The bytes of the three id columns once `records` are written.
+  const auto id_bytes = [&](const std::vector<LogRecord>& records, const std::string& name) {
+    const std::string path = dir_ + "/" + name;
+    EXPECT_TRUE(WriteSegment(Env::Default(), path, records, options).ok());
+    auto reader = SegmentReader::Open(Env::Default(), path);
+    EXPECT_TRUE(reader.ok());
+    EXPECT_EQ(in_order(ReadAll(**reader)), in_order(records)) << name;
+    return StoredBytes(**reader, "span.id") + StoredBytes(**reader, "parent.id") +
+           StoredBytes(**reader, "trace.id");
+  };
+  const uint64_t clean_bytes = id_bytes(spans, "clean.seg");
+  for (size_t i = 0; i < spans.size(); i += 997) {
+    for (Attribute& a : spans[i].attributes) {
+      if (a.key == "span.id") a.value = std::string("************1111");
+      if (a.key == "trace.id") a.value = std::string("4bf92f3577b34da6");
+    }
+  }
+  const uint64_t odd_bytes = id_bytes(spans, "odd.seg");
+  EXPECT_LT(odd_bytes, clean_bytes + clean_bytes / 10);
+  std::cout << "id bytes a span: " << static_cast<double>(clean_bytes) / spans.size()
+            << ", with an odd id in 997: " << static_cast<double>(odd_bytes) / spans.size() << "\n";
+}
 TEST_F(SegmentTest, LogRecordsUniqueIdsStayAsTheyWere) {
   // Log records' trace ids are mostly one a record: stored as bytes, as in
   // version 5, not as references that would not pay.

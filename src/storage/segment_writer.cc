@@ -500,7 +500,8 @@ class SegmentBuilder {
     encoded_.resize(pending_.size());
     blooms_.resize(pending_.size());
     std::vector<uint32_t> tried;  // columns to try as templates
-    std::vector<uint32_t> ids;    // hexadecimal ids, to try as row references
+    std::vector<uint32_t>
+        ids;  // hexadecimal ids (a few odd values aside), to try as row references
     for (uint32_t column = segment::kMessageColumn; column < pending_.size(); ++column) {
       const PendingColumn& values = pending_[column];
       const bool fixed = column < kFixedColumnCount;
@@ -522,7 +523,8 @@ class SegmentBuilder {
       }
       const auto encoding = static_cast<StringEncoding>(raw[start]);
       if (!fixed && (encoding == StringEncoding::kHex ||
-                     (encoding == StringEncoding::kDictionary && HexLength(distinct_) > 0))) {
+                     (encoding == StringEncoding::kDictionary && HexLength(distinct_) > 0) ||
+                     (encoding == StringEncoding::kPlain && MostlyHexIds(values.strings)))) {
         ids.push_back(column);
       }
       // Plain chunks, and dictionaries of many values (row groups of few
