@@ -327,6 +327,43 @@ TEST_F(SegmentTest, IdColumnsWithAFewOtherValuesStillReferToRows) {
   std::cout << "id bytes a span: " << static_cast<double>(clean_bytes) / spans.size()
             << ", with an odd id in 997: " << static_cast<double>(odd_bytes) / spans.size() << "\n";
 }
+
+// A column that others refer to by row is read alone, so it must not be
+// stored as templates, even where those would be smaller: here `id` is a
+// copy of the row's `number` in 16 digits (one template, "{number}", would
+// store it), and `previous.id` is the row before's `id` (a row distance).
+// One odd value keeps `id` from being stored as hex, which templates never
+// are; it is still mostly ids, so `previous.id` may refer to its rows.
+TEST_F(SegmentTest, AColumnReferredToIsNoTemplate) {
+  std::mt19937_64 random(11);
+  std::vector<LogRecord> records;
+  std::string previous;
+  for (int i = 0; i < 8000; ++i) {
+    const auto number =
+        static_cast<int64_t>(1'000'000'000'000'000 + random() % 9'000'000'000'000'000);
+    std::string id = i % 1000 == 999 ? "-" : StrCat(number);
+    LogRecord r;
+    r.timestamp_ns = 1'000'000'000LL * i;
+    r.service = "shop-api";
+    r.message = "GET /cart";
+    if (!previous.empty()) r.attributes.push_back({"previous.id", previous});
+    r.attributes.push_back({"id", id});
+    r.attributes.push_back({"number", number});
+    previous = std::move(id);
+    records.push_back(std::move(r));
+  }
+  const std::string path = dir_ + "/referred.seg";
+  ASSERT_TRUE(WriteSegment(Env::Default(), path, records, {.row_group_rows = 4096}).ok());
+  auto reader = SegmentReader::Open(Env::Default(), path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ(Canonical(ReadAll(**reader)), Canonical(records));
+  for (size_t g = 0; g < (*reader)->footer().row_groups.size(); ++g) {
+    const std::vector<std::string> only = {"previous.id"};
+    auto batch = (*reader)->ReadColumns(g, &only);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+  }
+}
+
 TEST_F(SegmentTest, LogRecordsUniqueIdsStayAsTheyWere) {
   // Log records' trace ids are mostly one a record: stored as bytes, as in
   // version 5, not as references that would not pay.

@@ -537,7 +537,9 @@ class SegmentBuilder {
     }
     as_row_references_.clear();
     if (options_.format_version >= kRowReferencesVersion) ChooseRowReferences(n, ids);
-    std::erase_if(tried, [this](uint32_t c) { return IsRowReferences(c); });
+    // A column that others refer to is read alone (row_references.h), so
+    // it is no template either.
+    std::erase_if(tried, [this](uint32_t c) { return IsRowReferences(c) || IsReferredTo(c); });
     if (options_.format_version < kTemplateVersion || tried.empty()) return;
     PrepareRowTexts(n, tried);
     std::vector<std::pair<double, uint32_t>> by_length;  // mean length, column
@@ -582,6 +584,12 @@ class SegmentBuilder {
   bool IsRowReferences(uint32_t column) const {
     return std::ranges::any_of(as_row_references_,
                                [column](const auto& c) { return c.first == column; });
+  }
+  // Another column is stored as references to this one's rows.
+  bool IsReferredTo(uint32_t column) const {
+    return std::ranges::any_of(as_row_references_, [column](const auto& c) {
+      return c.second == column && c.first != column;
+    });
   }
   // Stored as references to another column's rows: such a column is read
   // with that column, so no other refers to it (references are one deep).
