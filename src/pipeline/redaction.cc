@@ -463,37 +463,44 @@ RuleHits Redactor::RedactText(std::string* text) const {
 }
 
 RuleHits Redactor::RedactLinks(std::string* json) const {
-  // The links' ids, "trace.id":"..." and "span.id":"..." (model/span.h
-  // writes them so), are kept; the text around them is redacted.
-  constexpr std::string_view kIdKeys[] = {"\"trace.id\":\"", "\"span.id\":\""};
+  // Each link begins {"trace.id":"<id>","span.id":"<id>" as an element of
+  // the array, after '[' or ',' (LinksJson in model/span.cc writes them
+  // so). Those two ids are kept; the rest is redacted as text, attributes
+  // of a link named like them included.
+  constexpr std::string_view kTraceKey = R"({"trace.id":")";
+  constexpr std::string_view kSpanKey = R"(","span.id":")";
+  constexpr size_t kNone = std::string_view::npos;
+  const std::string_view text = *json;
+  std::vector<std::pair<size_t, size_t>> kept;  // [begin, end) of each id kept
+  for (size_t key = text.find(kTraceKey); key != kNone; key = text.find(kTraceKey, key + 1)) {
+    if (key == 0 || (text[key - 1] != '[' && text[key - 1] != ',')) continue;
+    const size_t trace = key + kTraceKey.size();
+    const size_t trace_end = text.find('"', trace);
+    if (trace_end == kNone) break;
+    if (!IsTracerId(text.substr(trace, trace_end - trace)) ||
+        text.substr(trace_end, kSpanKey.size()) != kSpanKey) {
+      continue;
+    }
+    const size_t span = trace_end + kSpanKey.size();
+    const size_t span_end = text.find('"', span);
+    if (span_end == kNone) break;
+    if (!IsSpanIdentifier(text.substr(span, span_end - span), 16)) continue;
+    kept.emplace_back(trace, trace_end);
+    kept.emplace_back(span, span_end);
+    key = span_end;
+  }
+  if (kept.empty()) return RedactText(json);
   std::string out;
   std::string piece;
   RuleHits hits = 0;
   size_t at = 0;  // start of the text not yet redacted
-  size_t from = 0;
-  while (true) {
-    size_t key = std::string::npos;
-    size_t key_size = 0;
-    for (std::string_view k : kIdKeys) {
-      const size_t p = json->find(k, from);
-      if (p < key) {
-        key = p;
-        key_size = k.size();
-      }
-    }
-    if (key == std::string::npos) break;
-    const size_t id = key + key_size;
-    const size_t end = json->find('"', id);
-    from = id;
-    if (end == std::string::npos) break;
-    if (!IsTracerId(std::string_view(*json).substr(id, end - id))) continue;
-    piece.assign(*json, at, id - at);
+  for (const auto& [begin, end] : kept) {
+    piece.assign(text.substr(at, begin - at));
     hits |= RedactText(&piece);
-    out.append(piece).append(*json, id, end - id);
-    at = from = end;
+    out.append(piece).append(text.substr(begin, end - begin));
+    at = end;
   }
-  if (at == 0) return RedactText(json);
-  piece.assign(*json, at, std::string::npos);
+  piece.assign(text.substr(at));
   hits |= RedactText(&piece);
   out.append(piece);
   *json = std::move(out);

@@ -128,7 +128,8 @@ TEST(RedactionTest, TracerIdsAreNotCardNumbers) {
   span.start_ns = 1;
   span.links.push_back({.trace_id = "0af7651916cd43dd8448eb211c80319c",
                         .span_id = std::string(kCardLike),
-                        .attributes = {{"note", std::string("paid with 4111 1111 1111 1111")}}});
+                        .attributes = {{"note", std::string("paid with 4111 1111 1111 1111")},
+                                       {"span.id", std::string(kCardLike)}}});
   span.links.push_back({.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
                         .span_id = "5500000000000004",
                         .attributes = {{"login", std::string("password=hunter2")}}});
@@ -146,9 +147,11 @@ TEST(RedactionTest, TracerIdsAreNotCardNumbers) {
   EXPECT_EQ(stored->links[0].span_id, kCardLike);
   EXPECT_EQ(stored->links[1].span_id, "5500000000000004");
   // What is not an id is redacted as ever, beside the ids too.
-  ASSERT_EQ(stored->links[0].attributes.size(), 1u);
+  ASSERT_EQ(stored->links[0].attributes.size(), 2u);
   EXPECT_EQ(std::get<std::string>(stored->links[0].attributes[0].value),
             "paid with **** **** **** 1111");
+  EXPECT_EQ(std::get<std::string>(stored->links[0].attributes[1].value), "************1111")
+      << "an attribute of a link is no id, whatever its name";
   EXPECT_EQ(std::get<std::string>(stored->links[1].attributes[0].value), "password=[REDACTED]");
   EXPECT_EQ(std::get<std::string>(*record.FindAttribute("payment.card")), "************1111");
 
