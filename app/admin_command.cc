@@ -1,9 +1,12 @@
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "commands.h"
 #include "common/status_macros.h"
@@ -55,19 +58,31 @@ void PrintColumnUsage(const DataDirUsage& usage, std::ostream& out) {
                 static_cast<unsigned long long>(usage.segments),
                 static_cast<unsigned long long>(usage.rows),
                 static_cast<unsigned long long>(usage.file_bytes), per_record(usage.file_bytes));
-  out << Format("%-36s %-9s %10s %11s %10s %9s\n", "column", "type", "values", "stored/rec",
-                "bloom/rec", "raw/rec");
+  const bool encodings =
+      std::ranges::any_of(usage.columns, [](const ColumnUsage& c) { return !c.encodings.empty(); });
+  out << Format("%-36s %-9s %10s %11s %10s %9s", "column", "type", "values", "stored/rec",
+                "bloom/rec", "raw/rec")
+      << (encodings ? "  row groups by encoding\n" : "\n");
   for (const ColumnUsage& c : usage.columns) {
-    out << Format("%-36s %-9s %10llu %11.2f %10.2f %9.2f\n", c.name.c_str(),
+    out << Format("%-36s %-9s %10llu %11.2f %10.2f %9.2f", c.name.c_str(),
                   std::string(ColumnTypeName(c.type)).c_str(),
                   static_cast<unsigned long long>(c.values), per_record(c.stored_bytes),
                   per_record(c.bloom_bytes), per_record(c.raw_bytes));
+    // The most used encoding first.
+    std::vector<std::pair<uint64_t, std::string>> by_count;
+    for (const auto& [name, groups] : c.encodings) by_count.emplace_back(groups, name);
+    std::ranges::sort(by_count, std::greater<>());
+    for (size_t i = 0; i < by_count.size(); ++i) {
+      out << (i == 0 ? "  " : ", ") << by_count[i].second << " " << by_count[i].first;
+    }
+    out << "\n";
   }
 }
 
 // The spans' store lies in the data directory's traces/ (as for verify).
-int RunColumns(const std::string& data_dir, const std::string& kind) {
-  auto usage = ColumnUsageOf(Env::Default(), kind == "spans" ? data_dir + "/traces" : data_dir);
+int RunColumns(const std::string& data_dir, const std::string& kind, bool encodings) {
+  auto usage =
+      ColumnUsageOf(Env::Default(), kind == "spans" ? data_dir + "/traces" : data_dir, encodings);
   if (!usage.ok()) {
     std::cerr << "mayak admin columns: " << StatusMessage(usage.status()) << "\n";
     return 1;
@@ -96,10 +111,11 @@ Command AddAdminCommand(CLI::App& app) {
   CLI::App* columns = cmd->add_subcommand(
       "columns",
       "What each field costs on disk, summed over every segment: values as stored\n"
-      "(compressed) and raw, Bloom filters, bytes per record. Reads only footers.\n"
+      "(compressed) and raw, Bloom filters, bytes per record. Reads only footers, unless\n"
+      "--encodings asks how each row group stores each column (reads every chunk).\n"
       "Examples:\n"
       "  mayak admin columns --data-dir /var/lib/mayak\n"
-      "  mayak admin columns --data-dir /var/lib/mayak --kind spans");
+      "  mayak admin columns --data-dir /var/lib/mayak --kind spans --encodings");
   columns
       ->add_option("--data-dir,-d", *data_dir, "The data directory, e.g. --data-dir /var/lib/mayak")
       ->capture_default_str()
@@ -108,8 +124,13 @@ Command AddAdminCommand(CLI::App& app) {
   columns->add_option("--kind", *kind, "The logs' segments or the spans', e.g. --kind spans")
       ->capture_default_str()
       ->check(CLI::IsMember({"logs", "spans"}));
-  return {cmd, [columns, data_dir, kind]() -> int {
-            return columns->parsed() ? RunColumns(*data_dir, *kind) : RunVerify(*data_dir);
+  auto encodings = std::make_shared<bool>(false);
+  columns->add_flag("--encodings", *encodings,
+                    "Also count the row groups by how each column is stored (hex, templates,\n"
+                    "row-references, deltas, ...), e.g. --encodings --kind spans");
+  return {cmd, [columns, data_dir, kind, encodings]() -> int {
+            return columns->parsed() ? RunColumns(*data_dir, *kind, *encodings)
+                                     : RunVerify(*data_dir);
           }};
 }
 

@@ -348,6 +348,45 @@ size_t HexLength(const std::vector<std::string_view>& values) {
   return length;
 }
 
+std::string_view StringEncodingName(std::string_view values) {
+  if (values.empty()) return "unknown";
+  switch (static_cast<StringEncoding>(values[0])) {
+    case StringEncoding::kPlain:
+      return "plain";
+    case StringEncoding::kDictionary:
+      return "dictionary";
+    case StringEncoding::kHex:
+      return "hex";
+    case StringEncoding::kIpv4:
+      return "ipv4";
+    case StringEncoding::kPrefixedNumber:
+      return "prefixed-number";
+    case StringEncoding::kTemplate:
+      return "templates";
+    case StringEncoding::kRowReferences:
+      return "row-references";
+  }
+  return "unknown";
+}
+
+std::string_view NumberEncodingName(std::string_view values, bool timestamps, uint32_t version) {
+  if (version < kTaggedNumbersVersion) return timestamps ? "delta-of-delta" : "offsets";
+  if (values.empty()) return "unknown";
+  switch (static_cast<NumberEncoding>(values[0])) {
+    case NumberEncoding::kPlain:
+      return timestamps ? "delta-of-delta" : "offsets";
+    case NumberEncoding::kScaled:
+      return timestamps ? "scaled delta-of-delta" : "scaled offsets";
+    case NumberEncoding::kDictionary:
+      return "dictionary";
+    case NumberEncoding::kDeltas:
+      return "deltas";
+    case NumberEncoding::kScaledDeltas:
+      return "scaled deltas";
+  }
+  return "unknown";
+}
+
 bool MostlyHexIds(const std::vector<std::string_view>& values) {
   constexpr size_t kSample = 256;
   constexpr size_t kShortestId = 16;

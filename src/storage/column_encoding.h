@@ -87,6 +87,16 @@ inline constexpr uint32_t kRowReferencesVersion = 6;
 // The length of `values` when each is lower-case hexadecimal of that one
 // even length (1 to 255 bytes once decoded), else 0.
 size_t HexLength(const std::vector<std::string_view>& values);
+// The name of the encoding a string chunk's values are stored in (after
+// any presence bitmap), as `mayak admin columns --encodings` shows it:
+// "plain", "dictionary", "hex", "ipv4", "prefixed-number", "templates",
+// "row-references"; "unknown" for a byte no version writes.
+std::string_view StringEncodingName(std::string_view values);
+// The same for a timestamp (`timestamps`) or integer chunk of `version`:
+// "delta-of-delta", "deltas", "offsets" or "dictionary", "scaled " before
+// the first three when the values were divided by a common step.
+std::string_view NumberEncodingName(std::string_view values, bool timestamps, uint32_t version);
+
 // Whether `values` look like a column of ids with a few other values among
 // them: three in four of the first 256 are lower-case hexadecimal of one
 // even length, 16 digits or more (a "-" where there was no trace, a 64-bit

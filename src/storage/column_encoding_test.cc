@@ -269,6 +269,41 @@ TEST(ColumnEncodingTest, HexadecimalIdsAreStoredAsBytesFromVersion4) {
   }
 }
 
+TEST(ColumnEncodingTest, EncodingsAreNamedAsTheChunksSay) {
+  const auto string_encoding = [](std::vector<std::string_view> values) {
+    std::string out;
+    EncodeStrings(values, &out, kMaxDictionary, nullptr);
+    return std::string(StringEncodingName(out));
+  };
+  EXPECT_EQ(string_encoding({"4bf92f3577b34da6", "00f067aa0ba902b7"}), "hex");
+  EXPECT_EQ(string_encoding({"GET", "GET", "GET", "POST"}), "dictionary");
+  EXPECT_EQ(string_encoding({"10.0.0.1", "10.3.76.230"}), "ipv4");
+  EXPECT_EQ(string_encoding({"u175413", "u84761"}), "prefixed-number");
+  EXPECT_EQ(string_encoding({"a long message", "another"}), "plain");
+  EXPECT_EQ(StringEncodingName(std::string(1, '\x07')), "unknown");
+  EXPECT_EQ(StringEncodingName(""), "unknown");
+
+  const auto number_encoding = [](const std::vector<int64_t>& values, bool timestamps,
+                                  uint32_t version = kLatestNumbersVersion) {
+    std::string out;
+    timestamps ? EncodeTimestamps(values, &out, version) : EncodeIntegers(values, &out, version);
+    return std::string(NumberEncodingName(out, timestamps, version));
+  };
+  std::vector<int64_t> steady;
+  for (int64_t i = 0; i < 1000; ++i) steady.push_back(1'000'000 * i + (i % 3));
+  EXPECT_EQ(number_encoding(steady, true), "delta-of-delta");
+  std::vector<int64_t> micros;
+  // Up 61 µs and back 59: deltas take a byte, deltas of deltas two.
+  for (int64_t i = 0; i < 1000; ++i) micros.push_back(1000 * (1'000'000 + i + (i % 2) * 60));
+  EXPECT_EQ(number_encoding(micros, true), "scaled deltas");
+  std::vector<int64_t> many;
+  for (int64_t i = 0; i < 1000; ++i) many.push_back(i * 7 + (i % 3));
+  EXPECT_EQ(number_encoding(many, false), "offsets");
+  EXPECT_EQ(number_encoding({200, 200, 500}, false), "dictionary");
+  EXPECT_EQ(number_encoding(many, false, kTaggedNumbersVersion - 1), "offsets");
+  EXPECT_EQ(NumberEncodingName(std::string(1, '\x09'), false, kLatestNumbersVersion), "unknown");
+}
+
 TEST(ColumnEncodingTest, IdsWithAFewOtherValuesAreStillIds) {
   std::mt19937_64 random(5);
   std::vector<std::string> ids;

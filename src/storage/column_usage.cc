@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/strings.h"
+#include "storage/column_encoding.h"
 #include "storage/manifest.h"
 #include "storage/segment_reader.h"
 
@@ -28,7 +29,30 @@ std::string_view ColumnTypeName(segment::ColumnType type) {
   return "unknown";
 }
 
-absl::StatusOr<DataDirUsage> ColumnUsageOf(Env* env, const std::string& data_dir) {
+namespace {
+
+// How `chunk` of row group `group` stores its values: the encoding byte
+// after the presence bitmap, read from the chunk itself.
+std::string_view EncodingOf(const SegmentReader& reader, const segment::RowGroupMeta& group,
+                            size_t group_index, const segment::ChunkMeta& chunk) {
+  const segment::ColumnType type = reader.footer().columns[chunk.column].type;
+  const bool strings = type == segment::ColumnType::kString;
+  const bool numbers = type == segment::ColumnType::kInt ||
+                       type == segment::ColumnType::kTimestamp ||
+                       type == segment::ColumnType::kObserved;
+  if (!strings && !numbers) return "plain";  // levels, doubles and booleans have one
+  auto raw = reader.ReadChunk(chunk, group_index);
+  if (!raw.ok()) return "damaged";
+  const size_t bitmap = chunk.present < group.rows ? (group.rows + 7) / 8 : 0;
+  if (raw->size() < bitmap) return "damaged";
+  const std::string_view values = std::string_view(*raw).substr(bitmap);
+  return strings ? StringEncodingName(values)
+                 : NumberEncodingName(values, type != segment::ColumnType::kInt, reader.version());
+}
+
+}  // namespace
+
+absl::StatusOr<DataDirUsage> ColumnUsageOf(Env* env, const std::string& data_dir, bool encodings) {
   auto manifest = ReadManifest(env, data_dir);
   if (!manifest.ok()) return manifest.status();
   DataDirUsage usage;
@@ -40,7 +64,8 @@ absl::StatusOr<DataDirUsage> ColumnUsageOf(Env* env, const std::string& data_dir
     ++usage.segments;
     usage.rows += footer.rows;
     usage.file_bytes += (*reader)->file_size();
-    for (const segment::RowGroupMeta& group : footer.row_groups) {
+    for (size_t g = 0; g < footer.row_groups.size(); ++g) {
+      const segment::RowGroupMeta& group = footer.row_groups[g];
       for (const segment::ChunkMeta& chunk : group.chunks) {
         const segment::Column& column = footer.columns[chunk.column];
         ColumnUsage& u = by_column[{column.name, column.type}];
@@ -50,6 +75,7 @@ absl::StatusOr<DataDirUsage> ColumnUsageOf(Env* env, const std::string& data_dir
         u.stored_bytes += chunk.stored_size;
         u.raw_bytes += chunk.raw_size;
         u.bloom_bytes += chunk.bloom_size;
+        if (encodings) ++u.encodings[std::string(EncodingOf(**reader, group, g, chunk))];
       }
     }
   }

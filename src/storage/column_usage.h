@@ -1,9 +1,11 @@
 // What each field costs on disk (`mayak admin columns`): per column, summed
 // over every segment of a data directory, the bytes of its values as stored
-// and before compression, and of its Bloom filters. Reads only footers.
+// and before compression, and of its Bloom filters. Reads only footers,
+// unless asked how each row group stores each column (--encodings).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,9 @@ struct ColumnUsage {
   uint64_t stored_bytes = 0;  // chunks as written (compressed)
   uint64_t raw_bytes = 0;     // chunks before compression
   uint64_t bloom_bytes = 0;
+  // Row groups by the encoding of this column (column_encoding.h names),
+  // "damaged" for a chunk that cannot be read; filled when asked for.
+  std::map<std::string, uint64_t> encodings;
 };
 
 struct DataDirUsage {
@@ -29,7 +34,8 @@ struct DataDirUsage {
   std::vector<ColumnUsage> columns;  // largest (stored + bloom) first
 };
 
-absl::StatusOr<DataDirUsage> ColumnUsageOf(Env* env, const std::string& data_dir);
+absl::StatusOr<DataDirUsage> ColumnUsageOf(Env* env, const std::string& data_dir,
+                                           bool encodings = false);
 
 // The name of a column type as `mayak admin columns` prints it.
 std::string_view ColumnTypeName(segment::ColumnType type);

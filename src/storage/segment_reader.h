@@ -58,6 +58,9 @@ class SegmentReader {
   // they lie in the file from `*start`, every block's checksum checked: a
   // merge copies full row groups into its segment without decoding them.
   absl::StatusOr<std::string> ReadStoredRowGroup(size_t index, uint64_t* start) const;
+  // A chunk of row group `group` as it was before compression (a presence
+  // bitmap first when some rows lack a value), its checksum checked.
+  absl::StatusOr<std::string> ReadChunk(const segment::ChunkMeta& chunk, size_t group) const;
 
  private:
   SegmentReader(std::string path, std::unique_ptr<RandomAccessFile> file)
@@ -68,7 +71,6 @@ class SegmentReader {
   // that it lies in the data area and that its checksum matches.
   absl::StatusOr<std::string> ReadBlock(uint64_t offset, uint64_t size, uint32_t crc,
                                         const std::string& where) const;
-  absl::StatusOr<std::string> ReadChunk(const segment::ChunkMeta& chunk, size_t group) const;
   // Columns decoded only because a templated chunk refers to them.
   struct ReferencedColumns;
   // Reads and decodes one chunk of row group `group`. The columns its

@@ -351,6 +351,19 @@ TEST(AdminVerifyTest, FindsDamageOfflineAndNamesIt) {
   const size_t first_row = output.find('\n', header) + 1;
   EXPECT_EQ(output.substr(first_row, 8), "message ") << output;
   EXPECT_NE(output.find("@timestamp "), std::string::npos) << output;
+  // How each row group stores each column, read from the chunks themselves:
+  // "verify me 17" is a prefix and a number.
+  const std::string encodings =
+      std::string(MAYAK_BINARY) + " admin columns --encodings --data-dir " + dir.path();
+  output.clear();
+  EXPECT_EQ(RunCommand(encodings, &output), 0) << output;
+  EXPECT_NE(output.find("row groups by encoding"), std::string::npos) << output;
+  const size_t message_row = output.find("\nmessage ");
+  ASSERT_NE(message_row, std::string::npos) << output;
+  const std::string message_line =
+      output.substr(message_row + 1, output.find('\n', message_row + 1) - message_row - 1);
+  EXPECT_NE(message_line.find("  prefixed-number 1"), std::string::npos) << message_line;
+  EXPECT_EQ(output.find("damaged"), std::string::npos) << output;
   // The spans' store, kept apart, has none; a kind that is neither is refused.
   output.clear();
   EXPECT_EQ(
@@ -381,6 +394,10 @@ TEST(AdminVerifyTest, FindsDamageOfflineAndNamesIt) {
   output.clear();
   EXPECT_EQ(RunCommand(verify, &output), 1) << output;
   EXPECT_NE(output.find("DAMAGED: segment " + segment), std::string::npos) << output;
+  // The columns' table still comes, naming the damaged chunk's column.
+  output.clear();
+  EXPECT_EQ(RunCommand(encodings, &output), 0) << output;
+  EXPECT_NE(output.find("damaged 1"), std::string::npos) << output;
 }
 
 }  // namespace
