@@ -1,10 +1,14 @@
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
+#include <deque>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "client/http_client.h"
 #include "commands.h"
 #include "common/status_macros.h"
@@ -21,6 +25,7 @@ struct IngestFlags {
   std::string server;
   int batch_lines = 5000;
   std::string batch_size = "4MiB";
+  int workers = 2;
   bool quiet = false;
 };
 
@@ -32,10 +37,67 @@ struct LineOrigin {
   uint64_t line;
 };
 
+// What the server answered, summed over every connection's replies.
 struct Totals {
-  uint64_t accepted = 0;
-  uint64_t rejected = 0;
-  uint64_t printed_errors = 0;
+  absl::Mutex mu;
+  uint64_t accepted ABSL_GUARDED_BY(mu) = 0;
+  uint64_t rejected ABSL_GUARDED_BY(mu) = 0;
+  uint64_t printed_errors ABSL_GUARDED_BY(mu) = 0;
+};
+
+struct Batch {
+  std::string body;
+  std::vector<LineOrigin> origins;
+};
+
+// Batches read ahead of the connections that send them, a few at most: with
+// a request on each connection in flight while the next batch is read, the
+// server is not left waiting on the client between requests.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+
+  // Waits for room; false once the queue is closed (a sender failed).
+  bool Push(Batch batch) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](BatchQueue* q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->mu_) {
+          return q->closed_ || q->batches_.size() < q->capacity_;
+        },
+        this));
+    if (closed_) return false;
+    batches_.push_back(std::move(batch));
+    return true;
+  }
+  // The next batch, or none once the queue is closed and empty.
+  std::optional<Batch> Pop() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](BatchQueue* q)
+             ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->mu_) { return q->closed_ || !q->batches_.empty(); },
+        this));
+    if (batches_.empty()) return std::nullopt;
+    Batch batch = std::move(batches_.front());
+    batches_.pop_front();
+    return batch;
+  }
+  // No more batches: senders finish what is queued, Push refuses.
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  // A sender failed: what is queued is dropped, and the reader stops.
+  void Abandon() {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+    batches_.clear();
+  }
+
+ private:
+  const size_t capacity_;
+  absl::Mutex mu_;
+  std::deque<Batch> batches_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 class Sender {
@@ -82,6 +144,7 @@ class Sender {
       std::cerr << "mayak ingest: " << message << " (HTTP " << reply.status << ")\n";
       return false;
     }
+    absl::MutexLock lock(&totals_->mu);
     totals_->accepted += accepted;
     totals_->rejected += rejected;
     for (simdjson::dom::element error : errors) {
@@ -115,15 +178,26 @@ int RunIngest(IngestFlags flags) {
     std::cerr << "mayak ingest: --batch-size: " << StatusMessage(batch_bytes.status()) << "\n";
     return 2;
   }
-  auto client = HttpClient::Create(flags.server.empty() ? DefaultServerUrl() : flags.server);
-  if (!client.ok()) {
-    std::cerr << "mayak ingest: " << StatusMessage(client.status()) << "\n";
-    return 2;
+  // A connection each: requests on one connection wait for each other.
+  const std::string server = flags.server.empty() ? DefaultServerUrl() : flags.server;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int w = 0; w < flags.workers; ++w) {
+    auto client = HttpClient::Create(server);
+    if (!client.ok()) {
+      std::cerr << "mayak ingest: " << StatusMessage(client.status()) << "\n";
+      return 2;
+    }
+    clients.push_back(*std::move(client));
   }
   if (flags.files.empty()) flags.files.push_back("-");
   std::vector<std::string> names;
   uint64_t total_bytes = 0;
   for (const std::string& file : flags.files) {
+    // Before anything is sent: a mistyped name should not leave half a run.
+    if (file != "-" && !std::ifstream(file, std::ios::binary)) {
+      std::cerr << "mayak ingest: cannot open " << file << ": " << strerror(errno) << "\n";
+      return 1;
+    }
     names.push_back(file == "-" ? "<stdin>" : file);
     total_bytes += FileSize(file);
   }
@@ -134,26 +208,42 @@ int RunIngest(IngestFlags flags) {
   };
 
   Totals totals;
-  Sender sender(client->get(), &names, &totals);
-  std::string body;
-  std::vector<LineOrigin> origins;
+  BatchQueue queue(static_cast<size_t>(flags.workers));
+  std::atomic<uint64_t> sent_lines = 0;
+  std::atomic<bool> failed = false;
+  std::vector<std::thread> senders;
+  for (const auto& client : clients) {
+    senders.emplace_back([&, client = client.get()] {
+      Sender sender(client, &names, &totals);
+      while (std::optional<Batch> batch = queue.Pop()) {
+        if (!sender.Send(batch->body, batch->origins)) {
+          failed = true;
+          queue.Abandon();
+          return;
+        }
+        sent_lines += batch->origins.size();
+      }
+    });
+  }
+  const auto finish = [&] {
+    queue.Close();
+    for (std::thread& t : senders) t.join();
+  };
+
+  Batch batch;
   uint64_t read_bytes = 0;
-  uint64_t sent_lines = 0;
   auto last_draw = start;
   const auto flush = [&]() -> bool {
-    if (origins.empty()) return true;
-    const bool ok = sender.Send(body, origins);
-    sent_lines += origins.size();
-    body.clear();
-    origins.clear();
+    if (batch.origins.empty()) return true;
+    if (!queue.Push(std::exchange(batch, Batch{}))) return false;
     if (progress && std::chrono::steady_clock::now() - last_draw > std::chrono::milliseconds(100)) {
       DrawProgress(read_bytes, total_bytes, sent_lines, elapsed());
       last_draw = std::chrono::steady_clock::now();
     }
-    return ok;
+    return true;
   };
 
-  for (size_t f = 0; f < flags.files.size(); ++f) {
+  for (size_t f = 0; f < flags.files.size() && !failed; ++f) {
     std::ifstream file;
     std::istream* in = &std::cin;
     if (flags.files[f] != "-") {
@@ -161,6 +251,8 @@ int RunIngest(IngestFlags flags) {
       if (!file) {
         std::cerr << "mayak ingest: cannot open " << flags.files[f] << ": " << strerror(errno)
                   << "\n";
+        queue.Abandon();
+        finish();
         return 1;
       }
       in = &file;
@@ -171,19 +263,22 @@ int RunIngest(IngestFlags flags) {
       ++line_number;
       read_bytes += line.size() + 1;
       if (StripWhitespace(line).empty()) continue;
-      body.append(line).push_back('\n');
-      origins.push_back({f, line_number});
-      if (origins.size() >= static_cast<size_t>(flags.batch_lines) ||
-          body.size() >= static_cast<uint64_t>(*batch_bytes)) {
-        if (!flush()) return 1;
+      batch.body.append(line).push_back('\n');
+      batch.origins.push_back({f, line_number});
+      if (batch.origins.size() >= static_cast<size_t>(flags.batch_lines) ||
+          batch.body.size() >= static_cast<uint64_t>(*batch_bytes)) {
+        if (!flush()) break;
       }
     }
   }
-  if (!flush()) return 1;
+  flush();
+  finish();
+  if (failed) return 1;
   if (progress) {
     DrawProgress(read_bytes, total_bytes, sent_lines, elapsed());
     EndProgress();
   }
+  absl::MutexLock lock(&totals.mu);
   if (totals.printed_errors > kMaxPrintedErrors) {
     std::cerr << "... and " << totals.printed_errors - kMaxPrintedErrors
               << " more rejected lines\n";
@@ -193,7 +288,7 @@ int RunIngest(IngestFlags flags) {
             << seconds << " s ("
             << static_cast<uint64_t>(seconds > 0 ? static_cast<double>(totals.accepted) / seconds
                                                  : 0)
-            << " records/s) into " << (*client)->base_url() << "\n";
+            << " records/s) into " << clients.front()->base_url() << "\n";
   return totals.rejected > 0 ? 1 : 0;
 }
 
@@ -220,6 +315,11 @@ Command AddIngestCommand(CLI::App& app) {
   cmd->add_option("--batch-size", flags->batch_size,
                   "Most bytes per request, e.g. 4MiB (below the server's limits.max_body)")
       ->capture_default_str();
+  cmd->add_option("--workers,-w", flags->workers,
+                  "Connections sending batches at once; while one request waits for the\n"
+                  "server's commit, another is sent, e.g. --workers 1 to send in file order")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16));
   cmd->add_flag("--quiet,-q", flags->quiet,
                 "No progress display, e.g. in scripts: mayak ingest -q app.ndjson");
   return {cmd, [flags] { return RunIngest(*flags); }};

@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <string_view>
 
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "server_process.h"
 #include "test_helpers.h"
@@ -129,6 +131,70 @@ TEST(LifecycleTest, OneServerPerDataDirectory) {
   EXPECT_EQ(second.WaitForExit(seconds(10)), 1);
   EXPECT_NE(second.log().find("is in use by another mayak server (pid"), std::string::npos)
       << second.log();
+}
+
+// Batches go out on several connections at once (--workers): every line
+// is counted once, and each rejected line is still named by file and line.
+TEST(LifecycleTest, IngestSendsOnSeveralConnections) {
+  TempDir dir;
+  ServerProcess server(ServerOptions{dir.path()});
+  ASSERT_TRUE(server.ready()) << server.log();
+  std::set<std::string> broken;
+  std::vector<std::string> files;
+  for (int f = 0; f < 2; ++f) {
+    files.push_back(dir.path() + "/part" + std::to_string(f) + ".ndjson");
+    std::ofstream out(files.back());
+    for (int line = 1; line <= 1000; ++line) {
+      if (line % 97 == 0) {
+        out << "not json " << line << "\n";
+        broken.insert(files.back() + ":" + std::to_string(line) + ": invalid JSON");
+      } else {
+        out << "{\"message\":\"parallel " << f << " " << line << "\",\"system\":\"shop\"}\n";
+      }
+    }
+  }
+  std::string output;
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " ingest -q --workers 3 --batch-lines 40 " +
+                           "--server " + server.url() + " " + files[0] + " " + files[1],
+                       &output),
+            1);
+  EXPECT_NE(output.find("ingested 1980 records, rejected 20"), std::string::npos) << output;
+  size_t named = 0;
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    const size_t reason = line.find(": invalid JSON");
+    if (reason == std::string_view::npos) continue;
+    EXPECT_TRUE(broken.contains(std::string(line.substr(0, reason + 14)))) << line;
+    ++named;
+  }
+  EXPECT_EQ(named, 20u) << output;
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'parallel | stats count()' --from 0 " +
+                           "--format ndjson --server " + server.url(),
+                       &output),
+            0);
+  EXPECT_NE(output.find("{\"count()\":1980}"), std::string::npos) << output;
+
+  // A file that cannot be opened stops the run before anything is sent.
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " ingest -q --server " + server.url() + " " +
+                           files[0] + " " + dir.path() + "/missing.ndjson",
+                       &output),
+            1);
+  EXPECT_NE(output.find("cannot open " + dir.path() + "/missing.ndjson"), std::string::npos)
+      << output;
+  // A server that is not there ends the run with an error, not a hang.
+  output.clear();
+  EXPECT_NE(RunCommand(std::string(MAYAK_BINARY) + " ingest -q --workers 4 --batch-lines 10 " +
+                           "--server http://127.0.0.1:1 " + files[0],
+                       &output),
+            0);
+  EXPECT_NE(output.find("mayak ingest: "), std::string::npos) << output;
+  output.clear();
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " query 'parallel | stats count()' --from 0 " +
+                           "--format ndjson --server " + server.url(),
+                       &output),
+            0);
+  EXPECT_NE(output.find("{\"count()\":1980}"), std::string::npos) << output;
 }
 
 TEST(LifecycleTest, IngestAndQueryCommands) {
