@@ -110,7 +110,7 @@ echo
 awk -v r="$records" -v ms="$ingest_ms" -v chms="$ch_ingest_ms" -v raw="$raw_bytes" \
     -v mb="$mayak_bytes" -v cb="$ch_bytes" -v zb="$zstd_bytes" -v zl="$zstd_lines" -v rss="$rss_kb" \
     -v chrss="$ch_rss_kb" -v cores="$(nproc)" -v cpu="$cpu_ingest" 'BEGIN {
-  printf "- ingest over HTTP, fsync on (mayak ingest, one client, 5000-line batches): Mayak %.0f records/s (%.0f per core); ClickHouse JSONEachRow insert of the same file %.0f records/s (ClickHouse / Mayak %.2fx)\n", r / (ms / 1000), r / (ms / 1000) / cores, r / (chms / 1000), ms / chms
+  printf "- ingest over HTTP, fsync on (mayak ingest: 5000-line batches, two connections): Mayak %.0f records/s (%.0f per core); ClickHouse JSONEachRow insert of the same file %.0f records/s (ClickHouse / Mayak %.2fx)\n", r / (ms / 1000), r / (ms / 1000) / cores, r / (chms / 1000), ms / chms
   printf "- Mayak server CPU for the ingest, flushes and merges included: %.2f µs a record (%.0f records per CPU-second)\n", cpu * 1e6 / r, r / cpu
   printf "- on disk: Mayak %.1f bytes/record; ClickHouse %.1f (Mayak / ClickHouse %.2fx); raw NDJSON %.1f; zstd -19 of the raw file %.1f\n", mb / r, cb / r, mb / cb, raw / r, zb / zl
   printf "- server RSS after ingest: Mayak %.0f MB, ClickHouse %.0f MB\n", rss / 1024, chrss / 1024 }'
