@@ -189,7 +189,7 @@ int RunIngest(IngestFlags flags) {
     }
     clients.push_back(*std::move(client));
   }
-  if (flags.files.empty()) flags.files.push_back("-");
+  if (flags.files.empty()) flags.files.emplace_back("-");
   std::vector<std::string> names;
   uint64_t total_bytes = 0;
   for (const std::string& file : flags.files) {
@@ -212,6 +212,7 @@ int RunIngest(IngestFlags flags) {
   std::atomic<uint64_t> sent_lines = 0;
   std::atomic<bool> failed = false;
   std::vector<std::thread> senders;
+  senders.reserve(clients.size());
   for (const auto& client : clients) {
     senders.emplace_back([&, client = client.get()] {
       Sender sender(client, &names, &totals);
