@@ -111,7 +111,7 @@ class Sender {
       auto reply =
           client_->Send("POST", "/api/v1/logs", body, {{"Content-Type", "application/x-ndjson"}});
       if (!reply.ok()) {
-        std::cerr << "mayak ingest: " << StatusMessage(reply.status()) << "\n";
+        Report(StrCat("mayak ingest: ", StatusMessage(reply.status())));
         return false;
       }
       if (reply->status == 503 && attempt < kMaxRetries) {
@@ -127,11 +127,17 @@ class Sender {
   }
 
  private:
+  // A line on stderr, whole: connections report at the same time.
+  void Report(std::string_view line) {
+    absl::MutexLock lock(&totals_->mu);
+    std::cerr << line << "\n";
+  }
+
   bool HandleReply(const HttpReply& reply, const std::vector<LineOrigin>& origins) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(reply.body).get(doc)) {
-      std::cerr << "mayak ingest: the server replied " << reply.status << " with a non-JSON body\n";
+      Report(StrCat("mayak ingest: the server replied ", reply.status, " with a non-JSON body"));
       return false;
     }
     uint64_t accepted = 0;
@@ -141,14 +147,15 @@ class Sender {
         doc["errors"].get(errors)) {
       std::string_view message;
       if (doc["error"]["message"].get(message)) message = reply.body;
-      std::cerr << "mayak ingest: " << message << " (HTTP " << reply.status << ")\n";
+      Report(StrCat("mayak ingest: ", message, " (HTTP ", reply.status, ")"));
       return false;
     }
     absl::MutexLock lock(&totals_->mu);
     totals_->accepted += accepted;
     totals_->rejected += rejected;
     for (simdjson::dom::element error : errors) {
-      if (totals_->printed_errors++ >= kMaxPrintedErrors) break;
+      if (totals_->printed_errors >= kMaxPrintedErrors) break;
+      ++totals_->printed_errors;
       uint64_t line = 0;
       std::string_view reason;
       if (error["line"].get(line) || error["reason"].get(reason) || line == 0 ||
@@ -194,7 +201,9 @@ int RunIngest(IngestFlags flags) {
   uint64_t total_bytes = 0;
   for (const std::string& file : flags.files) {
     // Before anything is sent: a mistyped name should not leave half a run.
-    if (file != "-" && !std::ifstream(file, std::ios::binary)) {
+    // (Looked up, not opened: a named pipe's writer would see it closed.)
+    struct stat st {};
+    if (file != "-" && ::stat(file.c_str(), &st) != 0) {
       std::cerr << "mayak ingest: cannot open " << file << ": " << strerror(errno) << "\n";
       return 1;
     }
@@ -212,6 +221,18 @@ int RunIngest(IngestFlags flags) {
   std::atomic<uint64_t> sent_lines = 0;
   std::atomic<bool> failed = false;
   std::vector<std::thread> senders;
+  // On a way out without finish() (an exception), the senders stop and are
+  // joined: a joinable thread must not be destroyed.
+  struct StopSenders {
+    BatchQueue* queue;
+    std::vector<std::thread>* senders;
+    ~StopSenders() {
+      queue->Abandon();
+      for (std::thread& t : *senders) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } stop_senders{&queue, &senders};
   senders.reserve(clients.size());
   for (const auto& client : clients) {
     senders.emplace_back([&, client = client.get()] {
@@ -226,6 +247,7 @@ int RunIngest(IngestFlags flags) {
       }
     });
   }
+  // Sends what is queued, then joins the senders.
   const auto finish = [&] {
     queue.Close();
     for (std::thread& t : senders) t.join();
@@ -280,9 +302,8 @@ int RunIngest(IngestFlags flags) {
     EndProgress();
   }
   absl::MutexLock lock(&totals.mu);
-  if (totals.printed_errors > kMaxPrintedErrors) {
-    std::cerr << "... and " << totals.printed_errors - kMaxPrintedErrors
-              << " more rejected lines\n";
+  if (totals.rejected > totals.printed_errors) {
+    std::cerr << "... and " << totals.rejected - totals.printed_errors << " more rejected lines\n";
   }
   const double seconds = elapsed();
   std::cerr << "ingested " << totals.accepted << " records, rejected " << totals.rejected << ", in "

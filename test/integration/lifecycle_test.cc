@@ -144,8 +144,8 @@ TEST(LifecycleTest, IngestSendsOnSeveralConnections) {
   for (int f = 0; f < 2; ++f) {
     files.push_back(dir.path() + "/part" + std::to_string(f) + ".ndjson");
     std::ofstream out(files.back());
-    for (int line = 1; line <= 1000; ++line) {
-      if (line % 97 == 0) {
+    for (int line = 1; line <= 1001; ++line) {
+      if (line % 91 == 0) {
         out << "not json " << line << "\n";
         broken.insert(files.back() + ":" + std::to_string(line) + ": invalid JSON");
       } else {
@@ -154,11 +154,13 @@ TEST(LifecycleTest, IngestSendsOnSeveralConnections) {
     }
   }
   std::string output;
-  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " ingest -q --workers 3 --batch-lines 40 " +
+  // Batches of 30 lines: the last of a file is partial, or spans both files.
+  EXPECT_EQ(RunCommand(std::string(MAYAK_BINARY) + " ingest -q --workers 3 --batch-lines 30 " +
                            "--server " + server.url() + " " + files[0] + " " + files[1],
                        &output),
             1);
-  EXPECT_NE(output.find("ingested 1980 records, rejected 20"), std::string::npos) << output;
+  EXPECT_NE(output.find("ingested 1980 records, rejected 22"), std::string::npos) << output;
+  EXPECT_NE(output.find("... and 2 more rejected lines"), std::string::npos) << output;
   size_t named = 0;
   for (absl::string_view line : absl::StrSplit(output, '\n')) {
     const size_t reason = line.find(": invalid JSON");
