@@ -35,9 +35,8 @@ bool DecodeChunk(std::unique_ptr<std::string> raw, size_t rows, uint64_t present
   std::string_view values = *raw;
   out->raw = std::move(raw);
   size_t count = rows;
-  if (present < rows) {
+  if (const size_t bitmap_size = segment::PresenceBitmapSize(rows, present); bitmap_size > 0) {
     // A bitmap of the rows that have a value comes first.
-    const size_t bitmap_size = (rows + 7) / 8;
     if (values.size() < bitmap_size) return false;
     out->value_of_row.assign(rows, DecodedColumn::kNull);
     uint32_t next = 0;

@@ -43,7 +43,7 @@ std::string_view EncodingOf(const SegmentReader& reader, const segment::RowGroup
   if (!strings && !numbers) return "plain";  // levels, doubles and booleans have one
   auto raw = reader.ReadChunk(chunk, group_index);
   if (!raw.ok()) return "damaged";
-  const size_t bitmap = chunk.present < group.rows ? (group.rows + 7) / 8 : 0;
+  const size_t bitmap = segment::PresenceBitmapSize(group.rows, chunk.present);
   if (raw->size() < bitmap) return "damaged";
   const std::string_view values = std::string_view(*raw).substr(bitmap);
   return strings ? StringEncodingName(values)

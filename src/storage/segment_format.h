@@ -76,6 +76,12 @@ struct RowGroupMeta {
   std::vector<ChunkMeta> chunks;
 };
 
+// The bytes of the presence bitmap a chunk of `present` values among `rows`
+// starts with: none when every row has a value.
+inline size_t PresenceBitmapSize(uint64_t rows, uint64_t present) {
+  return present < rows ? static_cast<size_t>((rows + 7) / 8) : 0;
+}
+
 struct Footer {
   uint64_t rows = 0;
   int64_t min_ts = 0;

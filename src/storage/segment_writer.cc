@@ -290,7 +290,7 @@ class SegmentBuilder {
       chunk.column = target[chunk.column];
       if (renumbered && is_string) {
         if (!Decompress(chunk, block, &raw)) return false;
-        const size_t at = chunk.present < group.rows ? (group.rows + 7) / 8 : 0;
+        const size_t at = segment::PresenceBitmapSize(group.rows, chunk.present);
         const bool templated =
             at < raw.size() && raw[at] == static_cast<char>(StringEncoding::kTemplate);
         const bool row_references =
@@ -500,8 +500,8 @@ class SegmentBuilder {
     encoded_.resize(pending_.size());
     blooms_.resize(pending_.size());
     std::vector<uint32_t> tried;  // columns to try as templates
-    std::vector<uint32_t>
-        ids;  // hexadecimal ids (a few odd values aside), to try as row references
+    // Hexadecimal ids (a few odd values aside), to try as row references.
+    std::vector<uint32_t> ids;
     for (uint32_t column = segment::kMessageColumn; column < pending_.size(); ++column) {
       const PendingColumn& values = pending_[column];
       const bool fixed = column < kFixedColumnCount;
@@ -608,15 +608,12 @@ class SegmentBuilder {
     std::vector<ColumnValues> columns;
     columns.reserve(ids.size());
     for (uint32_t c : ids) columns.push_back({pending_[c].strings, pending_[c].rows});
-    std::vector<uint32_t> sources;  // of the references to other columns taken
     std::string encoded;
     for (const RowReferenceCandidate& candidate : FindRowReferenceCandidates(columns)) {
       const uint32_t target = ids[candidate.target];
       const uint32_t source = ids[candidate.source];
       const bool other = source != target;
-      if (IsRowReferences(target) ||
-          (other &&
-           (RefersToAnother(source) || std::ranges::find(sources, target) != sources.end()))) {
+      if (IsRowReferences(target) || (other && (RefersToAnother(source) || IsReferredTo(target)))) {
         continue;
       }
       const PendingColumn& values = pending_[target];
@@ -628,7 +625,6 @@ class SegmentBuilder {
       if (encoded.size() < encoded_[target].size()) {
         std::swap(encoded_[target], encoded);
         as_row_references_.emplace_back(target, source);
-        if (other) sources.push_back(source);
       }
     }
   }
