@@ -3,7 +3,8 @@
 # zstd. Source this file, then:
 #   clickhouse_start DIR     starts it and waits until it answers
 #   clickhouse_query SQL     runs SQL over HTTP and prints the result
-#   clickhouse_insert TABLE FORMAT < FILE
+#   clickhouse_insert TABLE FORMAT < FILE        (its native client)
+#   clickhouse_insert_http TABLE FORMAT FILE     (its HTTP interface)
 #   clickhouse_settle        waits for its background merges
 #   clickhouse_stop
 clickhouse_pid=""
@@ -82,6 +83,15 @@ clickhouse_insert() {
   clickhouse-client --host 127.0.0.1 --port "$clickhouse_tcp" \
     --input_format_skip_unknown_fields=1 --date_time_input_format=best_effort \
     --query "INSERT INTO $1 FORMAT $2"
+}
+
+# Sends FILE to ClickHouse's HTTP interface, where the server itself
+# parses the rows (as Mayak's server does), not a client beside it.
+# curl streams the file (-T) instead of reading it into memory first.
+clickhouse_insert_http() {
+  local sql="INSERT INTO $1 FORMAT $2"
+  curl -sf -X POST -T "$3" \
+    "${clickhouse_http}?input_format_skip_unknown_fields=1&date_time_input_format=best_effort&query=${sql// /%20}"
 }
 
 # Waits until ClickHouse's background merges settle: none running for 10 s

@@ -12,7 +12,9 @@
 #   mayak_settle PREFIX       waits for a store's flushes and merges
 #   mayak_metric NAME         a metric's value as a whole number
 #   cpu_seconds PID           the CPU a process has used so far (user + system)
-#   clickhouse_load FILE      the logs table, FILE inserted, merges settled: $ch_ingest_ms
+#   clickhouse_load FILE      the logs table, FILE inserted by ClickHouse's client, merges
+#                             settled: $ch_ingest_ms
+#   clickhouse_time_http_insert FILE   the same over HTTP: $ch_http_ingest_ms
 #   query Q [LIMIT [FROM [TO]]]   Mayak's query API, as a client calls it
 #   ch SQL                    ClickHouse over HTTP
 mayak=${MAYAK_BIN:-build/mayak}  # MAYAK_BIN: another build to compare
@@ -99,10 +101,9 @@ mayak_settle() {
   done
 }
 
-# The columns of the generated logs, a sensible ORDER BY.
-clickhouse_load() {
-  clickhouse_start "$work/clickhouse"
-  clickhouse_query "CREATE TABLE IF NOT EXISTS logs (
+# The columns of the generated logs, a sensible ORDER BY: table NAME.
+clickhouse_logs_table() {
+  clickhouse_query "CREATE TABLE IF NOT EXISTS $1 (
     \`@timestamp\` DateTime, \`log.level\` String, message String, system String,
     \`service.name\` String, \`host.name\` String, \`event.action\` String, \`trace.id\` String,
     \`http.request.method\` String, \`url.path\` String, \`http.response.status_code\` UInt16,
@@ -114,10 +115,27 @@ clickhouse_load() {
     \`rabbitmq.death.count\` UInt32
   ) ENGINE = MergeTree PARTITION BY toDate(\`@timestamp\`)
     ORDER BY (system, \`service.name\`, \`@timestamp\`)"
+}
+
+# FILE inserted into `logs` by ClickHouse's own client, which parses the
+# rows on its side ($ch_ingest_ms), and the merges settled.
+clickhouse_load() {
+  clickhouse_start "$work/clickhouse"
+  clickhouse_logs_table logs
   local t0; t0=$(now_ms)
   clickhouse_insert logs JSONEachRow <"$1"
   ch_ingest_ms=$(( $(now_ms) - t0 ))
   clickhouse_settle
+}
+
+# FILE inserted over HTTP, where ClickHouse's server parses the rows as
+# Mayak's does ($ch_http_ingest_ms), into a scratch table dropped after.
+clickhouse_time_http_insert() {
+  clickhouse_logs_table logs_http
+  local t0; t0=$(now_ms)
+  clickhouse_insert_http logs_http JSONEachRow "$1"
+  ch_http_ingest_ms=$(( $(now_ms) - t0 ))
+  clickhouse_query "DROP TABLE logs_http"
 }
 
 query() {

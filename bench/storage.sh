@@ -43,6 +43,7 @@ clickhouse_load "$work/logs.ndjson"
 ch_bytes=$(clickhouse_query "SELECT sum(bytes) FROM system.parts WHERE table = 'logs' AND active")
 ch_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$clickhouse_pid/status")
 ch_rows=$(clickhouse_query "SELECT count() FROM logs")
+clickhouse_time_http_insert "$work/logs.ndjson"
 [ "$ch_rows" = "$records" ] || echo "warning: clickhouse holds $ch_rows rows of $records" >&2
 # zstd -19 is slow (minutes a GB): at most the first million lines, per record.
 zstd_lines=$(( records < 1000000 ? records : 1000000 ))
@@ -108,9 +109,9 @@ row "count by service.name, status ($groups_ch groups)" "$by_mayak" ch "$by_ch"
 row "one day by minute" "$minute_mayak" ch "$minute_ch"
 echo
 awk -v r="$records" -v ms="$ingest_ms" -v chms="$ch_ingest_ms" -v raw="$raw_bytes" \
-    -v mb="$mayak_bytes" -v cb="$ch_bytes" -v zb="$zstd_bytes" -v zl="$zstd_lines" -v rss="$rss_kb" \
+    -v chhttpms="$ch_http_ingest_ms" -v mb="$mayak_bytes" -v cb="$ch_bytes" -v zb="$zstd_bytes" -v zl="$zstd_lines" -v rss="$rss_kb" \
     -v chrss="$ch_rss_kb" -v cores="$(nproc)" -v cpu="$cpu_ingest" 'BEGIN {
-  printf "- ingest over HTTP, fsync on (mayak ingest: 5000-line batches, two connections): Mayak %.0f records/s (%.0f per core); ClickHouse JSONEachRow insert of the same file %.0f records/s (ClickHouse / Mayak %.2fx)\n", r / (ms / 1000), r / (ms / 1000) / cores, r / (chms / 1000), ms / chms
+  printf "- ingest over HTTP, fsync on (mayak ingest: 5000-line batches, two connections): Mayak %.0f records/s (%.0f per core); ClickHouse JSONEachRow insert of the same file by its client %.0f records/s (ClickHouse / Mayak %.2fx), over HTTP %.0f records/s (%.2fx)\n", r / (ms / 1000), r / (ms / 1000) / cores, r / (chms / 1000), ms / chms, r / (chhttpms / 1000), ms / chhttpms
   printf "- Mayak server CPU for the ingest, flushes and merges included: %.2f µs a record (%.0f records per CPU-second)\n", cpu * 1e6 / r, r / cpu
   printf "- on disk: Mayak %.1f bytes/record; ClickHouse %.1f (Mayak / ClickHouse %.2fx); raw NDJSON %.1f; zstd -19 of the raw file %.1f\n", mb / r, cb / r, mb / cb, raw / r, zb / zl
   printf "- server RSS after ingest: Mayak %.0f MB, ClickHouse %.0f MB\n", rss / 1024, chrss / 1024 }'
@@ -119,4 +120,11 @@ echo "What each field costs in Mayak (\`mayak admin columns\`):"
 echo
 echo '```'
 "$mayak" admin columns --data-dir "$work/data"
+echo '```'
+echo
+echo "What each column costs in ClickHouse (system.columns, compressed bytes a record):"
+echo
+echo '```'
+ch "SELECT name, type, round(data_compressed_bytes / $records, 2) AS per_record FROM system.columns
+  WHERE table = 'logs' ORDER BY data_compressed_bytes DESC FORMAT PrettyCompactNoEscapes"
 echo '```'

@@ -56,7 +56,13 @@ absl::Status DedupJournal::Replace(const Ids& ids) {
 absl::Status DedupJournal::Append(const std::vector<uint64_t>& ids) {
   if (ids.empty()) return absl::OkStatus();
   if (file_ == nullptr) return absl::FailedPreconditionError(StrCat(path_, " is not open"));
-  RETURN_IF_ERROR(file_->Append(Encode(ids.data(), ids.size())));
+  if (absl::Status written = file_->Append(Encode(ids.data(), ids.size())); !written.ok()) {
+    // A write cut short (the disk filled) must not stay: every id after it
+    // would be read shifted by its bytes. Without the cut, the file is
+    // given up until Rewrite makes a new one.
+    if (!file_->Truncate(entries_ * 8).ok()) file_.reset();
+    return written;
+  }
   entries_ += ids.size();
   return absl::OkStatus();
 }

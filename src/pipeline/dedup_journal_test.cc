@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "storage/fault_injection_env.h"
 #include "support/temp_dir.h"
 
 namespace mayak {
@@ -29,6 +30,26 @@ TEST(DedupJournalTest, KeepsTheNewestWindowAcrossReopens) {
   auto again = DedupJournal::Open(Env::Default(), path, 3);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)->loaded(), (Ids{4, 5, 6})) << "the file was started anew with the window";
+}
+
+TEST(DedupJournalTest, AnAppendCutShortByAFullDiskLeavesNoPartOfItself) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/dedup-ids";
+  FaultInjectionEnv env(Env::Default());
+  {
+    auto journal = DedupJournal::Open(&env, path, 10);
+    ASSERT_TRUE(journal.ok());
+    ASSERT_TRUE((*journal)->Append({1, 2}).ok());
+    // Room for one id and a half: the append fails, and its first 12
+    // bytes must not stay, or every id after them is read shifted.
+    env.SetSpaceLeft(12);
+    EXPECT_FALSE((*journal)->Append({3, 4}).ok());
+    env.SetSpaceLeft(-1);
+    ASSERT_TRUE((*journal)->Append({5}).ok());
+  }
+  auto reopened = DedupJournal::Open(&env, path, 10);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->loaded(), (Ids{1, 2, 5}));
 }
 
 TEST(DedupJournalTest, ATornLastIdIsDropped) {

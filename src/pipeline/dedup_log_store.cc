@@ -126,8 +126,12 @@ void DedupLogStore::Finish(const absl::flat_hash_set<uint64_t>& ids, bool stored
 void DedupLogStore::Journal(const std::vector<uint64_t>& ids) {
   // Before the reply: a server killed after it has the ids of what it
   // stored (written, not fsynced: the process may die, the kernel keeps them).
-  absl::Status written = journal_->Append(ids);
-  if (written.ok() && journal_->Full()) written = journal_->Rewrite(stored_order_);
+  // Once a write failed, the file lacks ids: it is written anew from the
+  // window (which holds them) until that succeeds.
+  absl::Status written = journal_failed_ ? absl::OkStatus() : journal_->Append(ids);
+  if (journal_failed_ || !written.ok() || journal_->Full()) {
+    written = journal_->Rewrite(stored_order_);
+  }
   if (!written.ok() && !journal_failed_) {
     LogWarn(
         "cannot write the event ids to their journal; resends after a restart may be stored twice",

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "storage/fault_injection_env.h"
 #include "support/temp_dir.h"
 
 namespace mayak {
@@ -164,6 +165,33 @@ TEST(DedupLogStoreTest, AJournalCarriesTheWindowIntoTheNextStore) {
   ASSERT_EQ(inner.held.size(), 1u);
   EXPECT_EQ(Messages(inner.held[0].first), (std::vector<std::string>{"c"}))
       << "a and b were stored before the restart; c had failed";
+}
+
+TEST(DedupLogStoreTest, IdsTheJournalMissedOnAFullDiskAreWrittenOnceItHasRoom) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/dedup-ids";
+  MetricsRegistry metrics;
+  FaultInjectionEnv env(Env::Default());
+  {
+    auto journal = DedupJournal::Open(&env, path, 100);
+    ASSERT_TRUE(journal.ok()) << journal.status();
+    HeldAppends inner;
+    DedupLogStore store(&inner, 100, &metrics, journal->get());
+    Outcome first, second;
+    store.Append({WithId("a", "f-0")}, Capture(&first));
+    env.SetDiskFull(true);
+    inner.held[0].second(absl::OkStatus());  // stored; its id not journaled
+    env.SetDiskFull(false);
+    store.Append({WithId("b", "f-10")}, Capture(&second));
+    inner.held[1].second(absl::OkStatus());  // the journal has room again
+  }
+  auto journal = DedupJournal::Open(&env, path, 100);
+  ASSERT_TRUE(journal.ok()) << journal.status();
+  HeldAppends inner;
+  DedupLogStore store(&inner, 100, &metrics, journal->get());
+  Outcome resent;
+  store.Append({WithId("a", "f-0"), WithId("b", "f-10")}, Capture(&resent));
+  EXPECT_TRUE(inner.held.empty()) << "both were stored before the restart";
 }
 
 }  // namespace

@@ -173,6 +173,7 @@ absl::Status EmbeddedLogStore::Recover() {
   Env* env = options_.env;
   const std::string wal_dir = StrCat(options_.dir, "/wal");
   RETURN_IF_ERROR(env->CreateDirs(wal_dir));
+  const bool has_manifest = env->FileSize(StrCat(options_.dir, "/MANIFEST")).ok();
   auto manifest = ReadManifest(env, options_.dir);
   if (!manifest.ok()) return manifest.status();
 
@@ -189,6 +190,17 @@ absl::Status EmbeddedLogStore::Recover() {
     const std::string relative = std::filesystem::relative(it->path(), options_.dir).string();
     if (!live.contains(relative)) orphans.push_back(it->path().string());
   }
+  if (!has_manifest && !orphans.empty()) {
+    // A store writes its MANIFEST before its first segment, so these are
+    // not a crash's leftovers: the MANIFEST itself was lost. Deleting them
+    // as orphans would delete everything.
+    return absl::FailedPreconditionError(
+        StrCat(options_.dir, "/MANIFEST is missing but ", logs.string(), " holds ", orphans.size(),
+               " files (such as ", orphans.front(),
+               "); nothing was deleted. Restore the MANIFEST from a backup, or move ",
+               logs.string(), " aside to start without those records"));
+  }
+  if (!has_manifest) RETURN_IF_ERROR(WriteManifest(env, options_.dir, *manifest));
   for (const std::string& orphan : orphans) {
     LogWarn("storage: removing a file no manifest names (left by a crash)", {{"file", orphan}});
     if (absl::Status s = env->RemoveFile(orphan); !s.ok()) {
@@ -378,13 +390,15 @@ absl::StatusOr<std::shared_ptr<const EmbeddedLogStore::Segment>> EmbeddedLogStor
 
 absl::Status EmbeddedLogStore::CommitSegments(
     const std::vector<std::shared_ptr<const Segment>>& added, const std::set<std::string>& removed,
-    std::optional<uint64_t> wal_checkpoint) {
+    std::optional<uint64_t> wal_checkpoint, bool* added_named) {
+  *added_named = false;
   absl::MutexLock manifest_lock(&manifest_mu_);
   Manifest next;
   {
     absl::MutexLock lock(&mu_);
     next = manifest_;
   }
+  const Manifest previous = next;
   const size_t before = next.segments.size();
   std::erase_if(next.segments,
                 [&removed](const SegmentEntry& e) { return removed.contains(e.path); });
@@ -394,7 +408,19 @@ absl::Status EmbeddedLogStore::CommitSegments(
   }
   for (const auto& s : added) next.segments.push_back(s->entry);
   if (wal_checkpoint) next.wal_checkpoint = *wal_checkpoint;
-  RETURN_IF_ERROR(WriteManifest(options_.env, options_.dir, next));
+  if (absl::Status written = WriteManifest(options_.env, options_.dir, next); !written.ok()) {
+    // The new MANIFEST may be in place already (a failed fsync of the
+    // directory comes after the rename): the old one is put back, so that
+    // the disk names what memory holds. Removing files the disk's MANIFEST
+    // names would lose their records at the next start.
+    if (absl::Status undone = WriteManifest(options_.env, options_.dir, previous); !undone.ok()) {
+      *added_named = true;
+      LogError("storage: the MANIFEST may name a change that failed; its files are kept",
+               {{"error", std::string(StatusMessage(written))},
+                {"undo_error", std::string(StatusMessage(undone))}});
+    }
+    return written;
+  }
   absl::MutexLock lock(&mu_);
   // Segment numbers handed out while the manifest was being written.
   next.next_segment_number = std::max(next.next_segment_number, manifest_.next_segment_number);
@@ -450,8 +476,9 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
     }
     created.push_back(*std::move(segment));
   }
-  if (absl::Status status = CommitSegments(created, {}, checkpoint); !status.ok()) {
-    undo();
+  bool named = false;
+  if (absl::Status status = CommitSegments(created, {}, checkpoint, &named); !status.ok()) {
+    if (!named) undo();
     return status;
   }
   {
@@ -539,7 +566,7 @@ std::vector<std::shared_ptr<const EmbeddedLogStore::Segment>> EmbeddedLogStore::
   absl::MutexLock lock(&mu_);
   for (const auto& s : segments_) {
     if (s->entry.bytes >= options_.merge_max_bytes || merge_excluded_.contains(s->entry.path) ||
-        merging_.contains(s->entry.path)) {
+        merging_.contains(s->entry.path) || DamageFound(*s)) {
       continue;
     }
     tiers[{s->entry.system, s->entry.day, tier(s->entry.bytes)}].push_back(s);
@@ -573,11 +600,18 @@ absl::Status EmbeddedLogStore::MergeOnce(
   std::vector<const SegmentReader*> readers;
   std::set<std::string> removed;
   uint64_t input_bytes = 0;
+  // Restored segments merged stay restored (the archive has their records):
+  // a merge must not send a restored day to the archive a second time.
+  int64_t restored_at_ns = 0;
+  bool all_restored = true;
   for (const auto& s : inputs) {
     readers.push_back(s->reader.get());
     removed.insert(s->entry.path);
     input_bytes += s->entry.bytes;
+    all_restored = all_restored && s->entry.restored_at_ns > 0;
+    restored_at_ns = std::max(restored_at_ns, s->entry.restored_at_ns);
   }
+  if (!all_restored) restored_at_ns = 0;
   MergeOptions merge_options;
   merge_options.writer.row_group_rows = options_.row_group_rows;
   merge_options.writer.row_order = row_order();
@@ -586,11 +620,12 @@ absl::Status EmbeddedLogStore::MergeOnce(
   const std::string path = StrCat(options_.dir, "/", relative);
   auto merge = MergeSegments(options_.env, readers, path, merge_options);
   if (!merge.ok()) return merge.status();
-  auto merged = OpenWritten(relative, system, day);
+  auto merged = OpenWritten(relative, system, day, restored_at_ns);
+  bool named = false;
   absl::Status status =
-      merged.ok() ? CommitSegments({*merged}, removed, std::nullopt) : merged.status();
+      merged.ok() ? CommitSegments({*merged}, removed, std::nullopt, &named) : merged.status();
   if (!status.ok()) {
-    if (!options_.env->RemoveFile(path).ok()) {
+    if (!named && !options_.env->RemoveFile(path).ok()) {
       // Start-up removes what no manifest names.
     }
     return status;
@@ -690,7 +725,8 @@ absl::Status EmbeddedLogStore::RunRetention() {
       }
       archived_partitions_->Add();
     }
-    if (absl::Status status = CommitSegments({}, removed, std::nullopt); !status.ok()) {
+    bool named = false;  // (nothing added)
+    if (absl::Status status = CommitSegments({}, removed, std::nullopt, &named); !status.ok()) {
       run.outcome = std::string(StatusMessage(status));
       result.Update(status);
       continue;
@@ -784,8 +820,9 @@ absl::Status EmbeddedLogStore::RestorePartition(const std::string& system, int64
       return status;
     }
   }
-  if (absl::Status status = CommitSegments(added, {}, std::nullopt); !status.ok()) {
-    undo();
+  bool named = false;
+  if (absl::Status status = CommitSegments(added, {}, std::nullopt, &named); !status.ok()) {
+    if (!named) undo();
     return status;
   }
   LogInfo("storage: partition restored from the archive",
@@ -845,10 +882,36 @@ EmbeddedLogStore::ScanSnapshot EmbeddedLogStore::Snapshot(
   return snapshot;
 }
 
-void EmbeddedLogStore::CountDamaged(const Segment& segment, const absl::Status& status) const {
+void EmbeddedLogStore::CountDamaged(const Segment& segment, size_t group,
+                                    const absl::Status& status) const {
+  if (!absl::IsDataLoss(status)) {
+    // Not the bytes but reading them (an I/O error): the next search tries again.
+    LogError("storage: row group could not be read; skipped by this search",
+             {{"segment", segment.entry.path},
+              {"row_group", group},
+              {"error", std::string(StatusMessage(status))}});
+    return;
+  }
+  {
+    absl::MutexLock lock(&damaged_mu_);
+    if (!damaged_groups_[segment.entry.path].insert(group).second) return;  // known already
+  }
   corrupt_segments_->Add();
-  LogError("storage: damaged row group skipped",
-           {{"segment", segment.entry.path}, {"error", std::string(StatusMessage(status))}});
+  LogError("storage: damaged row group quarantined: no longer read, its segment never merged",
+           {{"segment", segment.entry.path},
+            {"row_group", group},
+            {"error", std::string(StatusMessage(status))}});
+}
+
+bool EmbeddedLogStore::DamageFound(const Segment& segment) const {
+  absl::MutexLock lock(&damaged_mu_);
+  return damaged_groups_.contains(segment.entry.path);
+}
+
+bool EmbeddedLogStore::KnownDamaged(const Segment& segment, size_t group) const {
+  absl::MutexLock lock(&damaged_mu_);
+  const auto it = damaged_groups_.find(segment.entry.path);
+  return it != damaged_groups_.end() && it->second.contains(group);
 }
 
 size_t EmbeddedLogStore::ScanWorkers() const {
@@ -908,6 +971,10 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
         ++plan->row_groups_skipped_by_index;
         continue;
       }
+      if (KnownDamaged(*segment, g)) {
+        ++skipped;
+        continue;
+      }
       to_read.emplace_back(segment.get(), g);
     }
   }
@@ -941,7 +1008,7 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
                                            /*integer_codes=*/true);
       }
       if (!read.ok()) {
-        CountDamaged(*segment, read);
+        CountDamaged(*segment, g, read);
         continue;
       }
       match.assign(batch.rows, 1);
@@ -957,7 +1024,7 @@ absl::Status EmbeddedLogStore::ScanRowGroups(
         if (absl::Status s =
                 segment->reader->AddColumns(g, &after_filter, &batch, /*timestamps=*/false, &match);
             !s.ok()) {
-          CountDamaged(*segment, s);
+          CountDamaged(*segment, g, s);
           continue;
         }
       }
@@ -1040,7 +1107,7 @@ absl::StatusOr<SearchResult> EmbeddedLogStore::Search(const SearchRequest& reque
         for (uint32_t r : w.keep) w.kept[r] = 1;
         const std::vector<std::string>* fields = request.fields.empty() ? nullptr : &request.fields;
         if (absl::Status s = segment.reader->AddColumns(g, fields, batch, true, &w.kept); !s.ok()) {
-          CountDamaged(segment, s);
+          CountDamaged(segment, g, s);
           return;
         }
         for (uint32_t r : w.keep) w.hits.Offer(batch->Materialize(r));

@@ -133,7 +133,12 @@ class EmbeddedLogStore final : public LogStore {
                              const std::function<bool(const segment::RowGroupMeta&)>& timestamps,
                              const RowGroupFn& fn, ScanPlan* plan,
                              const QueryBudget& budget = QueryBudget()) const;
-  void CountDamaged(const Segment& segment, const absl::Status& status) const;
+  // Damage a search found in row group `group` of `segment`: the group is
+  // quarantined (KnownDamaged), logged and counted once, and the segment is
+  // never merged, so the damage is not copied on.
+  void CountDamaged(const Segment& segment, size_t group, const absl::Status& status) const;
+  bool KnownDamaged(const Segment& segment, size_t group) const;
+  bool DamageFound(const Segment& segment) const;
   absl::Status Recover();
   void FlushLoop();
   // Swaps the active memtable out (rolling the WAL) unless one is already
@@ -150,10 +155,14 @@ class EmbeddedLogStore final : public LogStore {
   // Replaces segments in the manifest: adds `added`, drops the entries whose
   // paths are in `removed`, and records `wal_checkpoint` if given; then
   // publishes the change to searches. Flushes, merges and retention all
-  // change the set of segments through here, one at a time.
+  // change the set of segments through here, one at a time. On failure,
+  // `*added_named` says whether the MANIFEST on disk may still name `added`
+  // (its rename done, a later step failed, and putting the old one back
+  // failed too): the caller must then leave their files, which start-up
+  // removes once no MANIFEST names them.
   absl::Status CommitSegments(const std::vector<std::shared_ptr<const Segment>>& added,
                               const std::set<std::string>& removed,
-                              std::optional<uint64_t> wal_checkpoint)
+                              std::optional<uint64_t> wal_checkpoint, bool* added_named)
       ABSL_LOCKS_EXCLUDED(manifest_mu_, mu_);
   uint64_t NewSegmentNumber() ABSL_LOCKS_EXCLUDED(mu_);
   // Opens a segment just written and describes it for the manifest
@@ -218,6 +227,11 @@ class EmbeddedLogStore final : public LogStore {
   std::set<std::string> merging_ ABSL_GUARDED_BY(mu_);         // inputs of merges under way
   std::map<std::string, RetentionRun> last_retention_ ABSL_GUARDED_BY(mu_);  // by system
   std::map<std::string, uint64_t> archived_counts_ ABSL_GUARDED_BY(mu_);
+
+  // Row groups searches found damaged, by segment path. Searches run
+  // without mu_, hence a lock of their own (taken after mu_, never before).
+  mutable absl::Mutex damaged_mu_;
+  mutable std::map<std::string, std::set<size_t>> damaged_groups_ ABSL_GUARDED_BY(damaged_mu_);
 
   std::thread flush_thread_;
   std::thread merge_thread_;

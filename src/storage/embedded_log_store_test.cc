@@ -10,6 +10,8 @@
 #include "gtest/gtest.h"
 #include "query/filter.h"
 #include "storage/fault_injection_env.h"
+#include "storage/manifest.h"
+#include "storage/segment_reader.h"
 #include "storage/wal_reader.h"
 #include "support/temp_dir.h"
 
@@ -26,6 +28,12 @@ class EmbeddedLogStoreTest : public ::testing::Test {
 
   void Reopen() {
     store_.reset();
+    auto store = EmbeddedLogStore::Open(Options(), &metrics_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+
+  EmbeddedLogStoreOptions Options() {
     EmbeddedLogStoreOptions options;
     options.env = &env_;
     options.dir = dir_;
@@ -38,9 +46,7 @@ class EmbeddedLogStoreTest : public ::testing::Test {
     options.retention = retention_;
     options.retention_by_system = retention_by_system_;
     options.clock = [this] { return now_ns_.load(); };
-    auto store = EmbeddedLogStore::Open(options, &metrics_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    return options;
   }
 
   // Appends `n` records numbered from `first`, spread over systems and two days.
@@ -244,6 +250,188 @@ TEST_F(EmbeddedLogStoreTest, OrphansAreRemovedAndDamagedSegmentsQuarantined) {
     if (!(i % 3 != 0 && i % 2 == 1)) expected.insert(i);
   }
   EXPECT_EQ(AllSeqs(), expected);
+}
+
+TEST_F(EmbeddedLogStoreTest, SegmentsWithoutTheirManifestAreKeptAndTheStartRefused) {
+  // A fresh store has its (empty) MANIFEST before any segment.
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/MANIFEST"));
+  ASSERT_TRUE(Append(0, 300).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  store_.reset();
+  // The MANIFEST lost: its segments are no crash's leftovers, and deleting
+  // them as such would delete every record.
+  std::filesystem::remove(dir_ + "/MANIFEST");
+  size_t files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/logs")) {
+    files += e.is_regular_file() ? 1 : 0;
+  }
+  ASSERT_EQ(files, 4u);
+  auto refused = EmbeddedLogStore::Open(Options(), &metrics_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("MANIFEST is missing"), std::string::npos)
+      << refused.status();
+  size_t kept = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/logs")) {
+    kept += e.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(kept, files);
+}
+
+TEST_F(EmbeddedLogStoreTest, AFailedCommitNeverRemovesFilesTheManifestNames) {
+  ASSERT_TRUE(Append(0, 300).ok());
+  // The new MANIFEST is renamed into place, then the data directory's
+  // fsync fails: once (the old MANIFEST is put back), or every time (that
+  // fails too). Whichever MANIFEST the disk ends with, every file it names
+  // must be there, or the next start loses their records.
+  for (const int failures : {1, INT_MAX}) {
+    SCOPED_TRACE(failures);
+    env_.SetDirSyncFails(dir_, failures);
+    EXPECT_FALSE(store_->Flush().ok());
+    env_.SetDirSyncFails("");
+    auto on_disk = ReadManifest(Env::Default(), dir_);
+    ASSERT_TRUE(on_disk.ok()) << on_disk.status();
+    for (const SegmentEntry& s : on_disk->segments) {
+      EXPECT_TRUE(std::filesystem::exists(dir_ + "/" + s.path)) << s.path << " named but removed";
+    }
+  }
+  // The directory recovers: the flush goes through, and a restart finds
+  // every record once (the failed attempts' files are no longer named).
+  ASSERT_TRUE(store_->Flush().ok());
+  Reopen();
+  EXPECT_EQ(AllSeqs(), Range(0, 300));
+  size_t files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/logs")) {
+    files += e.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(files, store_->Stats().segments);
+}
+
+// The one segment file of a partition directory.
+std::string OnlySegmentIn(const std::string& partition) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(partition)) {
+    files.push_back(e.path().string());
+  }
+  EXPECT_EQ(files.size(), 1u) << partition;
+  return files.empty() ? "" : files[0];
+}
+
+TEST_F(EmbeddedLogStoreTest, DamageASearchFindsIsQuarantinedCountedOnceAndNeverMerged) {
+  merge_min_segments_ = 2;
+  Reopen();
+  ASSERT_TRUE(Append(0, 600).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  // A byte flipped inside a data chunk of the first row group of one
+  // segment: the header, footer and filters are intact, so only reading
+  // that group's data can find it, by its checksum.
+  const std::string victim = OnlySegmentIn(dir_ + "/logs/crm/2026-11-25");
+  std::set<int64_t> lost;
+  uint64_t offset = 0;
+  {
+    auto reader = SegmentReader::Open(Env::Default(), victim);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    auto rows = (*reader)->ReadRowGroup(0);
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    for (const LogRecord& r : *rows) lost.insert(std::get<int64_t>(*r.FindAttribute("seq")));
+    const segment::ChunkMeta& chunk = (*reader)->footer().row_groups[0].chunks[0];
+    offset = chunk.offset + chunk.stored_size / 2;
+  }
+  ASSERT_EQ(lost.size(), 100u);  // row_group_rows
+  {
+    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(offset));
+    const char c = static_cast<char>(f.get());
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.put(static_cast<char>(c ^ 0x5A));
+  }
+  std::multiset<int64_t> expected;
+  for (int i = 0; i < 600; ++i) {
+    if (!lost.contains(i)) expected.insert(i);
+  }
+  const auto corrupt_blocks = [this] {
+    const std::string text = metrics_.RenderPrometheus();
+    const std::string key = "\nmayak_storage_corrupt_blocks_total ";
+    const size_t at = text.find(key);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + key.size()));
+  };
+  // Every other row group, of this segment and the others, keeps serving;
+  // the damage is counted once, however often searches come by.
+  EXPECT_EQ(AllSeqs(), expected);
+  EXPECT_EQ(corrupt_blocks(), 1);
+  EXPECT_EQ(AllSeqs(), expected);
+  EXPECT_EQ(corrupt_blocks(), 1);
+  // A second segment in each partition: the merges take every pair but the
+  // damaged segment's, which is not rewritten (its damage not copied on).
+  ASSERT_TRUE(Append(600, 600).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(store_->MergeAll().ok());
+  EXPECT_TRUE(std::filesystem::exists(victim));
+  EXPECT_EQ(store_->Stats().segments, 3u + 2u);
+  for (int i = 600; i < 1200; ++i) expected.insert(i);
+  EXPECT_EQ(AllSeqs(), expected);
+  EXPECT_EQ(corrupt_blocks(), 1);
+}
+
+TEST_F(EmbeddedLogStoreTest, ARowGroupThatCannotBeReadIsSkippedNotQuarantined) {
+  ASSERT_TRUE(Append(0, 300).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  // A disk that fails reads (EIO) is not damage: the search misses what it
+  // cannot read, nothing is marked, and all of it is back with the disk.
+  env_.SetReadsFail(true);
+  SearchRequest request;
+  request.limit = 1000;
+  auto failing = store_->Search(request);
+  ASSERT_TRUE(failing.ok()) << failing.status();
+  EXPECT_EQ(failing->total, 0u);
+  env_.SetReadsFail(false);
+  EXPECT_EQ(AllSeqs(), Range(0, 300));
+  EXPECT_NE(metrics_.RenderPrometheus().find("mayak_storage_corrupt_blocks_total 0"),
+            std::string::npos);
+}
+
+TEST_F(EmbeddedLogStoreTest, RestoredSegmentsMergedStayRestored) {
+  // Two segments of one old day, kept aside as the archive would, then
+  // dropped by retention (no archive here).
+  ASSERT_TRUE(Append(0, 300).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(Append(300, 300).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  const std::string partition = dir_ + "/logs/shop/2026-11-24";
+  testing::TempDir archive;
+  std::vector<std::string> kept;
+  for (const auto& e : std::filesystem::directory_iterator(partition)) {
+    kept.push_back(archive.path() + "/" + e.path().filename().string());
+    std::filesystem::copy_file(e.path(), kept.back());
+  }
+  ASSERT_EQ(kept.size(), 2u);
+  now_ns_ = kNov24 + 60 * kDay;  // past hot_days (30)
+  ASSERT_TRUE(store_->RunRetention().ok());
+  ASSERT_TRUE(AllSeqs().empty());
+
+  merge_min_segments_ = 2;
+  Reopen();
+  std::vector<LogStore::SegmentFetch> fetches;
+  for (const std::string& file : kept) {
+    fetches.push_back([file](const std::string& path) {
+      std::filesystem::copy_file(file, path);
+      return absl::OkStatus();
+    });
+  }
+  ASSERT_TRUE(store_->RestorePartition("shop", kNov24 / kDay, fetches).ok());
+  ASSERT_TRUE(store_->MergeAll().ok());
+  EXPECT_EQ(store_->Stats().segments, 1u);
+  // Merged, the day is still a restored one: it stays its restored_days
+  // although past hot_days (and, with an archive, is not archived again).
+  std::multiset<int64_t> shop_first_day;
+  for (int i = 0; i < 600; ++i) {
+    if (i % 3 == 0 && i % 2 == 0) shop_first_day.insert(i);
+  }
+  ASSERT_TRUE(store_->RunRetention().ok());
+  EXPECT_EQ(AllSeqs(), shop_first_day);
+  now_ns_ = now_ns_ + 8 * kDay;  // restored_days (7) are over
+  ASSERT_TRUE(store_->RunRetention().ok());
+  EXPECT_TRUE(AllSeqs().empty());
 }
 
 TEST_F(EmbeddedLogStoreTest, NeedleSearchesReadFewRowGroups) {

@@ -1,10 +1,12 @@
 // An Env that passes through to another and fails on command: writes as if
-// the disk were full, fsyncs with EIO. Tests use it to check that a failing
+// the disk were full, fsyncs and reads with EIO. Tests use it to check that a failing
 // disk loses nothing acknowledged and that storage recovers when the fault
 // clears.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
@@ -18,8 +20,39 @@ class FaultInjectionEnv final : public Env {
 
   // While set, appends fail with ENOSPC (nothing is written).
   void SetDiskFull(bool full) { disk_full_ = full; }
+  // The disk fills after `bytes` more (negative: never): the append that
+  // crosses it writes what fits, then fails with ENOSPC, as write(2) does.
+  void SetSpaceLeft(int64_t bytes) {
+    absl::MutexLock lock(&mu_);
+    space_left_ = bytes;
+  }
+  // How much of an append of `n` bytes fits, taken from the space left.
+  size_t TakeSpace(size_t n) const {
+    absl::MutexLock lock(&mu_);
+    if (space_left_ < 0) return n;
+    const size_t fits = std::min(n, static_cast<size_t>(space_left_));
+    space_left_ -= static_cast<int64_t>(fits);
+    return fits;
+  }
   // While set, syncs of files and directories fail with EIO.
   void SetSyncFails(bool fails) { sync_fails_ = fails; }
+  // The next `times` syncs of exactly this directory fail with EIO (empty:
+  // none), such as the data directory's after a MANIFEST is renamed into
+  // place.
+  void SetDirSyncFails(std::string dir, int times = INT_MAX) {
+    absl::MutexLock lock(&mu_);
+    failing_dir_ = std::move(dir);
+    failing_dir_syncs_ = times;
+  }
+  bool dir_sync_fails(const std::string& dir) const {
+    absl::MutexLock lock(&mu_);
+    if (failing_dir_.empty() || dir != failing_dir_ || failing_dir_syncs_ == 0) return false;
+    --failing_dir_syncs_;
+    return true;
+  }
+  // While set, reads of files opened for random access (segments) fail
+  // with EIO: a failing disk, not damaged bytes.
+  void SetReadsFail(bool fails) { reads_fail_ = fails; }
   // While set, syncs of files wait until it is cleared (a slow disk: a
   // test can hold a flush in the middle).
   void SetSyncPaused(bool paused) {
@@ -47,15 +80,14 @@ class FaultInjectionEnv final : public Env {
   }
   bool disk_full(const std::string& path) const { return disk_full_ && Faulty(path); }
   bool sync_fails(const std::string& path) const { return sync_fails_ && Faulty(path); }
+  bool reads_fail(const std::string& path) const { return reads_fail_ && Faulty(path); }
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   absl::StatusOr<std::string> ReadFile(const std::string& path) override {
     return base_->ReadFile(path);
   }
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
-    return base_->NewRandomAccessFile(path);
-  }
+      const std::string& path) override;
   absl::Status TruncateFile(const std::string& path, uint64_t size) override {
     return base_->TruncateFile(path, size);
   }
@@ -80,10 +112,14 @@ class FaultInjectionEnv final : public Env {
   Env* base_;
   mutable absl::Mutex mu_;
   std::string faulty_paths_ ABSL_GUARDED_BY(mu_);
+  std::string failing_dir_ ABSL_GUARDED_BY(mu_);
+  mutable int failing_dir_syncs_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable int64_t space_left_ ABSL_GUARDED_BY(mu_) = -1;
   bool sync_paused_ ABSL_GUARDED_BY(mu_) = false;
   mutable int paused_syncs_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<bool> disk_full_{false};
   std::atomic<bool> sync_fails_{false};
+  std::atomic<bool> reads_fail_{false};
 };
 
 }  // namespace mayak

@@ -92,7 +92,9 @@ absl::StatusOr<std::string> SegmentReader::ReadBlock(uint64_t offset, uint64_t s
   }
   std::string stored;
   if (absl::Status s = file_->Read(offset, size, &stored); !s.ok()) {
-    return Damaged(StrCat(where, ": ", StatusMessage(s)));
+    // A short file is damage; an I/O error is not the bytes' fault and may pass.
+    if (absl::IsDataLoss(s)) return Damaged(StrCat(where, ": ", StatusMessage(s)));
+    return absl::Status(s.code(), StrCat("segment ", path_, ", ", where, ": ", StatusMessage(s)));
   }
   if (segment::BlockCrc(stored) != crc) return Damaged(StrCat(where, ": checksum mismatch"));
   return stored;

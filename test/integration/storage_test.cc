@@ -167,6 +167,11 @@ TEST(StorageTest, ArchivedBeforeDroppedKeptWhileS3IsDownRestoredOnRequest) {
   storage = WaitForStorage(*client, "\"partitions\":2");
   EXPECT_NE(storage.find("\"partitions\":2,\"archived_partitions\":1"), std::string::npos)
       << storage;
+  // The count of objects above reads the same after a second upload; the
+  // count of archivings does not.
+  EXPECT_NE(client->Send("GET", "/metrics")->body.find("\nmayak_archive_partitions_total 1\n"),
+            std::string::npos)
+      << "a restored partition is never archived again";
   output.clear();
   EXPECT_EQ(RunCommand(restore, &output), 1) << output;
   EXPECT_NE(output.find("not restored twice"), std::string::npos) << output;
