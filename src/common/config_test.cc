@@ -147,6 +147,25 @@ TEST_F(ConfigFileTest, PerSystemOverridesFromFileAndEnvironment) {
       << bad_env.status();
 }
 
+TEST_F(ConfigFileTest, RetentionKeysByTheirEnvironmentNames) {
+  // The names operators' scripts set (issue 4's interface): each over the file.
+  const std::map<std::string_view, const char*> env = {{"MAYAK_RETENTION_HOT_DAYS", "14"},
+                                                       {"MAYAK_RETENTION_ARCHIVE_DAYS", "90"},
+                                                       {"MAYAK_RETENTION_CAP", "2.5GiB"},
+                                                       {"MAYAK_RETENTION_CHECK_INTERVAL", "30s"}};
+  auto config = Config::Load(Write("retention:\n  hot_days: 30\n  archive_days: 365\n  cap: 100GB\n"
+                                   "  check_interval: 1m\n"),
+                             [&env](const char* name) -> const char* {
+                               const auto it = env.find(name);
+                               return it == env.end() ? nullptr : it->second;
+                             });
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->GetInt(options::kHotDays), 14);
+  EXPECT_EQ(config->GetInt(options::kArchiveDays), 90);
+  EXPECT_EQ(config->GetByteSize(options::kCap), 2'684'354'560);
+  EXPECT_EQ(config->GetDurationNanos(options::kRetentionInterval), 30'000'000'000);
+}
+
 TEST_F(ConfigFileTest, ListsFromYamlSequencesOrCommaSeparatedText) {
   using List = std::vector<std::string>;
   EXPECT_EQ(Config().GetList(options::kElasticsearchIndexSystems),

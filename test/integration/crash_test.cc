@@ -28,12 +28,16 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
                  {"MAYAK_WAL_FILE_SIZE", "256KiB"},
                  {"MAYAK_STORAGE_MEMTABLE_SIZE", "128KiB"},
                  {"MAYAK_STORAGE_MERGE_MIN_SEGMENTS", "2"},
+                 // Merges slowed to about a second each, so that a kill can be
+                 // aimed at one under way.
+                 {"MAYAK_STORAGE_MERGE_WRITE_RATE", "256KiB"},
                  {"MAYAK_STORAGE_ROW_GROUP_ROWS", "500"}};
   std::mt19937 random(20261124);
   std::set<int64_t> acked_batches;
   std::set<int64_t> sent_batches;
   std::mutex mu;
   int merging_rounds = 0;
+  int killed_mid_merge = 0;
 
   for (int round = 0; round < kRounds; ++round) {
     ServerProcess server(options);
@@ -62,6 +66,19 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
       });
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + random() % 500));
+    if (round % 2 == 1) {
+      // Every other round, the kill waits (up to 3 s) for a merge under way.
+      auto watcher = server.Client();
+      for (int tries = 0; tries < 600; ++tries) {
+        const std::string metrics = watcher->Send("GET", "/metrics")->body;
+        const size_t at = metrics.find("\nmayak_storage_merging_segments ");
+        if (at != std::string::npos && metrics[at + 32] != '0') {
+          ++killed_mid_merge;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
     server.Kill();
     stop = true;
     for (auto& t : clients) t.join();
@@ -99,9 +116,10 @@ TEST(CrashTest, AcknowledgedRecordsSurviveKillNine) {
   EXPECT_EQ(metrics.find("mayak_storage_segments 0\n"), std::string::npos)
       << "the test should have flushed segments";
   EXPECT_GT(merging_rounds, 0) << "the test should have merged segments";
+  EXPECT_GE(killed_mid_merge, 2) << "kills should have landed in the middle of merges";
   std::cout << "crash test: " << kRounds << " kill -9 rounds (" << merging_rounds
-            << " with merges), " << acked_batches.size() << " acknowledged batches, " << hits
-            << " records found\n";
+            << " with merges, " << killed_mid_merge << " killed in the middle of one), "
+            << acked_batches.size() << " acknowledged batches, " << hits << " records found\n";
 }
 
 // A shipper resends a batch whose reply it never saw: the server was killed
