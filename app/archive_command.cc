@@ -45,10 +45,14 @@ int RunRestore(const ArchiveFlags& flags) {
   return reply->body.find("\"skipped\":[]") != std::string::npos ? 0 : 1;
 }
 
-// The archive's partitions (of one system if asked), or an exit code.
+using DamagedManifests = std::vector<PartitionArchive::DamagedManifest>;
+
+// The archive's partitions (of one system if asked) and the manifests that
+// could not be read, or an exit code.
 int WithPartitions(
     const ArchiveFlags& flags,
-    const std::function<int(const PartitionArchive&, const std::vector<ArchivedPartition>&)>& use) {
+    const std::function<int(const PartitionArchive&, const std::vector<ArchivedPartition>&,
+                            const DamagedManifests&)>& use) {
   auto config = Config::Load(flags.config_file);
   if (!config.ok()) {
     std::cerr << "mayak archive: " << config.status().message() << "\n";
@@ -65,7 +69,8 @@ int WithPartitions(
     return 2;
   }
   const PartitionArchive& chosen = flags.kind == "spans" ? *archive->spans : *archive->archive;
-  auto partitions = chosen.List();
+  DamagedManifests damaged;
+  auto partitions = chosen.List(&damaged);
   if (!partitions.ok()) {
     std::cerr << "mayak archive: " << partitions.status().message() << "\n";
     return 1;
@@ -74,7 +79,10 @@ int WithPartitions(
   for (ArchivedPartition& p : *partitions) {
     if (flags.system.empty() || p.system == flags.system) selected.push_back(std::move(p));
   }
-  return use(chosen, selected);
+  std::erase_if(damaged, [&flags](const PartitionArchive::DamagedManifest& d) {
+    return !flags.system.empty() && d.system != flags.system;
+  });
+  return use(chosen, selected, damaged);
 }
 
 }  // namespace
@@ -127,7 +135,8 @@ Command AddArchiveCommand(CLI::App& app) {
             if (*selected == "restore") return RunRestore(*flags);
             if (*selected == "list") {
               return WithPartitions(*flags, [](const PartitionArchive&,
-                                               const std::vector<ArchivedPartition>& partitions) {
+                                               const std::vector<ArchivedPartition>& partitions,
+                                               const DamagedManifests& damaged) {
                 std::cout << "system\tday\tsegments\trecords\tbytes\tarchived_at\n";
                 for (const ArchivedPartition& p : partitions) {
                   std::cout << p.system << "\t" << DayName(p.day) << "\t" << p.segments.size()
@@ -135,13 +144,16 @@ Command AddArchiveCommand(CLI::App& app) {
                             << FormatRfc3339Millis(p.archived_at_ns) << "\n";
                 }
                 std::cout << partitions.size() << " partitions\n";
-                return 0;
+                for (const auto& d : damaged) std::cout << "DAMAGED: " << d.problem << "\n";
+                return damaged.empty() ? 0 : 1;
               });
             }
             return WithPartitions(*flags, [](const PartitionArchive& archive,
-                                             const std::vector<ArchivedPartition>& partitions) {
-              size_t problems = 0;
+                                             const std::vector<ArchivedPartition>& partitions,
+                                             const DamagedManifests& damaged) {
+              size_t problems = damaged.size();
               size_t objects = 0;
+              for (const auto& d : damaged) std::cout << "DAMAGED: " << d.problem << "\n";
               for (const ArchivedPartition& p : partitions) {
                 auto found = archive.Verify(p);
                 if (!found.ok()) {

@@ -24,7 +24,8 @@ void Restore(LogStore* store, const PartitionArchive* archive, const RestoreRang
     respond(JsonError(503, "shutting_down", "the server is shutting down; restore again later"));
     return;
   }
-  auto partitions = archive->List();
+  std::vector<PartitionArchive::DamagedManifest> damaged;
+  auto partitions = archive->List(&damaged);
   if (!partitions.ok()) {
     respond(JsonError(502, "archive_unavailable", StatusMessage(partitions.status())));
     return;
@@ -71,6 +72,14 @@ void Restore(LogStore* store, const PartitionArchive* archive, const RestoreRang
     json.EndObject();
   }
   json.EndArray();
+  for (const PartitionArchive::DamagedManifest& d : damaged) {
+    if (d.system != range.system || d.day < range.from_day || d.day > range.to_day) continue;
+    skipped_json.BeginObject();
+    skipped_json.Key("system").String(d.system);
+    skipped_json.Key("day").String(DayName(d.day));
+    skipped_json.Key("reason").String(StrCat("its archived manifest is damaged: ", d.problem));
+    skipped_json.EndObject();
+  }
   skipped_json.EndArray();
   json.Key("skipped").Raw(skipped);
   json.EndObject();

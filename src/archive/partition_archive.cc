@@ -75,18 +75,26 @@ absl::Status PartitionArchive::Archive(Env* env, const std::string& data_dir,
   return client_->Put(Key(system, day, std::string(kManifest)), EncodeArchiveManifest(partition));
 }
 
-absl::StatusOr<std::vector<ArchivedPartition>> PartitionArchive::List() const {
+absl::StatusOr<std::vector<ArchivedPartition>> PartitionArchive::List(
+    std::vector<DamagedManifest>* damaged) const {
   auto objects = client_->List(prefix_);
   if (!objects.ok()) return objects.status();
   std::vector<ArchivedPartition> partitions;
   for (const S3Object& object : *objects) {
-    if (!object.key.ends_with(StrCat("/", kManifest)) || !PartitionOf(object.key)) continue;
+    const auto where = PartitionOf(object.key);
+    if (!object.key.ends_with(StrCat("/", kManifest)) || !where) continue;
     auto json = client_->Get(object.key);
     if (!json.ok()) return json.status();
     auto partition = DecodeArchiveManifest(*json);
+    if (partition.ok() && (partition->system != where->first || partition->day != where->second)) {
+      partition = absl::DataLossError(StrCat("it describes ", partition->system, " ",
+                                             DayName(partition->day), ", not its own key's"));
+    }
     if (!partition.ok()) {
-      return absl::DataLossError(
-          StrCat("archive: ", object.key, ": ", StatusMessage(partition.status())));
+      std::string problem = StrCat(object.key, ": ", StatusMessage(partition.status()));
+      if (damaged == nullptr) return absl::DataLossError(StrCat("archive: ", problem));
+      damaged->push_back({where->first, where->second, std::move(problem)});
+      continue;
     }
     partitions.push_back(*std::move(partition));
   }

@@ -65,8 +65,19 @@ class PartitionArchive {
                        int64_t day, const std::vector<SegmentEntry>& segments,
                        int64_t now_ns) const;
 
+  // A partition whose manifest cannot be read: left out of List.
+  struct DamagedManifest {
+    std::string system;
+    int64_t day = 0;
+    std::string problem;  // "KEY: why"
+  };
+
   // Every archived partition (those with a manifest), by system and day.
-  absl::StatusOr<std::vector<ArchivedPartition>> List() const;
+  // A manifest that does not decode fails the whole list, unless `damaged`
+  // is given: then it is named there and the other partitions still listed
+  // (one bad object must not hide the rest of the archive).
+  absl::StatusOr<std::vector<ArchivedPartition>> List(
+      std::vector<DamagedManifest>* damaged = nullptr) const;
 
   // Deletes the archived partitions whose day ended more than
   // archive_days_for(system) days before `now_ns` (manifest first, so a

@@ -96,6 +96,39 @@ TEST_F(PartitionArchiveTest, ArchivesListsVerifiesDownloadsAndExpires) {
   EXPECT_TRUE(client_->List("logs/shop/" + DayName(kNov24 - 400))->empty());
 }
 
+TEST_F(PartitionArchiveTest, ADamagedManifestIsNamedAndHidesNoOtherPartition) {
+  const int64_t now = (kNov24 + 1) * kNanosPerDay;
+  ASSERT_TRUE(archive_
+                  ->Archive(Env::Default(), dir_.path(), "shop", kNov24 - 10,
+                            {Segment("a.seg", kNov24 - 10, 3)}, now)
+                  .ok());
+  ASSERT_TRUE(archive_
+                  ->Archive(Env::Default(), dir_.path(), "crm", kNov24 - 10,
+                            {Segment("b.seg", kNov24 - 10, 4)}, now)
+                  .ok());
+  // One manifest garbled, and one copied under another partition's key.
+  const std::string garbled = archive_->Key("crm", kNov24 - 10, "manifest.json");
+  ASSERT_TRUE(client_->Put(garbled, "{not json").ok());
+  auto shop_manifest = client_->Get(archive_->Key("shop", kNov24 - 10, "manifest.json"));
+  ASSERT_TRUE(shop_manifest.ok());
+  const std::string misplaced = archive_->Key("mes", kNov24 - 10, "manifest.json");
+  ASSERT_TRUE(client_->Put(misplaced, *shop_manifest).ok());
+
+  EXPECT_EQ(archive_->List().status().code(), absl::StatusCode::kDataLoss)
+      << "without a list of damage, damage fails the call";
+  std::vector<PartitionArchive::DamagedManifest> damaged;
+  auto listed = archive_->List(&damaged);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].system, "shop");
+  ASSERT_EQ(damaged.size(), 2u);
+  EXPECT_EQ(damaged[0].system, "crm");
+  EXPECT_EQ(damaged[0].day, kNov24 - 10);
+  EXPECT_EQ(damaged[0].problem.rfind(garbled + ": ", 0), 0u) << damaged[0].problem;
+  EXPECT_EQ(damaged[1].system, "mes");
+  EXPECT_NE(damaged[1].problem.find("not its own key's"), std::string::npos) << damaged[1].problem;
+}
+
 TEST_F(PartitionArchiveTest, LogsAndSpansKeepApartUnderOnePrefix) {
   // Logs of a system that happens to be named "spans", and spans of "shop",
   // under one prefix: each archive sees its own partitions only.

@@ -131,11 +131,13 @@ EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegis
                               "Merges that failed (retried later, or never for a damaged input).")),
       retention_dropped_age_(metrics->GetCounter(
           "mayak_retention_dropped_partitions_total",
-          "Partitions retention dropped, by reason: age (past hot_days) or cap (system over "
-          "its size cap).",
+          "Partitions retention dropped, by reason: age (past hot_days), cap (system over "
+          "its size cap) or restored (a restored partition's restored_days are over).",
           {{"reason", "age"}})),
       retention_dropped_cap_(
           metrics->GetCounter("mayak_retention_dropped_partitions_total", "", {{"reason", "cap"}})),
+      retention_dropped_restored_(metrics->GetCounter("mayak_retention_dropped_partitions_total",
+                                                      "", {{"reason", "restored"}})),
       retention_dropped_bytes_(metrics->GetCounter("mayak_retention_dropped_bytes_total",
                                                    "Segment bytes retention dropped.")),
       archived_partitions_(metrics->GetCounter("mayak_archive_partitions_total",
@@ -743,7 +745,10 @@ absl::Status EmbeddedLogStore::RunRetention() {
              .ok()) {
       // Not empty (a flush added a segment meanwhile) or already gone.
     }
-    (drop.reason == "cap" ? retention_dropped_cap_ : retention_dropped_age_)->Add();
+    (drop.reason == "cap"        ? retention_dropped_cap_
+     : drop.reason == "restored" ? retention_dropped_restored_
+                                 : retention_dropped_age_)
+        ->Add();
     retention_dropped_bytes_->Add(drop.partition.bytes);
     ++run.dropped_partitions;
     run.dropped_bytes += drop.partition.bytes;

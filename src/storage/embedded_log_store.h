@@ -199,6 +199,7 @@ class EmbeddedLogStore final : public LogStore {
   Counter* merge_failures_;
   Counter* retention_dropped_age_;
   Counter* retention_dropped_cap_;
+  Counter* retention_dropped_restored_;
   Counter* retention_dropped_bytes_;
   Counter* archived_partitions_;
   Counter* archive_failures_;

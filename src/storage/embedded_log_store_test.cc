@@ -432,6 +432,10 @@ TEST_F(EmbeddedLogStoreTest, RestoredSegmentsMergedStayRestored) {
   now_ns_ = now_ns_ + 8 * kDay;  // restored_days (7) are over
   ASSERT_TRUE(store_->RunRetention().ok());
   EXPECT_TRUE(AllSeqs().empty());
+  EXPECT_NE(metrics_.RenderPrometheus().find(
+                "mayak_retention_dropped_partitions_total{reason=\"restored\"} 1\n"),
+            std::string::npos)
+      << metrics_.RenderPrometheus();
 }
 
 TEST_F(EmbeddedLogStoreTest, NeedleSearchesReadFewRowGroups) {

@@ -187,6 +187,22 @@ TEST(StorageTest, ArchivedBeforeDroppedKeptWhileS3IsDownRestoredOnRequest) {
   EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive verify", &output), 1) << output;
   EXPECT_NE(output.find("DAMAGED: " + (*objects)[0].key + ": missing"), std::string::npos)
       << output;
+
+  // A manifest that cannot be read hides no other partition: it is named,
+  // the exit code says so, and a restore of its day says why it skipped it.
+  const std::string garbled = "logs/crm/" + day + "/manifest.json";
+  ASSERT_TRUE((*s3_client)->Put(garbled, "{\"version\":").ok());
+  output.clear();
+  EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive list", &output), 1) << output;
+  EXPECT_NE(output.find("shop\t" + day + "\t1\t1\t"), std::string::npos) << output;
+  EXPECT_NE(output.find("DAMAGED: " + garbled + ": "), std::string::npos) << output;
+  output.clear();
+  EXPECT_EQ(RunCommand(env_prefix + MAYAK_BINARY + " archive restore --server " + server.url() +
+                           " --system crm --from " + day,
+                       &output),
+            1)
+      << output;
+  EXPECT_NE(output.find("its archived manifest is damaged"), std::string::npos) << output;
 }
 
 // Spans past traces.hot_days (7) are archived apart from logs, under the
