@@ -108,6 +108,21 @@ TEST_F(S3ClientTest, ErrorsNameTheProblem) {
   EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound) << missing;
   EXPECT_NE(missing.message().find("NoSuchBucket"), absl::string_view::npos) << missing;
 
+  // Credentials the store does not know: refused, and the error says so.
+  // (The local test store checks the key id; it does not check signatures
+  // made with a wrong secret, so that case cannot be shown here.)
+  S3Options wrong = options;
+  wrong.endpoint = server_.endpoint();
+  wrong.bucket = testing::S3Server::kBucket;
+  wrong.access_key = "NOT-A-KEY";
+  wrong.secret_key = "not-the-secret";
+  auto forged = S3Client::Create(wrong);
+  ASSERT_TRUE(forged.ok()) << forged.status();
+  const absl::Status refused = (*forged)->Put("a", "b");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
+  EXPECT_NE(refused.message().find("InvalidAccessKeyId"), absl::string_view::npos) << refused;
+  EXPECT_FALSE(Client()->Head("a").ok()) << "nothing was stored";
+
   S3Options no_scheme;
   no_scheme.endpoint = "127.0.0.1:9000";
   EXPECT_EQ(S3Client::Create(no_scheme).status().code(), absl::StatusCode::kInvalidArgument);

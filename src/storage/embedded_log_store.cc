@@ -679,17 +679,29 @@ void EmbeddedLogStore::RetentionLoop() {
 
 absl::Status EmbeddedLogStore::RunRetention() {
   const int64_t now = Now();
-  // The live segments by partition.
+  // The live segments by partition, and the manifest's entries of segments
+  // quarantined at start-up (not served, but on disk until their partition
+  // goes: they count toward its bytes and leave with it).
   std::map<std::pair<std::string, int64_t>, std::vector<std::shared_ptr<const Segment>>> partitions;
+  std::map<std::pair<std::string, int64_t>, std::vector<SegmentEntry>> quarantined;
   {
     absl::ReaderMutexLock lock(&mu_);
-    for (const auto& s : segments_) partitions[{s->entry.system, s->entry.day}].push_back(s);
+    std::set<std::string> live;
+    for (const auto& s : segments_) {
+      partitions[{s->entry.system, s->entry.day}].push_back(s);
+      live.insert(s->entry.path);
+    }
+    for (const SegmentEntry& e : manifest_.segments) {
+      if (!live.contains(e.path)) quarantined[{e.system, e.day}].push_back(e);
+    }
   }
+  for (const auto& [key, entries] : quarantined) partitions.try_emplace(key);
   std::vector<PartitionUsage> usage;
   std::set<std::string> systems;
   for (const auto& [key, segments] : partitions) {
     PartitionUsage p{key.first, key.second, 0, 0, 0};
-    bool all_restored = true;
+    for (const SegmentEntry& e : quarantined[key]) p.bytes += e.bytes;
+    bool all_restored = !segments.empty();
     for (const auto& s : segments) {
       p.bytes += s->entry.bytes;
       p.records += s->entry.rows;
@@ -709,8 +721,12 @@ absl::Status EmbeddedLogStore::RunRetention() {
     const auto& segments = partitions[{drop.partition.system, drop.partition.day}];
     std::set<std::string> removed;
     for (const auto& s : segments) removed.insert(s->entry.path);
+    for (const SegmentEntry& e : quarantined[{drop.partition.system, drop.partition.day}]) {
+      removed.insert(e.path);
+    }
     RetentionRun& run = runs[drop.partition.system];
-    if (options_.archive && drop.partition.restored_at_ns == 0) {  // restored: archived already
+    // Restored: archived already. Quarantined segments alone: nothing readable to archive.
+    if (options_.archive && drop.partition.restored_at_ns == 0 && !segments.empty()) {
       std::vector<SegmentEntry> entries;
       for (const auto& s : segments) entries.push_back(s->entry);
       if (absl::Status status =

@@ -250,6 +250,18 @@ TEST_F(EmbeddedLogStoreTest, OrphansAreRemovedAndDamagedSegmentsQuarantined) {
     if (!(i % 3 != 0 && i % 2 == 1)) expected.insert(i);
   }
   EXPECT_EQ(AllSeqs(), expected);
+  // The quarantined segment's bytes stay on disk until its partition goes,
+  // and then it goes with it: out of the MANIFEST, off the disk, and no
+  // longer quarantined anew at every start.
+  now_ns_ = kNov24 + 60 * kDay;
+  ASSERT_TRUE(store_->RunRetention().ok());
+  EXPECT_FALSE(std::filesystem::exists(victim));
+  auto on_disk = ReadManifest(Env::Default(), dir_);
+  ASSERT_TRUE(on_disk.ok());
+  EXPECT_TRUE(on_disk->segments.empty());
+  Reopen();
+  EXPECT_NE(metrics_.RenderPrometheus().find("mayak_storage_corrupt_blocks_total 1\n"),
+            std::string::npos);
 }
 
 TEST_F(EmbeddedLogStoreTest, SegmentsWithoutTheirManifestAreKeptAndTheStartRefused) {
@@ -436,6 +448,36 @@ TEST_F(EmbeddedLogStoreTest, RestoredSegmentsMergedStayRestored) {
                 "mayak_retention_dropped_partitions_total{reason=\"restored\"} 1\n"),
             std::string::npos)
       << metrics_.RenderPrometheus();
+}
+
+TEST_F(EmbeddedLogStoreTest, RetentionRunsExpireTheArchiveUnlessItIsAway) {
+  std::vector<int64_t> expired_at;
+  bool archive_down = false;
+  EmbeddedLogStoreOptions options = Options();
+  options.archive = [&archive_down](const std::string&, int64_t, const std::vector<SegmentEntry>&) {
+    return archive_down ? absl::UnavailableError("connection refused") : absl::OkStatus();
+  };
+  options.expire_archive = [&expired_at](int64_t now_ns) -> absl::StatusOr<uint64_t> {
+    expired_at.push_back(now_ns);
+    return 0;
+  };
+  store_.reset();
+  auto store = EmbeddedLogStore::Open(options, &metrics_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  store_ = *std::move(store);
+  ASSERT_TRUE(Append(0, 30).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(store_->RunRetention().ok());  // nothing old: expiry still runs
+  EXPECT_EQ(expired_at, std::vector<int64_t>{now_ns_.load()});
+  // The object store away while archiving: expiry waits for a later run.
+  archive_down = true;
+  now_ns_ = kNov24 + 60 * kDay;
+  EXPECT_FALSE(store_->RunRetention().ok());
+  EXPECT_EQ(expired_at.size(), 1u);
+  archive_down = false;
+  ASSERT_TRUE(store_->RunRetention().ok());
+  EXPECT_EQ(expired_at.size(), 2u);
+  EXPECT_EQ(expired_at.back(), kNov24 + 60 * kDay);
 }
 
 TEST_F(EmbeddedLogStoreTest, NeedleSearchesReadFewRowGroups) {

@@ -1,5 +1,6 @@
 #include "storage/segment_merger.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -89,6 +90,25 @@ TEST_F(SegmentMergerTest, CopiesFullRowGroupsAndRewritesSmallOnes) {
   }
   EXPECT_EQ(seqs.size(), 351u);
   EXPECT_TRUE((*merged)->Verify().ok());
+}
+
+TEST_F(SegmentMergerTest, KeepsToItsWriteRate) {
+  // 20 row groups copied at a rate that makes their bytes take 0.4 s: the
+  // merge cannot be done before the groups before the last were due (about
+  // 0.31 s), a lower bound that a slow machine only makes longer.
+  auto a = Write("a.seg", 0, 2, 500);
+  auto b = Write("b.seg", 1, 2, 500);
+  const uint64_t input_bytes = a->file_size() + b->file_size();
+  MergeOptions options;
+  options.writer.row_group_rows = 64;
+  options.write_bytes_per_second = input_bytes * 5 / 2;  // about 0.4 s for it all
+  const auto start = std::chrono::steady_clock::now();
+  auto merge = MergeSegments(Env::Default(), {a.get(), b.get()}, dir_ + "/m.seg", options);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->footer.rows, 1000u);
+  EXPECT_GE(seconds, 0.25) << "bytes " << input_bytes;
 }
 
 TEST_F(SegmentMergerTest, SmallGroupsFillRowGroupsOfEqualSize) {
