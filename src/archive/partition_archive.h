@@ -116,6 +116,6 @@ class PartitionArchive {
 
 // The manifest's JSON, and back.
 std::string EncodeArchiveManifest(const ArchivedPartition& partition);
-absl::StatusOr<ArchivedPartition> DecodeArchiveManifest(std::string_view json);
+absl::StatusOr<ArchivedPartition> DecodeArchiveManifest(std::string_view text);
 
 }  // namespace mayak

@@ -37,14 +37,22 @@ template <typename Ids>
 absl::Status DedupJournal::Replace(const Ids& ids) {
   const std::string fresh = StrCat(path_, ".new");
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env_->NewWritableFile(fresh));
+  absl::Status written;
   std::string chunk;
-  for (auto it = ids.begin(); it != ids.end();) {
+  for (auto it = ids.begin(); written.ok() && it != ids.end();) {
     chunk.clear();
     for (size_t n = 0; n < 8192 && it != ids.end(); ++n, ++it) PutFixed64(&chunk, *it);
-    RETURN_IF_ERROR(file->Append(chunk));
+    written = file->Append(chunk);
   }
-  RETURN_IF_ERROR(file->Sync());
-  RETURN_IF_ERROR(env_->RenameFile(fresh, path_));
+  if (written.ok()) written = file->Sync();
+  if (written.ok()) written = env_->RenameFile(fresh, path_);
+  if (!written.ok()) {
+    // What it wrote would take a full disk's last bytes from the WAL.
+    if (!env_->RemoveFile(fresh).ok()) {
+      // Gone already; the next rewrite truncates it anyway.
+    }
+    return written;
+  }
   const size_t slash = path_.rfind('/');
   RETURN_IF_ERROR(env_->SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash)));
   // Appends go on in the renamed file.

@@ -127,9 +127,12 @@ void DedupLogStore::Journal(const std::vector<uint64_t>& ids) {
   // Before the reply: a server killed after it has the ids of what it
   // stored (written, not fsynced: the process may die, the kernel keeps them).
   // Once a write failed, the file lacks ids: it is written anew from the
-  // window (which holds them) until that succeeds.
+  // window (which holds them) until that succeeds, at most once a second.
+  const auto now = std::chrono::steady_clock::now();
+  if (journal_failed_ && now - last_rewrite_ < std::chrono::seconds(1)) return;
   absl::Status written = journal_failed_ ? absl::OkStatus() : journal_->Append(ids);
   if (journal_failed_ || !written.ok() || journal_->Full()) {
+    last_rewrite_ = now;
     written = journal_->Rewrite(stored_order_);
   }
   if (!written.ok() && !journal_failed_) {

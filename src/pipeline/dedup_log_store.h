@@ -11,6 +11,7 @@
 // dropping them could lose them if the other request then fails.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -54,6 +55,9 @@ class DedupLogStore : public ForwardingLogStore {
   std::deque<uint64_t> stored_order_ ABSL_GUARDED_BY(mu_);  // oldest first
   DedupJournal* const journal_;
   bool journal_failed_ ABSL_GUARDED_BY(mu_) = false;  // logged until it works again
+  // While the journal fails, it is rewritten whole at most once a second
+  // (each try writes the window, megabytes, under mu_).
+  std::chrono::steady_clock::time_point last_rewrite_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mayak

@@ -1,7 +1,9 @@
 #include "pipeline/dedup_log_store.h"
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -182,6 +184,8 @@ TEST(DedupLogStoreTest, IdsTheJournalMissedOnAFullDiskAreWrittenOnceItHasRoom) {
     env.SetDiskFull(true);
     inner.held[0].second(absl::OkStatus());  // stored; its id not journaled
     env.SetDiskFull(false);
+    // A failing journal is rewritten at most once a second.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     store.Append({WithId("b", "f-10")}, Capture(&second));
     inner.held[1].second(absl::OkStatus());  // the journal has room again
   }

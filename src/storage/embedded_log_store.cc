@@ -192,7 +192,20 @@ absl::Status EmbeddedLogStore::Recover() {
     const std::string relative = std::filesystem::relative(it->path(), options_.dir).string();
     if (!live.contains(relative)) orphans.push_back(it->path().string());
   }
-  if (!has_manifest && !orphans.empty()) {
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    // A listing cut short would leave orphans, or (without a MANIFEST) hide
+    // segments from the check below.
+    return absl::UnavailableError(
+        StrCat("cannot list ", logs.string(), ": ", ec.message(), "; nothing was changed"));
+  }
+  const std::vector<uint64_t> wal_files = ListWalFiles(env, wal_dir);
+  // WAL file 1 is deleted by the first flush that completes: while it is
+  // there, no flush ever did, and segments without a MANIFEST are what a
+  // crash in that first flush left (by a mayak that wrote no MANIFEST
+  // before its first segment), their records all in the WAL.
+  const bool never_flushed =
+      std::find(wal_files.begin(), wal_files.end(), uint64_t{1}) != wal_files.end();
+  if (!has_manifest && !orphans.empty() && !never_flushed) {
     // A store writes its MANIFEST before its first segment, so these are
     // not a crash's leftovers: the MANIFEST itself was lost. Deleting them
     // as orphans would delete everything.
@@ -211,12 +224,22 @@ absl::Status EmbeddedLogStore::Recover() {
   }
 
   std::vector<std::shared_ptr<const Segment>> segments;
+  std::vector<SegmentEntry> quarantined;
   for (const SegmentEntry& entry : manifest->segments) {
     auto reader = SegmentReader::Open(env, StrCat(options_.dir, "/", entry.path));
+    if (!reader.ok() && !absl::IsDataLoss(reader.status())) {
+      // Not damage: a failing disk, too many open files, a segment of a
+      // newer mayak. Serving without it would hide its records, and
+      // retention would later take it for damage: the start stops instead.
+      return absl::Status(reader.status().code(),
+                          StrCat("cannot open segment ", entry.path, ": ",
+                                 StatusMessage(reader.status()), "; nothing was changed"));
+    }
     if (!reader.ok()) {
       corrupt_segments_->Add();
       LogError("storage: segment quarantined, not served",
                {{"segment", entry.path}, {"error", std::string(StatusMessage(reader.status()))}});
+      quarantined.push_back(entry);
       continue;
     }
     segments.push_back(std::make_shared<const Segment>(Segment{entry, *std::move(reader)}));
@@ -248,6 +271,7 @@ absl::Status EmbeddedLogStore::Recover() {
   absl::MutexLock lock(&mu_);
   manifest_ = *std::move(manifest);
   segments_ = std::move(segments);
+  quarantined_ = std::move(quarantined);
   active_ = std::move(records);
   active_bytes_ = bytes;
   active_since_ns_ = SteadyNowNanos();
@@ -410,19 +434,35 @@ absl::Status EmbeddedLogStore::CommitSegments(
   }
   for (const auto& s : added) next.segments.push_back(s->entry);
   if (wal_checkpoint) next.wal_checkpoint = *wal_checkpoint;
-  if (absl::Status written = WriteManifest(options_.env, options_.dir, next); !written.ok()) {
-    // The new MANIFEST may be in place already (a failed fsync of the
-    // directory comes after the rename): the old one is put back, so that
-    // the disk names what memory holds. Removing files the disk's MANIFEST
-    // names would lose their records at the next start.
-    if (absl::Status undone = WriteManifest(options_.env, options_.dir, previous); !undone.ok()) {
-      *added_named = true;
-      LogError("storage: the MANIFEST may name a change that failed; its files are kept",
-               {{"error", std::string(StatusMessage(written))},
-                {"undo_error", std::string(StatusMessage(undone))}});
+  bool renamed = false;
+  if (absl::Status written = WriteManifest(options_.env, options_.dir, next, &renamed);
+      !written.ok()) {
+    // After the rename, the new MANIFEST may be in place (the directory's
+    // fsync failed): the old one is put back, so that the disk names what
+    // memory holds. Unless that fully succeeds, removing the added files
+    // could lose their records at the next start: they are kept, and
+    // removed after the next change whose MANIFEST does not name them.
+    if (renamed) {
+      if (absl::Status undone = WriteManifest(options_.env, options_.dir, previous); !undone.ok()) {
+        *added_named = true;
+        for (const auto& s : added) maybe_named_.push_back(s->entry.path);
+        LogError("storage: the MANIFEST may name a change that failed; its files are kept",
+                 {{"error", std::string(StatusMessage(written))},
+                  {"undo_error", std::string(StatusMessage(undone))}});
+      }
     }
     return written;
   }
+  // Files a failed change kept are named by no MANIFEST now: they can go.
+  std::set<std::string> named;
+  for (const SegmentEntry& e : next.segments) named.insert(e.path);
+  for (const std::string& path : maybe_named_) {
+    if (named.contains(path)) continue;  // (never: their numbers are not reused)
+    if (!options_.env->RemoveFile(StrCat(options_.dir, "/", path)).ok()) {
+      // Start-up removes what no manifest names.
+    }
+  }
+  maybe_named_.clear();
   absl::MutexLock lock(&mu_);
   // Segment numbers handed out while the manifest was being written.
   next.next_segment_number = std::max(next.next_segment_number, manifest_.next_segment_number);
@@ -430,6 +470,8 @@ absl::Status EmbeddedLogStore::CommitSegments(
   std::erase_if(segments_, [&removed](const std::shared_ptr<const Segment>& s) {
     return removed.contains(s->entry.path);
   });
+  std::erase_if(quarantined_,
+                [&removed](const SegmentEntry& e) { return removed.contains(e.path); });
   segments_.insert(segments_.end(), added.begin(), added.end());
   merge_wanted_ = true;
   return absl::OkStatus();
@@ -686,14 +728,8 @@ absl::Status EmbeddedLogStore::RunRetention() {
   std::map<std::pair<std::string, int64_t>, std::vector<SegmentEntry>> quarantined;
   {
     absl::ReaderMutexLock lock(&mu_);
-    std::set<std::string> live;
-    for (const auto& s : segments_) {
-      partitions[{s->entry.system, s->entry.day}].push_back(s);
-      live.insert(s->entry.path);
-    }
-    for (const SegmentEntry& e : manifest_.segments) {
-      if (!live.contains(e.path)) quarantined[{e.system, e.day}].push_back(e);
-    }
+    for (const auto& s : segments_) partitions[{s->entry.system, s->entry.day}].push_back(s);
+    for (const SegmentEntry& e : quarantined_) quarantined[{e.system, e.day}].push_back(e);
   }
   for (const auto& [key, entries] : quarantined) partitions.try_emplace(key);
   std::vector<PartitionUsage> usage;
@@ -867,6 +903,12 @@ std::vector<SystemUsage> EmbeddedLogStore::Usage() const {
       add(s->entry.system, s->entry.rows, s->entry.min_ts, s->entry.max_ts);
       by_system[s->entry.system].bytes += s->entry.bytes;
       days.insert({s->entry.system, s->entry.day});
+    }
+    // Quarantined segments serve no records but hold disk (and count
+    // toward the cap, as retention counts them).
+    for (const SegmentEntry& e : quarantined_) {
+      by_system[e.system].bytes += e.bytes;
+      days.insert({e.system, e.day});
     }
     const auto add_memory = [&add](const std::vector<LogRecord>& records) {
       for (const LogRecord& r : records) add(r.system, 1, r.timestamp_ns, r.timestamp_ns);

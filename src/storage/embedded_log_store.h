@@ -222,6 +222,9 @@ class EmbeddedLogStore final : public LogStore {
   std::vector<HeldAppend> held_ ABSL_GUARDED_BY(mu_);
   Manifest manifest_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<const Segment>> segments_ ABSL_GUARDED_BY(mu_);
+  // Named by the manifest, found damaged at start-up: not served, on disk
+  // until retention drops their partition.
+  std::vector<SegmentEntry> quarantined_ ABSL_GUARDED_BY(mu_);
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool merge_wanted_ ABSL_GUARDED_BY(mu_) = true;  // segments changed since the last look
   std::set<std::string> merge_excluded_ ABSL_GUARDED_BY(mu_);  // damaged inputs of merges
@@ -229,6 +232,8 @@ class EmbeddedLogStore final : public LogStore {
   std::map<std::string, RetentionRun> last_retention_ ABSL_GUARDED_BY(mu_);  // by system
   std::map<std::string, uint64_t> archived_counts_ ABSL_GUARDED_BY(mu_);
 
+  // Files of failed changes that a MANIFEST on disk may name (CommitSegments).
+  std::vector<std::string> maybe_named_ ABSL_GUARDED_BY(manifest_mu_);
   // Row groups searches found damaged, by segment path. Searches run
   // without mu_, hence a lock of their own (taken after mu_, never before).
   mutable absl::Mutex damaged_mu_;

@@ -291,32 +291,70 @@ TEST_F(EmbeddedLogStoreTest, SegmentsWithoutTheirManifestAreKeptAndTheStartRefus
 }
 
 TEST_F(EmbeddedLogStoreTest, AFailedCommitNeverRemovesFilesTheManifestNames) {
+  const auto segment_files = [this] {
+    size_t files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/logs")) {
+      files += e.is_regular_file() ? 1 : 0;
+    }
+    return files;
+  };
   ASSERT_TRUE(Append(0, 300).ok());
-  // The new MANIFEST is renamed into place, then the data directory's
-  // fsync fails: once (the old MANIFEST is put back), or every time (that
-  // fails too). Whichever MANIFEST the disk ends with, every file it names
-  // must be there, or the next start loses their records.
-  for (const int failures : {1, INT_MAX}) {
-    SCOPED_TRACE(failures);
-    env_.SetDirSyncFails(dir_, failures);
+  // The new MANIFEST is renamed into place, then the data directory's fsync
+  // fails. (a) Putting the old one back works: the disk names the old set,
+  // and the flush's files go. (b) It fails before its rename (MANIFEST.tmp
+  // cannot be synced): the disk names the new set, and the files must stay,
+  // or the next start loses their records.
+  struct Case {
+    const char* name;
+    int tmp_syncs_before_failing;  // -1: they never fail
+    bool named_set_is_new;
+  };
+  for (const Case c : {Case{"old one put back", -1, false}, Case{"cannot put back", 1, true}}) {
+    SCOPED_TRACE(c.name);
+    env_.SetDirSyncFails(dir_, 1);
+    if (c.tmp_syncs_before_failing >= 0) {
+      env_.SetFileSyncFails("MANIFEST.tmp", c.tmp_syncs_before_failing);
+    }
     EXPECT_FALSE(store_->Flush().ok());
     env_.SetDirSyncFails("");
+    env_.SetFileSyncFails("", 0);
     auto on_disk = ReadManifest(Env::Default(), dir_);
     ASSERT_TRUE(on_disk.ok()) << on_disk.status();
+    EXPECT_EQ(on_disk->segments.empty(), !c.named_set_is_new);
     for (const SegmentEntry& s : on_disk->segments) {
       EXPECT_TRUE(std::filesystem::exists(dir_ + "/" + s.path)) << s.path << " named but removed";
     }
+    EXPECT_EQ(segment_files(), c.named_set_is_new ? 4u : 0u);
   }
-  // The directory recovers: the flush goes through, and a restart finds
-  // every record once (the failed attempts' files are no longer named).
+  // The disk recovers: the flush goes through, the files the failed change
+  // kept are removed once no MANIFEST names them, and a restart finds every
+  // record once.
   ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(segment_files(), store_->Stats().segments);
   Reopen();
   EXPECT_EQ(AllSeqs(), Range(0, 300));
-  size_t files = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/logs")) {
-    files += e.is_regular_file() ? 1 : 0;
-  }
-  EXPECT_EQ(files, store_->Stats().segments);
+  EXPECT_EQ(segment_files(), store_->Stats().segments);
+}
+
+TEST_F(EmbeddedLogStoreTest, AFirstFlushCutShortWithoutAManifestIsRecoveredFromTheWal) {
+  // What an older mayak, which wrote its MANIFEST only at its first flush,
+  // left when killed in that flush: a segment file, no MANIFEST, and every
+  // record still in WAL file 1. The WAL is copied while the store runs (a
+  // store that closes flushes, and that deletes WAL file 1).
+  ASSERT_TRUE(Append(0, 300).ok());
+  testing::TempDir saved;
+  std::filesystem::copy(dir_ + "/wal", saved.path() + "/wal");
+  store_.reset();
+  std::filesystem::remove(dir_ + "/MANIFEST");
+  std::filesystem::remove_all(dir_ + "/logs");
+  std::filesystem::remove_all(dir_ + "/wal");
+  std::filesystem::copy(saved.path() + "/wal", dir_ + "/wal");
+  std::filesystem::create_directories(dir_ + "/logs/shop/2026-11-24");
+  const std::string leftover = dir_ + "/logs/shop/2026-11-24/00000001.seg";
+  std::ofstream(leftover) << "half a segment";
+  Reopen();
+  EXPECT_FALSE(std::filesystem::exists(leftover));
+  EXPECT_EQ(AllSeqs(), Range(0, 300));
 }
 
 // The one segment file of a partition directory.

@@ -69,7 +69,10 @@ class Env {
 // Replaces `path` with `data` so that a crash leaves the old file or the new
 // one, never a mix: writes PATH.tmp, fsyncs it, renames it over `path` and
 // fsyncs the directory. On failure the temporary file is removed.
-absl::Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data);
+// `renamed`, if given, says whether the rename was done: a failure after it
+// (the directory's fsync) may leave the new file in place, or not.
+absl::Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data,
+                                 bool* renamed = nullptr);
 
 // The status for a failed system call: `what` and `path` with strerror(err).
 absl::Status IoError(std::string_view what, const std::string& path, int err);

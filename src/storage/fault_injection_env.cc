@@ -23,7 +23,9 @@ class FaultyFile final : public WritableFile {
   }
   absl::Status Sync() override {
     env_->WaitWhileSyncPaused(base_->path());
-    if (env_->sync_fails(base_->path())) return IoError("cannot fsync", base_->path(), EIO);
+    if (env_->sync_fails(base_->path()) || env_->file_sync_fails(base_->path())) {
+      return IoError("cannot fsync", base_->path(), EIO);
+    }
     return base_->Sync();
   }
   absl::Status Truncate(uint64_t size) override { return base_->Truncate(size); }

@@ -50,6 +50,22 @@ class FaultInjectionEnv final : public Env {
     --failing_dir_syncs_;
     return true;
   }
+  // Syncs of files whose path contains `part` fail with EIO after the next
+  // `successes` of them (empty `part`: none), e.g. a second MANIFEST.tmp.
+  void SetFileSyncFails(std::string part, int successes) {
+    absl::MutexLock lock(&mu_);
+    failing_file_part_ = std::move(part);
+    file_sync_successes_ = successes;
+  }
+  bool file_sync_fails(const std::string& path) const {
+    absl::MutexLock lock(&mu_);
+    if (failing_file_part_.empty() || path.find(failing_file_part_) == std::string::npos) {
+      return false;
+    }
+    if (file_sync_successes_ == 0) return true;
+    --file_sync_successes_;
+    return false;
+  }
   // While set, reads of files opened for random access (segments) fail
   // with EIO: a failing disk, not damaged bytes.
   void SetReadsFail(bool fails) { reads_fail_ = fails; }
@@ -113,6 +129,8 @@ class FaultInjectionEnv final : public Env {
   mutable absl::Mutex mu_;
   std::string faulty_paths_ ABSL_GUARDED_BY(mu_);
   std::string failing_dir_ ABSL_GUARDED_BY(mu_);
+  std::string failing_file_part_ ABSL_GUARDED_BY(mu_);
+  mutable int file_sync_successes_ ABSL_GUARDED_BY(mu_) = 0;
   mutable int failing_dir_syncs_ ABSL_GUARDED_BY(mu_) = 0;
   mutable int64_t space_left_ ABSL_GUARDED_BY(mu_) = -1;
   bool sync_paused_ ABSL_GUARDED_BY(mu_) = false;

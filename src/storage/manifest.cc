@@ -13,7 +13,8 @@ constexpr uint32_t kVersion = 2;
 
 }  // namespace
 
-absl::Status WriteManifest(Env* env, const std::string& data_dir, const Manifest& manifest) {
+absl::Status WriteManifest(Env* env, const std::string& data_dir, const Manifest& manifest,
+                           bool* renamed) {
   std::string body;
   PutVarint(&body, manifest.next_segment_number);
   PutVarint(&body, manifest.wal_checkpoint);
@@ -33,7 +34,7 @@ absl::Status WriteManifest(Env* env, const std::string& data_dir, const Manifest
   PutFixed32(&file, segment::BlockCrc(body));
   file.append(body);
 
-  return WriteFileAtomically(env, StrCat(data_dir, "/MANIFEST"), file);
+  return WriteFileAtomically(env, StrCat(data_dir, "/MANIFEST"), file, renamed);
 }
 
 absl::StatusOr<Manifest> ReadManifest(Env* env, const std::string& data_dir) {

@@ -43,6 +43,8 @@ struct Manifest {
 
 // An empty manifest when the file does not exist (a new data directory).
 absl::StatusOr<Manifest> ReadManifest(Env* env, const std::string& data_dir);
-absl::Status WriteManifest(Env* env, const std::string& data_dir, const Manifest& manifest);
+// `renamed` as for WriteFileAtomically.
+absl::Status WriteManifest(Env* env, const std::string& data_dir, const Manifest& manifest,
+                           bool* renamed = nullptr);
 
 }  // namespace mayak

@@ -194,7 +194,9 @@ Env* Env::Default() {
   return env;
 }
 
-absl::Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data) {
+absl::Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data,
+                                 bool* renamed) {
+  if (renamed != nullptr) *renamed = false;
   const std::string temporary = path + ".tmp";
   auto file = env->NewWritableFile(temporary);
   if (!file.ok()) return file.status();
@@ -202,6 +204,7 @@ absl::Status WriteFileAtomically(Env* env, const std::string& path, std::string_
   if (status.ok()) status = (*file)->Sync();
   file->reset();
   if (status.ok()) status = env->RenameFile(temporary, path);
+  if (status.ok() && renamed != nullptr) *renamed = true;
   const size_t slash = path.rfind('/');
   if (status.ok()) status = env->SyncDir(slash == std::string::npos ? "." : path.substr(0, slash));
   if (!status.ok() && !env->RemoveFile(temporary).ok()) {

@@ -32,12 +32,23 @@ absl::StatusOr<std::unique_ptr<SegmentReader>> SegmentReader::Open(Env* env,
   return reader;
 }
 
+absl::Status SegmentReader::ReadError(const absl::Status& read, std::string_view where) const {
+  if (read.ok()) return read;
+  // A file shorter than its metadata says is damage; an I/O error is not the
+  // bytes' fault and may pass: the caller may try again.
+  if (absl::IsDataLoss(read)) return Damaged(StrCat(where, ": ", StatusMessage(read)));
+  return absl::Status(read.code(),
+                      StrCat("segment ", path_, ", ", where, ": ", StatusMessage(read)));
+}
+
 absl::Status SegmentReader::ReadFooter() {
   const uint64_t size = file_->Size();
   std::string header;
-  if (size < segment::kHeaderSize + segment::kTailSize ||
-      !file_->Read(0, segment::kHeaderSize, &header).ok() ||
-      std::string_view(header).substr(0, segment::kMagic.size()) != segment::kMagic) {
+  if (size < segment::kHeaderSize + segment::kTailSize) {
+    return Damaged("not a segment file (bad header)");
+  }
+  RETURN_IF_ERROR(ReadError(file_->Read(0, segment::kHeaderSize, &header), "header"));
+  if (std::string_view(header).substr(0, segment::kMagic.size()) != segment::kMagic) {
     return Damaged("not a segment file (bad header)");
   }
   std::memcpy(&version_, header.data() + 8, 4);
@@ -91,11 +102,7 @@ absl::StatusOr<std::string> SegmentReader::ReadBlock(uint64_t offset, uint64_t s
     return Damaged(StrCat(where, ": block outside the data"));
   }
   std::string stored;
-  if (absl::Status s = file_->Read(offset, size, &stored); !s.ok()) {
-    // A short file is damage; an I/O error is not the bytes' fault and may pass.
-    if (absl::IsDataLoss(s)) return Damaged(StrCat(where, ": ", StatusMessage(s)));
-    return absl::Status(s.code(), StrCat("segment ", path_, ", ", where, ": ", StatusMessage(s)));
-  }
+  RETURN_IF_ERROR(ReadError(file_->Read(offset, size, &stored), where));
   if (segment::BlockCrc(stored) != crc) return Damaged(StrCat(where, ": checksum mismatch"));
   return stored;
 }
@@ -150,9 +157,8 @@ absl::StatusOr<std::string> SegmentReader::ReadStoredRowGroup(size_t index, uint
   }
   std::string stored;
   if (begin < end) {
-    if (absl::Status s = file_->Read(begin, end - begin, &stored); !s.ok()) {
-      return Damaged(StrCat("row group ", index, ": ", StatusMessage(s)));
-    }
+    RETURN_IF_ERROR(
+        ReadError(file_->Read(begin, end - begin, &stored), StrCat("row group ", index)));
     if (stored.size() != end - begin) return Damaged(StrCat("row group ", index, ": short read"));
   }
   const std::string_view bytes(stored);

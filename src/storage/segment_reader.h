@@ -84,6 +84,9 @@ class SegmentReader {
                                                  const ColumnBatch& batch,
                                                  ReferencedColumns* referenced) const;
   absl::Status Damaged(std::string_view what) const;
+  // A read's error as Damaged when it is DataLoss (a short file), else as it
+  // is (an I/O error), named by segment and `where`.
+  absl::Status ReadError(const absl::Status& read, std::string_view where) const;
 
   std::string path_;
   std::unique_ptr<RandomAccessFile> file_;  // chunks are read with pread on demand
