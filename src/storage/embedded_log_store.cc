@@ -231,9 +231,9 @@ absl::Status EmbeddedLogStore::Recover() {
       // Not damage: a failing disk, too many open files, a segment of a
       // newer mayak. Serving without it would hide its records, and
       // retention would later take it for damage: the start stops instead.
-      return absl::Status(reader.status().code(),
-                          StrCat("cannot open segment ", entry.path, ": ",
-                                 StatusMessage(reader.status()), "; nothing was changed"));
+      return {reader.status().code(),
+              StrCat("cannot open segment ", entry.path, ": ", StatusMessage(reader.status()),
+                     "; nothing was changed")};
     }
     if (!reader.ok()) {
       corrupt_segments_->Add();
@@ -472,6 +472,10 @@ absl::Status EmbeddedLogStore::CommitSegments(
   });
   std::erase_if(quarantined_,
                 [&removed](const SegmentEntry& e) { return removed.contains(e.path); });
+  {
+    absl::MutexLock damaged_lock(&damaged_mu_);  // (after mu_, as everywhere)
+    for (const std::string& path : removed) damaged_groups_.erase(path);
+  }
   segments_.insert(segments_.end(), added.begin(), added.end());
   merge_wanted_ = true;
   return absl::OkStatus();

@@ -37,8 +37,7 @@ absl::Status SegmentReader::ReadError(const absl::Status& read, std::string_view
   // A file shorter than its metadata says is damage; an I/O error is not the
   // bytes' fault and may pass: the caller may try again.
   if (absl::IsDataLoss(read)) return Damaged(StrCat(where, ": ", StatusMessage(read)));
-  return absl::Status(read.code(),
-                      StrCat("segment ", path_, ", ", where, ": ", StatusMessage(read)));
+  return {read.code(), StrCat("segment ", path_, ", ", where, ": ", StatusMessage(read))};
 }
 
 absl::Status SegmentReader::ReadFooter() {
