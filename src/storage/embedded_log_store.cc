@@ -342,6 +342,14 @@ void EmbeddedLogStore::FlushLoop() {
           absl::Condition(&due),
           absl::Nanoseconds(std::min<int64_t>(options_.flush_interval_ns, kNanosPerSecond)));
       if (closing_) return;
+      // A failed flush (here or an explicit Flush) is retried a second later,
+      // not at once: the disk that refused it is given time.
+      if (flush_failed_at_ns_ != 0 && SteadyNowNanos() < flush_failed_at_ns_ + kNanosPerSecond) {
+        mu_.AwaitWithTimeout(
+            absl::Condition(&closing_),
+            absl::Nanoseconds(flush_failed_at_ns_ + kNanosPerSecond - SteadyNowNanos()));
+        continue;
+      }
       const bool aged =
           !active_.empty() && SteadyNowNanos() - active_since_ns_ >= options_.flush_interval_ns;
       if (!due() && !aged) continue;
@@ -349,7 +357,9 @@ void EmbeddedLogStore::FlushLoop() {
     absl::Status status;
     {
       absl::MutexLock flush_lock(&flush_mu_);
+      if (RecentlyFailed()) continue;  // an explicit Flush failed while this one waited
       status = FlushOnce();
+      NoteFlush(status);
     }
     if (!status.ok()) {
       flush_failures_->Add();
@@ -359,15 +369,25 @@ void EmbeddedLogStore::FlushLoop() {
           StrCat("the memtable is full and cannot be flushed: ", StatusMessage(status))));
       LogError("storage: flush failed; will retry (records stay in the WAL and searchable)",
                {{"error", std::string(StatusMessage(status))}});
-      absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(&closing_), absl::Seconds(1));
     }
   }
 }
 
+bool EmbeddedLogStore::RecentlyFailed() const {
+  absl::MutexLock lock(&mu_);
+  return flush_failed_at_ns_ != 0 && SteadyNowNanos() < flush_failed_at_ns_ + kNanosPerSecond;
+}
+
+void EmbeddedLogStore::NoteFlush(const absl::Status& status) {
+  absl::MutexLock lock(&mu_);
+  flush_failed_at_ns_ = status.ok() ? 0 : SteadyNowNanos();
+}
+
 absl::Status EmbeddedLogStore::Flush() {
   absl::MutexLock flush_lock(&flush_mu_);
-  return FlushOnce();
+  absl::Status status = FlushOnce();
+  NoteFlush(status);  // before flush_mu_ is free: FlushLoop may be waiting for it
+  return status;
 }
 
 absl::Status EmbeddedLogStore::FlushOnce() {

@@ -141,6 +141,9 @@ class EmbeddedLogStore final : public LogStore {
   bool DamageFound(const Segment& segment) const;
   absl::Status Recover();
   void FlushLoop();
+  // Remembers when a flush last failed (FlushLoop retries a second later).
+  void NoteFlush(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
+  bool RecentlyFailed() const ABSL_LOCKS_EXCLUDED(mu_);
   // Swaps the active memtable out (rolling the WAL) unless one is already
   // waiting to be flushed, then writes it out. Runs on the flush thread or
   // in Flush(), serialized by flush_mu_.
@@ -212,7 +215,8 @@ class EmbeddedLogStore final : public LogStore {
   mutable absl::Mutex mu_;
   std::vector<LogRecord> active_ ABSL_GUARDED_BY(mu_);
   uint64_t active_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t active_since_ns_ ABSL_GUARDED_BY(mu_) = 0;  // steady clock of its first record
+  int64_t active_since_ns_ ABSL_GUARDED_BY(mu_) = 0;     // steady clock of its first record
+  int64_t flush_failed_at_ns_ ABSL_GUARDED_BY(mu_) = 0;  // steady clock; 0 after a success
   std::shared_ptr<const std::vector<LogRecord>> immutable_ ABSL_GUARDED_BY(mu_);
   uint64_t immutable_wal_checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
   struct HeldAppend {
