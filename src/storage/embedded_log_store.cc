@@ -115,6 +115,10 @@ EmbeddedLogStore::EmbeddedLogStore(EmbeddedLogStoreOptions options, MetricsRegis
           "mayak_storage_held_appends_total",
           "Ingest requests held back until a flush made room (records arrive faster than "
           "they are written to segments).")),
+      read_errors_(metrics->GetCounter(
+          "mayak_storage_read_errors_total",
+          "Row groups a search could not read for an I/O error (not damage: read again by the "
+          "next search).")),
       corrupt_segments_(metrics->GetCounter(
           "mayak_storage_corrupt_blocks_total",
           "Segment blocks whose checksum or structure was found damaged (not served).")),
@@ -494,7 +498,10 @@ absl::Status EmbeddedLogStore::CommitSegments(
                 [&removed](const SegmentEntry& e) { return removed.contains(e.path); });
   {
     absl::MutexLock damaged_lock(&damaged_mu_);  // (after mu_, as everywhere)
-    for (const std::string& path : removed) damaged_groups_.erase(path);
+    for (const std::string& path : removed) {
+      damaged_groups_.erase(path);
+      read_error_logged_ns_.erase(path);
+    }
   }
   segments_.insert(segments_.end(), added.begin(), added.end());
   merge_wanted_ = true;
@@ -972,7 +979,17 @@ EmbeddedLogStore::ScanSnapshot EmbeddedLogStore::Snapshot(
 void EmbeddedLogStore::CountDamaged(const Segment& segment, size_t group,
                                     const absl::Status& status) const {
   if (!absl::IsDataLoss(status)) {
-    // Not the bytes but reading them (an I/O error): the next search tries again.
+    // Not the bytes but reading them (an I/O error): the next search tries
+    // again. Every one is counted; a failing disk is logged once a minute
+    // a segment, not by every search.
+    read_errors_->Add();
+    const int64_t now = SteadyNowNanos();
+    {
+      absl::MutexLock lock(&damaged_mu_);
+      int64_t& last = read_error_logged_ns_[segment.entry.path];
+      if (last != 0 && now - last < 60 * kNanosPerSecond) return;
+      last = now;
+    }
     LogError("storage: row group could not be read; skipped by this search",
              {{"segment", segment.entry.path},
               {"row_group", group},

@@ -194,6 +194,7 @@ class EmbeddedLogStore final : public LogStore {
   Counter* flushes_;
   Counter* flush_failures_;
   Counter* held_appends_;
+  Counter* read_errors_;
   Counter* corrupt_segments_;
   Counter* groups_skipped_;  // row groups a search ruled out by footer and filters
   Counter* groups_read_;
@@ -242,6 +243,8 @@ class EmbeddedLogStore final : public LogStore {
   // without mu_, hence a lock of their own (taken after mu_, never before).
   mutable absl::Mutex damaged_mu_;
   mutable std::map<std::string, std::set<size_t>> damaged_groups_ ABSL_GUARDED_BY(damaged_mu_);
+  // When a read error of a segment was last logged (steady clock).
+  mutable std::map<std::string, int64_t> read_error_logged_ns_ ABSL_GUARDED_BY(damaged_mu_);
 
   std::thread flush_thread_;
   std::thread merge_thread_;

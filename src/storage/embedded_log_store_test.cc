@@ -434,6 +434,18 @@ TEST_F(EmbeddedLogStoreTest, ARowGroupThatCannotBeReadIsSkippedNotQuarantined) {
   auto failing = store_->Search(request);
   ASSERT_TRUE(failing.ok()) << failing.status();
   EXPECT_EQ(failing->total, 0u);
+  // Every unreadable row group of every search is counted (the log says
+  // it once a minute a segment).
+  const auto read_errors = [this] {
+    const std::string text = metrics_.RenderPrometheus();
+    const std::string key = "\nmayak_storage_read_errors_total ";
+    const size_t at = text.find(key);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + key.size()));
+  };
+  const long long first = read_errors();
+  EXPECT_GT(first, 0);
+  ASSERT_TRUE(store_->Search(request).ok());
+  EXPECT_EQ(read_errors(), 2 * first);
   env_.SetReadsFail(false);
   EXPECT_EQ(AllSeqs(), Range(0, 300));
   EXPECT_NE(metrics_.RenderPrometheus().find("mayak_storage_corrupt_blocks_total 0"),
