@@ -81,8 +81,9 @@ absl::StatusOr<std::vector<ArchivedPartition>> PartitionArchive::List(
   if (!objects.ok()) return objects.status();
   std::vector<ArchivedPartition> partitions;
   for (const S3Object& object : *objects) {
+    if (!object.key.ends_with(StrCat("/", kManifest))) continue;
     const auto where = PartitionOf(object.key);
-    if (!object.key.ends_with(StrCat("/", kManifest)) || !where) continue;
+    if (!where) continue;
     auto json = client_->Get(object.key);
     if (!json.ok()) return json.status();
     auto partition = DecodeArchiveManifest(*json);

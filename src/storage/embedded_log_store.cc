@@ -348,10 +348,8 @@ void EmbeddedLogStore::FlushLoop() {
       if (closing_) return;
       // A failed flush (here or an explicit Flush) is retried a second later,
       // not at once: the disk that refused it is given time.
-      if (flush_failed_at_ns_ != 0 && SteadyNowNanos() < flush_failed_at_ns_ + kNanosPerSecond) {
-        mu_.AwaitWithTimeout(
-            absl::Condition(&closing_),
-            absl::Nanoseconds(flush_failed_at_ns_ + kNanosPerSecond - SteadyNowNanos()));
+      if (const int64_t wait = FlushRetryWaitNanos(); wait > 0) {
+        mu_.AwaitWithTimeout(absl::Condition(&closing_), absl::Nanoseconds(wait));
         continue;
       }
       const bool aged =
@@ -361,7 +359,10 @@ void EmbeddedLogStore::FlushLoop() {
     absl::Status status;
     {
       absl::MutexLock flush_lock(&flush_mu_);
-      if (RecentlyFailed()) continue;  // an explicit Flush failed while this one waited
+      {
+        absl::MutexLock lock(&mu_);
+        if (FlushRetryWaitNanos() > 0) continue;  // an explicit Flush failed meanwhile
+      }
       status = FlushOnce();
       NoteFlush(status);
     }
@@ -377,9 +378,9 @@ void EmbeddedLogStore::FlushLoop() {
   }
 }
 
-bool EmbeddedLogStore::RecentlyFailed() const {
-  absl::MutexLock lock(&mu_);
-  return flush_failed_at_ns_ != 0 && SteadyNowNanos() < flush_failed_at_ns_ + kNanosPerSecond;
+int64_t EmbeddedLogStore::FlushRetryWaitNanos() const {
+  if (flush_failed_at_ns_ == 0) return 0;
+  return flush_failed_at_ns_ + kNanosPerSecond - SteadyNowNanos();
 }
 
 void EmbeddedLogStore::NoteFlush(const absl::Status& status) {
@@ -438,10 +439,18 @@ absl::StatusOr<std::shared_ptr<const EmbeddedLogStore::Segment>> EmbeddedLogStor
   return std::make_shared<const Segment>(Segment{std::move(entry), *std::move(reader)});
 }
 
+void EmbeddedLogStore::RemoveSegmentFiles(
+    const std::vector<std::shared_ptr<const Segment>>& segments) const {
+  for (const auto& s : segments) {
+    if (!options_.env->RemoveFile(StrCat(options_.dir, "/", s->entry.path)).ok()) {
+      // Start-up removes what no manifest names.
+    }
+  }
+}
+
 absl::Status EmbeddedLogStore::CommitSegments(
     const std::vector<std::shared_ptr<const Segment>>& added, const std::set<std::string>& removed,
-    std::optional<uint64_t> wal_checkpoint, bool* added_named) {
-  *added_named = false;
+    std::optional<uint64_t> wal_checkpoint) {
   absl::MutexLock manifest_lock(&manifest_mu_);
   Manifest next;
   {
@@ -465,27 +474,20 @@ absl::Status EmbeddedLogStore::CommitSegments(
     // fsync failed): the old one is put back, so that the disk names what
     // memory holds. Unless that fully succeeds, removing the added files
     // could lose their records at the next start: they are kept, and
-    // removed after the next change whose MANIFEST does not name them.
-    if (renamed) {
-      if (absl::Status undone = WriteManifest(options_.env, options_.dir, previous); !undone.ok()) {
-        *added_named = true;
-        for (const auto& s : added) maybe_named_.push_back(s->entry.path);
-        LogError("storage: the MANIFEST may name a change that failed; its files are kept",
-                 {{"error", std::string(StatusMessage(written))},
-                  {"undo_error", std::string(StatusMessage(undone))}});
-      }
+    // removed after the next change, whose MANIFEST cannot name them.
+    const absl::Status undone =
+        renamed ? WriteManifest(options_.env, options_.dir, previous) : absl::OkStatus();
+    if (undone.ok()) {
+      RemoveSegmentFiles(added);
+    } else {
+      maybe_named_.insert(maybe_named_.end(), added.begin(), added.end());
+      LogError("storage: the MANIFEST may name a change that failed; its files are kept",
+               {{"error", std::string(StatusMessage(written))},
+                {"undo_error", std::string(StatusMessage(undone))}});
     }
     return written;
   }
-  // Files a failed change kept are named by no MANIFEST now: they can go.
-  std::set<std::string> named;
-  for (const SegmentEntry& e : next.segments) named.insert(e.path);
-  for (const std::string& path : maybe_named_) {
-    if (named.contains(path)) continue;  // (never: their numbers are not reused)
-    if (!options_.env->RemoveFile(StrCat(options_.dir, "/", path)).ok()) {
-      // Start-up removes what no manifest names.
-    }
-  }
+  RemoveSegmentFiles(maybe_named_);
   maybe_named_.clear();
   absl::MutexLock lock(&mu_);
   // Segment numbers handed out while the manifest was being written.
@@ -523,13 +525,7 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
 
   Env* env = options_.env;
   std::vector<std::shared_ptr<const Segment>> created;
-  const auto undo = [&created, env, this] {
-    for (const auto& s : created) {
-      if (!env->RemoveFile(StrCat(options_.dir, "/", s->entry.path)).ok()) {
-        // Start-up removes what no manifest names.
-      }
-    }
-  };
+  const auto undo = [&created, this] { RemoveSegmentFiles(created); };
   for (auto& [key, rows] : partitions) {
     const auto& [system, day] = key;
     const std::string relative_dir = PartitionDir(system, day);
@@ -551,11 +547,7 @@ absl::Status EmbeddedLogStore::WriteImmutable() {
     }
     created.push_back(*std::move(segment));
   }
-  bool named = false;
-  if (absl::Status status = CommitSegments(created, {}, checkpoint, &named); !status.ok()) {
-    if (!named) undo();
-    return status;
-  }
+  RETURN_IF_ERROR(CommitSegments(created, {}, checkpoint));  // (its files removed on failure)
   {
     absl::MutexLock lock(&mu_);
     immutable_.reset();
@@ -696,15 +688,13 @@ absl::Status EmbeddedLogStore::MergeOnce(
   auto merge = MergeSegments(options_.env, readers, path, merge_options);
   if (!merge.ok()) return merge.status();
   auto merged = OpenWritten(relative, system, day, restored_at_ns);
-  bool named = false;
-  absl::Status status =
-      merged.ok() ? CommitSegments({*merged}, removed, std::nullopt, &named) : merged.status();
-  if (!status.ok()) {
-    if (!named && !options_.env->RemoveFile(path).ok()) {
+  if (!merged.ok()) {
+    if (!options_.env->RemoveFile(path).ok()) {
       // Start-up removes what no manifest names.
     }
-    return status;
+    return merged.status();
   }
+  RETURN_IF_ERROR(CommitSegments({*merged}, removed, std::nullopt));
   merges_->Add();
   for (const std::string& input : removed) {
     // Searches that still hold an input keep reading it through their open file.
@@ -810,8 +800,7 @@ absl::Status EmbeddedLogStore::RunRetention() {
       }
       archived_partitions_->Add();
     }
-    bool named = false;  // (nothing added)
-    if (absl::Status status = CommitSegments({}, removed, std::nullopt, &named); !status.ok()) {
+    if (absl::Status status = CommitSegments({}, removed, std::nullopt); !status.ok()) {
       run.outcome = std::string(StatusMessage(status));
       result.Update(status);
       continue;
@@ -879,13 +868,7 @@ absl::Status EmbeddedLogStore::RestorePartition(const std::string& system, int64
   const std::string relative_dir = PartitionDir(system, day);
   RETURN_IF_ERROR(env->CreateDirs(StrCat(options_.dir, "/", relative_dir)));
   std::vector<std::shared_ptr<const Segment>> added;
-  const auto undo = [&added, env, this] {
-    for (const auto& s : added) {
-      if (!env->RemoveFile(StrCat(options_.dir, "/", s->entry.path)).ok()) {
-        // Start-up removes what no manifest names.
-      }
-    }
-  };
+  const auto undo = [&added, this] { RemoveSegmentFiles(added); };
   const int64_t now = Now();
   for (const SegmentFetch& fetch : segments) {
     const std::string relative = StrCat(relative_dir, "/", SegmentFileName(NewSegmentNumber()));
@@ -908,11 +891,7 @@ absl::Status EmbeddedLogStore::RestorePartition(const std::string& system, int64
       return status;
     }
   }
-  bool named = false;
-  if (absl::Status status = CommitSegments(added, {}, std::nullopt, &named); !status.ok()) {
-    if (!named) undo();
-    return status;
-  }
+  RETURN_IF_ERROR(CommitSegments(added, {}, std::nullopt));  // (its files removed on failure)
   LogInfo("storage: partition restored from the archive",
           {{"partition", relative_dir}, {"segments", added.size()}});
   return absl::OkStatus();

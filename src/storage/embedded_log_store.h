@@ -143,7 +143,8 @@ class EmbeddedLogStore final : public LogStore {
   void FlushLoop();
   // Remembers when a flush last failed (FlushLoop retries a second later).
   void NoteFlush(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
-  bool RecentlyFailed() const ABSL_LOCKS_EXCLUDED(mu_);
+  // How long until a failed flush may be tried again (≤ 0: now).
+  int64_t FlushRetryWaitNanos() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Swaps the active memtable out (rolling the WAL) unless one is already
   // waiting to be flushed, then writes it out. Runs on the flush thread or
   // in Flush(), serialized by flush_mu_.
@@ -158,15 +159,15 @@ class EmbeddedLogStore final : public LogStore {
   // Replaces segments in the manifest: adds `added`, drops the entries whose
   // paths are in `removed`, and records `wal_checkpoint` if given; then
   // publishes the change to searches. Flushes, merges and retention all
-  // change the set of segments through here, one at a time. On failure,
-  // `*added_named` says whether the MANIFEST on disk may still name `added`
-  // (its rename done, a later step failed, and putting the old one back
-  // failed too): the caller must then leave their files, which start-up
-  // removes once no MANIFEST names them.
+  // change the set of segments through here, one at a time. On failure the
+  // files of `added` are removed, unless the MANIFEST on disk may still
+  // name them (its rename done, a later step failed, and putting the old
+  // one back failed too): then they go after the next change.
   absl::Status CommitSegments(const std::vector<std::shared_ptr<const Segment>>& added,
                               const std::set<std::string>& removed,
-                              std::optional<uint64_t> wal_checkpoint, bool* added_named)
+                              std::optional<uint64_t> wal_checkpoint)
       ABSL_LOCKS_EXCLUDED(manifest_mu_, mu_);
+  void RemoveSegmentFiles(const std::vector<std::shared_ptr<const Segment>>& segments) const;
   uint64_t NewSegmentNumber() ABSL_LOCKS_EXCLUDED(mu_);
   // Opens a segment just written and describes it for the manifest
   // (restored_at_ns for one restored from the archive).
@@ -238,7 +239,7 @@ class EmbeddedLogStore final : public LogStore {
   std::map<std::string, uint64_t> archived_counts_ ABSL_GUARDED_BY(mu_);
 
   // Files of failed changes that a MANIFEST on disk may name (CommitSegments).
-  std::vector<std::string> maybe_named_ ABSL_GUARDED_BY(manifest_mu_);
+  std::vector<std::shared_ptr<const Segment>> maybe_named_ ABSL_GUARDED_BY(manifest_mu_);
   // Row groups searches found damaged, by segment path. Searches run
   // without mu_, hence a lock of their own (taken after mu_, never before).
   mutable absl::Mutex damaged_mu_;

@@ -41,30 +41,21 @@ class FaultInjectionEnv final : public Env {
   // place.
   void SetDirSyncFails(std::string dir, int times = INT_MAX) {
     absl::MutexLock lock(&mu_);
-    failing_dir_ = std::move(dir);
-    failing_dir_syncs_ = times;
+    dir_syncs_ = {std::move(dir), /*exact=*/true, /*successes=*/0, times};
   }
   bool dir_sync_fails(const std::string& dir) const {
     absl::MutexLock lock(&mu_);
-    if (failing_dir_.empty() || dir != failing_dir_ || failing_dir_syncs_ == 0) return false;
-    --failing_dir_syncs_;
-    return true;
+    return dir_syncs_.Fails(dir);
   }
   // Syncs of files whose path contains `part` fail with EIO after the next
   // `successes` of them (empty `part`: none), e.g. a second MANIFEST.tmp.
   void SetFileSyncFails(std::string part, int successes) {
     absl::MutexLock lock(&mu_);
-    failing_file_part_ = std::move(part);
-    file_sync_successes_ = successes;
+    file_syncs_ = {std::move(part), /*exact=*/false, successes, INT_MAX};
   }
   bool file_sync_fails(const std::string& path) const {
     absl::MutexLock lock(&mu_);
-    if (failing_file_part_.empty() || path.find(failing_file_part_) == std::string::npos) {
-      return false;
-    }
-    if (file_sync_successes_ == 0) return true;
-    --file_sync_successes_;
-    return false;
+    return file_syncs_.Fails(path);
   }
   // While set, reads of files opened for random access (segments) fail
   // with EIO: a failing disk, not damaged bytes.
@@ -120,6 +111,27 @@ class FaultInjectionEnv final : public Env {
   }
 
  private:
+  // Calls on the paths `part` names (the path itself, or any containing it)
+  // succeed `successes` times, then fail `failures` times.
+  struct CountedFault {
+    std::string part;  // empty: none
+    bool exact = false;
+    int successes = 0;
+    int failures = 0;
+    bool Fails(const std::string& path) {
+      if (part.empty() || (exact ? path != part : path.find(part) == std::string::npos)) {
+        return false;
+      }
+      if (successes > 0) {
+        --successes;
+        return false;
+      }
+      if (failures == 0) return false;
+      --failures;
+      return true;
+    }
+  };
+
   bool Faulty(const std::string& path) const {
     absl::MutexLock lock(&mu_);
     return path.find(faulty_paths_) != std::string::npos;
@@ -128,10 +140,8 @@ class FaultInjectionEnv final : public Env {
   Env* base_;
   mutable absl::Mutex mu_;
   std::string faulty_paths_ ABSL_GUARDED_BY(mu_);
-  std::string failing_dir_ ABSL_GUARDED_BY(mu_);
-  std::string failing_file_part_ ABSL_GUARDED_BY(mu_);
-  mutable int file_sync_successes_ ABSL_GUARDED_BY(mu_) = 0;
-  mutable int failing_dir_syncs_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable CountedFault dir_syncs_ ABSL_GUARDED_BY(mu_);
+  mutable CountedFault file_syncs_ ABSL_GUARDED_BY(mu_);
   mutable int64_t space_left_ ABSL_GUARDED_BY(mu_) = -1;
   bool sync_paused_ ABSL_GUARDED_BY(mu_) = false;
   mutable int paused_syncs_ ABSL_GUARDED_BY(mu_) = 0;
